@@ -1,0 +1,26 @@
+import type { FastifyInstance } from 'fastify';
+import type { Engine } from '../engine/engine.ts';
+import { buildApp } from './app.ts';
+
+export interface ServeOptions {
+  port: number;
+  host: string;
+  logger?: boolean;
+}
+
+/** Builds the app, listens, and closes the server and the engine on SIGINT/SIGTERM. */
+export async function serve(
+  engine: Engine,
+  options: ServeOptions,
+): Promise<{ app: FastifyInstance; url: string }> {
+  const app = await buildApp(engine, { logger: options.logger ?? true });
+  const address = await app.listen({ port: options.port, host: options.host });
+  const shutdown = async () => {
+    await app.close();
+    engine.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+  return { app, url: address.replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost') };
+}

@@ -1,0 +1,79 @@
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PeakformError } from '../domain/errors.ts';
+import type { TabularFormat } from '../domain/wire.ts';
+import type { TabularResult } from '../engine/engine.ts';
+import { writeArrowIpcStream } from '../query/formats/arrow-ipc-stream.ts';
+import { writeCsv } from '../query/formats/csv.ts';
+import { writeJsonRows } from '../query/formats/json-rows.ts';
+
+export const MEDIA_TYPES: Record<TabularFormat, string> = {
+  arrow: 'application/vnd.apache.arrow.stream',
+  parquet: 'application/vnd.apache.parquet',
+  csv: 'text/csv; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+};
+
+/** `?format=` wins; else the first acceptable type of the Accept header; else JSON. */
+export function negotiateFormat(request: FastifyRequest, format: TabularFormat | undefined): TabularFormat {
+  if (format) return format;
+  const accept = request.headers.accept;
+  if (!accept) return 'json';
+  const ranges = accept
+    .split(',')
+    .map((part) => {
+      const [type = '', ...params] = part.trim().split(';');
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+      return { type: type.trim().toLowerCase(), q: q ? Number(q.slice(2)) : 1 };
+    })
+    .filter((r) => r.q > 0)
+    .sort((a, b) => b.q - a.q);
+  for (const range of ranges) {
+    if (range.type === '*/*' || range.type === 'application/*') return 'json';
+    const match = (Object.keys(MEDIA_TYPES) as TabularFormat[]).find(
+      (f) =>
+        MEDIA_TYPES[f].split(';')[0] === range.type ||
+        (f === 'parquet' && range.type === 'application/x-parquet'),
+    );
+    if (match) return match;
+  }
+  throw new PeakformError(
+    'ERR_FORMAT_NOT_ACCEPTABLE',
+    `None of the types in Accept (${accept}) can be produced. Ask for ${Object.values(MEDIA_TYPES)
+      .map((t) => t.split(';')[0])
+      .join(', ')} or pass ?format=arrow|parquet|csv|json.`,
+    406,
+  );
+}
+
+/** Streams a tabular result in the negotiated format (Parquet is written by DuckDB, then sent). */
+export async function sendTabular(
+  reply: FastifyReply,
+  format: Exclude<TabularFormat, 'parquet'>,
+  result: TabularResult,
+  fileName: string,
+): Promise<FastifyReply> {
+  const body =
+    format === 'arrow'
+      ? Readable.from(writeArrowIpcStream(result.batches), { objectMode: false })
+      : Readable.from(format === 'csv' ? writeCsv(result.batches) : writeJsonRows(result.batches), {
+          objectMode: false,
+        });
+  reply.header('content-type', MEDIA_TYPES[format]);
+  if (format !== 'json') reply.header('content-disposition', `attachment; filename="${fileName}.${format}"`);
+  return reply.send(body);
+}
+
+export function sendParquetFile(
+  reply: FastifyReply,
+  path: string,
+  fileName: string,
+  cleanup: () => Promise<void>,
+): FastifyReply {
+  const stream = createReadStream(path);
+  stream.on('close', () => void cleanup());
+  reply.header('content-type', MEDIA_TYPES.parquet);
+  reply.header('content-disposition', `attachment; filename="${fileName}.parquet"`);
+  return reply.send(stream);
+}

@@ -1,0 +1,76 @@
+import { readFile, stat } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { Engine } from '../../engine/engine.ts';
+import { listFiles } from '../../store/lake.ts';
+import { UsageError } from '../cli-error.ts';
+import { resolveDataDir } from '../data-dir.ts';
+import { ProgressBar } from '../progress-bar.ts';
+
+export const INGEST_USAGE = `peakform ingest [--data DIR] --athlete ID [--tag T]... [--json] <files or folders...>
+  Ingests activity files (FIT, TCX, GPX, CSV); folders are searched recursively.
+  --json prints one result per file (JSON lines). Exit 1 when a file could not be ingested at all.`;
+
+const ACTIVITY_EXTENSIONS = /\.(fit|tcx|gpx|csv)$/i;
+
+export async function ingestCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      data: { type: 'string' },
+      athlete: { type: 'string' },
+      tag: { type: 'string', multiple: true },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  if (!values.athlete) throw new UsageError('--athlete is required: the athlete the files belong to.');
+  if (positionals.length === 0) throw new UsageError('Name at least one file or folder to ingest.');
+  const files = await collectFiles(positionals);
+  if (files.length === 0)
+    throw new UsageError(`No .fit, .tcx, .gpx or .csv files under ${positionals.join(', ')}.`);
+
+  const engine = await Engine.open({ dataDir: resolveDataDir(values.data) });
+  const progress =
+    !values.json && process.stderr.isTTY ? new ProgressBar(files.length, process.stderr) : undefined;
+  let failed = 0;
+  const counts = { processed: 0, duplicate: 0, failed: 0, activities: 0 };
+  try {
+    for (const file of files) {
+      const source = await engine.ingest(values.athlete, await readFile(file), {
+        fileName: file,
+        tags: values.tag,
+      });
+      counts[source.status]++;
+      if (source.status === 'processed') counts.activities += source.activity_ids.length;
+      if (source.status === 'failed') failed++;
+      if (values.json) process.stdout.write(`${JSON.stringify({ file, ...source })}\n`);
+      else if (source.status === 'failed') {
+        progress?.clear();
+        process.stderr.write(`✗ ${file}: ${source.error?.message}\n`);
+      }
+      progress?.tick(file);
+    }
+  } finally {
+    progress?.clear();
+    engine.close();
+  }
+  if (!values.json) {
+    process.stdout.write(
+      `${counts.processed} file(s) ingested (${counts.activities} activities), ${counts.duplicate} already present, ${counts.failed} failed.\n`,
+    );
+  }
+  return failed > 0 ? 1 : 0;
+}
+
+async function collectFiles(paths: string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const path of paths) {
+    const info = await stat(path).catch(() => {
+      throw new UsageError(`${path} does not exist.`);
+    });
+    if (info.isDirectory())
+      files.push(...(await listFiles(path)).filter((f) => ACTIVITY_EXTENSIONS.test(f)).sort());
+    else files.push(path);
+  }
+  return files;
+}

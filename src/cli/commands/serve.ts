@@ -1,0 +1,32 @@
+import { parseArgs } from 'node:util';
+import { serve } from '../../api/server.ts';
+import { Engine } from '../../engine/engine.ts';
+import { UsageError } from '../cli-error.ts';
+import { resolveDataDir } from '../data-dir.ts';
+
+export const SERVE_USAGE = `peakform serve [--data DIR] [--port N] [--host H]
+  Serves the HTTP API (default 127.0.0.1:8787; docs at /docs).`;
+
+export async function serveCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      data: { type: 'string' },
+      port: { type: 'string', default: process.env.PORT ?? '8787' },
+      host: { type: 'string', default: '127.0.0.1' },
+    },
+  });
+  const port = parsePort(values.port);
+  const engine = await Engine.open({ dataDir: resolveDataDir(values.data) });
+  const { url } = await serve(engine, { port, host: values.host, logger: true });
+  process.stdout.write(`Peakform API on ${url} (docs: ${url}/docs, data: ${engine.dataDir})\n`);
+  await new Promise(() => {});
+  return 0;
+}
+
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port ${value} is not a port number (0–65535).`);
+  return port;
+}

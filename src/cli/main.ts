@@ -1,0 +1,61 @@
+import { isPeakformError } from '../domain/errors.ts';
+import { UsageError } from './cli-error.ts';
+import { ACTIVITIES_USAGE, activitiesCommand } from './commands/activities.ts';
+import { DEMO_USAGE, demoCommand } from './commands/demo.ts';
+import { INGEST_USAGE, ingestCommand } from './commands/ingest.ts';
+import { SERVE_USAGE, serveCommand } from './commands/serve.ts';
+import { TOKEN_USAGE, tokenCommand } from './commands/token.ts';
+
+const COMMANDS: Record<string, { usage: string; run: (args: string[]) => Promise<number> }> = {
+  ingest: { usage: INGEST_USAGE, run: ingestCommand },
+  serve: { usage: SERVE_USAGE, run: serveCommand },
+  token: { usage: TOKEN_USAGE, run: tokenCommand },
+  activities: { usage: ACTIVITIES_USAGE, run: activitiesCommand },
+  demo: { usage: DEMO_USAGE, run: demoCommand },
+};
+
+const HELP = `peakform — an open sports-data analytics engine
+
+Usage:
+${Object.values(COMMANDS)
+  .map((c) => `  ${c.usage.replaceAll('\n', '\n  ')}`)
+  .join('\n\n')}
+
+Data dir: --data DIR, else $PEAKFORM_DATA, else ./peakform-data.
+`;
+
+/** Runs one CLI invocation and returns its exit code: 0 ok, 1 a file or request failed, 2 usage. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(
+      `peakform: unknown command "${name}". Commands: ${Object.keys(COMMANDS).join(', ')}.\n`,
+    );
+    return 2;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(args);
+  } catch (error) {
+    if (
+      error instanceof UsageError ||
+      (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
+    ) {
+      process.stderr.write(`peakform ${name}: ${error.message}\nUsage: ${command.usage}\n`);
+      return 2;
+    }
+    if (isPeakformError(error)) {
+      process.stderr.write(`peakform ${name}: ${error.message} (${error.code})\n`);
+      return 1;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,451 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DuckDBValue } from '@duckdb/node-api';
+import type { CanonicalActivity } from '../domain/activity.ts';
+import { PeakformError, UnreadableFileError } from '../domain/errors.ts';
+import type { DataIssue } from '../domain/issue.ts';
+import { METRICS, type MetricName } from '../domain/metrics.ts';
+import type { ActivityDetail, ActivityListQuery, ActivityRecord, SourceRecord } from '../domain/wire.ts';
+import { readActivityFile } from '../ingest/read-activity-file.ts';
+import {
+  compileActivityById,
+  compileActivityFilter,
+  compileActivityList,
+  compileActivitySamples,
+} from '../query/activity-sql.ts';
+import type { ColumnBatch } from '../store/column-batch.ts';
+import { temporaryPathFor } from '../store/lake.ts';
+import { type ActivityWrite, Store } from '../store/store.ts';
+import { summarizeActivity } from './activity-summary.ts';
+import { activityIdFor, isAthleteId, sha256Hex, sourceIdFor } from './ids.ts';
+import { isoLocal, isoUtc } from './time-format.ts';
+
+export interface EngineOptions {
+  dataDir: string;
+}
+
+export interface IngestOptions {
+  fileName?: string;
+  tags?: string[];
+}
+
+/** A tabular result: its columns and a stream of batches. */
+export interface TabularResult {
+  columns: string[];
+  batches: AsyncGenerator<ColumnBatch>;
+}
+
+/**
+ * The one engine object that the API, the CLI and the demo drive. Every method takes the athlete
+ * it acts for and never reads or changes another athlete's data.
+ */
+export class Engine {
+  private ingestQueue: Promise<unknown> = Promise.resolve();
+  private readonly tokenCache = new Map<string, string>();
+
+  private constructor(readonly store: Store) {}
+
+  static async open(options: EngineOptions): Promise<Engine> {
+    return new Engine(await Store.open(options.dataDir));
+  }
+
+  get dataDir(): string {
+    return this.store.lake.dataDir;
+  }
+
+  close(): void {
+    this.store.close();
+  }
+
+  /**
+   * Ingests one file for an athlete. The same bytes twice give the same source and activity ids
+   * and change nothing. Ingests run one at a time, so concurrent uploads of one file cannot race.
+   */
+  ingest(athleteId: string, bytes: Uint8Array, options: IngestOptions = {}): Promise<SourceRecord> {
+    assertAthleteId(athleteId);
+    const next = this.ingestQueue.then(() => this.ingestNow(athleteId, bytes, options));
+    this.ingestQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async ingestNow(
+    athleteId: string,
+    bytes: Uint8Array,
+    options: IngestOptions,
+  ): Promise<SourceRecord> {
+    const contentSha256 = sha256Hex(bytes);
+    const sourceId = sourceIdFor(athleteId, contentSha256);
+    const existing = await this.findSource(athleteId, sourceId);
+    if (existing && existing.status !== 'failed') return { ...existing, status: 'duplicate' };
+
+    const fileName = options.fileName ?? null;
+    const sourceRow = {
+      id: sourceId,
+      athlete_id: athleteId,
+      content_sha256: contentSha256,
+      file_name: fileName,
+      size_bytes: bytes.length,
+    };
+    let read: ReturnType<typeof readActivityFile>;
+    try {
+      read = readActivityFile(bytes, fileName ?? undefined);
+    } catch (error) {
+      if (!(error instanceof UnreadableFileError)) throw error;
+      await this.store.writeFailedSource({
+        athleteId,
+        contentSha256,
+        bytes,
+        row: {
+          ...sourceRow,
+          format: null,
+          status: 'failed',
+          error_code: error.code,
+          error_message: error.message,
+          issues: JSON.stringify([]),
+        },
+      });
+      return (await this.findSource(athleteId, sourceId))!;
+    }
+    const writes = read.activities.map((activity, index) =>
+      toActivityWrite(athleteId, sourceId, index, activity, options.tags ?? []),
+    );
+    await this.store.writeSource(
+      {
+        athleteId,
+        contentSha256,
+        bytes,
+        row: {
+          ...sourceRow,
+          format: read.format,
+          status: 'processed',
+          error_code: null,
+          error_message: null,
+          issues: JSON.stringify(read.issues),
+        },
+      },
+      writes,
+    );
+    return (await this.findSource(athleteId, sourceId))!;
+  }
+
+  async findSource(athleteId: string, sourceId: string): Promise<SourceRecord | undefined> {
+    const rows = await this.store.all<SourceRow>(
+      `SELECT s.id, s.file_name, s.format, s.size_bytes, s.status, s.error_code, s.error_message,
+        CAST(s.issues AS VARCHAR) AS issues, epoch(s.created_at) AS created_s,
+        list(a.id ORDER BY a.session_index) FILTER (WHERE a.id IS NOT NULL) AS activity_ids
+       FROM sources s LEFT JOIN activities a ON a.source_id = s.id
+       WHERE s.athlete_id = $1 AND s.id = $2
+       GROUP BY ALL`,
+      [athleteId, sourceId],
+    );
+    const row = rows[0];
+    return row && toSourceRecord(row);
+  }
+
+  async getSource(athleteId: string, sourceId: string): Promise<SourceRecord> {
+    const source = await this.findSource(athleteId, sourceId);
+    if (!source) throw notFound('source', sourceId);
+    return source;
+  }
+
+  async listActivities(athleteId: string, query: ActivityListQuery): Promise<ActivityRecord[]> {
+    const { sql, params } = compileActivityList(athleteId, query);
+    return (await this.store.all<ActivityRow>(sql, params as DuckDBValue[])).map(toActivityRecord);
+  }
+
+  async findLatestActivity(athleteId: string, sport?: string): Promise<ActivityRecord | undefined> {
+    const [latest] = await this.listActivities(athleteId, {
+      sport: sport ? [sport] : undefined,
+      limit: 1,
+      offset: 0,
+    });
+    return latest;
+  }
+
+  /** Counts an athlete's activities matching a filter (used by listings and tests). */
+  async countActivities(
+    athleteId: string,
+    filter: Pick<ActivityListQuery, 'start' | 'end' | 'sport' | 'tags'>,
+  ) {
+    const params: unknown[] = [];
+    const where = compileActivityFilter(athleteId, filter, params);
+    const [row] = await this.store.all<{ n: bigint | number }>(
+      `SELECT count(*) AS n FROM activities WHERE ${where}`,
+      params as DuckDBValue[],
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  async getActivity(athleteId: string, activityId: string): Promise<ActivityDetail> {
+    const row = await this.getActivityRow(athleteId, activityId);
+    const laps = await this.store.all<LapRow>(
+      `SELECT lap_index, epoch(start_utc) AS start_s, epoch(end_utc) AS end_s, elapsed_s, timer_s, distance_m,
+        avg_power_w, avg_heart_rate_bpm, trigger FROM laps WHERE activity_id = $1 ORDER BY lap_index`,
+      [activityId],
+    );
+    return {
+      ...toActivityRecord(row),
+      laps: laps.map((lap) => ({
+        index: lap.lap_index,
+        start: isoUtc(lap.start_s),
+        end: isoUtc(lap.end_s),
+        elapsed_s: lap.elapsed_s,
+        timer_s: lap.timer_s,
+        distance_m: lap.distance_m,
+        avg_power_w: lap.avg_power_w,
+        avg_heart_rate_bpm: lap.avg_heart_rate_bpm,
+        trigger: lap.trigger,
+      })),
+    };
+  }
+
+  /** Streams one activity's samples: `timestamp` plus the chosen metrics (default: those it has). */
+  async streamActivityData(
+    athleteId: string,
+    activityId: string,
+    metrics?: readonly string[],
+  ): Promise<TabularResult> {
+    const row = await this.getActivityRow(athleteId, activityId);
+    const chosen = chooseMetrics(metrics);
+    const sql = compileActivitySamples(this.store.samplesSource(row.samples_path), chosen ?? row.metrics);
+    return { columns: ['timestamp', ...(chosen ?? row.metrics)], batches: this.store.stream(sql) };
+  }
+
+  /** Writes one activity's samples as a Parquet file to a temporary path; the caller deletes it after use. */
+  async exportActivityParquet(
+    athleteId: string,
+    activityId: string,
+    metrics?: readonly string[],
+  ): Promise<string> {
+    const row = await this.getActivityRow(athleteId, activityId);
+    const chosen = chooseMetrics(metrics) ?? row.metrics;
+    const exportsDir = this.store.lake.fromStored('exports');
+    await mkdir(exportsDir, { recursive: true });
+    const path = temporaryPathFor(join(exportsDir, `${activityId}.parquet`));
+    await this.store.copyToParquet(
+      compileActivitySamples(this.store.samplesSource(row.samples_path), chosen),
+      path,
+    );
+    return path;
+  }
+
+  async deleteActivity(athleteId: string, activityId: string): Promise<void> {
+    const next = this.ingestQueue.then(() => this.store.deleteActivity(athleteId, activityId));
+    this.ingestQueue = next.catch(() => undefined);
+    if (!(await next)) throw notFound('activity', activityId);
+  }
+
+  /** Creates a personal API key; only its hash is stored, so the token is shown once. */
+  async createToken(
+    athleteId: string,
+    name?: string,
+  ): Promise<{ id: string; token: string; athleteId: string }> {
+    assertAthleteId(athleteId);
+    const token = `pf_${randomBytes(24).toString('base64url')}`;
+    const id = `tok_${randomBytes(8).toString('hex')}`;
+    await this.store.write(async (tx) => {
+      await tx.run('INSERT INTO athletes (id) VALUES ($1) ON CONFLICT DO NOTHING', [athleteId]);
+      await tx.run('INSERT INTO tokens (id, athlete_id, token_sha256, name) VALUES ($1, $2, $3, $4)', [
+        id,
+        athleteId,
+        sha256Hex(token),
+        name ?? null,
+      ]);
+    });
+    return { id, token, athleteId };
+  }
+
+  /** The athlete a bearer token acts for, or undefined for an unknown or revoked token. */
+  async authenticate(token: string): Promise<string | undefined> {
+    const hash = sha256Hex(token);
+    const cached = this.tokenCache.get(hash);
+    if (cached) return cached;
+    const [row] = await this.store.all<{ athlete_id: string }>(
+      'SELECT athlete_id FROM tokens WHERE token_sha256 = $1 AND revoked_at IS NULL',
+      [hash],
+    );
+    if (row) this.tokenCache.set(hash, row.athlete_id);
+    return row?.athlete_id;
+  }
+
+  private async getActivityRow(athleteId: string, activityId: string): Promise<ActivityRow> {
+    const { sql, params } = compileActivityById(athleteId, activityId);
+    const [row] = await this.store.all<ActivityRow>(sql, params as DuckDBValue[]);
+    if (!row) throw notFound('activity', activityId);
+    return row;
+  }
+}
+
+export async function removeExport(path: string): Promise<void> {
+  await rm(path, { force: true });
+}
+
+function chooseMetrics(metrics: readonly string[] | undefined): string[] | undefined {
+  if (!metrics || metrics.length === 0) return undefined;
+  // Names were validated against the metrics table at the edge; keep the table's order, once each.
+  return METRICS.map((m) => m.name).filter((name) => metrics.includes(name));
+}
+
+function assertAthleteId(athleteId: string): void {
+  if (!isAthleteId(athleteId)) {
+    throw new PeakformError(
+      'ERR_ATHLETE_ID_INVALID',
+      `"${athleteId}" is not a valid athlete id: use 1–64 letters, digits, "_" or "-", starting with a letter or digit.`,
+    );
+  }
+}
+
+function notFound(kind: 'activity' | 'source', id: string): PeakformError {
+  return new PeakformError(
+    kind === 'activity' ? 'ERR_ACTIVITY_NOT_FOUND' : 'ERR_SOURCE_NOT_FOUND',
+    `No ${kind} ${id} for this athlete. List yours with GET /api/v1/${kind === 'activity' ? 'activities' : 'activities'}.`,
+    404,
+  );
+}
+
+function toActivityWrite(
+  athleteId: string,
+  sourceId: string,
+  sessionIndex: number,
+  activity: CanonicalActivity,
+  tags: string[],
+): ActivityWrite {
+  const id = activityIdFor(sourceId, sessionIndex);
+  const offset = activity.utcOffsetS;
+  const startLocal = isoLocal(activity.startS, offset);
+  const metrics = METRICS.map((m) => m.name).filter((name) => activity.samples.columns[name as MetricName]);
+  const summary = summarizeActivity(activity);
+  return {
+    id,
+    year: Number(startLocal.slice(0, 4)),
+    samples: activity.samples,
+    row: {
+      id,
+      athlete_id: athleteId,
+      source_id: sourceId,
+      session_index: sessionIndex,
+      sport: activity.sport,
+      start_utc: isoUtc(activity.startS),
+      end_utc: isoUtc(activity.endS),
+      start_local: startLocal,
+      end_local: isoLocal(activity.endS, offset),
+      local_date: startLocal.slice(0, 10),
+      utc_offset_s: offset,
+      elapsed_s: activity.endS - activity.startS + 1,
+      timer_s: activity.timerS,
+      distance_m: summary.distance_m,
+      sample_count: activity.samples.timestampS.length,
+      metrics,
+      extra_fields: Object.keys(activity.samples.extra),
+      tags,
+      summary: JSON.stringify(summary),
+      device: activity.device
+        ? JSON.stringify({
+            manufacturer: activity.device.manufacturer,
+            product: activity.device.product,
+            serial_number: activity.device.serialNumber,
+          })
+        : null,
+      device_summary: JSON.stringify(activity.deviceSummary),
+      issues: JSON.stringify(activity.issues),
+    },
+    laps: activity.laps.map((lap) => ({
+      activity_id: id,
+      lap_index: lap.index,
+      start_utc: isoUtc(lap.startS),
+      end_utc: isoUtc(lap.endS),
+      elapsed_s: lap.elapsedS,
+      timer_s: lap.timerS,
+      distance_m: lap.distanceM,
+      avg_power_w: lap.avgPowerW,
+      avg_heart_rate_bpm: lap.avgHeartRateBpm,
+      trigger: lap.trigger,
+    })),
+  };
+}
+
+interface ActivityRow {
+  id: string;
+  source_id: string;
+  sport: string;
+  start_s: number;
+  end_s: number;
+  start_local: string;
+  end_local: string;
+  utc_offset_s: number | null;
+  elapsed_s: number;
+  timer_s: number | null;
+  distance_m: number | null;
+  sample_count: number;
+  metrics: string[];
+  extra_fields: string[];
+  tags: string[];
+  samples_path: string;
+  extras_path: string | null;
+  summary: string;
+  device: string | null;
+  issues: string;
+}
+
+interface LapRow {
+  lap_index: number;
+  start_s: number;
+  end_s: number;
+  elapsed_s: number;
+  timer_s: number | null;
+  distance_m: number | null;
+  avg_power_w: number | null;
+  avg_heart_rate_bpm: number | null;
+  trigger: string | null;
+}
+
+interface SourceRow {
+  id: string;
+  file_name: string | null;
+  format: string | null;
+  size_bytes: bigint | number;
+  status: 'processed' | 'failed';
+  error_code: string | null;
+  error_message: string | null;
+  issues: string | null;
+  created_s: number;
+  activity_ids: string[] | null;
+}
+
+function toActivityRecord(row: ActivityRow): ActivityRecord {
+  return {
+    id: row.id,
+    source_id: row.source_id,
+    sport: row.sport,
+    start: isoUtc(row.start_s),
+    end: isoUtc(row.end_s),
+    start_local: row.start_local,
+    end_local: row.end_local,
+    utc_offset_s: row.utc_offset_s,
+    elapsed_s: row.elapsed_s,
+    timer_s: row.timer_s,
+    distance_m: row.distance_m,
+    sample_count: row.sample_count,
+    metrics: row.metrics,
+    extra_fields: row.extra_fields,
+    tags: row.tags,
+    summary: JSON.parse(row.summary),
+    device: row.device ? JSON.parse(row.device) : null,
+    issues: JSON.parse(row.issues) as DataIssue[],
+  };
+}
+
+function toSourceRecord(row: SourceRow): SourceRecord {
+  return {
+    id: row.id,
+    file_name: row.file_name,
+    format: row.format,
+    size_bytes: Number(row.size_bytes),
+    status: row.status,
+    error: row.error_code ? { code: row.error_code, message: row.error_message ?? '' } : null,
+    activity_ids: row.activity_ids ?? [],
+    issues: row.issues ? JSON.parse(row.issues) : [],
+    created_at: isoUtc(row.created_s),
+  };
+}

@@ -1,0 +1,219 @@
+import {
+  type DuckDBConnection,
+  DuckDBDataChunk,
+  DuckDBInstance,
+  type DuckDBType,
+  DuckDBTypeId,
+  type DuckDBValue,
+  JSDuckDBValueConverter,
+} from '@duckdb/node-api';
+import { PeakformError } from '../domain/errors.ts';
+import type { ColumnBatch, ColumnType } from './column-batch.ts';
+
+export type SqlParams = DuckDBValue[] | Record<string, DuckDBValue>;
+
+/**
+ * The one door to DuckDB: one instance per process (a new one costs ~45 ms), a small pool of read
+ * connections, and one write connection whose transactions are serialized. DuckDB errors are
+ * wrapped here, once.
+ */
+export class Database {
+  private readonly idleReaders: DuckDBConnection[] = [];
+  private writeQueue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly writer: DuckDBConnection,
+  ) {}
+
+  static async open(path: string): Promise<Database> {
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path, {
+        autoinstall_known_extensions: 'false',
+        autoload_known_extensions: 'false',
+      });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (/lock/i.test(message)) {
+        throw new PeakformError(
+          'ERR_STORE_LOCKED',
+          `The data directory is in use by another Peakform process (${path}). Stop it (e.g. the running server) or upload through its API instead.`,
+          409,
+        );
+      }
+      throw error;
+    }
+    const writer = await instance.connect();
+    return new Database(instance, writer);
+  }
+
+  /** Runs a read on a pooled connection. */
+  async all<T = Record<string, unknown>>(sql: string, params?: SqlParams): Promise<T[]> {
+    return this.withReader(async (connection) => {
+      const reader = await wrap(sql, () => connection.runAndReadAll(sql, params));
+      return reader.convertRowObjects(JSDuckDBValueConverter) as T[];
+    });
+  }
+
+  /** Streams a read chunk by chunk as columnar batches, so memory stays bounded. */
+  async *stream(sql: string, params?: SqlParams): AsyncGenerator<ColumnBatch> {
+    const connection = await this.acquireReader();
+    try {
+      const result = await wrap(sql, () => connection.stream(sql, params));
+      const names = result.deduplicatedColumnNames();
+      const types = result.columnTypes().map(toColumnType);
+      let yielded = false;
+      for (;;) {
+        const chunk = await wrap(sql, () => result.fetchChunk());
+        if (!chunk || chunk.rowCount === 0) break;
+        yielded = true;
+        yield {
+          rowCount: chunk.rowCount,
+          columns: names.map((name, i) => ({
+            name,
+            type: types[i]!,
+            values: chunk.convertColumnValues(i, JSDuckDBValueConverter) as unknown[],
+          })),
+        };
+      }
+      // An empty result still carries its schema, so that writers can describe it.
+      if (!yielded)
+        yield { rowCount: 0, columns: names.map((name, i) => ({ name, type: types[i]!, values: [] })) };
+    } finally {
+      this.releaseReader(connection);
+    }
+  }
+
+  /** Runs statements on the write connection, one caller at a time, in a transaction. */
+  async write<T>(work: (tx: WriteTransaction) => Promise<T>): Promise<T> {
+    const next = this.writeQueue.then(async () => {
+      await this.writer.run('BEGIN TRANSACTION');
+      try {
+        const result = await work(new WriteTransaction(this.writer));
+        await this.writer.run('COMMIT');
+        return result;
+      } catch (error) {
+        await this.writer.run('ROLLBACK');
+        throw error;
+      }
+    });
+    this.writeQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Runs one statement outside a transaction on the write connection (DDL, COPY). */
+  async exec(sql: string, params?: SqlParams): Promise<void> {
+    const next = this.writeQueue.then(() => wrap(sql, () => this.writer.run(sql, params)));
+    this.writeQueue = next.catch(() => undefined);
+    await next;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const connection of this.idleReaders) connection.closeSync();
+    this.writer.closeSync();
+    this.instance.closeSync();
+  }
+
+  private async withReader<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    const connection = await this.acquireReader();
+    try {
+      return await work(connection);
+    } finally {
+      this.releaseReader(connection);
+    }
+  }
+
+  private async acquireReader(): Promise<DuckDBConnection> {
+    return this.idleReaders.pop() ?? (await this.instance.connect());
+  }
+
+  private releaseReader(connection: DuckDBConnection): void {
+    if (this.closed || this.idleReaders.length >= 8) connection.closeSync();
+    else this.idleReaders.push(connection);
+  }
+}
+
+export class WriteTransaction {
+  constructor(private readonly connection: DuckDBConnection) {}
+
+  async run(sql: string, params?: SqlParams): Promise<void> {
+    await wrap(sql, () => this.connection.run(sql, params));
+  }
+
+  async all<T = Record<string, unknown>>(sql: string, params?: SqlParams): Promise<T[]> {
+    const reader = await wrap(sql, () => this.connection.runAndReadAll(sql, params));
+    return reader.convertRowObjects(JSDuckDBValueConverter) as T[];
+  }
+
+  /** Bulk-loads columns into a table through the appender, 2048 rows per data chunk. */
+  async append(
+    table: string,
+    types: DuckDBType[],
+    columns: readonly (readonly DuckDBValue[])[],
+  ): Promise<void> {
+    const appender = await this.connection.createAppender(table);
+    const rowCount = columns[0]?.length ?? 0;
+    for (let offset = 0; offset < rowCount; offset += CHUNK_ROWS) {
+      const n = Math.min(CHUNK_ROWS, rowCount - offset);
+      const chunk = DuckDBDataChunk.create(types, n);
+      chunk.setColumns(columns.map((column) => column.slice(offset, offset + n)));
+      appender.appendDataChunk(chunk);
+    }
+    appender.closeSync();
+  }
+}
+
+const CHUNK_ROWS = 2048;
+
+/** Wraps a DuckDB error once, keeping the SQL for our logs but not for clients. */
+async function wrap<T>(sql: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof PeakformError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new DatabaseError(message, sql);
+  }
+}
+
+/** Our bug or the environment's, never the user's: reported as an internal error. */
+export class DatabaseError extends Error {
+  constructor(
+    message: string,
+    readonly sql: string,
+  ) {
+    super(`DuckDB: ${message}`);
+    this.name = 'DatabaseError';
+  }
+}
+
+function toColumnType(type: DuckDBType): ColumnType {
+  switch (type.typeId) {
+    case DuckDBTypeId.TINYINT:
+    case DuckDBTypeId.SMALLINT:
+    case DuckDBTypeId.INTEGER:
+      return 'int32';
+    case DuckDBTypeId.BIGINT:
+      return 'int64';
+    case DuckDBTypeId.FLOAT:
+      return 'float32';
+    case DuckDBTypeId.DOUBLE:
+    case DuckDBTypeId.DECIMAL:
+      return 'float64';
+    case DuckDBTypeId.BOOLEAN:
+      return 'bool';
+    case DuckDBTypeId.TIMESTAMP:
+    case DuckDBTypeId.TIMESTAMP_TZ:
+    case DuckDBTypeId.TIMESTAMP_S:
+    case DuckDBTypeId.TIMESTAMP_MS:
+      return 'timestamp';
+    case DuckDBTypeId.DATE:
+      return 'date';
+    default:
+      return 'utf8';
+  }
+}

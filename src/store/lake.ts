@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+
+const TEMP_MARKER = '.tmp-';
+
+/**
+ * Where every file of a data dir lives (DESIGN.md §3). All paths are derived from ids that were
+ * validated at the edge, so nothing here is built from raw user input.
+ */
+export class Lake {
+  constructor(readonly dataDir: string) {}
+
+  get catalogPath(): string {
+    return join(this.dataDir, 'catalog.duckdb');
+  }
+
+  originalPath(athleteId: string, contentSha256: string): string {
+    return join(this.dataDir, 'originals', athleteId, contentSha256);
+  }
+
+  samplesPath(athleteId: string, year: number, activityId: string): string {
+    return join(
+      this.dataDir,
+      'lake',
+      'samples',
+      `athlete_id=${athleteId}`,
+      `year=${year}`,
+      `${activityId}.parquet`,
+    );
+  }
+
+  extrasPath(athleteId: string, year: number, activityId: string): string {
+    return join(
+      this.dataDir,
+      'lake',
+      'extras',
+      `athlete_id=${athleteId}`,
+      `year=${year}`,
+      `${activityId}.parquet`,
+    );
+  }
+
+  /** Every sample file of an athlete, for Hive-partitioned reads. */
+  athleteSamplesGlob(athleteId: string): string {
+    return join(this.dataDir, 'lake', 'samples', `athlete_id=${athleteId}`, '*', '*.parquet');
+  }
+
+  /** Paths are stored relative to the data dir so that a data dir can be moved. */
+  toStored(path: string): string {
+    return relative(this.dataDir, path);
+  }
+
+  fromStored(stored: string): string {
+    return join(this.dataDir, stored);
+  }
+}
+
+/** A temporary name in the same folder as `path`, so that the final rename is atomic. */
+export function temporaryPathFor(path: string): string {
+  return `${path}${TEMP_MARKER}${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Writes bytes under a temporary name, flushes them to disk, then renames into place. */
+export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temporary = temporaryPathFor(path);
+  const handle = await open(temporary, 'w');
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temporary, path);
+}
+
+/** Lists every file under `dir` (recursive); a missing dir has none. */
+export async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    },
+  );
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+/** Removes temporaries left behind by a process that died mid-write. */
+export async function removeTemporaries(dir: string): Promise<string[]> {
+  const stale = (await listFiles(dir)).filter((path) => path.includes(TEMP_MARKER));
+  await Promise.all(stale.map((path) => rm(path, { force: true })));
+  return stale;
+}
