@@ -1,0 +1,202 @@
+import { meanMaxBruteForce } from './mean-max-brute-force.ts';
+
+/** An exact mean-max curve: index d − 1 describes windows of exactly d seconds. */
+export interface MeanMaxCurve {
+  /** Best mean over any window of exactly d seconds with no missing second; NaN when none exists. */
+  values: Float64Array;
+  /** Start second (grid index) of the EARLIEST window attaining `values[d − 1]`; −1 when none. */
+  startS: Int32Array;
+  /** Best mean over windows of at least d seconds (suffix maximum of `values`); NaN when none. */
+  envelope: Float64Array;
+}
+
+export interface MeanMaxOptions {
+  /** Longest duration to compute (default: the series length). */
+  maxDurationS?: number;
+}
+
+/** Windows examined per coarse block beyond the first: the block spans d + min(d, 180) seconds. */
+const COARSE_EXTRA_S = 180;
+/**
+ * Fine blocks aim for an energy bound this fraction of the way from a typical window to the
+ * current best (a heuristic for speed only; any block size gives the same exact answer).
+ */
+const FINE_SLACK_FRACTION = 0.35;
+
+/**
+ * Exact mean-max curve of a 1 Hz series for every duration 1..N (DESIGN.md §4).
+ *
+ * NaN marks a missing second and breaks windows (apply a gap policy first; under `split` the NaN
+ * stay and each run of valid seconds is a segment). Values must be ≥ 0 (power, speed, heart
+ * rate); a series with a negative value falls back to `meanMaxBruteForce`.
+ *
+ * The result is bitwise identical to `meanMaxBruteForce`: both compare window sums
+ * S[i + d] − S[i] of the same Float64 prefix sums S (NaN counted as 0), keep the first maximum
+ * in start order, and divide by d. The fast path only skips windows that provably cannot beat or
+ * tie (earlier) the best window found so far:
+ *
+ * 1. Seed. Values are ≥ 0, so a best window of d − 1 seconds [s, s + d − 1) extended by one second
+ *    to the left ([s − 1, s + d − 1), when s − 1 is in the same segment) or to the right
+ *    ([s, s + d), when s + d − 1 is in the segment) has a sum at least as large: best(d) ≥
+ *    best(d − 1) whenever the segment can host a d-window. The seed is the larger of those two
+ *    actual windows, so it is a lower bound that is attained — using it can never lose the answer,
+ *    and it is usually close to best(d), which makes the pruning below effective from the start.
+ *    In floating point the same holds for the computed sums: S̃ is non-decreasing because
+ *    fl(a + x) ≥ a for x ≥ 0 (rounding is monotone), and fl(x − y) is non-decreasing in x and
+ *    non-increasing in y.
+ * 2. Blocks. Every window of d seconds starting in [b, c] lies inside [b, c + d), so by the
+ *    monotonicity just stated its computed sum is ≤ Ẽ = S̃[c + d] − S̃[b], the block's energy.
+ *    A block with Ẽ < best holds no window that beats or ties the best; a block with Ẽ = best can
+ *    only tie, which matters only if it starts before the current best window (earliest rule).
+ *    Such blocks are skipped. Coarse blocks span d + min(d, 180) seconds (overlapping); a coarse
+ *    block that cannot be skipped is split into fine blocks sized from the current slack
+ *    (best − typical window energy), which are checked the same way before their windows are.
+ *
+ * Cost: O(N) per duration for the coarse checks divided by up to 181, plus the windows of blocks
+ * that survive. Ride-like data prunes almost everything; white noise is the hard case and stays
+ * far below brute force (see bench/analytics-mean-max.ts).
+ */
+export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {}): MeanMaxCurve {
+  const n = series.length;
+  const maxD = Math.max(0, Math.min(options.maxDurationS ?? n, n));
+  const prefix = new Float64Array(n + 1);
+  const segStart: number[] = [];
+  const segEnd: number[] = []; // exclusive
+  let validSum = 0;
+  let validCount = 0;
+  let acc = 0;
+  let open = -1;
+  for (let k = 0; k < n; k++) {
+    const v = series[k]!;
+    if (Number.isNaN(v)) {
+      if (open >= 0) {
+        segStart.push(open);
+        segEnd.push(k);
+        open = -1;
+      }
+    } else {
+      if (v < 0) return meanMaxBruteForce(series, options);
+      acc += v;
+      validSum += v;
+      validCount++;
+      if (open < 0) open = k;
+    }
+    prefix[k + 1] = acc;
+  }
+  if (open >= 0) {
+    segStart.push(open);
+    segEnd.push(n);
+  }
+
+  const values = new Float64Array(maxD).fill(Number.NaN);
+  const startS = new Int32Array(maxD).fill(-1);
+  const meanValue = validCount > 0 ? validSum / validCount : 0;
+
+  // Active segments (length ≥ d), kept in start order; rebuilt when d passes the shortest one.
+  let activeStart = segStart.slice();
+  let activeEnd = segEnd.slice();
+  let shortest = minLength(activeStart, activeEnd);
+  let prevStart = -1; // start of best window of d − 1 seconds
+  let prevSegEnd = 0;
+  let prevSegStart = 0;
+
+  for (let d = 1; d <= maxD; d++) {
+    if (d > shortest) {
+      const s: number[] = [];
+      const e: number[] = [];
+      for (let j = 0; j < activeStart.length; j++) {
+        if (activeEnd[j]! - activeStart[j]! >= d) {
+          s.push(activeStart[j]!);
+          e.push(activeEnd[j]!);
+        }
+      }
+      activeStart = s;
+      activeEnd = e;
+      shortest = minLength(activeStart, activeEnd);
+    }
+    if (activeStart.length === 0) break;
+
+    // Seed (step 1 above).
+    let best = Number.NEGATIVE_INFINITY;
+    let bestStart = -1;
+    if (prevStart >= 0) {
+      if (prevStart - 1 >= prevSegStart) {
+        best = prefix[prevStart - 1 + d]! - prefix[prevStart - 1]!;
+        bestStart = prevStart - 1;
+      }
+      if (prevStart + d <= prevSegEnd) {
+        const w = prefix[prevStart + d]! - prefix[prevStart]!;
+        if (w > best) {
+          best = w;
+          bestStart = prevStart;
+        }
+      }
+    }
+    if (bestStart < 0) {
+      const a = activeStart[0]!;
+      best = prefix[a + d]! - prefix[a]!;
+      bestStart = a;
+    }
+
+    // Blocks (step 2 above).
+    const coarse = Math.min(d, COARSE_EXTRA_S);
+    for (let j = 0; j < activeStart.length; j++) {
+      const a = activeStart[j]!;
+      const lastStart = activeEnd[j]! - d;
+      for (let b = a; b <= lastStart; b += coarse + 1) {
+        const c = b + coarse < lastStart ? b + coarse : lastStart;
+        const energy = prefix[c + d]! - prefix[b]!;
+        if (energy < best || (energy === best && b >= bestStart)) continue;
+        let fine = coarse;
+        if (meanValue > 0) {
+          const slackS = best / meanValue - d;
+          fine = Math.max(1, Math.min(coarse, Math.floor(FINE_SLACK_FRACTION * slackS)));
+        }
+        for (let f = b; f <= c; f += fine + 1) {
+          const g = f + fine < c ? f + fine : c;
+          if (fine < coarse) {
+            const e2 = prefix[g + d]! - prefix[f]!;
+            if (e2 < best || (e2 === best && f >= bestStart)) continue;
+          }
+          for (let i = f; i <= g; i++) {
+            const w = prefix[i + d]! - prefix[i]!;
+            if (w > best || (w === best && i < bestStart)) {
+              best = w;
+              bestStart = i;
+            }
+          }
+        }
+      }
+    }
+
+    values[d - 1] = best / d;
+    startS[d - 1] = bestStart;
+    prevStart = bestStart;
+    for (let j = 0; j < activeStart.length; j++) {
+      if (activeStart[j]! <= bestStart && bestStart < activeEnd[j]!) {
+        prevSegStart = activeStart[j]!;
+        prevSegEnd = activeEnd[j]!;
+        break;
+      }
+    }
+  }
+  return { values, startS, envelope: meanMaxEnvelope(values) };
+}
+
+/** Best value for at least d seconds: suffix maximum of a curve, NaN entries skipped. */
+export function meanMaxEnvelope(values: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(values.length);
+  let best = Number.NaN;
+  for (let i = values.length - 1; i >= 0; i--) {
+    const v = values[i]!;
+    if (!Number.isNaN(v) && !(v <= best)) best = v;
+    out[i] = best;
+  }
+  return out;
+}
+
+function minLength(starts: number[], ends: number[]): number {
+  let m = Number.POSITIVE_INFINITY;
+  for (let j = 0; j < starts.length; j++) m = Math.min(m, ends[j]! - starts[j]!);
+  return m;
+}

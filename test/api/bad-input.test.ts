@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { csvRide } from '../helpers/csv-activity.ts';
+import { asJson, get, startTestServer, type TestServer, upload } from '../helpers/test-server.ts';
+
+describe('bad input gets a clear 4xx and the server stays up', () => {
+  let server: TestServer;
+  let token: string;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    token = await server.tokenFor('carol');
+  });
+  afterAll(() => server.close());
+
+  async function expectProblem(response: Response, status: number, code: string) {
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    const body = await response.json().then(asJson);
+    expect(body).toMatchObject({ status, code });
+    expect(body.detail.length).toBeGreaterThan(10);
+    return body;
+  }
+
+  it('rejects an empty file and random bytes with 422 and records the failed sources', async () => {
+    const body = await expectProblem(
+      await upload(server, token, [
+        { name: 'empty.fit', bytes: new Uint8Array() },
+        { name: 'noise.fit', bytes: randomBytes(4096) },
+      ]),
+      422,
+      'ERR_UPLOAD_UNREADABLE',
+    );
+    expect(body.sources.map((s: { status: string }) => s.status)).toEqual(['failed', 'failed']);
+    const source = await (await get(server, token, `/api/v1/sources/${body.sources[1].id}`))
+      .json()
+      .then(asJson);
+    expect(source.error.code).toBe('ERR_INGEST_UNREADABLE');
+  });
+
+  it('rejects a 50 MB garbage upload with 413', async () => {
+    const response = await upload(server, token, [
+      { name: 'huge.fit', bytes: new Uint8Array(50 * 1024 * 1024).fill(7) },
+    ]);
+    await expectProblem(response, 413, 'ERR_UPLOAD_TOO_LARGE');
+  });
+
+  it('reads a file by its content when its extension is wrong', async () => {
+    const response = await upload(server, token, [
+      { name: 'ride.gpx', bytes: csvRide({ startIso: '2024-02-02T10:00:00Z', durationS: 10 }) },
+    ]);
+    expect(response.status).toBe(201);
+    expect((await response.json().then(asJson)).sources[0].format).toBe('csv');
+  });
+
+  it('rejects a CSV whose timestamps have no time zone, saying how to fix it', async () => {
+    const csv = new TextEncoder().encode(
+      'timestamp,sport,power\n2024-01-01T10:00:00,cycling,200\n2024-01-01T10:00:01,,210\n',
+    );
+    const body = await expectProblem(
+      await upload(server, token, [{ name: 'naive.csv', bytes: csv }]),
+      422,
+      'ERR_UPLOAD_UNREADABLE',
+    );
+    expect(body.detail).toMatch(/offset|Z|time zone/i);
+  });
+
+  it('rejects unknown and malformed parameters with 400 and lists what is wrong', async () => {
+    await expectProblem(
+      await get(server, token, '/api/v1/activities?colour=red'),
+      400,
+      'ERR_REQUEST_INVALID',
+    );
+    await expectProblem(
+      await get(server, token, '/api/v1/activities?start=2024-13-45'),
+      400,
+      'ERR_REQUEST_INVALID',
+    );
+    await expectProblem(await get(server, token, '/api/v1/activities?limit=0'), 400, 'ERR_REQUEST_INVALID');
+    await expectProblem(
+      await get(server, token, '/api/v1/activities?sport=Cycling!'),
+      400,
+      'ERR_REQUEST_INVALID',
+    );
+    await expectProblem(
+      await get(server, token, '/api/v1/activities?start=2024-05-02&end=2024-05-01'),
+      400,
+      'ERR_DATE_RANGE_INVALID',
+    );
+    await expectProblem(await get(server, token, '/api/v1/activities/not-an-id'), 400, 'ERR_REQUEST_INVALID');
+    await expectProblem(
+      await get(server, token, '/api/v1/activities/act_0000/data?metrics=watts'),
+      400,
+      'ERR_REQUEST_INVALID',
+    );
+    await expectProblem(
+      await get(server, token, '/api/v1/activities/act_0000'),
+      404,
+      'ERR_ACTIVITY_NOT_FOUND',
+    );
+    await expectProblem(await get(server, token, '/api/v1/nowhere'), 404, 'ERR_ROUTE_NOT_FOUND');
+  });
+
+  it('answers 406 when no acceptable format can be produced', async () => {
+    const id = (
+      await (
+        await upload(server, token, [
+          { name: 'x.csv', bytes: csvRide({ startIso: '2024-03-03T10:00:00Z', durationS: 5 }) },
+        ])
+      )
+        .json()
+        .then(asJson)
+    ).sources[0].activity_ids[0];
+    await expectProblem(
+      await get(server, token, `/api/v1/activities/${id}/data`, { accept: 'image/png' }),
+      406,
+      'ERR_FORMAT_NOT_ACCEPTABLE',
+    );
+  });
+
+  it('rejects an upload that is not multipart and one with no file', async () => {
+    const notMultipart = await fetch(`${server.url}/api/v1/activities/upload`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect([400, 415]).toContain(notMultipart.status);
+    const form = new FormData();
+    form.append('tags', 'x');
+    const empty = await fetch(`${server.url}/api/v1/activities/upload`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: form,
+    });
+    await expectProblem(empty, 400, 'ERR_UPLOAD_EMPTY');
+  });
+
+  it('is still healthy after all of that', async () => {
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+  });
+});

@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
+import { csvRide } from '../helpers/csv-activity.ts';
+import { makeTempDir } from '../helpers/test-server.ts';
+
+describe('peakform CLI', () => {
+  let root: string;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    root = await makeTempDir('peakform-cli-');
+    dataDir = join(root, 'data');
+    await mkdir(join(root, 'in', 'nested'), { recursive: true });
+    await writeFile(join(root, 'in', 'a.csv'), csvRide({ startIso: '2024-04-01T07:00:00Z', durationS: 120 }));
+    await writeFile(
+      join(root, 'in', 'nested', 'b.csv'),
+      csvRide({ startIso: '2024-04-02T07:00:00Z', durationS: 60, sport: 'running' }),
+    );
+    await writeFile(join(root, 'bad.fit'), randomBytes(1000));
+  });
+  afterAll(() => rm(root, { recursive: true, force: true }));
+
+  it('prints help', async () => {
+    const result = await runCli(['--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('peakform ingest');
+    expect(result.stdout).toContain('peakform serve');
+  });
+
+  it('ingests folders recursively and prints one JSON result per file', async () => {
+    const result = await runCli([
+      'ingest',
+      '--json',
+      '--data',
+      dataDir,
+      '--athlete',
+      'eve',
+      join(root, 'in'),
+    ]);
+    expect(result.code).toBe(0);
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.status)).toEqual(['processed', 'processed']);
+    const again = await runCli(['ingest', '--json', '--data', dataDir, '--athlete', 'eve', join(root, 'in')]);
+    expect(
+      again.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).status),
+    ).toEqual(['duplicate', 'duplicate']);
+  });
+
+  it('exits non-zero with a message when a file could not be ingested at all', async () => {
+    const result = await runCli(['ingest', '--data', dataDir, '--athlete', 'eve', join(root, 'bad.fit')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('bad.fit');
+  });
+
+  it('lists activities newest first, filtered by sport', async () => {
+    const all = await runCli(['activities', 'list', '--data', dataDir, '--athlete', 'eve']);
+    expect(all.code).toBe(0);
+    expect(all.stdout).toMatch(/2024-04-02 [\s\S]*2024-04-01/);
+    const runs = await runCli([
+      'activities',
+      'list',
+      '--json',
+      '--data',
+      dataDir,
+      '--athlete',
+      'eve',
+      '--sport',
+      'running',
+    ]);
+    expect(
+      runs.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).sport),
+    ).toEqual(['running']);
+  });
+
+  it('creates a token', async () => {
+    const result = await runCli(['token', 'create', '--json', '--data', dataDir, '--athlete', 'eve']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      athlete_id: 'eve',
+      token: expect.stringMatching(/^pf_/),
+    });
+  });
+
+  it('rejects usage mistakes with exit code 2 and a message', async () => {
+    expect((await runCli(['ingest', '--data', dataDir, join(root, 'in')])).code).toBe(2);
+    expect(
+      (await runCli(['ingest', '--data', dataDir, '--athlete', 'eve', join(root, 'missing')])).code,
+    ).toBe(2);
+    const badDate = await runCli([
+      'activities',
+      'list',
+      '--data',
+      dataDir,
+      '--athlete',
+      'eve',
+      '--start',
+      '2024-99-01',
+    ]);
+    expect(badDate.code).toBe(2);
+    expect(badDate.stderr).toContain('--start');
+    expect((await runCli(['frobnicate'])).code).toBe(2);
+    const badAthlete = await runCli(['token', 'create', '--data', dataDir, '--athlete', '../etc']);
+    expect(badAthlete.code).toBe(1);
+    expect(badAthlete.stderr).toContain('athlete id');
+  });
+});
