@@ -177,7 +177,9 @@ export function syntheticAthlete(options: SyntheticAthleteOptions = {}): Synthet
     for (let k = 0; k < effort.length; k++) {
       effort[k] = Math.max(0, Math.round(effort[k]! * (1 + noise * gaussian(rng))));
     }
-    const cooldown = new Float64Array(600).map(() => Math.round(truth.cpW * 0.45 * (1 + 0.1 * gaussian(rng))));
+    const cooldown = new Float64Array(600).map(() =>
+      Math.round(truth.cpW * 0.45 * (1 + 0.1 * gaussian(rng))),
+    );
     const powerW = new Float64Array(warmup.length + effort.length + cooldown.length);
     powerW.set(warmup, 0);
     powerW.set(effort, warmup.length);
@@ -212,7 +214,9 @@ function main(): void {
   for (const a of athlete.activities) {
     const mean = a.powerW.reduce((s, v) => s + v, 0) / a.powerW.length;
     const effort = a.effortDurationS === null ? '' : ` effort ${a.effortDurationS} s`;
-    console.log(`  ${a.date} ${a.kind.padEnd(10)} ${(a.powerW.length / 60).toFixed(0).padStart(4)} min avg ${mean.toFixed(0)} W${effort}`);
+    console.log(
+      `  ${a.date} ${a.kind.padEnd(10)} ${(a.powerW.length / 60).toFixed(0).padStart(4)} min avg ${mean.toFixed(0)} W${effort}`,
+    );
   }
   const envelope = athleteEnvelopeW(athlete);
   const fits = fitPowerDuration(envelope);

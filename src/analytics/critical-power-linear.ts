@@ -1,5 +1,5 @@
-import type { PowerDurationFit } from './fit-power-duration.ts';
-import { fitQuality, longestDurationS } from './fit-power-duration.ts';
+import { fitQuality, longestDurationS } from './fit-quality.ts';
+import { insaneReason, type PowerDurationFit } from './power-duration-models.ts';
 
 /** Window of the linear and envelope CP2 variants (fixtures README): every second 120–1200 s. */
 export const CP2_LINEAR_WINDOW_S: [number, number] = [120, 1200];
@@ -47,10 +47,8 @@ function finish(
   extra: { tauS?: number; bindingDurationsS?: number[] } = {},
 ): PowerDurationFit {
   const windowS: [number, number] = [...CP2_LINEAR_WINDOW_S];
-  if (!(cpW > 0 && cpW <= 2000)) return { model, ok: false, reason: `CP must be in (0, 2000] W (got ${cpW})`, windowS };
-  if (!(wPrimeJ > 0 && wPrimeJ <= 100_000)) {
-    return { model, ok: false, reason: `W' must be in (0, 100] kJ (got ${wPrimeJ} J)`, windowS };
-  }
+  const reason = insaneReason(['cpW', 'wPrimeJ'], [cpW, wPrimeJ]);
+  if (reason !== null) return { model, ok: false, reason, windowS };
   const quality = fitQuality(ts, ys, (t) => cpW + wPrimeJ / t);
   const params = extra.tauS === undefined ? { cpW, wPrimeJ } : { cpW, wPrimeJ, tauS: extra.tauS };
   return {
@@ -102,7 +100,8 @@ export function cp2LinearWork(curveW: ArrayLike<number>): PowerDurationFit {
 export function cp2Envelope(curveW: ArrayLike<number>, maxIterations = 1000): PowerDurationFit {
   const long = points(curveW, 720, 1200);
   const short = points(curveW, 120, 200);
-  if (long.ts.length === 0 || short.ts.length === 0) return tooFew('cp2_envelope', long.ts.length + short.ts.length);
+  if (long.ts.length === 0 || short.ts.length === 0)
+    return tooFew('cp2_envelope', long.ts.length + short.ts.length);
   let tau = 0;
   let cp = 0;
   let cpAt = 0;

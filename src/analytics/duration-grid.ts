@@ -4,7 +4,12 @@
  * [fromS, toS]. The reference fits build it with longestS = the upper end of each model's window
  * (1200 s → 88 points, 1800 s → 91), and with the curve's longest duration for open windows.
  */
-export function durationGrid(longestS: number, fromS = 1, toS = Number.POSITIVE_INFINITY, count = 120): number[] {
+export function durationGrid(
+  longestS: number,
+  fromS = 1,
+  toS = Number.POSITIVE_INFINITY,
+  count = 120,
+): number[] {
   if (!(longestS >= 1)) return [];
   const top = Math.log10(longestS);
   const out: number[] = [];

@@ -1,41 +1,18 @@
 import { cp2Envelope, cp2LinearP, cp2LinearWork } from './critical-power-linear.ts';
 import { durationGrid } from './duration-grid.ts';
+import { fitQuality, longestDurationS } from './fit-quality.ts';
 import { levenbergMarquardt } from './levenberg-marquardt.ts';
 import {
+  type FitModelName,
   insaneReason,
   type NonlinearModelName,
   POWER_DURATION_MODELS,
-  type ParamName,
+  type PowerDurationFit,
   type PowerDurationModel,
+  type PowerDurationParams,
 } from './power-duration-models.ts';
 
-export type FitModelName = NonlinearModelName | 'cp2_lin_p' | 'cp2_lin_work' | 'cp2_envelope';
-
-export type PowerDurationParams = Partial<Record<ParamName, number>>;
-
-export type PowerDurationFit =
-  | {
-      model: FitModelName;
-      ok: true;
-      params: PowerDurationParams;
-      /** Root-mean-square power residual over the fitted points (W). */
-      rmseW: number;
-      /** Coefficient of determination over the fitted points. */
-      r2: number;
-      points: number;
-      /** Inclusive window of durations that were fitted. */
-      windowS: [number, number];
-      /**
-       * The durations that determined the fit. Least-squares fits: up to 3 fitted durations with the
-       * largest positive residual (curve above the model: the efforts the model pushes against),
-       * largest first. `cp2_envelope`: the duration that sets CP, then the one that sets τ.
-       */
-      bindingDurationsS: number[];
-    }
-  | { model: FitModelName; ok: false; reason: string; windowS: [number, number] };
-
-/** Number of residual points that `bindingDurationsS` reports for least-squares fits. */
-const BINDING_POINTS = 3;
+export type { FitModelName, PowerDurationFit, PowerDurationParams };
 
 /**
  * Fit every effort-duration model to one mean-max curve (index d − 1 = duration d s, NaN where
@@ -75,12 +52,6 @@ function getModel(name: NonlinearModelName): PowerDurationModel {
   return model;
 }
 
-/** Longest duration with a value (the curve's last finite entry), 0 when none. */
-export function longestDurationS(curve: ArrayLike<number>): number {
-  for (let i = curve.length - 1; i >= 0; i--) if (Number.isFinite(curve[i]!)) return i + 1;
-  return 0;
-}
-
 /** Fit one nonlinear model on the protocol grid; exported for critical speed and custom windows. */
 export function fitNonlinearModel(
   model: PowerDurationModel,
@@ -117,7 +88,8 @@ export function fitNonlinearModel(
     const result = levenbergMarquardt(residuals, start, ts.length);
     if (Number.isFinite(result.cost) && (best === null || result.cost < best.cost)) best = result;
   }
-  if (best === null) return { model: model.name, ok: false, reason: 'the solver did not converge', windowS: window };
+  if (best === null)
+    return { model: model.name, ok: false, reason: 'the solver did not converge', windowS: window };
   const reason = insaneReason(model.params, best.params);
   if (reason !== null) return { model: model.name, ok: false, reason, windowS: window };
   const params: PowerDurationParams = {};
@@ -130,33 +102,6 @@ export function fitNonlinearModel(
     params,
     ...fitQuality(ts, ys, (t) => model.predict(best.params, t)),
     windowS: window,
-  };
-}
-
-/** RMSE, R², point count and binding durations of a fitted curve. */
-export function fitQuality(
-  ts: readonly number[],
-  ys: readonly number[],
-  predict: (t: number) => number,
-): { rmseW: number; r2: number; points: number; bindingDurationsS: number[] } {
-  let sse = 0;
-  let mean = 0;
-  for (const y of ys) mean += y;
-  mean /= ys.length;
-  let sst = 0;
-  const positive: { t: number; r: number }[] = [];
-  for (let i = 0; i < ts.length; i++) {
-    const r = ys[i]! - predict(ts[i]!);
-    sse += r * r;
-    sst += (ys[i]! - mean) ** 2;
-    if (r > 0) positive.push({ t: ts[i]!, r });
-  }
-  positive.sort((a, b) => b.r - a.r || a.t - b.t);
-  return {
-    rmseW: Math.sqrt(sse / ts.length),
-    r2: sst > 0 ? 1 - sse / sst : 1,
-    points: ts.length,
-    bindingDurationsS: positive.slice(0, BINDING_POINTS).map((p) => p.t),
   };
 }
 

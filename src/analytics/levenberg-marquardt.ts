@@ -74,7 +74,8 @@ export function levenbergMarquardt(
       }
       needJacobian = false;
       let gradientMax = 0;
-      for (let j = 0; j < n; j++) gradientMax = Math.max(gradientMax, Math.abs(g[j]!) * Math.max(Math.abs(p[j]!), 1));
+      for (let j = 0; j < n; j++)
+        gradientMax = Math.max(gradientMax, Math.abs(g[j]!) * Math.max(Math.abs(p[j]!), 1));
       if (gradientMax <= 1e-15 * Math.max(cost, 1e-300)) {
         converged = true;
         break;

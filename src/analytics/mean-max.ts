@@ -1,5 +1,3 @@
-import { meanMaxBruteForce } from './mean-max-brute-force.ts';
-
 /** An exact mean-max curve: index d − 1 describes windows of exactly d seconds. */
 export interface MeanMaxCurve {
   /** Best mean over any window of exactly d seconds with no missing second; NaN when none exists. */
@@ -17,18 +15,20 @@ export interface MeanMaxOptions {
 
 /** Windows examined per coarse block beyond the first: the block spans d + min(d, 180) seconds. */
 const COARSE_EXTRA_S = 180;
+/** Values that are multiples of 1/EXACT_SCALE sum exactly in Float64 while the total stays < 2^53/EXACT_SCALE. */
+const EXACT_SCALE = 1024;
 /**
- * Fine blocks aim for an energy bound this fraction of the way from a typical window to the
- * current best (a heuristic for speed only; any block size gives the same exact answer).
+ * Fine blocks span this fraction of the local slack (a heuristic for speed only, tuned on
+ * ride-like data and white noise; any block size gives the same exact answer).
  */
-const FINE_SLACK_FRACTION = 0.35;
+const FINE_SLACK_FRACTION = 0.5;
 
 /**
  * Exact mean-max curve of a 1 Hz series for every duration 1..N (DESIGN.md §4).
  *
  * NaN marks a missing second and breaks windows (apply a gap policy first; under `split` the NaN
  * stay and each run of valid seconds is a segment). Values must be ≥ 0 (power, speed, heart
- * rate); a series with a negative value falls back to `meanMaxBruteForce`.
+ * rate); a series with a negative value is still answered exactly, but without pruning (O(N²)).
  *
  * The result is bitwise identical to `meanMaxBruteForce`: both compare window sums
  * S[i + d] − S[i] of the same Float64 prefix sums S (NaN counted as 0), keep the first maximum
@@ -49,12 +49,22 @@ const FINE_SLACK_FRACTION = 0.35;
  *    A block with Ẽ < best holds no window that beats or ties the best; a block with Ẽ = best can
  *    only tie, which matters only if it starts before the current best window (earliest rule).
  *    Such blocks are skipped. Coarse blocks span d + min(d, 180) seconds (overlapping); a coarse
- *    block that cannot be skipped is split into fine blocks sized from the current slack
- *    (best − typical window energy), which are checked the same way before their windows are.
+ *    block that cannot be skipped is split into fine blocks sized from its local slack (how far
+ *    the best is above a window at the block's mean rate), checked the same way before their
+ *    windows are.
+ * 3. Plateaus. When every value is a multiple of 2^−10 (integers, halves and quarters from
+ *    averaged readings …) and the total is below 2^43, every prefix sum and difference is exact, so
+ *    a second bound is safe: a window starting at i in [b, c] leaves out i − b seconds of [b, c)
+ *    and c − i seconds of [b + d, c + d), m = c − b seconds in all, each at least the minimum v of
+ *    those two ranges, so its sum is ≤ E − m·v. This one prunes ties (long constant stretches),
+ *    where E alone cannot; the ranges are ≤ 180 s, answered by a small range-minimum table.
  *
  * Cost: O(N) per duration for the coarse checks divided by up to 181, plus the windows of blocks
  * that survive. Ride-like data prunes almost everything; white noise is the hard case and stays
- * far below brute force (see bench/analytics-mean-max.ts).
+ * far below brute force (see bench/analytics-mean-max.ts). Known slow case: hours of a value held
+ * exactly constant that is not a multiple of 2^−10 (e.g. 2.7 m/s on a treadmill): every window
+ * then ties up to rounding, brute force's answer is decided by rounding noise, and matching it
+ * bitwise means visiting every window (brute-force time: ~0.5 s at 6 h).
  */
 export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {}): MeanMaxCurve {
   const n = series.length;
@@ -62,8 +72,8 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
   const prefix = new Float64Array(n + 1);
   const segStart: number[] = [];
   const segEnd: number[] = []; // exclusive
-  let validSum = 0;
-  let validCount = 0;
+  let canPrune = true; // the block bound needs values ≥ 0
+  let exact = true; // every value a multiple of 2^−10: prefix sums are exact (total checked below)
   let acc = 0;
   let open = -1;
   for (let k = 0; k < n; k++) {
@@ -75,10 +85,9 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
         open = -1;
       }
     } else {
-      if (v < 0) return meanMaxBruteForce(series, options);
+      if (v < 0) canPrune = false;
+      if (exact && !Number.isInteger(v * EXACT_SCALE)) exact = false;
       acc += v;
-      validSum += v;
-      validCount++;
       if (open < 0) open = k;
     }
     prefix[k + 1] = acc;
@@ -88,9 +97,11 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
     segEnd.push(n);
   }
 
+  const minTable =
+    canPrune && exact && acc * EXACT_SCALE <= Number.MAX_SAFE_INTEGER ? buildMinTable(series) : null;
+
   const values = new Float64Array(maxD).fill(Number.NaN);
   const startS = new Int32Array(maxD).fill(-1);
-  const meanValue = validCount > 0 ? validSum / validCount : 0;
 
   // Active segments (length ≥ d), kept in start order; rebuilt when d passes the shortest one.
   let activeStart = segStart.slice();
@@ -144,17 +155,24 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
       const a = activeStart[j]!;
       const lastStart = activeEnd[j]! - d;
       for (let b = a; b <= lastStart; b += coarse + 1) {
-        const c = b + coarse < lastStart ? b + coarse : lastStart;
+        const c = Math.min(b + coarse, lastStart);
         const energy = prefix[c + d]! - prefix[b]!;
-        if (energy < best || (energy === best && b >= bestStart)) continue;
+        if (canPrune && (energy < best || (energy === best && b >= bestStart))) continue;
+        if (minTable !== null && c > b) {
+          const bound =
+            energy - (c - b) * Math.min(rangeMin(minTable, b, c), rangeMin(minTable, b + d, c + d));
+          if (bound < best || (bound === best && b >= bestStart)) continue;
+        }
+        // Fine block size from the local slack: at this block's mean rate, how many seconds beyond
+        // d a block could span before its energy reached the best.
         let fine = coarse;
-        if (meanValue > 0) {
-          const slackS = best / meanValue - d;
+        if (energy > 0) {
+          const slackS = (best * (c - b + d)) / energy - d;
           fine = Math.max(1, Math.min(coarse, Math.floor(FINE_SLACK_FRACTION * slackS)));
         }
         for (let f = b; f <= c; f += fine + 1) {
-          const g = f + fine < c ? f + fine : c;
-          if (fine < coarse) {
+          const g = Math.min(f + fine, c);
+          if (canPrune && fine < coarse) {
             const e2 = prefix[g + d]! - prefix[f]!;
             if (e2 < best || (e2 === best && f >= bestStart)) continue;
           }
@@ -193,6 +211,36 @@ export function meanMaxEnvelope(values: ArrayLike<number>): Float64Array {
     out[i] = best;
   }
   return out;
+}
+
+/** Levels of the range-minimum table: ranges up to 2^MIN_LEVELS − 1 ≥ 181 seconds long. */
+const MIN_LEVELS = 8;
+
+/** table[k][i] = min(series[i .. i + 2^k)) for k < MIN_LEVELS (a sparse table, NaN never queried). */
+function buildMinTable(series: ArrayLike<number>): Float64Array[] {
+  const n = series.length;
+  const table = [Float64Array.from(series)];
+  for (let k = 1; k < MIN_LEVELS; k++) {
+    const prev = table[k - 1]!;
+    const half = 1 << (k - 1);
+    const level = new Float64Array(n);
+    for (let i = 0; i + 2 * half <= n; i++) {
+      const a = prev[i]!;
+      const b = prev[i + half]!;
+      level[i] = Math.min(a, b);
+    }
+    table.push(level);
+  }
+  return table;
+}
+
+/** Minimum of series[lo .. hi), 1 ≤ hi − lo < 2^MIN_LEVELS. */
+function rangeMin(table: Float64Array[], lo: number, hi: number): number {
+  const k = 31 - Math.clz32(hi - lo);
+  const level = table[k]!;
+  const a = level[lo]!;
+  const b = level[hi - (1 << k)]!;
+  return Math.min(a, b);
 }
 
 function minLength(starts: number[], ends: number[]): number {

@@ -12,7 +12,10 @@ export type NormalizedPowerVariant = 'coggan' | 'gc';
 
 const WINDOW_S = 30;
 
-export function normalizedPower(powerW: ArrayLike<number>, variant: NormalizedPowerVariant = 'coggan'): number | null {
+export function normalizedPower(
+  powerW: ArrayLike<number>,
+  variant: NormalizedPowerVariant = 'coggan',
+): number | null {
   const x = dropMissing(powerW);
   const n = x.length;
   if (n === 0 || (variant === 'coggan' && n < WINDOW_S)) return null;

@@ -8,6 +8,31 @@ export type NonlinearModelName = 'cp2' | 'cp3_morton' | 'exponential' | 'ws_lloy
 
 export type ParamName = 'cpW' | 'wPrimeJ' | 'pmaxW' | 'tauS' | 'aW';
 
+export type FitModelName = NonlinearModelName | 'cp2_lin_p' | 'cp2_lin_work' | 'cp2_envelope';
+
+export type PowerDurationParams = Partial<Record<ParamName, number>>;
+
+export type PowerDurationFit =
+  | {
+      model: FitModelName;
+      ok: true;
+      params: PowerDurationParams;
+      /** Root-mean-square power residual over the fitted points (W). */
+      rmseW: number;
+      /** Coefficient of determination over the fitted points. */
+      r2: number;
+      points: number;
+      /** Inclusive window of durations that were fitted. */
+      windowS: [number, number];
+      /**
+       * The durations that determined the fit. Least-squares fits: up to 3 fitted durations with the
+       * largest positive residual (curve above the model: the efforts the model pushes against),
+       * largest first. `cp2_envelope`: the duration that sets CP, then the one that sets τ.
+       */
+      bindingDurationsS: number[];
+    }
+  | { model: FitModelName; ok: false; reason: string; windowS: [number, number] };
+
 export interface PowerDurationModel {
   name: NonlinearModelName;
   formula: string;
@@ -66,7 +91,8 @@ export const POWER_DURATION_MODELS: readonly PowerDurationModel[] = [
 /** Sane ranges: a fit outside them is reported as failed (with this reason), never as numbers. */
 export const SANE_RANGES: Record<ParamName, { min: number; max: number; what: string }> = {
   cpW: { min: 0, max: 2000, what: 'CP must be in (0, 2000] W' },
-  wPrimeJ: { min: 0, max: 100_000, what: "W' must be in (0, 100] kJ" },
+  // A W' below 100 J is a degenerate fit (a flat curve), not a physiological value.
+  wPrimeJ: { min: 100, max: 100_000, what: "W' must be in [100 J, 100 kJ]" },
   pmaxW: { min: 0, max: 5000, what: 'Pmax must be in (CP, 5000] W' },
   tauS: { min: 0, max: 3600, what: 'τ must be in (0, 3600] s' },
   aW: { min: 0, max: 1000, what: 'A must be in [0, 1000] W' },
@@ -80,11 +106,12 @@ export function insaneReason(names: readonly ParamName[], p: ArrayLike<number>):
     const v = p[j]!;
     const range = SANE_RANGES[name];
     if (!Number.isFinite(v)) return `${name} is not a finite number`;
-    const tooLow = name === 'aW' ? v < range.min : v <= range.min;
+    const tooLow = name === 'aW' || name === 'wPrimeJ' ? v < range.min : v <= range.min;
     if (tooLow || v > range.max) return `${range.what} (got ${v.toPrecision(6)})`;
     if (name === 'cpW') cp = v;
   }
   const pmaxIndex = names.indexOf('pmaxW');
-  if (pmaxIndex >= 0 && !(p[pmaxIndex]! > cp)) return `Pmax must exceed CP (got Pmax ${p[pmaxIndex]!.toPrecision(6)} W)`;
+  if (pmaxIndex >= 0 && !(p[pmaxIndex]! > cp))
+    return `Pmax must exceed CP (got Pmax ${p[pmaxIndex]!.toPrecision(6)} W)`;
   return null;
 }

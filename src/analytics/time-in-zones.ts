@@ -13,8 +13,12 @@ export interface ZoneTime {
  * Seconds spent in each zone of a zone system for a threshold value (FTP in W or LTHR in bpm).
  * Missing (NaN) seconds are not counted; pass a metric series to choose the gap policy.
  */
-export function timeInZones(values: ArrayLike<number>, system: ZoneSystem, thresholdValue: number): ZoneTime[] {
-  const bounds = system.zones.map((z) => (z.fromPct / 100) * thresholdValue);
+export function timeInZones(
+  values: ArrayLike<number>,
+  system: ZoneSystem,
+  thresholdValue: number,
+): ZoneTime[] {
+  const bounds = system.zones.map((z) => (z.fromPct * thresholdValue) / 100);
   const seconds = new Array<number>(bounds.length).fill(0);
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;

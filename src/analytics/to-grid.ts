@@ -14,7 +14,8 @@ export function toGrid(offsetS: ArrayLike<number>, values: ArrayLike<number>): F
   const n = Math.min(offsetS.length, values.length);
   if (n === 0) return new Float64Array(0);
   const t0 = offsetS[0]!;
-  if (!Number.isFinite(t0)) throw new RangeError('toGrid: the first offset must be a finite number of seconds');
+  if (!Number.isFinite(t0))
+    throw new RangeError('toGrid: the first offset must be a finite number of seconds');
   let last = 0;
   for (let i = 0; i < n; i++) {
     const k = Math.floor(offsetS[i]! - t0);

@@ -56,7 +56,8 @@ export function dailyTss(
   if (days.some((d) => Number.isNaN(d))) throw new RangeError('dailyTss: dates must be YYYY-MM-DD');
   const first = range.from ? dayOf(range.from) : Math.min(...days);
   const last = range.to ? dayOf(range.to) : Math.max(...days);
-  if (!Number.isFinite(first) || !Number.isFinite(last) || last < first) return { dates: [], tss: new Float64Array(0) };
+  if (!Number.isFinite(first) || !Number.isFinite(last) || last < first)
+    return { dates: [], tss: new Float64Array(0) };
   const tss = new Float64Array(last - first + 1);
   entries.forEach((e, i) => {
     const k = days[i]! - first;

@@ -25,7 +25,8 @@ function weight(hrBpm: number, profile: HeartRateProfile): number {
 }
 
 export function trimp(heartRateBpm: ArrayLike<number>, profile: HeartRateProfile): number {
-  if (!(profile.maxBpm > profile.restBpm)) throw new RangeError('trimp: maximum heart rate must exceed resting');
+  if (!(profile.maxBpm > profile.restBpm))
+    throw new RangeError('trimp: maximum heart rate must exceed resting');
   let total = 0;
   for (let i = 0; i < heartRateBpm.length; i++) {
     const hr = heartRateBpm[i]!;
@@ -34,7 +35,10 @@ export function trimp(heartRateBpm: ArrayLike<number>, profile: HeartRateProfile
   return total;
 }
 
-export function hrTss(heartRateBpm: ArrayLike<number>, profile: HeartRateProfile & { lthrBpm: number }): number {
+export function hrTss(
+  heartRateBpm: ArrayLike<number>,
+  profile: HeartRateProfile & { lthrBpm: number },
+): number {
   const hourAtThreshold = 60 * weight(profile.lthrBpm, profile);
   return (trimp(heartRateBpm, profile) / hourAtThreshold) * 100;
 }

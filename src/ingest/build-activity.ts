@@ -1,5 +1,6 @@
 import type { CanonicalActivity, DeviceInfo, Lap, SampleTable } from '../domain/activity.ts';
 import type { DataIssue } from '../domain/issue.ts';
+import { findInterval } from './find-interval.ts';
 import { normalizeSamples } from './normalize-samples.ts';
 import type { RawTrace } from './raw-trace.ts';
 
@@ -58,18 +59,9 @@ export function buildActivity(draft: ActivityDraft): CanonicalActivity | null {
 
 /** Each reading's lap: the last lap that started at or before it (the first lap for earlier ones). */
 function withLapColumn(trace: RawTrace, laps: Lap[]): RawTrace {
+  const startsS = laps.map((l) => l.startS);
   const lap = new Float64Array(trace.timeS.length);
-  for (let i = 0; i < lap.length; i++) {
-    const t = trace.timeS[i]!;
-    let lo = 0;
-    let hi = laps.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (laps[mid]!.startS <= t) lo = mid;
-      else hi = mid - 1;
-    }
-    lap[i] = lo;
-  }
+  for (let i = 0; i < lap.length; i++) lap[i] = findInterval(startsS, trace.timeS[i]!);
   return { ...trace, columns: { ...trace.columns, lap } };
 }
 

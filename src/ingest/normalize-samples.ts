@@ -133,6 +133,7 @@ function reduceColumn(
     if (counts) counts[row]!++;
   }
   if (present === 0) return { values: null, rejected };
-  if (counts) for (let row = 0; row < rows; row++) if (counts[row]! > 1) values[row] = values[row]! / counts[row]!;
+  if (counts)
+    for (let row = 0; row < rows; row++) if (counts[row]! > 1) values[row] = values[row]! / counts[row]!;
   return { values, rejected };
 }

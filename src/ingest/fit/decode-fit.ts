@@ -42,10 +42,12 @@ const HEADER_SIZES = new Set([12, 14]);
 export function decodeFit(bytes: Uint8Array): DecodedFit {
   const first = decodeStream(bytes, false);
   const headerSize = bytes[0] ?? 0;
-  const salvaged = first.errors.length > 0 && count(first, 'recordMesgs') === 0 && count(first, 'sessionMesgs') === 0;
+  const salvaged =
+    first.errors.length > 0 && count(first, 'recordMesgs') === 0 && count(first, 'sessionMesgs') === 0;
   if (salvaged && HEADER_SIZES.has(headerSize) && bytes.length > headerSize + 2) {
     const second = decodeStream(bytes.subarray(headerSize), true);
-    if (count(second, 'recordMesgs') > 0) return { ...second, integrityOk: first.integrityOk, headerIgnored: true };
+    if (count(second, 'recordMesgs') > 0)
+      return { ...second, integrityOk: first.integrityOk, headerIgnored: true };
   }
   return first;
 }

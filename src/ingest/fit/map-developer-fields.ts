@@ -8,7 +8,10 @@ import type { DeveloperColumn } from './read-fit-records.ts';
  * column, in place: a native reading wins, the developer field fills the records without one.
  * Returns the mapping made, canonical metric → developer column.
  */
-export function mapDeveloperFields(trace: RawTrace, developerColumns: readonly DeveloperColumn[]): Record<string, string> {
+export function mapDeveloperFields(
+  trace: RawTrace,
+  developerColumns: readonly DeveloperColumn[],
+): Record<string, string> {
   const mapped: Record<string, string> = {};
   for (const meaning of DEVELOPER_FIELD_MEANINGS) {
     const { min, max } = getMetric(meaning.metric);

@@ -1,5 +1,6 @@
 import type { Lap } from '../../domain/activity.ts';
 import type { FitMessage } from './decode-fit.ts';
+import { fitNumber } from './fit-number.ts';
 import { fitTimeToEpochS } from './fit-time.ts';
 
 /**
@@ -10,7 +11,7 @@ export function readFitLaps(lapMesgs: readonly FitMessage[], firstRecordS: numbe
   const laps: Lap[] = [];
   let previousEndS = firstRecordS;
   for (const mesg of lapMesgs) {
-    const elapsedS = numberOrNull(mesg.totalElapsedTime);
+    const elapsedS = fitNumber(mesg.totalElapsedTime);
     const endFromMesg = fitTimeToEpochS(mesg.timestamp);
     const startS =
       fitTimeToEpochS(mesg.startTime) ??
@@ -22,17 +23,13 @@ export function readFitLaps(lapMesgs: readonly FitMessage[], firstRecordS: numbe
       startS,
       endS,
       elapsedS: elapsedS ?? endS - startS,
-      timerS: numberOrNull(mesg.totalTimerTime),
-      distanceM: numberOrNull(mesg.totalDistance),
-      avgPowerW: numberOrNull(mesg.avgPower),
-      avgHeartRateBpm: numberOrNull(mesg.avgHeartRate),
+      timerS: fitNumber(mesg.totalTimerTime),
+      distanceM: fitNumber(mesg.totalDistance),
+      avgPowerW: fitNumber(mesg.avgPower),
+      avgHeartRateBpm: fitNumber(mesg.avgHeartRate),
       trigger: typeof mesg.lapTrigger === 'string' ? mesg.lapTrigger : null,
     });
     previousEndS = endS;
   }
   return laps;
-}
-
-function numberOrNull(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import type { Lap } from '../../src/domain/activity.ts';
+import { type ActivityDraft, buildActivity } from '../../src/ingest/build-activity.ts';
+
+const T0 = 1_715_328_646;
+
+function draft(overrides: Partial<ActivityDraft>): ActivityDraft {
+  return {
+    sport: 'cycling',
+    trace: { timeS: Float64Array.from([T0, T0 + 1, T0 + 2, T0 + 3]), columns: {}, extra: {} },
+    laps: [],
+    utcOffsetS: null,
+    timerS: null,
+    device: null,
+    deviceSummary: {},
+    issues: [],
+    ...overrides,
+  };
+}
+
+function lap(index: number, startS: number, endS: number): Lap {
+  return {
+    index,
+    startS,
+    endS,
+    elapsedS: endS - startS,
+    timerS: null,
+    distanceM: null,
+    avgPowerW: null,
+    avgHeartRateBpm: null,
+    trigger: null,
+  };
+}
+
+describe('buildActivity()', () => {
+  it('drops a power channel that is 0 in every record and reports no_power_meter', () => {
+    const activity = buildActivity(
+      draft({
+        trace: {
+          timeS: Float64Array.from([T0, T0 + 1]),
+          columns: { power: Float64Array.from([0, 0]) },
+          extra: {},
+        },
+      }),
+    )!;
+    expect(activity.samples.columns.power).toBeUndefined();
+    expect(activity.issues.map((i) => i.code)).toEqual(['no_power_meter']);
+  });
+
+  it('keeps a power channel with real zeros among readings', () => {
+    const activity = buildActivity(
+      draft({
+        trace: {
+          timeS: Float64Array.from([T0, T0 + 1]),
+          columns: { power: Float64Array.from([0, 150]) },
+          extra: {},
+        },
+      }),
+    )!;
+    expect(Array.from(activity.samples.columns.power!)).toEqual([0, 150]);
+  });
+
+  it('sets each second to the lap that contains it, sorting and re-indexing the laps', () => {
+    const activity = buildActivity(draft({ laps: [lap(7, T0 + 2, T0 + 3), lap(3, T0, T0 + 2)] }))!;
+    expect(activity.laps.map((l) => [l.index, l.startS])).toEqual([
+      [0, T0],
+      [1, T0 + 2],
+    ]);
+    expect(Array.from(activity.samples.columns.lap!)).toEqual([0, 0, 1, 1]);
+  });
+
+  it('derives laps from a lap column when the file has no lap list', () => {
+    const activity = buildActivity(
+      draft({
+        trace: {
+          timeS: Float64Array.from([T0, T0 + 1, T0 + 2]),
+          columns: { lap: Float64Array.from([0, 0, 1]) },
+          extra: {},
+        },
+      }),
+    )!;
+    expect(activity.laps.map((l) => [l.index, l.startS, l.endS])).toEqual([
+      [0, T0, T0 + 1],
+      [1, T0 + 2, T0 + 2],
+    ]);
+  });
+
+  it('describes an activity without samples by its span, with a no_records issue', () => {
+    const empty = { timeS: new Float64Array(0), columns: {}, extra: {} };
+    expect(buildActivity(draft({ trace: empty }))).toBeNull();
+    const activity = buildActivity(draft({ trace: empty, spanS: { startS: T0, endS: T0 + 60 } }))!;
+    expect([activity.startS, activity.endS]).toEqual([T0, T0 + 60]);
+    expect(activity.issues.map((i) => i.code)).toEqual(['no_records']);
+  });
+});
