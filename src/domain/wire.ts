@@ -165,6 +165,7 @@ export const ProblemSchema = z
     request_id: z.string(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   })
-  .describe('RFC 9457 problem details (application/problem+json).');
+  .loose()
+  .describe('RFC 9457 problem details (application/problem+json); routes may add members (e.g. `sources`).');
 
 export const HealthSchema = z.object({ status: z.literal('ok'), version: z.string() });

@@ -238,8 +238,9 @@ async function insertRow(
     Array.isArray(v) ? `CAST(CAST($${i + 1} AS JSON) AS VARCHAR[])` : `$${i + 1}`,
   );
   const bound = values.map((v) => (Array.isArray(v) ? JSON.stringify(v) : v)) as DuckDBValue[];
-  const verb = replace ? 'INSERT OR REPLACE' : 'INSERT';
-  await tx.run(`${verb} INTO ${table} (${names.join(', ')}) VALUES (${placeholders.join(', ')})`, bound);
+  // A failed source retried after a fix is replaced (DuckDB's INSERT OR REPLACE needs a single key).
+  if (replace) await tx.run(`DELETE FROM ${table} WHERE id = $1`, [row.id as DuckDBValue]);
+  await tx.run(`INSERT INTO ${table} (${names.join(', ')}) VALUES (${placeholders.join(', ')})`, bound);
 }
 
 /** A SQL string literal for values we generate ourselves (paths, ids); user input goes in parameters. */
