@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { METRIC_NAMES, METRICS } from '../../src/domain/metrics.ts';
-import { MetricNameSchema } from '../../src/domain/wire.ts';
 import { sportMatches } from '../../src/domain/sport.ts';
+import { MetricNameSchema } from '../../src/domain/wire.ts';
 
 describe('the metrics table', () => {
   it('drives the wire schema: every metric and only metrics are accepted', () => {
