@@ -1,6 +1,7 @@
 import { isPeakformError } from '../domain/errors.ts';
 import { UsageError } from './cli-error.ts';
 import { ACTIVITIES_USAGE, activitiesCommand } from './commands/activities.ts';
+import { ANALYZE_USAGE, analyzeCommand } from './commands/analyze.ts';
 import { DEMO_USAGE, demoCommand } from './commands/demo.ts';
 import { INGEST_USAGE, ingestCommand } from './commands/ingest.ts';
 import { SERVE_USAGE, serveCommand } from './commands/serve.ts';
@@ -11,6 +12,7 @@ const COMMANDS: Record<string, { usage: string; run: (args: string[]) => Promise
   serve: { usage: SERVE_USAGE, run: serveCommand },
   token: { usage: TOKEN_USAGE, run: tokenCommand },
   activities: { usage: ACTIVITIES_USAGE, run: activitiesCommand },
+  analyze: { usage: ANALYZE_USAGE, run: analyzeCommand },
   demo: { usage: DEMO_USAGE, run: demoCommand },
 };
 

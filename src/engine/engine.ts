@@ -1,12 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { CanonicalActivity } from '../domain/activity.ts';
 import { PeakformError, UnreadableFileError } from '../domain/errors.ts';
 import type { DataIssue } from '../domain/issue.ts';
 import { METRICS, type MetricName } from '../domain/metrics.ts';
-import type { ActivityDetail, ActivityListQuery, ActivityRecord, SourceRecord } from '../domain/wire.ts';
+import type {
+  ActivityDetail,
+  ActivityListQuery,
+  ActivityRecord,
+  SourceRecord,
+  Thresholds,
+} from '../domain/wire.ts';
 import { readActivityFile } from '../ingest/read-activity-file.ts';
 import {
   compileActivityById,
@@ -17,8 +23,9 @@ import {
 import type { ColumnBatch } from '../store/column-batch.ts';
 import { temporaryPathFor } from '../store/lake.ts';
 import { type ActivityWrite, Store } from '../store/store.ts';
-import { summarizeActivity } from './activity-summary.ts';
+import { deriveActivity } from './derive-activity.ts';
 import { activityIdFor, isAthleteId, sha256Hex, sourceIdFor } from './ids.ts';
+import { type ResolvedThresholds, resolveThresholds } from './resolve-thresholds.ts';
 import { isoLocal, isoUtc } from './time-format.ts';
 
 export interface EngineOptions {
@@ -64,20 +71,19 @@ export class Engine {
    */
   ingest(athleteId: string, bytes: Uint8Array, options: IngestOptions = {}): Promise<SourceRecord> {
     assertAthleteId(athleteId);
-    const next = this.ingestQueue.then(() => this.ingestNow(athleteId, bytes, options));
-    this.ingestQueue = next.catch(() => undefined);
-    return next;
+    return this.enqueue(() => this.ingestNow(athleteId, bytes, options));
   }
 
   private async ingestNow(
     athleteId: string,
     bytes: Uint8Array,
     options: IngestOptions,
+    rederive = false,
   ): Promise<SourceRecord> {
     const contentSha256 = sha256Hex(bytes);
     const sourceId = sourceIdFor(athleteId, contentSha256);
     const existing = await this.findSource(athleteId, sourceId);
-    if (existing && existing.status !== 'failed') return { ...existing, status: 'duplicate' };
+    if (existing && existing.status !== 'failed' && !rederive) return { ...existing, status: 'duplicate' };
 
     const fileName = options.fileName ?? null;
     const sourceRow = {
@@ -107,8 +113,11 @@ export class Engine {
       });
       return (await this.findSource(athleteId, sourceId))!;
     }
+    const thresholds = await this.listThresholds(athleteId);
     const writes = read.activities.map((activity, index) =>
-      toActivityWrite(athleteId, sourceId, index, activity, options.tags ?? []),
+      toActivityWrite(athleteId, sourceId, index, activity, options.tags ?? [], (sport, date) =>
+        resolveThresholds(thresholds, sport, date),
+      ),
     );
     await this.store.writeSource(
       {
@@ -127,6 +136,93 @@ export class Engine {
       writes,
     );
     return (await this.findSource(athleteId, sourceId))!;
+  }
+
+  /** The athlete's thresholds, oldest first (effective-dated, per sport). */
+  async listThresholds(athleteId: string): Promise<Thresholds[]> {
+    const rows = await this.store.all<Record<string, unknown>>(
+      `SELECT sport, strftime(effective_from, '%Y-%m-%d') AS effective_from, ftp_w, cp_w, w_prime_j, lthr_bpm,
+        max_hr_bpm, rest_hr_bpm, weight_kg FROM thresholds WHERE athlete_id = $1 ORDER BY effective_from, sport`,
+      [athleteId],
+    );
+    return rows as unknown as Thresholds[];
+  }
+
+  /**
+   * Sets the thresholds for a sport from a date on (replacing an entry of the same sport and date).
+   * Stored metrics keep the thresholds they were computed with until `recompute` re-derives them.
+   */
+  async setThresholds(athleteId: string, thresholds: Thresholds): Promise<Thresholds[]> {
+    assertAthleteId(athleteId);
+    await this.store.write(async (tx) => {
+      await tx.run('INSERT INTO athletes (id) VALUES ($1) ON CONFLICT DO NOTHING', [athleteId]);
+      await tx.run(
+        'DELETE FROM thresholds WHERE athlete_id = $1 AND sport = $2 AND effective_from = CAST($3 AS DATE)',
+        [athleteId, thresholds.sport, thresholds.effective_from],
+      );
+      await tx.run(
+        `INSERT INTO thresholds (athlete_id, sport, effective_from, ftp_w, cp_w, w_prime_j, lthr_bpm, max_hr_bpm, rest_hr_bpm, weight_kg)
+         VALUES ($1, $2, CAST($3 AS DATE), $4, $5, $6, $7, $8, $9, $10)`,
+        [
+          athleteId,
+          thresholds.sport,
+          thresholds.effective_from,
+          thresholds.ftp_w ?? null,
+          thresholds.cp_w ?? null,
+          thresholds.w_prime_j ?? null,
+          thresholds.lthr_bpm ?? null,
+          thresholds.max_hr_bpm ?? null,
+          thresholds.rest_hr_bpm ?? null,
+          thresholds.weight_kg ?? null,
+        ],
+      );
+    });
+    return this.listThresholds(athleteId);
+  }
+
+  /**
+   * Re-derives every stored source of an athlete (or of every athlete) from its original bytes:
+   * samples, curves and metrics under the current kernels and thresholds. Ids stay the same; each
+   * source is swapped in one commit, so a crash leaves every source either old or new.
+   */
+  async recompute(
+    athleteId?: string,
+    onSource?: (source: SourceRecord) => void,
+  ): Promise<{ sources: number; activities: number; failed: number }> {
+    const sources = await this.store.all<{
+      athlete_id: string;
+      content_sha256: string;
+      file_name: string | null;
+      tags: string[] | null;
+    }>(
+      `SELECT s.athlete_id, s.content_sha256, s.file_name, any_value(a.tags) AS tags
+       FROM sources s LEFT JOIN activities a ON a.source_id = s.id
+       ${athleteId ? 'WHERE s.athlete_id = $1' : ''} GROUP BY ALL ORDER BY s.athlete_id, s.created_at`,
+      athleteId ? [athleteId] : [],
+    );
+    const totals = { sources: 0, activities: 0, failed: 0 };
+    for (const source of sources) {
+      const bytes = await readFile(this.store.lake.originalPath(source.athlete_id, source.content_sha256));
+      const result = await this.enqueue(() =>
+        this.ingestNow(
+          source.athlete_id,
+          bytes,
+          { fileName: source.file_name ?? undefined, tags: source.tags ?? [] },
+          true,
+        ),
+      );
+      totals.sources++;
+      totals.activities += result.activity_ids.length;
+      if (result.status === 'failed') totals.failed++;
+      onSource?.(result);
+    }
+    return totals;
+  }
+
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.ingestQueue.then(work);
+    this.ingestQueue = next.catch(() => undefined);
+    return next;
   }
 
   async findSource(athleteId: string, sourceId: string): Promise<SourceRecord | undefined> {
@@ -208,7 +304,7 @@ export class Engine {
   ): Promise<TabularResult> {
     const row = await this.getActivityRow(athleteId, activityId);
     const chosen = chooseMetrics(metrics);
-    const sql = compileActivitySamples(this.store.samplesSource(row.samples_path), chosen ?? row.metrics);
+    const sql = compileActivitySamples(this.store.parquetSource([row.samples_path]), chosen ?? row.metrics);
     return { columns: ['timestamp', ...(chosen ?? row.metrics)], batches: this.store.stream(sql) };
   }
 
@@ -224,16 +320,16 @@ export class Engine {
     await mkdir(exportsDir, { recursive: true });
     const path = temporaryPathFor(join(exportsDir, `${activityId}.parquet`));
     await this.store.copyToParquet(
-      compileActivitySamples(this.store.samplesSource(row.samples_path), chosen),
+      compileActivitySamples(this.store.parquetSource([row.samples_path]), chosen),
       path,
     );
     return path;
   }
 
   async deleteActivity(athleteId: string, activityId: string): Promise<void> {
-    const next = this.ingestQueue.then(() => this.store.deleteActivity(athleteId, activityId));
-    this.ingestQueue = next.catch(() => undefined);
-    if (!(await next)) throw notFound('activity', activityId);
+    if (!(await this.enqueue(() => this.store.deleteActivity(athleteId, activityId)))) {
+      throw notFound('activity', activityId);
+    }
   }
 
   /** Creates a personal API key; only its hash is stored, so the token is shown once. */
@@ -309,17 +405,26 @@ function toActivityWrite(
   sourceId: string,
   sessionIndex: number,
   activity: CanonicalActivity,
-  tags: string[],
+  tags: readonly string[],
+  thresholdsFor: (sport: string, localDate: string) => ResolvedThresholds,
 ): ActivityWrite {
   const id = activityIdFor(sourceId, sessionIndex);
   const offset = activity.utcOffsetS;
   const startLocal = isoLocal(activity.startS, offset);
+  const localDate = startLocal.slice(0, 10);
   const metrics = METRICS.map((m) => m.name).filter((name) => activity.samples.columns[name as MetricName]);
-  const summary = summarizeActivity(activity);
+  const derived = deriveActivity(activity, thresholdsFor(activity.sport, localDate));
+  const summary = derived.summary;
   return {
     id,
+    athleteId,
     year: Number(startLocal.slice(0, 4)),
+    sport: activity.sport,
+    localDate,
+    startS: activity.startS,
     samples: activity.samples,
+    curves: derived.curves,
+    gapPolicy: derived.gapPolicy,
     row: {
       id,
       athlete_id: athleteId,
@@ -330,7 +435,7 @@ function toActivityWrite(
       end_utc: isoUtc(activity.endS),
       start_local: startLocal,
       end_local: isoLocal(activity.endS, offset),
-      local_date: startLocal.slice(0, 10),
+      local_date: localDate,
       utc_offset_s: offset,
       elapsed_s: activity.endS - activity.startS + 1,
       timer_s: activity.timerS,
@@ -339,6 +444,10 @@ function toActivityWrite(
       metrics,
       extra_fields: Object.keys(activity.samples.extra),
       tags,
+      gap_policy: derived.gapPolicy,
+      moving_s: summary.moving_time_s,
+      work_kj: summary.work_kj,
+      tss: summary.tss,
       summary: JSON.stringify(summary),
       device: activity.device
         ? JSON.stringify({
@@ -361,6 +470,20 @@ function toActivityWrite(
       avg_power_w: lap.avgPowerW,
       avg_heart_rate_bpm: lap.avgHeartRateBpm,
       trigger: lap.trigger,
+    })),
+    metricRows: derived.metricTotals.map((m) => ({
+      activity_id: id,
+      metric: m.metric,
+      reading_count: m.count,
+      reading_sum: m.sum,
+      min_value: m.min,
+      max_value: m.max,
+    })),
+    zoneRows: derived.zoneSeconds.map((z) => ({
+      activity_id: id,
+      system: z.system,
+      zone: z.zone,
+      seconds: z.seconds,
     })),
   };
 }

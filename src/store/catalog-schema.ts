@@ -50,6 +50,11 @@ export const CATALOG_SCHEMA = [
     tags VARCHAR[] NOT NULL,
     samples_path VARCHAR NOT NULL,
     extras_path VARCHAR,
+    curves_path VARCHAR,
+    gap_policy VARCHAR NOT NULL,
+    moving_s DOUBLE,
+    work_kj DOUBLE,
+    tss DOUBLE,
     summary JSON NOT NULL,
     device JSON,
     device_summary JSON,
@@ -69,5 +74,47 @@ export const CATALOG_SCHEMA = [
     avg_heart_rate_bpm DOUBLE,
     trigger VARCHAR,
     PRIMARY KEY (activity_id, lap_index)
+  )`,
+  `CREATE TABLE IF NOT EXISTS activity_metrics (
+    activity_id VARCHAR NOT NULL,
+    metric VARCHAR NOT NULL,
+    reading_count BIGINT NOT NULL,
+    reading_sum DOUBLE NOT NULL,
+    min_value DOUBLE NOT NULL,
+    max_value DOUBLE NOT NULL,
+    PRIMARY KEY (activity_id, metric)
+  )`,
+  `CREATE TABLE IF NOT EXISTS activity_zones (
+    activity_id VARCHAR NOT NULL,
+    system VARCHAR NOT NULL,
+    zone VARCHAR NOT NULL,
+    seconds DOUBLE NOT NULL
+  )`,
+  // The longitudinal index: each activity's curves at the query-grid durations only (the full
+  // every-duration curves live in lake/curves). Denormalized so a range query needs no join.
+  `CREATE TABLE IF NOT EXISTS curve_points (
+    athlete_id VARCHAR NOT NULL,
+    activity_id VARCHAR NOT NULL,
+    sport VARCHAR NOT NULL,
+    local_date DATE NOT NULL,
+    activity_start_s DOUBLE NOT NULL,
+    metric VARCHAR NOT NULL,
+    after_kj SMALLINT NOT NULL,
+    duration_s INTEGER NOT NULL,
+    value DOUBLE NOT NULL,
+    start_offset_s INTEGER NOT NULL
+  )`,
+  `CREATE TABLE IF NOT EXISTS thresholds (
+    athlete_id VARCHAR NOT NULL,
+    sport VARCHAR NOT NULL,
+    effective_from DATE NOT NULL,
+    ftp_w DOUBLE,
+    cp_w DOUBLE,
+    w_prime_j DOUBLE,
+    lthr_bpm DOUBLE,
+    max_hr_bpm DOUBLE,
+    rest_hr_bpm DOUBLE,
+    weight_kg DOUBLE,
+    PRIMARY KEY (athlete_id, sport, effective_from)
   )`,
 ];

@@ -4,6 +4,8 @@ import { dirname, join, relative } from 'node:path';
 
 const TEMP_MARKER = '.tmp-';
 
+export type LakeKind = 'samples' | 'extras' | 'curves';
+
 /**
  * Where every file of a data dir lives (DESIGN.md §3). All paths are derived from ids that were
  * validated at the edge, so nothing here is built from raw user input.
@@ -19,25 +21,18 @@ export class Lake {
     return join(this.dataDir, 'originals', athleteId, contentSha256);
   }
 
-  samplesPath(athleteId: string, year: number, activityId: string): string {
+  /**
+   * A lake file of one activity. The generation suffix gives every (re)derivation its own name, so
+   * that a recompute writes new files beside the old ones and swaps them in one catalog commit.
+   */
+  lakePath(kind: LakeKind, athleteId: string, year: number, activityId: string, generation: string): string {
     return join(
       this.dataDir,
       'lake',
-      'samples',
+      kind,
       `athlete_id=${athleteId}`,
       `year=${year}`,
-      `${activityId}.parquet`,
-    );
-  }
-
-  extrasPath(athleteId: string, year: number, activityId: string): string {
-    return join(
-      this.dataDir,
-      'lake',
-      'extras',
-      `athlete_id=${athleteId}`,
-      `year=${year}`,
-      `${activityId}.parquet`,
+      `${activityId}-${generation}.parquet`,
     );
   }
 

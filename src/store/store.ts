@@ -1,24 +1,49 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { DOUBLE, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { DOUBLE, type DuckDBType, type DuckDBValue, INTEGER, SMALLINT, VARCHAR } from '@duckdb/node-api';
 import type { SampleTable } from '../domain/activity.ts';
+import { QUERY_GRID_S } from '../domain/durations.ts';
 import { METRICS } from '../domain/metrics.ts';
 import { CATALOG_SCHEMA } from './catalog-schema.ts';
 import type { ColumnBatch } from './column-batch.ts';
 import { Database, type SqlParams, type WriteTransaction } from './database.ts';
-import { Lake, listFiles, removeTemporaries, temporaryPathFor, writeFileAtomic } from './lake.ts';
+import {
+  Lake,
+  type LakeKind,
+  listFiles,
+  removeTemporaries,
+  temporaryPathFor,
+  writeFileAtomic,
+} from './lake.ts';
 
 /** Values for one catalog row by column name; string arrays go to VARCHAR[] columns. */
 export type CatalogRow = Record<string, DuckDBValue | readonly string[]>;
 
+/** One exact curve: `values[d − 1]` and `startS[d − 1]` for windows of exactly d seconds. */
+export interface CurveWrite {
+  metric: string;
+  afterKj: number;
+  values: Float64Array;
+  startS: Int32Array;
+}
+
 /** One activity ready to be written: ids assigned, catalog values prepared by the engine. */
 export interface ActivityWrite {
   id: string;
+  athleteId: string;
   year: number;
+  sport: string;
+  localDate: string;
+  startS: number;
   samples: SampleTable;
+  curves: CurveWrite[];
+  gapPolicy: string;
   /** Column values for the `activities` table, without the paths (the store sets those). */
   row: CatalogRow;
   laps: CatalogRow[];
+  metricRows: CatalogRow[];
+  zoneRows: CatalogRow[];
 }
 
 export interface SourceWrite {
@@ -28,11 +53,15 @@ export interface SourceWrite {
   row: CatalogRow;
 }
 
+/** Tables whose rows belong to one activity, by `activity_id`. */
+const ACTIVITY_TABLES = ['laps', 'activity_metrics', 'activity_zones', 'curve_points'];
+
 /**
  * The only module that knows paths, Parquet and DuckDB. Writes follow one order so that a crash at
- * any point leaves either the old state or the new one: original bytes → Parquet files (temp +
- * rename) → catalog rows in one transaction. Opening a data dir removes temporaries and sample
- * files that no catalog row names (the remains of a write that died before its commit).
+ * any point leaves either the old state or the new one: original bytes → Parquet files under new
+ * names (temp + rename) → catalog rows in one transaction → removal of the files the commit
+ * replaced. Opening a data dir removes temporaries and lake files that no catalog row names (the
+ * remains of a write that died before or after its commit).
  */
 export class Store {
   private constructor(
@@ -49,6 +78,9 @@ export class Store {
       for (const statement of CATALOG_SCHEMA) await db.exec(statement);
       await db.exec(
         `CREATE TEMP TABLE IF NOT EXISTS staging_samples (${STAGING_COLUMNS.map((c) => `${c} DOUBLE`).join(', ')})`,
+      );
+      await db.exec(
+        'CREATE TEMP TABLE IF NOT EXISTS staging_curves (metric VARCHAR, after_kj SMALLINT, duration_s INTEGER, value DOUBLE, start_offset_s INTEGER)',
       );
       await store.recover();
     } catch (error) {
@@ -81,36 +113,56 @@ export class Store {
     await rename(temporary, path);
   }
 
-  /** Reads one activity's samples file, by the path stored in its catalog row. */
-  samplesSource(storedPath: string): string {
-    return `read_parquet(${sqlString(this.lake.fromStored(storedPath))})`;
+  /** A `read_parquet` source for stored lake paths (relative to the data dir), in the given order. */
+  parquetSource(storedPaths: readonly string[]): string {
+    const list = storedPaths.map((p) => sqlString(this.lake.fromStored(p))).join(', ');
+    return `read_parquet([${list}])`;
   }
 
-  /** Writes an ingested source and its activities; see the class comment for the order. */
+  /**
+   * Writes an ingested source and its activities; see the class comment for the order. When the
+   * source already has activities (a recompute), they are replaced in the same commit.
+   */
   async writeSource(source: SourceWrite, activities: ActivityWrite[]): Promise<void> {
     await writeFileAtomic(this.lake.originalPath(source.athleteId, source.contentSha256), source.bytes);
+    const generation = randomBytes(4).toString('hex');
     const rows: CatalogRow[] = [];
     for (const activity of activities) {
-      const samplesPath = this.lake.samplesPath(source.athleteId, activity.year, activity.id);
+      const path = (kind: LakeKind) =>
+        this.lake.lakePath(kind, activity.athleteId, activity.year, activity.id, generation);
+      const samplesPath = path('samples');
       await this.writeSamples(activity.id, activity.samples, samplesPath);
       let extrasPath: string | null = null;
       if (Object.keys(activity.samples.extra).length > 0) {
-        extrasPath = this.lake.extrasPath(source.athleteId, activity.year, activity.id);
+        extrasPath = path('extras');
         await this.writeExtras(activity.samples, extrasPath);
+      }
+      let curvesPath: string | null = null;
+      if (activity.curves.length > 0) {
+        curvesPath = path('curves');
+        await this.writeCurves(activity, curvesPath);
       }
       rows.push({
         ...activity.row,
         samples_path: this.lake.toStored(samplesPath),
-        extras_path: extrasPath === null ? null : this.lake.toStored(extrasPath),
+        extras_path: extrasPath && this.lake.toStored(extrasPath),
+        curves_path: curvesPath && this.lake.toStored(curvesPath),
       });
     }
-    await this.db.write(async (tx) => {
+    const replaced = await this.db.write(async (tx) => {
       await tx.run('INSERT INTO athletes (id) VALUES ($1) ON CONFLICT DO NOTHING', [source.athleteId]);
+      const old = await this.deleteSourceActivities(tx, String(source.row.id));
       await insertRow(tx, 'sources', source.row, true);
       for (const row of rows) await insertRow(tx, 'activities', row, false);
-      for (const activity of activities)
+      for (const activity of activities) {
         for (const lap of activity.laps) await insertRow(tx, 'laps', lap, false);
+        for (const metric of activity.metricRows) await insertRow(tx, 'activity_metrics', metric, false);
+        for (const zone of activity.zoneRows) await insertRow(tx, 'activity_zones', zone, false);
+        await this.insertCurvePoints(tx, activity);
+      }
+      return old;
     });
+    await this.removeLakeFiles(replaced);
   }
 
   /** Records a file that could not be ingested; its bytes are kept so that a fix can retry it. */
@@ -125,24 +177,53 @@ export class Store {
   /** Deletes an activity's catalog rows, then its files (a crash in between leaves an orphan file that the next open removes). */
   async deleteActivity(athleteId: string, activityId: string): Promise<boolean> {
     const paths = await this.db.write(async (tx) => {
-      const found = await tx.all<{ samples_path: string; extras_path: string | null; source_id: string }>(
-        'SELECT samples_path, extras_path, source_id FROM activities WHERE id = $1 AND athlete_id = $2',
+      const found = await tx.all<{ source_id: string }>(
+        'SELECT source_id FROM activities WHERE id = $1 AND athlete_id = $2',
         [activityId, athleteId],
       );
       const row = found[0];
       if (!row) return null;
-      await tx.run('DELETE FROM laps WHERE activity_id = $1', [activityId]);
-      await tx.run('DELETE FROM activities WHERE id = $1', [activityId]);
+      const removed = await this.deleteActivityRows(tx, `id = $1`, [activityId]);
       // A source with no activity left is forgotten, so that uploading the same file again restores it.
       await tx.run(
         'DELETE FROM sources WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM activities WHERE source_id = $1)',
         [row.source_id],
       );
-      return [row.samples_path, row.extras_path].filter((p): p is string => p !== null);
+      return removed;
     });
     if (!paths) return false;
-    await Promise.all(paths.map((p) => rm(this.lake.fromStored(p), { force: true })));
+    await this.removeLakeFiles(paths);
     return true;
+  }
+
+  private deleteSourceActivities(tx: WriteTransaction, sourceId: string): Promise<string[]> {
+    return this.deleteActivityRows(tx, 'source_id = $1', [sourceId]);
+  }
+
+  /** Deletes the activities matching `where` and every row that belongs to them; returns their lake paths. */
+  private async deleteActivityRows(
+    tx: WriteTransaction,
+    where: string,
+    params: DuckDBValue[],
+  ): Promise<string[]> {
+    const rows = await tx.all<{
+      id: string;
+      samples_path: string;
+      extras_path: string | null;
+      curves_path: string | null;
+    }>(`SELECT id, samples_path, extras_path, curves_path FROM activities WHERE ${where}`, params);
+    for (const row of rows) {
+      for (const table of ACTIVITY_TABLES)
+        await tx.run(`DELETE FROM ${table} WHERE activity_id = $1`, [row.id]);
+      await tx.run('DELETE FROM activities WHERE id = $1', [row.id]);
+    }
+    return rows.flatMap((r) =>
+      [r.samples_path, r.extras_path, r.curves_path].filter((p): p is string => p !== null),
+    );
+  }
+
+  private async removeLakeFiles(storedPaths: readonly string[]): Promise<void> {
+    await Promise.all(storedPaths.map((p) => rm(this.lake.fromStored(p), { force: true })));
   }
 
   private async writeSamples(activityId: string, samples: SampleTable, path: string): Promise<void> {
@@ -177,6 +258,32 @@ export class Store {
     );
   }
 
+  /** Every duration of every curve, as long rows: metric, after_kj, duration_s, value, start_offset_s. */
+  private async writeCurves(activity: ActivityWrite, path: string): Promise<void> {
+    const columns = curveColumns(activity.curves, null);
+    await this.stageAndCopy(
+      [VARCHAR, SMALLINT, INTEGER, DOUBLE, INTEGER],
+      'staging_curves',
+      columns,
+      `SELECT ${sqlString(activity.id)} AS activity_id, metric, after_kj, duration_s, value, start_offset_s,
+        ${sqlString(activity.gapPolicy)} AS gap_policy FROM staging_curves ORDER BY metric, after_kj, duration_s`,
+      path,
+    );
+  }
+
+  private async insertCurvePoints(tx: WriteTransaction, activity: ActivityWrite): Promise<void> {
+    const columns = curveColumns(activity.curves, QUERY_GRID_S);
+    if (columns[0]!.length === 0) return;
+    await tx.run('DELETE FROM staging_curves');
+    await tx.append('staging_curves', [VARCHAR, SMALLINT, INTEGER, DOUBLE, INTEGER], columns);
+    await tx.run(
+      `INSERT INTO curve_points SELECT $1, $2, $3, CAST($4 AS DATE), $5, metric, after_kj, duration_s, value, start_offset_s
+       FROM staging_curves`,
+      [activity.athleteId, activity.id, activity.sport, activity.localDate, activity.startS],
+    );
+    await tx.run('DELETE FROM staging_curves');
+  }
+
   private async stageAndCopy(
     types: DuckDBType[],
     table: string,
@@ -197,13 +304,15 @@ export class Store {
     await rename(temporary, path);
   }
 
-  /** Crash recovery: drop temporaries and files that no committed catalog row names. */
+  /** Crash recovery: drop temporaries and lake files that no committed catalog row names. */
   private async recover(): Promise<void> {
     await removeTemporaries(this.lake.dataDir);
     const named = new Set(
       (
         await this.db.all<{ path: string }>(
-          'SELECT samples_path AS path FROM activities UNION ALL SELECT extras_path FROM activities WHERE extras_path IS NOT NULL',
+          `SELECT samples_path AS path FROM activities
+           UNION ALL SELECT extras_path FROM activities WHERE extras_path IS NOT NULL
+           UNION ALL SELECT curves_path FROM activities WHERE curves_path IS NOT NULL`,
         )
       ).map((r) => this.lake.fromStored(r.path)),
     );
@@ -214,6 +323,32 @@ export class Store {
 
 const STAGING_COLUMNS = ['timestamp_s', ...METRICS.map((m) => m.name)];
 const SAFE_IDENTIFIER = /^[a-z][a-z0-9_]{0,62}$/;
+
+/** Long-format columns of curves: every duration with a value, or only the given grid durations. */
+function curveColumns(curves: readonly CurveWrite[], grid: readonly number[] | null): DuckDBValue[][] {
+  const columns: DuckDBValue[][] = [[], [], [], [], []];
+  const [metric, afterKj, duration, value, start] = columns as [
+    DuckDBValue[],
+    DuckDBValue[],
+    DuckDBValue[],
+    DuckDBValue[],
+    DuckDBValue[],
+  ];
+  for (const curve of curves) {
+    const durations = grid ?? Array.from({ length: curve.values.length }, (_, i) => i + 1);
+    for (const d of durations) {
+      if (d > curve.values.length) break;
+      const v = curve.values[d - 1]!;
+      if (Number.isNaN(v)) continue;
+      metric.push(curve.metric);
+      afterKj.push(curve.afterKj);
+      duration.push(d);
+      value.push(v);
+      start.push(curve.startS[d - 1]!);
+    }
+  }
+  return columns;
+}
 
 function toNullable(values: Float64Array | undefined, n: number): DuckDBValue[] {
   const out: DuckDBValue[] = new Array(n);

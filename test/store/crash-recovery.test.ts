@@ -60,11 +60,13 @@ describe('a process killed in the middle of an ingest', () => {
       expect(activities.length).toBeLessThan(FILES);
       const files = await listFiles(join(dataDir, 'lake'));
       expect(files.filter((f) => f.includes('.tmp-'))).toEqual([]);
-      expect(files).toHaveLength(activities.length);
-      const rows = await engine.store.all<{ samples_path: string; sample_count: number }>(
-        'SELECT samples_path, sample_count FROM activities',
+      const rows = await engine.store.all<{ samples_path: string; curves_path: string; sample_count: number }>(
+        'SELECT samples_path, curves_path, sample_count FROM activities',
       );
-      for (const row of rows) expect(existsSync(join(dataDir, row.samples_path))).toBe(true);
+      // Every lake file is named by a committed row, and every row's files exist.
+      const named = rows.flatMap((r) => [r.samples_path, r.curves_path]).map((p) => join(dataDir, p));
+      expect(files.sort()).toEqual(named.sort());
+      for (const path of named) expect(existsSync(path)).toBe(true);
       // Every file is complete: the lake reads as a whole with the row counts the catalog holds.
       const [total] = await engine.store.all<{ n: bigint }>(
         `SELECT count(*) AS n FROM read_parquet('${join(dataDir, 'lake/samples/**/*.parquet')}', hive_partitioning = true)`,

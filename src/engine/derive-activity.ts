@@ -1,0 +1,128 @@
+import { applyGapPolicy, DEFAULT_CURVE_GAP_POLICY, formatGapPolicy } from '../analytics/gap-policy.ts';
+import { analyzeActivity, type CurveMetric, type MeanMaxCurve, meanMax } from '../analytics/index.ts';
+import { elevationChange, lastReading, sampleStats } from '../analytics/sample-stats.ts';
+import { toGrid } from '../analytics/to-grid.ts';
+import type { CanonicalActivity } from '../domain/activity.ts';
+import { AFTER_WORK_LADDER_KJ, QUERY_GRID_S } from '../domain/durations.ts';
+import type { ActivityRecord } from '../domain/wire.ts';
+import { activityStreams } from './activity-streams.ts';
+import type { ResolvedThresholds } from './resolve-thresholds.ts';
+
+/** One stored curve: `values[d − 1]`/`startS[d − 1]` for windows of exactly d seconds. */
+export interface StoredCurve {
+  metric: CurveMetric;
+  /** 0 for the whole activity; else kJ of work done before the window (fatigue resistance). */
+  afterKj: number;
+  values: Float64Array;
+  startS: Int32Array;
+}
+
+export interface DerivedActivity {
+  summary: ActivityRecord['summary'];
+  gapPolicy: string;
+  curves: StoredCurve[];
+  /** Reading count, sum, min, max per metric, for server-side aggregation without a sample scan. */
+  metricTotals: { metric: string; count: number; sum: number; min: number; max: number }[];
+  zoneSeconds: { system: 'power' | 'heart_rate'; zone: string; seconds: number }[];
+}
+
+/**
+ * Everything computed once per activity at ingest (and again by `peakform recompute`): exact
+ * curves for every duration under the default gap policy, fatigue-resistance curves after each
+ * rung of the work ladder, and the summary metrics under the activity's thresholds.
+ */
+export function deriveActivity(activity: CanonicalActivity, thresholds: ResolvedThresholds): DerivedActivity {
+  const streams = activityStreams(activity);
+  const analysis = analyzeActivity(streams, {
+    ftpW: thresholds.ftp_w,
+    cpW: thresholds.cp_w,
+    wPrimeJ: thresholds.w_prime_j,
+    lthrBpm: thresholds.lthr_bpm,
+    maxHrBpm: thresholds.max_hr_bpm,
+    restHrBpm: thresholds.rest_hr_bpm,
+  });
+  const s = analysis.summary;
+  const curves: StoredCurve[] = [];
+  for (const metric of ['power', 'speed', 'heart_rate'] as const) {
+    const curve = analysis.curves[metric];
+    if (curve) curves.push({ metric, afterKj: 0, values: curve.values, startS: curve.startS });
+  }
+  if (streams.power) curves.push(...fatigueCurves(toGrid(streams.offsetS, streams.power)));
+
+  const { columns } = activity.samples;
+  const stats = sampleStats(activity.samples);
+  const elevation = columns.altitude ? elevationChange(columns.altitude) : null;
+  const metricTotals = Object.entries(stats)
+    .filter(([, m]) => m.count > 0)
+    .map(([metric, m]) => ({ metric, count: m.count, sum: m.mean! * m.count, min: m.min!, max: m.max! }));
+  const zoneSeconds = [
+    ...(s.timeInPowerZones ?? []).map((z) => ({
+      system: 'power' as const,
+      zone: z.zone,
+      seconds: z.seconds,
+    })),
+    ...(s.timeInHeartRateZones ?? []).map((z) => ({
+      system: 'heart_rate' as const,
+      zone: z.zone,
+      seconds: z.seconds,
+    })),
+  ];
+  return {
+    gapPolicy: analysis.gapPolicy,
+    curves,
+    metricTotals,
+    zoneSeconds,
+    summary: {
+      metrics: stats,
+      distance_m: lastReading(columns.distance),
+      elevation_gain_m: elevation?.gainM ?? null,
+      elevation_loss_m: elevation?.lossM ?? null,
+      moving_time_s: Math.max(0, ...Object.values(stats).map((m) => m.count)) || null,
+      avg_power_w: s.avgPowerW,
+      max_power_w: s.maxPowerW,
+      normalized_power_w: s.npW,
+      x_power_w: s.xPowerW,
+      variability_index: s.variabilityIndex,
+      intensity_factor: s.intensityFactor,
+      tss: s.tss,
+      work_kj: s.workKj,
+      efficiency_factor: s.efficiencyFactor,
+      w_prime_balance_min_j: s.wbalMinJ,
+      w_prime_balance_min_at_s: s.wbalMinAtS,
+      avg_heart_rate_bpm: s.avgHeartRateBpm,
+      max_heart_rate_bpm: s.maxHeartRateBpm,
+      trimp: s.trimp,
+      hr_tss: s.hrTss,
+      avg_speed_mps: s.avgSpeedMps,
+      max_speed_mps: s.maxSpeedMps,
+      time_in_power_zones: s.timeInPowerZones,
+      time_in_heart_rate_zones: s.timeInHeartRateZones,
+      running_bests: analysis.runningBests,
+      thresholds,
+    },
+  };
+}
+
+/**
+ * Power curves over the part of the activity after each rung of work (kJ), up to the longest
+ * grid duration: the window may only start once that much work has been done. Start seconds are
+ * relative to the activity's first second, like the whole-activity curve.
+ */
+function fatigueCurves(powerGrid: Float64Array): StoredCurve[] {
+  const filled = applyGapPolicy(powerGrid, DEFAULT_CURVE_GAP_POLICY);
+  const curves: StoredCurve[] = [];
+  let workJ = 0;
+  let second = 0;
+  for (const afterKj of AFTER_WORK_LADDER_KJ) {
+    while (second < filled.length && workJ < afterKj * 1000) workJ += filled[second++]!;
+    if (workJ < afterKj * 1000 || second >= filled.length) break;
+    const tail: MeanMaxCurve = meanMax(filled.subarray(second), {
+      maxDurationS: Math.min(filled.length - second, QUERY_GRID_S[QUERY_GRID_S.length - 1]!),
+    });
+    const startS = tail.startS.map((s) => (s < 0 ? s : s + second));
+    curves.push({ metric: 'power', afterKj, values: tail.values, startS });
+  }
+  return curves;
+}
+
+export const CURVE_GAP_POLICY = formatGapPolicy(DEFAULT_CURVE_GAP_POLICY);
