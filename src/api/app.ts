@@ -14,6 +14,8 @@ import type { Engine } from '../engine/engine.ts';
 import { requireAthlete } from './auth.ts';
 import { handleError, problem, sendProblem } from './problem.ts';
 import { activityRoutes } from './routes/activities.ts';
+import { longitudinalRoutes } from './routes/longitudinal.ts';
+import { profileRoutes } from './routes/profile.ts';
 import { MAX_UPLOAD_FILES, sourceRoutes } from './routes/sources.ts';
 
 export interface AppOptions {
@@ -77,7 +79,9 @@ export async function buildApp(engine: Engine, options: AppOptions = {}): Promis
 
   await app.register(async (scoped) => {
     scoped.addHook('onRequest', requireAthlete(engine));
+    longitudinalRoutes(scoped, engine);
     activityRoutes(scoped, engine);
+    profileRoutes(scoped, engine);
     sourceRoutes(scoped, engine);
   });
   return app;

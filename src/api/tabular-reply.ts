@@ -1,9 +1,10 @@
 import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PeakformError } from '../domain/errors.ts';
 import type { TabularFormat } from '../domain/wire.ts';
-import type { TabularResult } from '../engine/engine.ts';
+import type { Engine, TabularResult } from '../engine/engine.ts';
 import { writeArrowIpcStream } from '../query/formats/arrow-ipc-stream.ts';
 import { writeCsv } from '../query/formats/csv.ts';
 import { writeJsonRows } from '../query/formats/json-rows.ts';
@@ -47,13 +48,25 @@ export function negotiateFormat(request: FastifyRequest, format: TabularFormat |
   );
 }
 
-/** Streams a tabular result in the negotiated format (Parquet is written by DuckDB, then sent). */
+/**
+ * Sends a tabular result in the negotiated format: Arrow, CSV and JSON are written batch by batch
+ * as the batches arrive; Parquet is written by DuckDB to a temporary file, streamed, then deleted.
+ */
 export async function sendTabular(
   reply: FastifyReply,
-  format: Exclude<TabularFormat, 'parquet'>,
+  engine: Engine,
+  format: TabularFormat,
   result: TabularResult,
   fileName: string,
 ): Promise<FastifyReply> {
+  if (format === 'parquet') {
+    const path = await engine.exportParquet(result);
+    const stream = createReadStream(path);
+    stream.on('close', () => void rm(path, { force: true }));
+    reply.header('content-type', MEDIA_TYPES.parquet);
+    reply.header('content-disposition', `attachment; filename="${fileName}.parquet"`);
+    return reply.send(stream);
+  }
   const body =
     format === 'arrow'
       ? Readable.from(writeArrowIpcStream(result.batches), { objectMode: false })
@@ -63,17 +76,4 @@ export async function sendTabular(
   reply.header('content-type', MEDIA_TYPES[format]);
   if (format !== 'json') reply.header('content-disposition', `attachment; filename="${fileName}.${format}"`);
   return reply.send(body);
-}
-
-export function sendParquetFile(
-  reply: FastifyReply,
-  path: string,
-  fileName: string,
-  cleanup: () => Promise<void>,
-): FastifyReply {
-  const stream = createReadStream(path);
-  stream.on('close', () => void cleanup());
-  reply.header('content-type', MEDIA_TYPES.parquet);
-  reply.header('content-disposition', `attachment; filename="${fileName}.parquet"`);
-  return reply.send(stream);
 }

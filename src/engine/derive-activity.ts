@@ -8,13 +8,46 @@ import type { ActivityRecord } from '../domain/wire.ts';
 import { activityStreams } from './activity-streams.ts';
 import type { ResolvedThresholds } from './resolve-thresholds.ts';
 
-/** One stored curve: `values[d − 1]`/`startS[d − 1]` for windows of exactly d seconds. */
+/** One stored curve: `values[d − 1]`/`startS[d − 1]` for windows of exactly d seconds, plus its envelope. */
 export interface StoredCurve {
   metric: CurveMetric;
   /** 0 for the whole activity; else kJ of work done before the window (fatigue resistance). */
   afterKj: number;
   values: Float64Array;
   startS: Int32Array;
+  envelope: Float64Array;
+  envelopeDurationS: Int32Array;
+  envelopeStartS: Int32Array;
+}
+
+/**
+ * The envelope (best for at least d) with the window that sets it: scanning from the longest
+ * duration down, a shorter window replaces the best only when strictly better, so ties keep the
+ * longer window.
+ */
+export function withEnvelope(
+  metric: CurveMetric,
+  afterKj: number,
+  values: Float64Array,
+  startS: Int32Array,
+): StoredCurve {
+  const n = values.length;
+  const envelope = new Float64Array(n).fill(Number.NaN);
+  const envelopeDurationS = new Int32Array(n).fill(-1);
+  const envelopeStartS = new Int32Array(n).fill(-1);
+  let best = Number.NaN;
+  let bestD = -1;
+  for (let d = n; d >= 1; d--) {
+    const v = values[d - 1]!;
+    if (!Number.isNaN(v) && (Number.isNaN(best) || v > best)) {
+      best = v;
+      bestD = d;
+    }
+    envelope[d - 1] = best;
+    envelopeDurationS[d - 1] = bestD;
+    envelopeStartS[d - 1] = bestD < 0 ? -1 : startS[bestD - 1]!;
+  }
+  return { metric, afterKj, values, startS, envelope, envelopeDurationS, envelopeStartS };
 }
 
 export interface DerivedActivity {
@@ -45,7 +78,7 @@ export function deriveActivity(activity: CanonicalActivity, thresholds: Resolved
   const curves: StoredCurve[] = [];
   for (const metric of ['power', 'speed', 'heart_rate'] as const) {
     const curve = analysis.curves[metric];
-    if (curve) curves.push({ metric, afterKj: 0, values: curve.values, startS: curve.startS });
+    if (curve) curves.push(withEnvelope(metric, 0, curve.values, curve.startS));
   }
   if (streams.power) curves.push(...fatigueCurves(toGrid(streams.offsetS, streams.power)));
 
@@ -120,7 +153,7 @@ function fatigueCurves(powerGrid: Float64Array): StoredCurve[] {
       maxDurationS: Math.min(filled.length - second, QUERY_GRID_S[QUERY_GRID_S.length - 1]!),
     });
     const startS = tail.startS.map((s) => (s < 0 ? s : s + second));
-    curves.push({ metric: 'power', afterKj, values: tail.values, startS });
+    curves.push(withEnvelope('power', afterKj, tail.values, startS));
   }
   return curves;
 }

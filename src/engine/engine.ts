@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { CanonicalActivity } from '../domain/activity.ts';
@@ -25,6 +25,14 @@ import { temporaryPathFor } from '../store/lake.ts';
 import { type ActivityWrite, Store } from '../store/store.ts';
 import { deriveActivity } from './derive-activity.ts';
 import { activityIdFor, isAthleteId, sha256Hex, sourceIdFor } from './ids.ts';
+import {
+  activityMeanMax,
+  intensityDurationModel,
+  longitudinalAggregate,
+  longitudinalData,
+  longitudinalMeanMax,
+  trainingLoadSeries,
+} from './longitudinal.ts';
 import { type ResolvedThresholds, resolveThresholds } from './resolve-thresholds.ts';
 import { isoLocal, isoUtc } from './time-format.ts';
 
@@ -37,10 +45,12 @@ export interface IngestOptions {
   tags?: string[];
 }
 
-/** A tabular result: its columns and a stream of batches. */
+/** A tabular result: its columns and a stream of batches (and, when it is one SQL query, that query). */
 export interface TabularResult {
   columns: string[];
   batches: AsyncGenerator<ColumnBatch>;
+  /** Lets a Parquet export be written by DuckDB straight from the query. */
+  parquetSql?: string;
 }
 
 /**
@@ -303,27 +313,48 @@ export class Engine {
     metrics?: readonly string[],
   ): Promise<TabularResult> {
     const row = await this.getActivityRow(athleteId, activityId);
-    const chosen = chooseMetrics(metrics);
-    const sql = compileActivitySamples(this.store.parquetSource([row.samples_path]), chosen ?? row.metrics);
-    return { columns: ['timestamp', ...(chosen ?? row.metrics)], batches: this.store.stream(sql) };
+    const chosen = chooseMetrics(metrics) ?? row.metrics;
+    const sql = compileActivitySamples(this.store.parquetSource([row.samples_path]), chosen);
+    return { columns: ['timestamp', ...chosen], batches: this.store.stream(sql), parquetSql: sql };
   }
 
-  /** Writes one activity's samples as a Parquet file to a temporary path; the caller deletes it after use. */
-  async exportActivityParquet(
-    athleteId: string,
-    activityId: string,
-    metrics?: readonly string[],
-  ): Promise<string> {
-    const row = await this.getActivityRow(athleteId, activityId);
-    const chosen = chooseMetrics(metrics) ?? row.metrics;
+  /** Writes a tabular result as a Parquet file at a temporary path; the caller deletes it after use. */
+  async exportParquet(result: TabularResult): Promise<string> {
     const exportsDir = this.store.lake.fromStored('exports');
     await mkdir(exportsDir, { recursive: true });
-    const path = temporaryPathFor(join(exportsDir, `${activityId}.parquet`));
-    await this.store.copyToParquet(
-      compileActivitySamples(this.store.parquetSource([row.samples_path]), chosen),
-      path,
-    );
+    const path = temporaryPathFor(join(exportsDir, 'export.parquet'));
+    if (result.parquetSql) {
+      await result.batches.return(undefined);
+      await this.store.copyToParquet(result.parquetSql, path);
+    } else {
+      await this.store.batchesToParquet(result.batches, path);
+    }
     return path;
+  }
+
+  async activityMeanMax(athleteId: string, activityId: string, query: Parameters<typeof activityMeanMax>[2]) {
+    const row = await this.getActivityRow(athleteId, activityId);
+    return activityMeanMax(this.store, row, query);
+  }
+
+  longitudinalMeanMax(athleteId: string, query: Parameters<typeof longitudinalMeanMax>[2]) {
+    return longitudinalMeanMax(this.store, athleteId, query);
+  }
+
+  longitudinalData(athleteId: string, query: Parameters<typeof longitudinalData>[2]) {
+    return longitudinalData(this.store, athleteId, query);
+  }
+
+  longitudinalAggregate(athleteId: string, query: Parameters<typeof longitudinalAggregate>[2]) {
+    return longitudinalAggregate(this.store, athleteId, query);
+  }
+
+  intensityDurationModel(athleteId: string, query: Parameters<typeof intensityDurationModel>[2]) {
+    return intensityDurationModel(this.store, athleteId, query);
+  }
+
+  trainingLoad(athleteId: string, query: Parameters<typeof trainingLoadSeries>[2]) {
+    return trainingLoadSeries(this.store, athleteId, query);
   }
 
   async deleteActivity(athleteId: string, activityId: string): Promise<void> {
@@ -371,10 +402,6 @@ export class Engine {
     if (!row) throw notFound('activity', activityId);
     return row;
   }
-}
-
-export async function removeExport(path: string): Promise<void> {
-  await rm(path, { force: true });
 }
 
 function chooseMetrics(metrics: readonly string[] | undefined): string[] | undefined {
@@ -506,6 +533,7 @@ interface ActivityRow {
   tags: string[];
   samples_path: string;
   extras_path: string | null;
+  curves_path: string | null;
   summary: string;
   device: string | null;
   issues: string;

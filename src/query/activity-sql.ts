@@ -12,7 +12,7 @@ export interface CompiledQuery {
 export const ACTIVITY_COLUMNS = `id, source_id, sport, epoch(start_utc) AS start_s, epoch(end_utc) AS end_s,
   strftime(start_local, '%Y-%m-%dT%H:%M:%S') AS start_local, strftime(end_local, '%Y-%m-%dT%H:%M:%S') AS end_local,
   utc_offset_s, elapsed_s, timer_s, distance_m, sample_count, metrics, extra_fields, tags,
-  samples_path, extras_path, CAST(summary AS VARCHAR) AS summary, CAST(device AS VARCHAR) AS device,
+  samples_path, extras_path, curves_path, CAST(summary AS VARCHAR) AS summary, CAST(device AS VARCHAR) AS device,
   CAST(issues AS VARCHAR) AS issues`;
 
 /** Binds a list of strings (the driver cannot bind untyped lists, so it travels as JSON). */

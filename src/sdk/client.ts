@@ -16,8 +16,8 @@ import {
   ProblemSchema,
   SourceSchema,
   type TabularFormat,
-  type ThresholdsSchema,
   ThresholdsListSchema,
+  type ThresholdsSchema,
   type TrainingLoadQuerySchema,
   UploadResponseSchema,
 } from '../domain/wire.ts';
@@ -243,9 +243,8 @@ export class PeakformClient {
 
   /** Stores one threshold set (per sport and effective date) and returns them all. */
   async putThresholds(thresholds: ThresholdsInput): Promise<Thresholds[]> {
-    return (
-      await this.#json('PUT', '/api/v1/profile/thresholds', ThresholdsListSchema, { body: thresholds })
-    ).data;
+    return (await this.#json('PUT', '/api/v1/profile/thresholds', ThresholdsListSchema, { body: thresholds }))
+      .data;
   }
 
   // ---- The one way a request is made ----
@@ -311,12 +310,19 @@ function expectBody(response: Response, format: TabularFormat, label: string): R
   return response.body;
 }
 
-async function readJson<S extends z.ZodType>(response: Response, schema: S, label: string): Promise<z.output<S>> {
+async function readJson<S extends z.ZodType>(
+  response: Response,
+  schema: S,
+  label: string,
+): Promise<z.output<S>> {
   let body: unknown;
   try {
     body = await response.json();
   } catch {
-    throw new PeakformResponseError(`${label} answered ${response.status} with a body that is not JSON.`, response);
+    throw new PeakformResponseError(
+      `${label} answered ${response.status} with a body that is not JSON.`,
+      response,
+    );
   }
   const parsed = schema.safeParse(body);
   if (!parsed.success) {

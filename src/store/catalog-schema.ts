@@ -102,7 +102,10 @@ export const CATALOG_SCHEMA = [
     after_kj SMALLINT NOT NULL,
     duration_s INTEGER NOT NULL,
     value DOUBLE NOT NULL,
-    start_offset_s INTEGER NOT NULL
+    start_offset_s INTEGER NOT NULL,
+    envelope_value DOUBLE NOT NULL,
+    envelope_duration_s INTEGER NOT NULL,
+    envelope_start_offset_s INTEGER NOT NULL
   )`,
   `CREATE TABLE IF NOT EXISTS thresholds (
     athlete_id VARCHAR NOT NULL,

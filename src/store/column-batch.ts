@@ -15,3 +15,18 @@ export interface ColumnBatch {
   rowCount: number;
   columns: ResultColumn[];
 }
+
+/** One batch from rows computed in JS (small results such as curves), in the given column order. */
+export function batchFromRows(
+  columns: readonly { name: string; type: ColumnType }[],
+  rows: readonly unknown[][],
+): ColumnBatch {
+  return {
+    rowCount: rows.length,
+    columns: columns.map((c, i) => ({ name: c.name, type: c.type, values: rows.map((r) => r[i] ?? null) })),
+  };
+}
+
+export async function* singleBatch(batch: ColumnBatch): AsyncGenerator<ColumnBatch> {
+  yield batch;
+}

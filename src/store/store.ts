@@ -1,12 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { DOUBLE, type DuckDBType, type DuckDBValue, INTEGER, SMALLINT, VARCHAR } from '@duckdb/node-api';
+import {
+  BIGINT,
+  BOOLEAN,
+  DOUBLE,
+  type DuckDBType,
+  type DuckDBValue,
+  FLOAT,
+  INTEGER,
+  SMALLINT,
+  VARCHAR,
+} from '@duckdb/node-api';
 import type { SampleTable } from '../domain/activity.ts';
 import { QUERY_GRID_S } from '../domain/durations.ts';
 import { METRICS } from '../domain/metrics.ts';
 import { CATALOG_SCHEMA } from './catalog-schema.ts';
-import type { ColumnBatch } from './column-batch.ts';
+import type { ColumnBatch, ColumnType } from './column-batch.ts';
 import { Database, type SqlParams, type WriteTransaction } from './database.ts';
 import {
   Lake,
@@ -26,6 +36,10 @@ export interface CurveWrite {
   afterKj: number;
   values: Float64Array;
   startS: Int32Array;
+  /** Best for at least d seconds, the duration of that window, and its start. */
+  envelope: Float64Array;
+  envelopeDurationS: Int32Array;
+  envelopeStartS: Int32Array;
 }
 
 /** One activity ready to be written: ids assigned, catalog values prepared by the engine. */
@@ -80,7 +94,8 @@ export class Store {
         `CREATE TEMP TABLE IF NOT EXISTS staging_samples (${STAGING_COLUMNS.map((c) => `${c} DOUBLE`).join(', ')})`,
       );
       await db.exec(
-        'CREATE TEMP TABLE IF NOT EXISTS staging_curves (metric VARCHAR, after_kj SMALLINT, duration_s INTEGER, value DOUBLE, start_offset_s INTEGER)',
+        `CREATE TEMP TABLE IF NOT EXISTS staging_curves (metric VARCHAR, after_kj SMALLINT, duration_s INTEGER,
+          value DOUBLE, start_offset_s INTEGER, envelope_value DOUBLE, envelope_duration_s INTEGER, envelope_start_offset_s INTEGER)`,
       );
       await store.recover();
     } catch (error) {
@@ -111,6 +126,39 @@ export class Store {
     const temporary = temporaryPathFor(path);
     await this.db.exec(`COPY (${sql}) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd)`);
     await rename(temporary, path);
+  }
+
+  /**
+   * Writes batches computed outside SQL (curves, load series) to a Parquet file through a
+   * temporary table, so that every tabular result can also be served as Parquet.
+   */
+  async batchesToParquet(batches: AsyncIterable<ColumnBatch>, path: string): Promise<void> {
+    const table = `staging_export_${randomBytes(4).toString('hex')}`;
+    let created = false;
+    let select = '';
+    try {
+      for await (const batch of batches) {
+        if (!created) {
+          const columns = batch.columns.map((c) => `"${c.name}" ${STAGED_TYPES[c.type].sql}`).join(', ');
+          await this.db.exec(`CREATE TEMP TABLE ${table} (${columns})`);
+          select = batch.columns
+            .map((c) => (c.type === 'timestamp' ? `to_timestamp("${c.name}") AS "${c.name}"` : `"${c.name}"`))
+            .join(', ');
+          created = true;
+        }
+        if (batch.rowCount === 0) continue;
+        await this.db.write((tx) =>
+          tx.append(
+            table,
+            batch.columns.map((c) => STAGED_TYPES[c.type].type),
+            batch.columns.map((c) => c.values.map(STAGED_TYPES[c.type].value)),
+          ),
+        );
+      }
+      await this.copyToParquet(`SELECT ${select} FROM ${table}`, path);
+    } finally {
+      if (created) await this.db.exec(`DROP TABLE IF EXISTS ${table}`);
+    }
   }
 
   /** A `read_parquet` source for stored lake paths (relative to the data dir), in the given order. */
@@ -262,10 +310,11 @@ export class Store {
   private async writeCurves(activity: ActivityWrite, path: string): Promise<void> {
     const columns = curveColumns(activity.curves, null);
     await this.stageAndCopy(
-      [VARCHAR, SMALLINT, INTEGER, DOUBLE, INTEGER],
+      CURVE_TYPES,
       'staging_curves',
       columns,
       `SELECT ${sqlString(activity.id)} AS activity_id, metric, after_kj, duration_s, value, start_offset_s,
+        envelope_value, envelope_duration_s, envelope_start_offset_s,
         ${sqlString(activity.gapPolicy)} AS gap_policy FROM staging_curves ORDER BY metric, after_kj, duration_s`,
       path,
     );
@@ -275,10 +324,10 @@ export class Store {
     const columns = curveColumns(activity.curves, QUERY_GRID_S);
     if (columns[0]!.length === 0) return;
     await tx.run('DELETE FROM staging_curves');
-    await tx.append('staging_curves', [VARCHAR, SMALLINT, INTEGER, DOUBLE, INTEGER], columns);
+    await tx.append('staging_curves', CURVE_TYPES, columns);
     await tx.run(
-      `INSERT INTO curve_points SELECT $1, $2, $3, CAST($4 AS DATE), $5, metric, after_kj, duration_s, value, start_offset_s
-       FROM staging_curves`,
+      `INSERT INTO curve_points SELECT $1, $2, $3, CAST($4 AS DATE), $5, metric, after_kj, duration_s, value, start_offset_s,
+        envelope_value, envelope_duration_s, envelope_start_offset_s FROM staging_curves`,
       [activity.athleteId, activity.id, activity.sport, activity.localDate, activity.startS],
     );
     await tx.run('DELETE FROM staging_curves');
@@ -321,30 +370,45 @@ export class Store {
   }
 }
 
+/** How each result column type is staged for a Parquet export (instants as epoch seconds). */
+const STAGED_TYPES: Record<
+  ColumnType,
+  { sql: string; type: DuckDBType; value: (v: unknown) => DuckDBValue }
+> = {
+  int32: { sql: 'INTEGER', type: INTEGER, value: (v) => (v === null ? null : Number(v)) },
+  int64: { sql: 'BIGINT', type: BIGINT, value: (v) => (v === null ? null : BigInt(v as bigint)) },
+  float32: { sql: 'FLOAT', type: FLOAT, value: (v) => (v === null ? null : Number(v)) },
+  float64: { sql: 'DOUBLE', type: DOUBLE, value: (v) => (v === null ? null : Number(v)) },
+  bool: { sql: 'BOOLEAN', type: BOOLEAN, value: (v) => (v === null ? null : Boolean(v)) },
+  timestamp: { sql: 'DOUBLE', type: DOUBLE, value: (v) => (v instanceof Date ? v.getTime() / 1000 : null) },
+  date: { sql: 'VARCHAR', type: VARCHAR, value: (v) => (v === null ? null : String(v)) },
+  utf8: { sql: 'VARCHAR', type: VARCHAR, value: (v) => (v === null ? null : String(v)) },
+};
+
 const STAGING_COLUMNS = ['timestamp_s', ...METRICS.map((m) => m.name)];
+const CURVE_TYPES = [VARCHAR, SMALLINT, INTEGER, DOUBLE, INTEGER, DOUBLE, INTEGER, INTEGER];
 const SAFE_IDENTIFIER = /^[a-z][a-z0-9_]{0,62}$/;
 
 /** Long-format columns of curves: every duration with a value, or only the given grid durations. */
 function curveColumns(curves: readonly CurveWrite[], grid: readonly number[] | null): DuckDBValue[][] {
-  const columns: DuckDBValue[][] = [[], [], [], [], []];
-  const [metric, afterKj, duration, value, start] = columns as [
-    DuckDBValue[],
-    DuckDBValue[],
-    DuckDBValue[],
-    DuckDBValue[],
-    DuckDBValue[],
-  ];
+  const columns: DuckDBValue[][] = CURVE_TYPES.map(() => []);
   for (const curve of curves) {
     const durations = grid ?? Array.from({ length: curve.values.length }, (_, i) => i + 1);
     for (const d of durations) {
       if (d > curve.values.length) break;
       const v = curve.values[d - 1]!;
       if (Number.isNaN(v)) continue;
-      metric.push(curve.metric);
-      afterKj.push(curve.afterKj);
-      duration.push(d);
-      value.push(v);
-      start.push(curve.startS[d - 1]!);
+      const row = [
+        curve.metric,
+        curve.afterKj,
+        d,
+        v,
+        curve.startS[d - 1]!,
+        curve.envelope[d - 1]!,
+        curve.envelopeDurationS[d - 1]!,
+        curve.envelopeStartS[d - 1]!,
+      ];
+      for (let c = 0; c < row.length; c++) columns[c]!.push(row[c]!);
     }
   }
   return columns;

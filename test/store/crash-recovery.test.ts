@@ -60,9 +60,11 @@ describe('a process killed in the middle of an ingest', () => {
       expect(activities.length).toBeLessThan(FILES);
       const files = await listFiles(join(dataDir, 'lake'));
       expect(files.filter((f) => f.includes('.tmp-'))).toEqual([]);
-      const rows = await engine.store.all<{ samples_path: string; curves_path: string; sample_count: number }>(
-        'SELECT samples_path, curves_path, sample_count FROM activities',
-      );
+      const rows = await engine.store.all<{
+        samples_path: string;
+        curves_path: string;
+        sample_count: number;
+      }>('SELECT samples_path, curves_path, sample_count FROM activities');
       // Every lake file is named by a committed row, and every row's files exist.
       const named = rows.flatMap((r) => [r.samples_path, r.curves_path]).map((p) => join(dataDir, p));
       expect(files.sort()).toEqual(named.sort());

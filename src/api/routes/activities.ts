@@ -12,8 +12,8 @@ import {
   LatestActivityQuerySchema,
   ProblemSchema,
 } from '../../domain/wire.ts';
-import { type Engine, removeExport } from '../../engine/engine.ts';
-import { negotiateFormat, sendParquetFile, sendTabular } from '../tabular-reply.ts';
+import type { Engine } from '../../engine/engine.ts';
+import { negotiateFormat, sendTabular } from '../tabular-reply.ts';
 
 const problems = { 400: ProblemSchema, 401: ProblemSchema, 404: ProblemSchema };
 
@@ -99,12 +99,8 @@ export function activityRoutes(app: FastifyInstance, engine: Engine): void {
     async (request, reply) => {
       const format = negotiateFormat(request, request.query.format);
       const { id } = request.params;
-      if (format === 'parquet') {
-        const path = await engine.exportActivityParquet(request.athleteId, id, request.query.metrics);
-        return sendParquetFile(reply, path, id, () => removeExport(path));
-      }
       const result = await engine.streamActivityData(request.athleteId, id, request.query.metrics);
-      return sendTabular(reply, format, result, id);
+      return sendTabular(reply, engine, format, result, id);
     },
   );
 

@@ -25,7 +25,8 @@ peakform analyze <file> --summary [--gap POLICY] [--ftp W] [--cp W --wprime J] [
   Prints its exact mean-max curve as CSV duration_s,value,start_s: one row per duration 1..N s,
   value in the metric's unit (W, m/s, bpm), start_s the start of the earliest best window in
   seconds from the first record; durations with no valid window (e.g. under split) are left out.
-  --envelope   the best for AT LEAST d seconds instead, plus window_s, the window that attains it.
+  --envelope   the best for AT LEAST d seconds instead, plus window_s: the longest window that
+               attains it (start_s is that window's).
   --summary    NP, xPower, VI, work, average/max power, heart rate and speed; IF, TSS and time in
                power zones with --ftp; W'bal minima and the second they occur (differential and
                Skiba 2012 integral) with --cp and --wprime; time in heart-rate zones with --lthr.
@@ -105,7 +106,7 @@ export async function analyzeCommand(args: string[]): Promise<number> {
     };
     const loaded = await loadActivity(summary);
     if (loaded === null) return 1;
-    printSummary(summary, loaded);
+    await printSummary(summary, loaded);
     return 0;
   }
 
@@ -122,7 +123,7 @@ export async function analyzeCommand(args: string[]): Promise<number> {
   const curve: CurveRequest = { ...request, metric: metric as CurveMetric, envelope: values.envelope };
   const loaded = await loadActivity(curve);
   if (loaded === null) return 1;
-  printCurve(curve, loaded);
+  await printCurve(curve, loaded);
   return 0;
 }
 
@@ -177,7 +178,7 @@ async function loadActivity(request: AnalyzeRequest): Promise<LoadedActivity | n
   return { result, activity, sessionIndex };
 }
 
-function printCurve(request: CurveRequest, { result, activity }: LoadedActivity): void {
+async function printCurve(request: CurveRequest, { result, activity }: LoadedActivity): Promise<void> {
   const { metric } = request;
   for (const issue of issuesOf(result, activity)) note(`${issue.message} (${issue.code})`);
   if (activity.samples.columns[metric] === undefined) {
@@ -200,9 +201,9 @@ function printCurve(request: CurveRequest, { result, activity }: LoadedActivity)
     : (['duration_s', 'value', 'start_s'] as const);
   if (request.format === 'json') {
     const objects = rows.map((row) => JSON.stringify(Object.fromEntries(columns.map((c, i) => [c, row[i]]))));
-    process.stdout.write(objects.length === 0 ? '[]\n' : `[\n${objects.join(',\n')}\n]\n`);
+    await writeStdout(objects.length === 0 ? '[]\n' : `[\n${objects.join(',\n')}\n]\n`);
   } else {
-    process.stdout.write(`${[columns.join(','), ...rows.map((row) => row.join(','))].join('\n')}\n`);
+    await writeStdout(`${[columns.join(','), ...rows.map((row) => row.join(','))].join('\n')}\n`);
   }
 }
 
@@ -219,27 +220,29 @@ function curveRows(curve: MeanMaxCurve): Row[] {
 }
 
 /**
- * One row per duration d with a window of at least d seconds: [d, best value, start_s, window_s],
- * where window_s is the shortest duration ≥ d whose exact value equals the envelope.
+ * One row per duration d with a window of at least d seconds: [d, best value, start_s, window_s].
+ * Ties keep the longer window (window_s is the longest duration ≥ d whose exact value equals the
+ * envelope), the rule the engine stores envelopes by.
  */
 function envelopeRows(curve: MeanMaxCurve): Row[] {
   const rows: Row[] = [];
-  const n = curve.values.length;
-  let window = -1; // index of the attaining exact duration, found scanning from the long end
-  const attaining = new Int32Array(n);
-  for (let i = n - 1; i >= 0; i--) {
-    if (curve.values[i] === curve.envelope[i]) window = i;
-    attaining[i] = window;
+  let best = Number.NaN;
+  let bestIndex = -1;
+  for (let i = curve.values.length - 1; i >= 0; i--) {
+    const value = curve.values[i]!;
+    if (!Number.isNaN(value) && !(value <= best)) {
+      best = value;
+      bestIndex = i;
+    }
+    if (bestIndex >= 0) rows.push([i + 1, round(best), curve.startS[bestIndex]!, bestIndex + 1]);
   }
-  for (let i = 0; i < n; i++) {
-    const value = curve.envelope[i]!;
-    const w = attaining[i]!;
-    if (!Number.isNaN(value) && w >= 0) rows.push([i + 1, round(value), curve.startS[w]!, w + 1]);
-  }
-  return rows;
+  return rows.reverse();
 }
 
-function printSummary(request: SummaryRequest, { result, activity, sessionIndex }: LoadedActivity): void {
+async function printSummary(
+  request: SummaryRequest,
+  { result, activity, sessionIndex }: LoadedActivity,
+): Promise<void> {
   const policy = request.gapPolicy ?? DEFAULT_SUMMARY_GAP_POLICY;
   const analysis = analyzeActivity(activityStreams(activity), {
     gapPolicy: request.gapPolicy ?? DEFAULT_CURVE_GAP_POLICY,
@@ -277,7 +280,7 @@ function printSummary(request: SummaryRequest, { result, activity, sessionIndex 
       time_in_heart_rate_zones: heartRateZones,
       issues,
     };
-    process.stdout.write(`${JSON.stringify(object, null, 2)}\n`);
+    await writeStdout(`${JSON.stringify(object, null, 2)}\n`);
     return;
   }
   for (const issue of issues) note(`${issue.message} (${issue.code})`);
@@ -290,7 +293,7 @@ function printSummary(request: SummaryRequest, { result, activity, sessionIndex 
     ...zoneRows('time_in_power_zones', powerZones),
     ...zoneRows('time_in_heart_rate_zones', heartRateZones),
   ];
-  process.stdout.write(`${['field,value', ...rows.map((r) => r.map(csvCell).join(','))].join('\n')}\n`);
+  await writeStdout(`${['field,value', ...rows.map((r) => r.map(csvCell).join(','))].join('\n')}\n`);
 }
 
 /** The summary's scalar fields under their printed (snake_case, unit-suffixed) names, in order. */
@@ -387,4 +390,19 @@ function csvCell(text: string): string {
 
 function note(message: string): void {
   process.stderr.write(`peakform analyze: note: ${message}\n`);
+}
+
+/** Writes to stdout; a reader that stops early (`peakform analyze … | head`) is not an error. */
+function writeStdout(text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' ? resolve() : reject(error));
+    process.stdout.once('error', onError);
+    process.stdout.write(text, (error) => {
+      // On failure the listener stays to receive the 'error' event that follows the callback.
+      if (!error) {
+        process.stdout.off('error', onError);
+        resolve();
+      }
+    });
+  });
 }

@@ -13,6 +13,26 @@ export const DEMO_USAGE = `peakform demo [--data DIR] [--port N] [--host H]
   and prints the URL, a demo token and a curl line that downloads Arrow. (npm start)`;
 
 const DEMO_ATHLETE = 'demo';
+const DEMO_THRESHOLDS = [
+  {
+    sport: 'cycling',
+    effective_from: '2020-01-01',
+    ftp_w: 260,
+    cp_w: 275,
+    w_prime_j: 20000,
+    lthr_bpm: 165,
+    max_hr_bpm: 190,
+    rest_hr_bpm: 48,
+  },
+  {
+    sport: 'running',
+    effective_from: '2020-01-01',
+    ftp_w: 300,
+    lthr_bpm: 170,
+    max_hr_bpm: 192,
+    rest_hr_bpm: 48,
+  },
+];
 const FIXTURES_DIR = resolve(fileURLToPath(import.meta.url), '../../../../data/fixtures');
 
 export async function demoCommand(args: string[]): Promise<number> {
@@ -25,6 +45,10 @@ export async function demoCommand(args: string[]): Promise<number> {
     },
   });
   const engine = await Engine.open({ dataDir: resolveDataDir(values.data) });
+  if ((await engine.listThresholds(DEMO_ATHLETE)).length === 0) {
+    // Thresholds first, so that the sample activities get TSS, zones and W'bal at ingest.
+    for (const thresholds of DEMO_THRESHOLDS) await engine.setThresholds(DEMO_ATHLETE, thresholds);
+  }
   const samples = (await listFiles(FIXTURES_DIR)).filter((f) => /\.(fit|tcx|gpx|csv)$/i.test(f)).sort();
   for (const file of samples) {
     // Re-ingesting the same bytes is a no-op, so seeding on every start is safe.

@@ -1,0 +1,175 @@
+import type { ActivityListQuery } from '../domain/wire.ts';
+import { type CompiledQuery, compileActivityFilter } from './activity-sql.ts';
+
+type RangeFilter = Pick<ActivityListQuery, 'start' | 'end' | 'sport'>;
+
+export interface LongitudinalCurveRequest {
+  athleteId: string;
+  metric: string;
+  durationsS: readonly number[];
+  afterKj: readonly number[];
+  envelope: boolean;
+  filter: RangeFilter;
+}
+
+/**
+ * The pointwise best over an athlete's activities in range (DESIGN.md §4), from the catalog's
+ * curve index: for each (after_kj, duration) the highest value, ties to the earliest activity.
+ */
+export function compileLongitudinalCurve(request: LongitudinalCurveRequest): CompiledQuery {
+  const params: unknown[] = [];
+  const where = compileActivityFilter(request.athleteId, request.filter, params);
+  params.push(request.metric);
+  const metric = `$${params.length}`;
+  const value = request.envelope ? 'envelope_value' : 'value';
+  const window = request.envelope ? 'envelope_duration_s' : 'duration_s';
+  const offset = request.envelope ? 'envelope_start_offset_s' : 'start_offset_s';
+  return {
+    sql: `SELECT after_kj, duration_s, ${value} AS value, ${window} AS window_s, activity_id, sport,
+        activity_start_s + ${offset} AS start_s, ${offset} AS start_offset_s
+      FROM curve_points
+      WHERE ${where} AND metric = ${metric}
+        AND list_contains(CAST(CAST(${jsonNumbers(params, request.afterKj)} AS JSON) AS INTEGER[]), after_kj)
+        AND list_contains(CAST(CAST(${jsonNumbers(params, request.durationsS)} AS JSON) AS INTEGER[]), duration_s)
+      QUALIFY row_number() OVER (PARTITION BY after_kj, duration_s ORDER BY ${value} DESC, activity_start_s, activity_id) = 1
+      ORDER BY after_kj, duration_s`,
+    params: params as CompiledQuery['params'],
+  };
+}
+
+/** The same question answered from the full per-activity curve files, for durations off the query grid. */
+export function compileLongitudinalCurveFromFiles(
+  curvesSource: string,
+  request: Omit<LongitudinalCurveRequest, 'athleteId' | 'filter'>,
+  activities: string,
+): CompiledQuery {
+  const params: unknown[] = [request.metric];
+  const afterKj = jsonNumbers(params, request.afterKj);
+  const durations = jsonNumbers(params, request.durationsS);
+  // The envelope needs every longer duration of each activity, so it is computed before filtering.
+  const curve = request.envelope
+    ? `SELECT activity_id, after_kj, duration_s,
+         max(value) OVER w AS value,
+         arg_max(duration_s, value) OVER w AS window_s,
+         arg_max(start_offset_s, value) OVER w AS start_offset_s
+       FROM ${curvesSource} WHERE metric = $1
+       WINDOW w AS (PARTITION BY activity_id, after_kj ORDER BY duration_s DESC ROWS UNBOUNDED PRECEDING)`
+    : `SELECT activity_id, after_kj, duration_s, value, duration_s AS window_s, start_offset_s
+       FROM ${curvesSource} WHERE metric = $1`;
+  return {
+    sql: `WITH c AS (${curve}), a AS (${activities})
+      SELECT c.after_kj, c.duration_s, c.value, c.window_s, c.activity_id, a.sport,
+        a.start_s + c.start_offset_s AS start_s, c.start_offset_s
+      FROM c JOIN a ON a.id = c.activity_id
+      WHERE list_contains(CAST(CAST(${afterKj} AS JSON) AS INTEGER[]), c.after_kj)
+        AND list_contains(CAST(CAST(${durations} AS JSON) AS INTEGER[]), c.duration_s)
+      QUALIFY row_number() OVER (PARTITION BY c.after_kj, c.duration_s ORDER BY c.value DESC, a.start_s, c.activity_id) = 1
+      ORDER BY c.after_kj, c.duration_s`,
+    params: params as CompiledQuery['params'],
+  };
+}
+
+/** Activities in range, oldest first, with what the longitudinal routes need of them. */
+export function compileActivitiesInRange(athleteId: string, filter: RangeFilter): CompiledQuery {
+  const params: unknown[] = [];
+  const where = compileActivityFilter(athleteId, filter, params);
+  return {
+    sql: `SELECT id, sport, epoch(start_utc) AS start_s, samples_path, curves_path, local_date
+      FROM activities WHERE ${where} ORDER BY start_utc, id`,
+    params: params as CompiledQuery['params'],
+  };
+}
+
+export type AggregateInterval = 'day' | 'week' | 'month' | 'year';
+
+export const AGGREGATE_POWER_ZONES = 7;
+export const AGGREGATE_HEART_RATE_ZONES = 5;
+
+/**
+ * Per local-date bucket: counts and sums from the catalog, reading-weighted means and maxima of
+ * chosen metrics from per-activity totals, and seconds per zone. Buckets without activities
+ * between the range's ends are present with a count of 0, so series chart without gaps.
+ */
+export function compileLongitudinalAggregate(
+  athleteId: string,
+  filter: RangeFilter,
+  interval: AggregateInterval,
+  metrics: readonly string[],
+): CompiledQuery {
+  const params: unknown[] = [];
+  const where = compileActivityFilter(athleteId, filter, params);
+  params.push(filter.start ?? null, filter.end ?? null);
+  const [startParam, endParam] = [`$${params.length - 1}`, `$${params.length}`];
+  // Metric names come from a fixed enum (validated at the edge), so they are safe as identifiers.
+  const metricTotals = metrics
+    .map(
+      (m) => `sum(reading_sum) FILTER (WHERE metric = '${m}') AS ${m}_sum,
+      sum(reading_count) FILTER (WHERE metric = '${m}') AS ${m}_count,
+      max(max_value) FILTER (WHERE metric = '${m}') AS ${m}_max`,
+    )
+    .join(',\n');
+  const metricColumns = metrics
+    .map((m) => `sum(m.${m}_sum) / nullif(sum(m.${m}_count), 0) AS ${m}_mean, max(m.${m}_max) AS ${m}_max`)
+    .join(', ');
+  const zoneTotals = [
+    ...range(AGGREGATE_POWER_ZONES).map(
+      (z) =>
+        `sum(seconds) FILTER (WHERE system = 'power' AND split_part(zone, ' ', 1) = 'Z${z}') AS power_z${z}_s`,
+    ),
+    ...range(AGGREGATE_HEART_RATE_ZONES).map(
+      (z) =>
+        `sum(seconds) FILTER (WHERE system = 'heart_rate' AND split_part(zone, ' ', 1) = 'Z${z}') AS heart_rate_z${z}_s`,
+    ),
+  ];
+  const zoneColumns = [
+    ...range(AGGREGATE_POWER_ZONES).map((z) => `sum(z.power_z${z}_s) AS power_z${z}_s`),
+    ...range(AGGREGATE_HEART_RATE_ZONES).map((z) => `sum(z.heart_rate_z${z}_s) AS heart_rate_z${z}_s`),
+  ];
+  return {
+    sql: `WITH a AS (
+        SELECT id, date_trunc('${interval}', local_date) AS bucket, elapsed_s, moving_s, distance_m, work_kj, tss
+        FROM activities WHERE ${where}),
+      m AS (SELECT activity_id${metricTotals ? `, ${metricTotals}` : ''}
+        FROM activity_metrics WHERE activity_id IN (SELECT id FROM a) GROUP BY activity_id),
+      z AS (SELECT activity_id, ${zoneTotals.join(', ')}
+        FROM activity_zones WHERE activity_id IN (SELECT id FROM a) GROUP BY activity_id),
+      per_bucket AS (
+        SELECT a.bucket, count(*) AS count, sum(a.elapsed_s) AS elapsed_s, sum(a.moving_s) AS moving_s,
+          sum(a.distance_m) AS distance_m, sum(a.work_kj) AS work_kj, sum(a.tss) AS tss
+          ${metricColumns ? `, ${metricColumns}` : ''}, ${zoneColumns.join(', ')}
+        FROM a LEFT JOIN m ON m.activity_id = a.id LEFT JOIN z ON z.activity_id = a.id
+        GROUP BY a.bucket),
+      buckets AS (
+        SELECT CAST(generate_series AS DATE) AS bucket FROM generate_series(
+          CAST(date_trunc('${interval}', coalesce(CAST(${startParam} AS DATE), (SELECT min(bucket) FROM per_bucket))) AS TIMESTAMP),
+          CAST(coalesce(CAST(${endParam} AS DATE), (SELECT max(bucket) FROM per_bucket)) AS TIMESTAMP),
+          INTERVAL 1 ${interval}))
+      SELECT strftime(b.bucket, '%Y-%m-%d') AS bucket, coalesce(p.count, 0) AS count,
+        coalesce(p.elapsed_s, 0) AS elapsed_s, coalesce(p.moving_s, 0) AS moving_s, coalesce(p.distance_m, 0) AS distance_m,
+        coalesce(p.work_kj, 0) AS work_kj, p.tss AS tss,
+        p.* EXCLUDE (bucket, count, elapsed_s, moving_s, distance_m, work_kj, tss)
+      FROM buckets b LEFT JOIN per_bucket p ON p.bucket = b.bucket
+      ORDER BY b.bucket`,
+    params: params as CompiledQuery['params'],
+  };
+}
+
+/** Daily TSS by local date, from the athlete's first activity (CTL needs the whole history). */
+export function compileDailyTss(athleteId: string, end: string): CompiledQuery {
+  return {
+    sql: `SELECT strftime(local_date, '%Y-%m-%d') AS date, sum(tss) AS tss FROM activities
+      WHERE athlete_id = $1 AND local_date <= CAST($2 AS DATE) AND tss IS NOT NULL
+      GROUP BY local_date ORDER BY local_date`,
+    params: [athleteId, end],
+  };
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i + 1);
+}
+
+/** Binds a list of numbers as JSON (the driver cannot bind untyped lists). */
+function jsonNumbers(params: unknown[], values: readonly number[]): string {
+  params.push(JSON.stringify(values));
+  return `$${params.length}`;
+}
