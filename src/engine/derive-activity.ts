@@ -1,4 +1,4 @@
-import { applyGapPolicy, DEFAULT_CURVE_GAP_POLICY, formatGapPolicy } from '../analytics/gap-policy.ts';
+import { applyGapPolicy, DEFAULT_CURVE_GAP_POLICY, type GapPolicy } from '../analytics/gap-policy.ts';
 import { analyzeActivity, type CurveMetric, type MeanMaxCurve, meanMax } from '../analytics/index.ts';
 import { elevationChange, lastReading, sampleStats } from '../analytics/sample-stats.ts';
 import { toGrid } from '../analytics/to-grid.ts';
@@ -64,9 +64,14 @@ export interface DerivedActivity {
  * curves for every duration under the default gap policy, fatigue-resistance curves after each
  * rung of the work ladder, and the summary metrics under the activity's thresholds.
  */
-export function deriveActivity(activity: CanonicalActivity, thresholds: ResolvedThresholds): DerivedActivity {
+export function deriveActivity(
+  activity: CanonicalActivity,
+  thresholds: ResolvedThresholds,
+  curveGapPolicy: GapPolicy = DEFAULT_CURVE_GAP_POLICY,
+): DerivedActivity {
   const streams = activityStreams(activity);
   const analysis = analyzeActivity(streams, {
+    gapPolicy: curveGapPolicy,
     ftpW: thresholds.ftp_w,
     cpW: thresholds.cp_w,
     wPrimeJ: thresholds.w_prime_j,
@@ -80,7 +85,7 @@ export function deriveActivity(activity: CanonicalActivity, thresholds: Resolved
     const curve = analysis.curves[metric];
     if (curve) curves.push(withEnvelope(metric, 0, curve.values, curve.startS));
   }
-  if (streams.power) curves.push(...fatigueCurves(toGrid(streams.offsetS, streams.power)));
+  if (streams.power) curves.push(...fatigueCurves(toGrid(streams.offsetS, streams.power), curveGapPolicy));
 
   const { columns } = activity.samples;
   const stats = sampleStats(activity.samples);
@@ -141,8 +146,8 @@ export function deriveActivity(activity: CanonicalActivity, thresholds: Resolved
  * grid duration: the window may only start once that much work has been done. Start seconds are
  * relative to the activity's first second, like the whole-activity curve.
  */
-function fatigueCurves(powerGrid: Float64Array): StoredCurve[] {
-  const filled = applyGapPolicy(powerGrid, DEFAULT_CURVE_GAP_POLICY);
+function fatigueCurves(powerGrid: Float64Array, policy: GapPolicy): StoredCurve[] {
+  const filled = applyGapPolicy(powerGrid, policy);
   const curves: StoredCurve[] = [];
   let workJ = 0;
   let second = 0;
@@ -157,5 +162,3 @@ function fatigueCurves(powerGrid: Float64Array): StoredCurve[] {
   }
   return curves;
 }
-
-export const CURVE_GAP_POLICY = formatGapPolicy(DEFAULT_CURVE_GAP_POLICY);

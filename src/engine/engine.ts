@@ -2,6 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBValue } from '@duckdb/node-api';
+import {
+  DEFAULT_CURVE_GAP_POLICY,
+  formatGapPolicy,
+  type GapPolicy,
+  parseGapPolicy,
+} from '../analytics/gap-policy.ts';
 import type { CanonicalActivity } from '../domain/activity.ts';
 import { PeakformError, UnreadableFileError } from '../domain/errors.ts';
 import type { DataIssue } from '../domain/issue.ts';
@@ -38,6 +44,11 @@ import { isoLocal, isoUtc } from './time-format.ts';
 
 export interface EngineOptions {
   dataDir: string;
+  /**
+   * Gap policy of the curves stored at ingest (default `interp:23`). Fixed when a data dir is
+   * created, so that one lake never mixes policies; opening it with another policy is an error.
+   */
+  curveGapPolicy?: string;
 }
 
 export interface IngestOptions {
@@ -61,10 +72,34 @@ export class Engine {
   private ingestQueue: Promise<unknown> = Promise.resolve();
   private readonly tokenCache = new Map<string, string>();
 
-  private constructor(readonly store: Store) {}
+  private constructor(
+    readonly store: Store,
+    readonly curveGapPolicy: GapPolicy,
+  ) {}
 
   static async open(options: EngineOptions): Promise<Engine> {
-    return new Engine(await Store.open(options.dataDir));
+    const store = await Store.open(options.dataDir);
+    try {
+      const requested = options.curveGapPolicy ? parseGapPolicy(options.curveGapPolicy) : undefined;
+      const [saved] = await store.all<{ value: string }>("SELECT value FROM settings WHERE key = 'curve_gap_policy'");
+      if (saved && requested && formatGapPolicy(requested) !== saved.value) {
+        throw new PeakformError(
+          'ERR_GAP_POLICY_MISMATCH',
+          `This data dir stores curves under gap policy ${saved.value}; it cannot switch to ${formatGapPolicy(requested)}. Use a new data dir.`,
+          409,
+        );
+      }
+      const policy = saved ? parseGapPolicy(saved.value) : (requested ?? DEFAULT_CURVE_GAP_POLICY);
+      if (!saved) {
+        await store.write((tx) =>
+          tx.run("INSERT INTO settings (key, value) VALUES ('curve_gap_policy', $1)", [formatGapPolicy(policy)]),
+        );
+      }
+      return new Engine(store, policy);
+    } catch (error) {
+      store.close();
+      throw error;
+    }
   }
 
   get dataDir(): string {
@@ -125,7 +160,7 @@ export class Engine {
     }
     const thresholds = await this.listThresholds(athleteId);
     const writes = read.activities.map((activity, index) =>
-      toActivityWrite(athleteId, sourceId, index, activity, options.tags ?? [], (sport, date) =>
+      toActivityWrite(athleteId, sourceId, index, activity, options.tags ?? [], this.curveGapPolicy, (sport, date) =>
         resolveThresholds(thresholds, sport, date),
       ),
     );
@@ -433,6 +468,7 @@ function toActivityWrite(
   sessionIndex: number,
   activity: CanonicalActivity,
   tags: readonly string[],
+  curveGapPolicy: GapPolicy,
   thresholdsFor: (sport: string, localDate: string) => ResolvedThresholds,
 ): ActivityWrite {
   const id = activityIdFor(sourceId, sessionIndex);
@@ -440,7 +476,7 @@ function toActivityWrite(
   const startLocal = isoLocal(activity.startS, offset);
   const localDate = startLocal.slice(0, 10);
   const metrics = METRICS.map((m) => m.name).filter((name) => activity.samples.columns[name as MetricName]);
-  const derived = deriveActivity(activity, thresholdsFor(activity.sport, localDate));
+  const derived = deriveActivity(activity, thresholdsFor(activity.sport, localDate), curveGapPolicy);
   const summary = derived.summary;
   return {
     id,

@@ -3,6 +3,10 @@
  * and relational. Statements are idempotent so opening an existing data dir is a no-op.
  */
 export const CATALOG_SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS settings (
+    key VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL
+  )`,
   `CREATE TABLE IF NOT EXISTS athletes (
     id VARCHAR PRIMARY KEY,
     created_at TIMESTAMPTZ NOT NULL DEFAULT now()

@@ -110,13 +110,11 @@ export async function analyzeCommand(args: string[]): Promise<number> {
     return 0;
   }
 
-  const thresholds = ['ftp', 'cp', 'wprime', 'lthr'].filter(
-    (k) => values[k as keyof typeof values] !== undefined,
-  );
-  if (thresholds.length > 0)
-    throw new UsageError(
-      `${thresholds.map((k) => `--${k}`).join(', ')} appl${thresholds.length === 1 ? 'ies' : 'y'} to --summary only.`,
-    );
+  const given = Object.entries({ ftp: values.ftp, cp: values.cp, wprime: values.wprime, lthr: values.lthr })
+    .filter(([, value]) => value !== undefined)
+    .map(([name]) => `--${name}`);
+  if (given.length > 0)
+    throw new UsageError(`${given.join(', ')} appl${given.length === 1 ? 'ies' : 'y'} to --summary only.`);
   const metric = values.metric ?? 'power';
   if (!(CURVE_METRICS as readonly string[]).includes(metric))
     throw new UsageError(`--metric must be one of ${CURVE_METRICS.join(', ')}, not "${metric}".`);
@@ -139,23 +137,25 @@ interface LoadedActivity {
  */
 async function loadActivity(request: AnalyzeRequest): Promise<LoadedActivity | null> {
   const { file } = request;
-  const info = await stat(file).catch(() => {
-    throw new UsageError(`${file} does not exist.`);
-  });
-  if (info.isDirectory()) throw new UsageError(`${file} is a folder; name one activity file.`);
+  let bytes: Uint8Array;
+  try {
+    if ((await stat(file)).isDirectory())
+      throw new UsageError(`${file} is a folder; name one activity file.`);
+    bytes = await readFile(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`${file} does not exist.`);
+    if (error instanceof UsageError || typeof code !== 'string') throw error;
+    process.stderr.write(`peakform analyze: could not read ${file}: ${(error as Error).message}\n`);
+    return null;
+  }
   let result: ReadResult;
   try {
-    result = readActivityFile(await readFile(file), file);
+    result = readActivityFile(bytes, file);
   } catch (error) {
-    if (isPeakformError(error)) {
-      process.stderr.write(`peakform analyze: ${file}: ${error.message} (${error.code})\n`);
-      return null;
-    }
-    if (error instanceof Error && 'code' in error && typeof error.code === 'string') {
-      process.stderr.write(`peakform analyze: could not read ${file}: ${error.message}\n`);
-      return null;
-    }
-    throw error;
+    if (!isPeakformError(error)) throw error;
+    process.stderr.write(`peakform analyze: ${file}: ${error.message} (${error.code})\n`);
+    return null;
   }
   const count = result.activities.length;
   const sessionIndex = request.sessionIndex ?? 0;

@@ -1,0 +1,163 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/api/app.ts';
+import { ALL_DURATIONS_S } from '../../src/domain/durations.ts';
+import { Engine } from '../../src/engine/engine.ts';
+import {
+  FIXTURES_DIR,
+  HAS_FIXTURES,
+  type ReferenceCurve,
+  readCurve,
+} from '../analytics/reference-fixtures.ts';
+import { asJson, makeTempDir, type TestServer, upload } from '../helpers/test-server.ts';
+
+/** The six cycling rides with an independent zero-policy reference curve (the TCX is the short ride again). */
+const RIDES = [
+  {
+    file: 'derived-edge810-vector-truncated-100000B.fit',
+    curve: 'derived-edge810-vector-truncated-100000B.curve.zero.csv',
+  },
+  {
+    file: 'sweatpy-edge1000-short-smartrec-pause.fit',
+    curve: 'sweatpy-edge1000-short-smartrec-pause.curve.zero.csv',
+  },
+  {
+    file: 'sweatpy-edge1000-short-smartrec-pause.tcx',
+    curve: 'sweatpy-edge1000-short-smartrec-pause.fromtcx.curve.zero.csv',
+  },
+  {
+    file: 'fitparse-edge810-vector-ride-78min-power.fit',
+    curve: 'fitparse-edge810-vector-ride-78min-power.curve.zero.csv',
+  },
+  { file: 'sweatpy-edge1000-ride-2h19-power.fit', curve: 'sweatpy-edge1000-ride-2h19-power.curve.zero.csv' },
+  {
+    file: 'fitparse-edge800-indoor-trainer-power.fit',
+    curve: 'fitparse-edge800-indoor-trainer-power.curve.zero.csv',
+  },
+];
+
+/** Durations off the catalog's query grid, answered from the per-activity curve files. */
+const OFF_GRID_S = [7, 181, 599, 1201, 3601, 4999];
+
+describe.skipIf(!HAS_FIXTURES)('longitudinal mean-max over the real rides (zero policy)', () => {
+  let server: TestServer;
+  let token: string;
+  const byActivity = new Map<string, { curve: ReferenceCurve; startS: number; file: string }>();
+
+  beforeAll(async () => {
+    const dataDir = await makeTempDir('peakform-longitudinal-');
+    const engine = await Engine.open({ dataDir, curveGapPolicy: 'zero' });
+    const app = await buildApp(engine);
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    server = {
+      engine,
+      app,
+      url,
+      dataDir,
+      tokenFor: async (a) => (await engine.createToken(a)).token,
+      close: async () => {
+        await app.close();
+        engine.close();
+      },
+    };
+    token = await server.tokenFor('rider');
+    for (const ride of RIDES) {
+      const path = join(FIXTURES_DIR, 'real', ride.file);
+      if (!existsSync(path)) continue;
+      const body = asJson(
+        await (await upload(server, token, [{ name: ride.file, bytes: readFileSync(path) }])).json(),
+      );
+      const id = body.sources[0].activity_ids[0];
+      const detail = asJson(
+        await (
+          await fetch(`${url}/api/v1/activities/${id}`, { headers: { authorization: `Bearer ${token}` } })
+        ).json(),
+      );
+      byActivity.set(id, {
+        curve: readCurve(ride.curve),
+        startS: Date.parse(detail.start) / 1000,
+        file: ride.file,
+      });
+    }
+  });
+  afterAll(() => server.close());
+
+  /** Pointwise max of the reference curves at d, and the activities that attain it. */
+  function expected(d: number) {
+    let best = Number.NEGATIVE_INFINITY;
+    for (const { curve } of byActivity.values())
+      if (d <= curve.watts.length) best = Math.max(best, curve.watts[d - 1]!);
+    const tied = [...byActivity.entries()].filter(
+      ([, a]) => d <= a.curve.watts.length && Math.abs(a.curve.watts[d - 1]! - best) <= 1e-9,
+    );
+    return { best, tied };
+  }
+
+  async function longitudinal(durations: string) {
+    const response = await fetch(
+      `${server.url}/api/v1/activities/longitudinal-mean-max?sport=cycling&durations=${durations}&format=json`,
+      {
+        headers: { authorization: `Bearer ${token}` },
+      },
+    );
+    expect(response.status).toBe(200);
+    return asJson(await response.json()) as {
+      duration_s: number;
+      value: number;
+      activity_id: string;
+      start: string;
+      start_offset_s: number;
+      sport: string;
+    }[];
+  }
+
+  it('equals the pointwise max of the reference curves, ties to the earliest activity, with the right attribution', async () => {
+    expect(byActivity.size).toBe(RIDES.length);
+    const longest = Math.max(...[...byActivity.values()].map((a) => a.curve.watts.length));
+    const rows = [...(await longitudinal('all')), ...(await longitudinal(OFF_GRID_S.join(',')))];
+    const wanted = [
+      ...ALL_DURATIONS_S.filter((d) => d <= longest),
+      ...OFF_GRID_S.filter((d) => d <= longest),
+    ];
+    expect(rows.map((r) => r.duration_s).sort((a, b) => a - b)).toEqual(wanted.sort((a, b) => a - b));
+    for (const row of rows) {
+      const { best, tied } = expected(row.duration_s);
+      expect(Math.abs(row.value - best), `value at ${row.duration_s} s`).toBeLessThanOrEqual(0.01);
+      const earliest = Math.min(...tied.map(([, a]) => a.startS));
+      const winner = tied.find(([id]) => id === row.activity_id);
+      expect(winner, `attribution at ${row.duration_s} s`).toBeDefined();
+      expect(winner![1].startS, `ties go to the earliest activity at ${row.duration_s} s`).toBe(earliest);
+      expect(row.start_offset_s, `start second at ${row.duration_s} s`).toBe(
+        winner![1].curve.startS[row.duration_s - 1],
+      );
+      expect(Date.parse(row.start) / 1000).toBe(winner![1].startS + row.start_offset_s);
+      expect(row.sport.startsWith('cycling')).toBe(true);
+    }
+  });
+
+  it("gives each activity's own curve equal to its reference, exact and envelope", async () => {
+    for (const [id, { curve }] of byActivity) {
+      const durations = ALL_DURATIONS_S.filter((d) => d <= curve.watts.length).join(',');
+      for (const envelope of [false, true]) {
+        const response = await fetch(
+          `${server.url}/api/v1/activities/${id}/mean-max?durations=${durations}&envelope=${envelope}&format=json`,
+          { headers: { authorization: `Bearer ${token}` } },
+        );
+        const rows = asJson(await response.json()) as {
+          duration_s: number;
+          value: number;
+          start_offset_s: number;
+        }[];
+        expect(rows.length).toBeGreaterThan(0);
+        for (const row of rows) {
+          const reference = envelope
+            ? curve.wattsMonotone[row.duration_s - 1]!
+            : curve.watts[row.duration_s - 1]!;
+          expect(Math.abs(row.value - reference)).toBeLessThanOrEqual(0.01);
+          if (!envelope) expect(row.start_offset_s).toBe(curve.startS[row.duration_s - 1]);
+        }
+      }
+    }
+  });
+});
