@@ -81,7 +81,9 @@ export class Engine {
     const store = await Store.open(options.dataDir);
     try {
       const requested = options.curveGapPolicy ? parseGapPolicy(options.curveGapPolicy) : undefined;
-      const [saved] = await store.all<{ value: string }>("SELECT value FROM settings WHERE key = 'curve_gap_policy'");
+      const [saved] = await store.all<{ value: string }>(
+        "SELECT value FROM settings WHERE key = 'curve_gap_policy'",
+      );
       if (saved && requested && formatGapPolicy(requested) !== saved.value) {
         throw new PeakformError(
           'ERR_GAP_POLICY_MISMATCH',
@@ -92,7 +94,9 @@ export class Engine {
       const policy = saved ? parseGapPolicy(saved.value) : (requested ?? DEFAULT_CURVE_GAP_POLICY);
       if (!saved) {
         await store.write((tx) =>
-          tx.run("INSERT INTO settings (key, value) VALUES ('curve_gap_policy', $1)", [formatGapPolicy(policy)]),
+          tx.run("INSERT INTO settings (key, value) VALUES ('curve_gap_policy', $1)", [
+            formatGapPolicy(policy),
+          ]),
         );
       }
       return new Engine(store, policy);
@@ -160,8 +164,14 @@ export class Engine {
     }
     const thresholds = await this.listThresholds(athleteId);
     const writes = read.activities.map((activity, index) =>
-      toActivityWrite(athleteId, sourceId, index, activity, options.tags ?? [], this.curveGapPolicy, (sport, date) =>
-        resolveThresholds(thresholds, sport, date),
+      toActivityWrite(
+        athleteId,
+        sourceId,
+        index,
+        activity,
+        options.tags ?? [],
+        this.curveGapPolicy,
+        (sport, date) => resolveThresholds(thresholds, sport, date),
       ),
     );
     await this.store.writeSource(
@@ -240,7 +250,7 @@ export class Engine {
       file_name: string | null;
       tags: string[] | null;
     }>(
-      `SELECT s.athlete_id, s.content_sha256, s.file_name, any_value(a.tags) AS tags
+      `SELECT s.athlete_id, s.content_sha256, s.file_name, s.created_at, any_value(a.tags) AS tags
        FROM sources s LEFT JOIN activities a ON a.source_id = s.id
        ${athleteId ? 'WHERE s.athlete_id = $1' : ''} GROUP BY ALL ORDER BY s.athlete_id, s.created_at`,
       athleteId ? [athleteId] : [],
