@@ -33,6 +33,8 @@ export async function buildApp(engine: Engine, options: AppOptions = {}): Promis
     logger: options.logger ?? false,
     genReqId: () => `req_${randomBytes(8).toString('hex')}`,
     bodyLimit: 1024 * 1024,
+    // A client that cancels a streamed download may leave an idle keep-alive socket; close it on shutdown.
+    forceCloseConnections: true,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -3,17 +3,17 @@ import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PeakformError } from '../domain/errors.ts';
-import type { TabularFormat } from '../domain/wire.ts';
+import { TABULAR_MEDIA_TYPES, type TabularFormat } from '../domain/wire.ts';
 import type { Engine, TabularResult } from '../engine/engine.ts';
 import { writeArrowIpcStream } from '../query/formats/arrow-ipc-stream.ts';
 import { writeCsv } from '../query/formats/csv.ts';
 import { writeJsonRows } from '../query/formats/json-rows.ts';
 
+/** Content types sent: the wire contract's, with a charset for the text formats. */
 export const MEDIA_TYPES: Record<TabularFormat, string> = {
-  arrow: 'application/vnd.apache.arrow.stream',
-  parquet: 'application/vnd.apache.parquet',
-  csv: 'text/csv; charset=utf-8',
-  json: 'application/json; charset=utf-8',
+  ...TABULAR_MEDIA_TYPES,
+  csv: `${TABULAR_MEDIA_TYPES.csv}; charset=utf-8`,
+  json: `${TABULAR_MEDIA_TYPES.json}; charset=utf-8`,
 };
 
 /** `?format=` wins; else the first acceptable type of the Accept header; else JSON. */

@@ -4,7 +4,9 @@ import { ACTIVITIES_USAGE, activitiesCommand } from './commands/activities.ts';
 import { ANALYZE_USAGE, analyzeCommand } from './commands/analyze.ts';
 import { DEMO_USAGE, demoCommand } from './commands/demo.ts';
 import { INGEST_USAGE, ingestCommand } from './commands/ingest.ts';
+import { RECOMPUTE_USAGE, recomputeCommand } from './commands/recompute.ts';
 import { SERVE_USAGE, serveCommand } from './commands/serve.ts';
+import { THRESHOLDS_USAGE, thresholdsCommand } from './commands/thresholds.ts';
 import { TOKEN_USAGE, tokenCommand } from './commands/token.ts';
 
 const COMMANDS: Record<string, { usage: string; run: (args: string[]) => Promise<number> }> = {
@@ -13,6 +15,8 @@ const COMMANDS: Record<string, { usage: string; run: (args: string[]) => Promise
   token: { usage: TOKEN_USAGE, run: tokenCommand },
   activities: { usage: ACTIVITIES_USAGE, run: activitiesCommand },
   analyze: { usage: ANALYZE_USAGE, run: analyzeCommand },
+  thresholds: { usage: THRESHOLDS_USAGE, run: thresholdsCommand },
+  recompute: { usage: RECOMPUTE_USAGE, run: recomputeCommand },
   demo: { usage: DEMO_USAGE, run: demoCommand },
 };
 

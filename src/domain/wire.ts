@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { METRIC_NAMES } from './metrics.ts';
+import { METRIC_NAMES, type MetricName } from './metrics.ts';
 import { isSportCode } from './sport.ts';
 
 /**
@@ -25,10 +25,18 @@ function repeated<T extends z.ZodType>(item: T) {
   );
 }
 
-export const MetricNameSchema = z.enum(METRIC_NAMES as unknown as [string, ...string[]]);
+export const MetricNameSchema = z.enum(METRIC_NAMES as unknown as [MetricName, ...MetricName[]]);
 
 export const TabularFormatSchema = z.enum(['arrow', 'parquet', 'csv', 'json']);
 export type TabularFormat = z.infer<typeof TabularFormatSchema>;
+
+/** The media type of each tabular format (what `Accept` asks for and `Content-Type` answers). */
+export const TABULAR_MEDIA_TYPES: Record<TabularFormat, string> = {
+  arrow: 'application/vnd.apache.arrow.stream',
+  parquet: 'application/vnd.apache.parquet',
+  csv: 'text/csv',
+  json: 'application/json',
+};
 
 export const ActivityListQuerySchema = z
   .object({

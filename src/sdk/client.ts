@@ -15,6 +15,7 @@ import {
   type MeanMaxQuerySchema,
   ProblemSchema,
   SourceSchema,
+  TABULAR_MEDIA_TYPES,
   type TabularFormat,
   ThresholdsListSchema,
   type ThresholdsSchema,
@@ -81,12 +82,7 @@ export interface PeakformClientOptions {
   fetch?: typeof fetch;
 }
 
-const MEDIA_TYPES: Record<TabularFormat, string> = {
-  arrow: 'application/vnd.apache.arrow.stream',
-  parquet: 'application/vnd.apache.parquet',
-  csv: 'text/csv',
-  json: 'application/json',
-};
+const MEDIA_TYPES: Record<TabularFormat, string> = TABULAR_MEDIA_TYPES;
 
 const TableRowsSchema = z.array(
   z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
@@ -94,7 +90,8 @@ const TableRowsSchema = z.array(
 
 interface RequestSpec {
   query?: Readonly<Record<string, QueryValue>>;
-  body?: FormData | unknown;
+  /** FormData is sent as multipart; anything else as JSON. */
+  body?: unknown;
   accept: string;
 }
 

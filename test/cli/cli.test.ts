@@ -116,3 +116,68 @@ describe('peakform CLI', () => {
     expect(badAthlete.stderr).toContain('athlete id');
   });
 });
+
+describe('peakform thresholds and recompute', () => {
+  it('sets thresholds and re-derives stored activities with them', async () => {
+    const root = await makeTempDir('peakform-cli-thresholds-');
+    const dataDir = join(root, 'data');
+    try {
+      await writeFile(
+        join(root, 'ride.csv'),
+        csvRide({ startIso: '2024-04-01T07:00:00Z', durationS: 600, powerW: () => 200 }),
+      );
+      expect(
+        (await runCli(['ingest', '--data', dataDir, '--athlete', 'fay', join(root, 'ride.csv')])).code,
+      ).toBe(0);
+      const before = JSON.parse(
+        (await runCli(['activities', 'list', '--json', '--data', dataDir, '--athlete', 'fay'])).stdout,
+      );
+      expect(before.summary.tss).toBeNull();
+      const set = await runCli([
+        'thresholds',
+        'set',
+        '--data',
+        dataDir,
+        '--athlete',
+        'fay',
+        '--sport',
+        'cycling',
+        '--from',
+        '2024-01-01',
+        '--ftp',
+        '250',
+      ]);
+      expect(set.code).toBe(0);
+      expect(JSON.parse(set.stdout)).toMatchObject({
+        sport: 'cycling',
+        effective_from: '2024-01-01',
+        ftp_w: 250,
+      });
+      const bad = await runCli([
+        'thresholds',
+        'set',
+        '--data',
+        dataDir,
+        '--athlete',
+        'fay',
+        '--sport',
+        'cycling',
+        '--from',
+        'soon',
+        '--ftp',
+        '-5',
+      ]);
+      expect(bad.code).toBe(2);
+      const recompute = await runCli(['recompute', '--json', '--data', dataDir, '--athlete', 'fay']);
+      expect(JSON.parse(recompute.stdout)).toEqual({ sources: 1, activities: 1, failed: 0 });
+      const after = JSON.parse(
+        (await runCli(['activities', 'list', '--json', '--data', dataDir, '--athlete', 'fay'])).stdout,
+      );
+      expect(after.id).toBe(before.id);
+      // 600 s at 200 W with FTP 250: IF 0.8, TSS = (600/3600) × 0.8² × 100.
+      expect(after.summary.tss).toBeCloseTo((600 / 3600) * 0.64 * 100, 6);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});

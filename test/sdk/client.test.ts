@@ -513,13 +513,8 @@ describe('PeakformClient when the answer breaks the wire contract', () => {
   });
 });
 
-/**
- * The longitudinal routes against the real server. The lead is building them now; until they
- * exist the server answers 404 ERR_ROUTE_NOT_FOUND (or 400 for /activities/longitudinal-*, which
- * `/activities/:id` catches). Enable by removing `.skip` once they land. Expected values come from
- * data/fixtures/README.md (ride-known-power.fit).
- */
-describe.skip('PeakformClient longitudinal routes against a real server (enable when the routes land)', () => {
+/** The longitudinal routes against the real server; expected values come from data/fixtures/README.md (ride-known-power.fit). */
+describe('PeakformClient longitudinal routes against a real server', () => {
   let server: TestServer;
   let client: PeakformClient;
   let rideId: string;
@@ -530,10 +525,7 @@ describe.skip('PeakformClient longitudinal routes against a real server (enable 
     [300, 350],
     [1200, 290],
   ];
-  const valueAt = (rows: TableRow[], durationS: number) =>
-    Object.entries(rows.find((r) => r.duration_s === durationS) ?? {}).find(
-      ([k]) => k !== 'duration_s' && k !== 'activity_id',
-    )?.[1];
+  const valueAt = (rows: TableRow[], durationS: number) => rows.find((r) => r.duration_s === durationS)?.value;
 
   beforeAll(async () => {
     server = await startTestServer();

@@ -1,0 +1,38 @@
+import { parseArgs } from 'node:util';
+import { Engine } from '../../engine/engine.ts';
+import { resolveDataDir } from '../data-dir.ts';
+import { ProgressBar } from '../progress-bar.ts';
+
+export const RECOMPUTE_USAGE = `peakform recompute [--data DIR] [--athlete ID] [--json]
+  Re-derives samples, curves and metrics of every stored source (of one athlete, or all) from the
+  original files: after a threshold change or a kernel fix. Ids stay the same.`;
+
+export async function recomputeCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { data: { type: 'string' }, athlete: { type: 'string' }, json: { type: 'boolean' } },
+  });
+  const engine = await Engine.open({ dataDir: resolveDataDir(values.data) });
+  try {
+    const [count] = await engine.store.all<{ n: bigint }>(
+      `SELECT count(*) AS n FROM sources${values.athlete ? ' WHERE athlete_id = $1' : ''}`,
+      values.athlete ? [values.athlete] : [],
+    );
+    const progress =
+      !values.json && process.stderr.isTTY
+        ? new ProgressBar(Number(count?.n ?? 0), process.stderr)
+        : undefined;
+    const totals = await engine.recompute(values.athlete, (source) =>
+      progress?.tick(source.file_name ?? source.id),
+    );
+    progress?.clear();
+    process.stdout.write(
+      values.json
+        ? `${JSON.stringify(totals)}\n`
+        : `${totals.sources} source(s) re-derived into ${totals.activities} activities, ${totals.failed} failed.\n`,
+    );
+    return totals.failed > 0 ? 1 : 0;
+  } finally {
+    engine.close();
+  }
+}
