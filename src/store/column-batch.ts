@@ -9,7 +9,15 @@ export interface ResultColumn {
   type: ColumnType;
   /** JS values: number | bigint | boolean | string | Date | null, by type. */
   values: unknown[];
+  /**
+   * The column's raw buffers when it came straight from DuckDB: fixed-width values (timestamps
+   * as int64 microseconds) and the validity bitmap (LSB first, 1 = present; null when all are
+   * present). Writers that can use buffers (Arrow) skip the per-value JS conversion.
+   */
+  raw?: { data: RawData; validity: Uint8Array | null };
 }
+
+export type RawData = Int16Array | Int32Array | BigInt64Array | Float32Array | Float64Array;
 
 export interface ColumnBatch {
   rowCount: number;

@@ -8,7 +8,7 @@ import {
   JSDuckDBValueConverter,
 } from '@duckdb/node-api';
 import { PeakformError } from '../domain/errors.ts';
-import type { ColumnBatch, ColumnType } from './column-batch.ts';
+import type { ColumnBatch, ColumnType, RawData, ResultColumn } from './column-batch.ts';
 
 export type SqlParams = DuckDBValue[] | Record<string, DuckDBValue>;
 
@@ -71,11 +71,7 @@ export class Database {
         yielded = true;
         yield {
           rowCount: chunk.rowCount,
-          columns: names.map((name, i) => ({
-            name,
-            type: types[i]!,
-            values: chunk.convertColumnValues(i, JSDuckDBValueConverter) as unknown[],
-          })),
+          columns: names.map((name, i) => resultColumn(name, types[i]!, chunk, i)),
         };
       }
       // An empty result still carries its schema, so that writers can describe it.
@@ -189,6 +185,35 @@ export class DatabaseError extends Error {
     super(`DuckDB: ${message}`);
     this.name = 'DatabaseError';
   }
+}
+
+/**
+ * One result column. Fixed-width columns carry a copy of their buffers (the chunk's memory is
+ * reused by the next fetch) and convert to JS values only if a writer asks for them.
+ */
+function resultColumn(name: string, type: ColumnType, chunk: DuckDBDataChunk, index: number): ResultColumn {
+  const vector = chunk.getColumnVector(index) as unknown as {
+    items?: RawData;
+    validity?: { data: BigUint64Array | null };
+  };
+  const items = vector.items;
+  if (!items || !(ArrayBuffer.isView(items) && 'BYTES_PER_ELEMENT' in items)) {
+    return { name, type, values: chunk.convertColumnValues(index, JSDuckDBValueConverter) as unknown[] };
+  }
+  const bits = vector.validity?.data;
+  const validity = bits
+    ? new Uint8Array(bits.buffer.slice(bits.byteOffset, bits.byteOffset + Math.ceil(items.length / 8)))
+    : null;
+  let values: unknown[] | undefined;
+  return {
+    name,
+    type,
+    raw: { data: items.slice() as RawData, validity },
+    get values() {
+      values ??= chunk.convertColumnValues(index, JSDuckDBValueConverter) as unknown[];
+      return values;
+    },
+  };
 }
 
 function toColumnType(type: DuckDBType): ColumnType {

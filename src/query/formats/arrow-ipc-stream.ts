@@ -13,7 +13,7 @@ import {
   RecordBatchStreamWriter,
   Schema,
   Struct,
-  TimestampMillisecond,
+  TimestampMicrosecond,
   Utf8,
   vectorFromArray,
 } from 'apache-arrow';
@@ -65,7 +65,7 @@ export function arrowType(type: ColumnType): DataType {
     case 'bool':
       return new Bool();
     case 'timestamp':
-      return new TimestampMillisecond('UTC');
+      return new TimestampMicrosecond('UTC');
     case 'date':
       return new DateDay();
     case 'utf8':
@@ -74,25 +74,73 @@ export function arrowType(type: ColumnType): DataType {
 }
 
 function toRecordBatch(schema: Schema, batch: ColumnBatch): RecordBatch {
-  const children = batch.columns.map((column, i) => toData(column, schema.fields[i]!.type));
+  const children = batch.columns.map((column, i) => toData(column, schema.fields[i]!.type, batch.rowCount));
   const data = makeData({ type: new Struct(schema.fields), length: batch.rowCount, nullCount: 0, children });
   return new RecordBatch(schema, data);
 }
 
-function toData(column: ResultColumn, type: DataType): Data {
-  const values = column.values;
+/** Fixed-width columns from DuckDB's buffers without per-value work; the rest through the builders. */
+function toData(column: ResultColumn, type: DataType, length: number): Data {
+  const raw = column.raw;
+  if (raw && column.type !== 'bool' && column.type !== 'date') {
+    const nullBitmap = raw.validity ?? undefined;
+    const data =
+      column.type === 'int32' && !(raw.data instanceof Int32Array)
+        ? Int32Array.from(raw.data as Int16Array)
+        : raw.data;
+    return makeData({ type, length, data, nullBitmap } as never);
+  }
   switch (column.type) {
-    case 'timestamp':
-      return vectorFromArray(
-        values.map((v) => (v instanceof Date ? v.getTime() : null)),
-        type as TimestampMillisecond,
-      ).data[0]!;
+    case 'timestamp': {
+      const micros = new BigInt64Array(length);
+      const valid = new Uint8Array(Math.ceil(length / 8));
+      column.values.forEach((v, i) => {
+        if (v instanceof Date) {
+          micros[i] = BigInt(v.getTime()) * 1000n;
+          valid[i >> 3]! |= 1 << (i & 7);
+        }
+      });
+      return makeData({ type, length, data: micros, nullBitmap: valid } as never);
+    }
+    case 'utf8':
+      return utf8Data(column.values, length);
     case 'int64':
       return vectorFromArray(
-        values.map((v) => (v === null ? null : BigInt(v as bigint))),
+        column.values.map((v) => (v === null ? null : BigInt(v as bigint))),
         type as Int64,
       ).data[0]!;
     default:
-      return vectorFromArray(values as never[], type).data[0]!;
+      return vectorFromArray(column.values as never[], type).data[0]!;
   }
+}
+
+/**
+ * Utf8 data built directly: each distinct string is encoded once, which matters for columns such
+ * as `activity_id` and `sport` that repeat one value over thousands of rows.
+ */
+function utf8Data(values: readonly unknown[], length: number): Data {
+  const encoder = new TextEncoder();
+  const encoded = new Map<string, Uint8Array>();
+  const offsets = new Int32Array(length + 1);
+  const valid = new Uint8Array(Math.ceil(length / 8));
+  const parts: Uint8Array[] = new Array(length);
+  let total = 0;
+  for (let i = 0; i < length; i++) {
+    const v = values[i];
+    if (v !== null && v !== undefined) {
+      const text = String(v);
+      let bytes = encoded.get(text);
+      if (!bytes) {
+        bytes = encoder.encode(text);
+        encoded.set(text, bytes);
+      }
+      parts[i] = bytes;
+      total += bytes.length;
+      valid[i >> 3]! |= 1 << (i & 7);
+    }
+    offsets[i + 1] = total;
+  }
+  const data = new Uint8Array(total);
+  for (let i = 0; i < length; i++) if (parts[i]) data.set(parts[i]!, offsets[i]!);
+  return makeData({ type: new Utf8(), length, valueOffsets: offsets, data, nullBitmap: valid });
 }
