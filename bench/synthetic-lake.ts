@@ -7,8 +7,9 @@
  *
  * The athlete: rides carry power from a CP2 athlete (LAKE_TRUTH) whose fitness swings with the
  * season (90–100 % of the truth, peaking in July, slowly improving over the first three years);
- * about one road ride in eight holds an all-out effort paced from the model (scripts/
- * synthetic-athlete.ts), so the all-time curve approaches LAKE_TRUTH from below. Heart rate lags
+ * about one road ride in eight holds an all-out effort paced from the model
+ * (scripts/synthetic-athlete.ts), so the all-time curve comes close to LAKE_TRUTH (the efforts'
+ * 2 % per-second noise lifts the bests of a few seconds up to ~6 % above Pmax). Heart rate lags
  * power (or running speed), speed and distance follow from power on a rolling terrain, runs
  * carry running power from March 2022. Local offsets follow the EU clock (+01:00 / +02:00) with
  * one week a year abroad at US Eastern offsets; one activity in 20 starts between 23:00 and 01:00

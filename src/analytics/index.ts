@@ -10,6 +10,7 @@ export {
 export { CP2_LINEAR_WINDOW_S, cp2Envelope, cp2LinearP, cp2LinearWork } from './critical-power-linear.ts';
 export { CRITICAL_SPEED_WINDOW_S, type CriticalSpeedFit, fitCriticalSpeed } from './critical-speed.ts';
 export { durationGrid } from './duration-grid.ts';
+export { type EnvelopeWindows, envelopeWindows } from './envelope-windows.ts';
 export {
   FIT_MODEL_NAMES,
   type FitModelName,

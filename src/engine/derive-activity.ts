@@ -1,5 +1,11 @@
 import { applyGapPolicy, DEFAULT_CURVE_GAP_POLICY, type GapPolicy } from '../analytics/gap-policy.ts';
-import { analyzeActivity, type CurveMetric, type MeanMaxCurve, meanMax } from '../analytics/index.ts';
+import {
+  analyzeActivity,
+  type CurveMetric,
+  envelopeWindows,
+  type MeanMaxCurve,
+  meanMax,
+} from '../analytics/index.ts';
 import { elevationChange, lastReading, sampleStats } from '../analytics/sample-stats.ts';
 import { toGrid } from '../analytics/to-grid.ts';
 import type { CanonicalActivity } from '../domain/activity.ts';
@@ -20,34 +26,23 @@ export interface StoredCurve {
   envelopeStartS: Int32Array;
 }
 
-/**
- * The envelope (best for at least d) with the window that sets it: scanning from the longest
- * duration down, a shorter window replaces the best only when strictly better, so ties keep the
- * longer window.
- */
+/** A stored curve with its envelope (best for at least d) and the window that sets each point. */
 export function withEnvelope(
   metric: CurveMetric,
   afterKj: number,
   values: Float64Array,
   startS: Int32Array,
 ): StoredCurve {
-  const n = values.length;
-  const envelope = new Float64Array(n).fill(Number.NaN);
-  const envelopeDurationS = new Int32Array(n).fill(-1);
-  const envelopeStartS = new Int32Array(n).fill(-1);
-  let best = Number.NaN;
-  let bestD = -1;
-  for (let d = n; d >= 1; d--) {
-    const v = values[d - 1]!;
-    if (!Number.isNaN(v) && (Number.isNaN(best) || v > best)) {
-      best = v;
-      bestD = d;
-    }
-    envelope[d - 1] = best;
-    envelopeDurationS[d - 1] = bestD;
-    envelopeStartS[d - 1] = bestD < 0 ? -1 : startS[bestD - 1]!;
-  }
-  return { metric, afterKj, values, startS, envelope, envelopeDurationS, envelopeStartS };
+  const envelope = envelopeWindows(values, startS);
+  return {
+    metric,
+    afterKj,
+    values,
+    startS,
+    envelope: envelope.values,
+    envelopeDurationS: envelope.windowS,
+    envelopeStartS: envelope.startS,
+  };
 }
 
 export interface DerivedActivity {

@@ -83,19 +83,21 @@ export async function activityMeanMax(
   const durations = resolveDurations(query.durations);
   const rows: unknown[][] = [];
   if (activity.curves_path) {
-    const value = query.envelope ? 'envelope_value' : 'value';
-    const window = query.envelope ? 'envelope_duration_s' : 'duration_s';
-    const offset = query.envelope ? 'envelope_start_offset_s' : 'start_offset_s';
+    // The envelope needs every longer duration, so it is computed over the whole curve, then filtered.
+    const source = store.parquetSource([activity.curves_path]);
+    const curve = query.envelope
+      ? `SELECT duration_s, max(value) OVER w AS value, arg_max(duration_s, value) OVER w AS window_s,
+           arg_max(start_offset_s, value) OVER w AS start_offset_s
+         FROM ${source} WHERE metric = $1
+         WINDOW w AS (ORDER BY duration_s DESC ROWS UNBOUNDED PRECEDING)`
+      : `SELECT duration_s, value, duration_s AS window_s, start_offset_s FROM ${source} WHERE metric = $1`;
     const found = await store.all<{
       duration_s: number;
       value: number;
       window_s: number;
       start_offset_s: number;
     }>(
-      `SELECT duration_s, ${value} AS value, ${window} AS window_s, ${offset} AS start_offset_s
-       FROM ${store.parquetSource([activity.curves_path])}
-       WHERE metric = $1 AND after_kj = 0 AND list_contains(CAST(CAST($2 AS JSON) AS INTEGER[]), duration_s)
-       ORDER BY duration_s`,
+      `SELECT * FROM (${curve}) WHERE list_contains(CAST(CAST($2 AS JSON) AS INTEGER[]), duration_s) ORDER BY duration_s`,
       [query.metric, JSON.stringify(durations)],
     );
     for (const r of found) {
@@ -176,6 +178,13 @@ export async function longitudinalMeanMax(
       filter: query,
     });
     rows.push(...(await store.all<CurvePointRow>(sql, params as DuckDBValue[])));
+  }
+  if (offGrid.length > 0 && afterKj.some((kj) => kj !== 0)) {
+    throw new PeakformError(
+      'ERR_AFTER_WORK_DURATIONS',
+      `Fatigue-resistance curves (after=) are kept at the durations of durations=all; ${offGrid.slice(0, 5).join(', ')} s are not among them.`,
+      400,
+    );
   }
   if (offGrid.length > 0) {
     const activities = await activitiesInRange(store, athleteId, query);
@@ -343,7 +352,7 @@ export async function intensityDurationModel(
     return failed(`No ${sport} activities with a ${query.metric} curve between ${start} and ${end}.`);
   const best = await store.all<{ duration_s: number; value: number; activity_id: string }>(
     `SELECT duration_s, max(value) AS value, arg_max(activity_id, value) AS activity_id
-     FROM ${store.parquetSource(paths)} WHERE metric = $1 AND after_kj = 0 GROUP BY duration_s ORDER BY duration_s`,
+     FROM ${store.parquetSource(paths)} WHERE metric = $1 GROUP BY duration_s ORDER BY duration_s`,
     [query.metric],
   );
   const longest = best.at(-1)?.duration_s ?? 0;

@@ -47,14 +47,15 @@ export function compileLongitudinalCurveFromFiles(
   const afterKj = jsonNumbers(params, request.afterKj);
   const durations = jsonNumbers(params, request.durationsS);
   // The envelope needs every longer duration of each activity, so it is computed before filtering.
+  // Curve files hold whole-activity curves only (after_kj 0).
   const curve = request.envelope
-    ? `SELECT activity_id, after_kj, duration_s,
+    ? `SELECT activity_id, 0 AS after_kj, duration_s,
          max(value) OVER w AS value,
          arg_max(duration_s, value) OVER w AS window_s,
          arg_max(start_offset_s, value) OVER w AS start_offset_s
        FROM ${curvesSource} WHERE metric = $1
-       WINDOW w AS (PARTITION BY activity_id, after_kj ORDER BY duration_s DESC ROWS UNBOUNDED PRECEDING)`
-    : `SELECT activity_id, after_kj, duration_s, value, duration_s AS window_s, start_offset_s
+       WINDOW w AS (PARTITION BY activity_id ORDER BY duration_s DESC ROWS UNBOUNDED PRECEDING)`
+    : `SELECT activity_id, 0 AS after_kj, duration_s, value, duration_s AS window_s, start_offset_s
        FROM ${curvesSource} WHERE metric = $1`;
   return {
     sql: `WITH c AS (${curve}), a AS (${activities})

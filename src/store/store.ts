@@ -94,6 +94,9 @@ export class Store {
         `CREATE TEMP TABLE IF NOT EXISTS staging_samples (${STAGING_COLUMNS.map((c) => `${c} DOUBLE`).join(', ')})`,
       );
       await db.exec(
+        'CREATE TEMP TABLE IF NOT EXISTS staging_curve_file (metric VARCHAR, duration_s INTEGER, value DOUBLE, start_offset_s INTEGER)',
+      );
+      await db.exec(
         `CREATE TEMP TABLE IF NOT EXISTS staging_curves (metric VARCHAR, after_kj SMALLINT, duration_s INTEGER,
           value DOUBLE, start_offset_s INTEGER, envelope_value DOUBLE, envelope_duration_s INTEGER, envelope_start_offset_s INTEGER)`,
       );
@@ -306,16 +309,20 @@ export class Store {
     );
   }
 
-  /** Every duration of every curve, as long rows: metric, after_kj, duration_s, value, start_offset_s. */
+  /**
+   * The whole-activity curves at every duration, as long rows (metric, duration_s, value,
+   * start_offset_s). Envelopes and fatigue-resistance curves are kept in the catalog index only, at
+   * the query-grid durations: they derive from these or matter at those durations.
+   */
   private async writeCurves(activity: ActivityWrite, path: string): Promise<void> {
-    const columns = curveColumns(activity.curves, null);
+    const whole = activity.curves.filter((c) => c.afterKj === 0);
+    const [metric, , duration, value, start] = curveColumns(whole, null);
     await this.stageAndCopy(
-      CURVE_TYPES,
-      'staging_curves',
-      columns,
-      `SELECT ${sqlString(activity.id)} AS activity_id, metric, after_kj, duration_s, value, start_offset_s,
-        envelope_value, envelope_duration_s, envelope_start_offset_s,
-        ${sqlString(activity.gapPolicy)} AS gap_policy FROM staging_curves ORDER BY metric, after_kj, duration_s`,
+      CURVE_FILE_TYPES,
+      'staging_curve_file',
+      [metric!, duration!, value!, start!],
+      `SELECT ${sqlString(activity.id)} AS activity_id, metric, duration_s, value, start_offset_s,
+        ${sqlString(activity.gapPolicy)} AS gap_policy FROM staging_curve_file ORDER BY metric, duration_s`,
       path,
     );
   }
@@ -386,6 +393,7 @@ const STAGED_TYPES: Record<
 };
 
 const STAGING_COLUMNS = ['timestamp_s', ...METRICS.map((m) => m.name)];
+const CURVE_FILE_TYPES = [VARCHAR, INTEGER, DOUBLE, INTEGER];
 const CURVE_TYPES = [VARCHAR, SMALLINT, INTEGER, DOUBLE, INTEGER, DOUBLE, INTEGER, INTEGER];
 const SAFE_IDENTIFIER = /^[a-z][a-z0-9_]{0,62}$/;
 

@@ -169,6 +169,11 @@ describe('the synthetic lake', () => {
       end: weeks[1]!.week_start,
     });
     expect(firstWeek.length).toBeGreaterThanOrEqual(1);
-    expect(firstWeek[0]).toEqual(weeks[0]);
+    // DuckDB sums doubles in parallel, so the last bits may differ from run to run.
+    for (const [key, value] of Object.entries(weeks[0]!)) {
+      const again = firstWeek[0]![key as keyof (typeof weeks)[number]];
+      if (typeof value === 'number') expect(again, key).toBeCloseTo(value, 6);
+      else expect(again, key).toBe(value);
+    }
   });
 });

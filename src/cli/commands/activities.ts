@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ActivityListQuerySchema } from '../../domain/wire.ts';
-import { Engine } from '../../engine/engine.ts';
 import { UsageError } from '../cli-error.ts';
-import { resolveDataDir } from '../data-dir.ts';
+import { openEngine } from '../open-engine.ts';
 
 export const ACTIVITIES_USAGE = `peakform activities list [--data DIR] --athlete ID [--sport S]... [--tag T]... [--start YYYY-MM-DD] [--end YYYY-MM-DD] [--limit N] [--offset N] [--json]
   Lists an athlete's activities, newest first.`;
@@ -38,7 +37,7 @@ export async function activitiesCommand(args: string[]): Promise<number> {
   if (!parsed.success) {
     throw new UsageError(parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('; '));
   }
-  const engine = await Engine.open({ dataDir: resolveDataDir(values.data) });
+  const engine = await openEngine(values.data);
   try {
     const activities = await engine.listActivities(values.athlete, parsed.data);
     if (values.json) {

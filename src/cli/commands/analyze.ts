@@ -6,6 +6,7 @@ import {
   type CurveMetric,
   DEFAULT_CURVE_GAP_POLICY,
   DEFAULT_SUMMARY_GAP_POLICY,
+  envelopeWindows,
   type GapPolicy,
   type MeanMaxCurve,
   parseGapPolicy,
@@ -219,24 +220,15 @@ function curveRows(curve: MeanMaxCurve): Row[] {
   return rows;
 }
 
-/**
- * One row per duration d with a window of at least d seconds: [d, best value, start_s, window_s].
- * Ties keep the longer window (window_s is the longest duration ≥ d whose exact value equals the
- * envelope), the rule the engine stores envelopes by.
- */
+/** One row per duration d with a window of at least d seconds: [d, best value, start_s, window_s]. */
 function envelopeRows(curve: MeanMaxCurve): Row[] {
+  const envelope = envelopeWindows(curve.values, curve.startS);
   const rows: Row[] = [];
-  let best = Number.NaN;
-  let bestIndex = -1;
-  for (let i = curve.values.length - 1; i >= 0; i--) {
-    const value = curve.values[i]!;
-    if (!Number.isNaN(value) && !(value <= best)) {
-      best = value;
-      bestIndex = i;
-    }
-    if (bestIndex >= 0) rows.push([i + 1, round(best), curve.startS[bestIndex]!, bestIndex + 1]);
+  for (let i = 0; i < envelope.values.length; i++) {
+    if (envelope.windowS[i]! > 0)
+      rows.push([i + 1, round(envelope.values[i]!), envelope.startS[i]!, envelope.windowS[i]!]);
   }
-  return rows.reverse();
+  return rows;
 }
 
 async function printSummary(

@@ -2,10 +2,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { serve } from '../../api/server.ts';
-import { Engine } from '../../engine/engine.ts';
+import type { Engine } from '../../engine/engine.ts';
 import { listFiles } from '../../store/lake.ts';
-import { resolveDataDir } from '../data-dir.ts';
+import { openEngine } from '../open-engine.ts';
 import { parsePort } from './serve.ts';
 
 export const DEMO_USAGE = `peakform demo [--data DIR] [--port N] [--host H]
@@ -44,7 +43,7 @@ export async function demoCommand(args: string[]): Promise<number> {
       host: { type: 'string', default: '127.0.0.1' },
     },
   });
-  const engine = await Engine.open({ dataDir: resolveDataDir(values.data) });
+  const engine = await openEngine(values.data);
   if ((await engine.listThresholds(DEMO_ATHLETE)).length === 0) {
     // Thresholds first, so that the sample activities get TSS, zones and W'bal at ingest.
     for (const thresholds of DEMO_THRESHOLDS) await engine.setThresholds(DEMO_ATHLETE, thresholds);
@@ -55,7 +54,11 @@ export async function demoCommand(args: string[]): Promise<number> {
     await engine.ingest(DEMO_ATHLETE, await readFile(file), { fileName: basename(file), tags: ['sample'] });
   }
   const token = await demoToken(engine);
-  const { url } = await serve(engine, { port: parsePort(values.port), host: values.host, logger: false });
+  const { url } = await (await import('../../api/server.ts')).serve(engine, {
+    port: parsePort(values.port),
+    host: values.host,
+    logger: false,
+  });
   const latest = await engine.findLatestActivity(DEMO_ATHLETE);
   const count = await engine.countActivities(DEMO_ATHLETE, {});
   process.stdout.write(

@@ -1,9 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { Engine } from '../../engine/engine.ts';
 import { listFiles } from '../../store/lake.ts';
 import { UsageError } from '../cli-error.ts';
-import { resolveDataDir } from '../data-dir.ts';
+import { openEngine } from '../open-engine.ts';
 import { ProgressBar } from '../progress-bar.ts';
 
 export const INGEST_USAGE = `peakform ingest [--data DIR] --athlete ID [--tag T]... [--json] <files or folders...>
@@ -29,7 +28,7 @@ export async function ingestCommand(args: string[]): Promise<number> {
   if (files.length === 0)
     throw new UsageError(`No .fit, .tcx, .gpx or .csv files under ${positionals.join(', ')}.`);
 
-  const engine = await Engine.open({ dataDir: resolveDataDir(values.data) });
+  const engine = await openEngine(values.data);
   const progress =
     !values.json && process.stderr.isTTY ? new ProgressBar(files.length, process.stderr) : undefined;
   let failed = 0;

@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
-import { Engine } from '../../engine/engine.ts';
-import { resolveDataDir } from '../data-dir.ts';
+import { openEngine } from '../open-engine.ts';
 import { ProgressBar } from '../progress-bar.ts';
 
 export const RECOMPUTE_USAGE = `peakform recompute [--data DIR] [--athlete ID] [--json]
@@ -12,7 +11,7 @@ export async function recomputeCommand(args: string[]): Promise<number> {
     args,
     options: { data: { type: 'string' }, athlete: { type: 'string' }, json: { type: 'boolean' } },
   });
-  const engine = await Engine.open({ dataDir: resolveDataDir(values.data) });
+  const engine = await openEngine(values.data);
   try {
     const [count] = await engine.store.all<{ n: bigint }>(
       `SELECT count(*) AS n FROM sources${values.athlete ? ' WHERE athlete_id = $1' : ''}`,

@@ -1,8 +1,6 @@
 import { parseArgs } from 'node:util';
-import { serve } from '../../api/server.ts';
-import { Engine } from '../../engine/engine.ts';
 import { UsageError } from '../cli-error.ts';
-import { resolveDataDir } from '../data-dir.ts';
+import { openEngine } from '../open-engine.ts';
 
 export const SERVE_USAGE = `peakform serve [--data DIR] [--port N] [--host H]
   Serves the HTTP API (default 127.0.0.1:8787; docs at /docs).`;
@@ -17,8 +15,12 @@ export async function serveCommand(args: string[]): Promise<number> {
     },
   });
   const port = parsePort(values.port);
-  const engine = await Engine.open({ dataDir: resolveDataDir(values.data) });
-  const { url } = await serve(engine, { port, host: values.host, logger: true });
+  const engine = await openEngine(values.data);
+  const { url } = await (await import('../../api/server.ts')).serve(engine, {
+    port,
+    host: values.host,
+    logger: true,
+  });
   process.stdout.write(`Peakform API on ${url} (docs: ${url}/docs, data: ${engine.dataDir})\n`);
   await new Promise(() => {});
   return 0;

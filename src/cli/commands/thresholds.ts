@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ThresholdsSchema } from '../../domain/wire.ts';
-import { Engine } from '../../engine/engine.ts';
 import { UsageError } from '../cli-error.ts';
-import { resolveDataDir } from '../data-dir.ts';
+import { openEngine } from '../open-engine.ts';
 
 export const THRESHOLDS_USAGE = `peakform thresholds set [--data DIR] --athlete ID --sport S --from YYYY-MM-DD [--ftp W] [--cp W] [--wprime J] [--lthr BPM] [--max-hr BPM] [--rest-hr BPM] [--weight KG]
 peakform thresholds list [--data DIR] --athlete ID
@@ -33,7 +32,7 @@ export async function thresholdsCommand(args: string[]): Promise<number> {
     },
   });
   if (!values.athlete) throw new UsageError('--athlete is required.');
-  const engine = await Engine.open({ dataDir: resolveDataDir(values.data) });
+  const engine = await openEngine(values.data);
   try {
     if (action === 'set') {
       const entry: Record<string, unknown> = { sport: values.sport, effective_from: values.from };

@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
-import { Engine } from '../../engine/engine.ts';
 import { UsageError } from '../cli-error.ts';
-import { resolveDataDir } from '../data-dir.ts';
+import { openEngine } from '../open-engine.ts';
 
 export const TOKEN_USAGE = `peakform token create [--data DIR] --athlete ID [--name NAME] [--json]
   Creates a personal API key for an athlete and prints it once.`;
@@ -20,7 +19,7 @@ export async function tokenCommand(args: string[]): Promise<number> {
     },
   });
   if (!values.athlete) throw new UsageError('--athlete is required: the athlete the key acts for.');
-  const engine = await Engine.open({ dataDir: resolveDataDir(values.data) });
+  const engine = await openEngine(values.data);
   try {
     const created = await engine.createToken(values.athlete, values.name);
     process.stdout.write(
