@@ -525,7 +525,8 @@ describe('PeakformClient longitudinal routes against a real server', () => {
     [300, 350],
     [1200, 290],
   ];
-  const valueAt = (rows: TableRow[], durationS: number) => rows.find((r) => r.duration_s === durationS)?.value;
+  const valueAt = (rows: TableRow[], durationS: number) =>
+    rows.find((r) => r.duration_s === durationS)?.value;
 
   beforeAll(async () => {
     server = await startTestServer();
