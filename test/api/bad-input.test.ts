@@ -45,6 +45,14 @@ describe('bad input gets a clear 4xx and the server stays up', () => {
     await expectProblem(response, 413, 'ERR_UPLOAD_TOO_LARGE');
   });
 
+  it('rejects more than 10 files in one upload with 413', async () => {
+    const files = Array.from({ length: 11 }, (_, i) => ({
+      name: `r${i}.csv`,
+      bytes: csvRide({ startIso: `2024-07-${String(i + 1).padStart(2, '0')}T10:00:00Z`, durationS: 5 }),
+    }));
+    await expectProblem(await upload(server, token, files), 413, 'ERR_UPLOAD_TOO_MANY_FILES');
+  });
+
   it('reads a file by its content when its extension is wrong', async () => {
     const response = await upload(server, token, [
       { name: 'ride.gpx', bytes: csvRide({ startIso: '2024-02-02T10:00:00Z', durationS: 10 }) },
