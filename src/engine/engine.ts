@@ -39,8 +39,11 @@ import {
   longitudinalMeanMax,
   trainingLoadSeries,
 } from './longitudinal.ts';
+import { LongitudinalIndex } from './longitudinal-index.ts';
 import { type ResolvedThresholds, resolveThresholds } from './resolve-thresholds.ts';
 import { isoLocal, isoUtc } from './time-format.ts';
+
+const MAX_CACHED_INDEXES = 8;
 
 export interface EngineOptions {
   dataDir: string;
@@ -71,6 +74,8 @@ export interface TabularResult {
 export class Engine {
   private ingestQueue: Promise<unknown> = Promise.resolve();
   private readonly tokenCache = new Map<string, string>();
+  /** Longitudinal indexes by athlete, most recently used last; dropped on every write for the athlete. */
+  private readonly indexes = new Map<string, Promise<LongitudinalIndex>>();
 
   private constructor(
     readonly store: Store,
@@ -190,6 +195,7 @@ export class Engine {
       },
       writes,
     );
+    this.indexes.delete(athleteId);
     return (await this.findSource(athleteId, sourceId))!;
   }
 
@@ -383,7 +389,21 @@ export class Engine {
   }
 
   longitudinalMeanMax(athleteId: string, query: Parameters<typeof longitudinalMeanMax>[2]) {
-    return longitudinalMeanMax(this.store, athleteId, query);
+    return longitudinalMeanMax(this.store, athleteId, query, () => this.longitudinalIndex(athleteId));
+  }
+
+  /** The athlete's in-memory curve index, loaded on first use (a few athletes are kept). */
+  private longitudinalIndex(athleteId: string): Promise<LongitudinalIndex> {
+    let index = this.indexes.get(athleteId);
+    if (index) {
+      this.indexes.delete(athleteId);
+    } else {
+      index = LongitudinalIndex.load(this.store, athleteId);
+      index.catch(() => this.indexes.delete(athleteId));
+    }
+    this.indexes.set(athleteId, index);
+    while (this.indexes.size > MAX_CACHED_INDEXES) this.indexes.delete(this.indexes.keys().next().value!);
+    return index;
   }
 
   longitudinalData(athleteId: string, query: Parameters<typeof longitudinalData>[2]) {
@@ -403,7 +423,9 @@ export class Engine {
   }
 
   async deleteActivity(athleteId: string, activityId: string): Promise<void> {
-    if (!(await this.enqueue(() => this.store.deleteActivity(athleteId, activityId)))) {
+    const deleted = await this.enqueue(() => this.store.deleteActivity(athleteId, activityId));
+    this.indexes.delete(athleteId);
+    if (!deleted) {
       throw notFound('activity', activityId);
     }
   }

@@ -30,12 +30,18 @@ import {
   compileActivitiesInRange,
   compileDailyTss,
   compileLongitudinalAggregate,
-  compileLongitudinalCurve,
   compileLongitudinalCurveFromFiles,
 } from '../query/longitudinal-sql.ts';
-import { batchFromRows, type ColumnBatch, type ColumnType, singleBatch } from '../store/column-batch.ts';
+import {
+  batchFromRows,
+  type ColumnBatch,
+  type ColumnType,
+  type ResultColumn,
+  singleBatch,
+} from '../store/column-batch.ts';
 import type { Store } from '../store/store.ts';
 import type { TabularResult } from './engine.ts';
+import type { LongitudinalIndex } from './longitudinal-index.ts';
 
 type MeanMaxQuery = z.output<typeof MeanMaxQuerySchema>;
 type LongitudinalMeanMaxQuery = z.output<typeof LongitudinalMeanMaxQuerySchema>;
@@ -147,6 +153,7 @@ export async function longitudinalMeanMax(
   store: Store,
   athleteId: string,
   query: LongitudinalMeanMaxQuery,
+  index: () => Promise<LongitudinalIndex>,
 ): Promise<TabularResult> {
   assertRange(query.start, query.end);
   const afterKj = query.after ?? [0];
@@ -170,15 +177,7 @@ export async function longitudinalMeanMax(
   const offGrid = durations.filter((d) => !QUERY_GRID.has(d));
   const request = { metric: query.metric, afterKj, envelope: query.envelope ?? false };
   const rows: CurvePointRow[] = [];
-  if (onGrid.length > 0) {
-    const { sql, params } = compileLongitudinalCurve({
-      ...request,
-      athleteId,
-      durationsS: onGrid,
-      filter: query,
-    });
-    rows.push(...(await store.all<CurvePointRow>(sql, params as DuckDBValue[])));
-  }
+  if (onGrid.length > 0) rows.push(...(await index()).query({ ...request, durationsS: onGrid, ...query }));
   if (offGrid.length > 0 && afterKj.some((kj) => kj !== 0)) {
     throw new PeakformError(
       'ERR_AFTER_WORK_DURATIONS',
@@ -257,22 +256,40 @@ export async function longitudinalData(
     return { columns, batches: singleBatch(empty) };
   }
   const sportOf = new Map(activities.map((a) => [a.id, a.sport]));
-  const sql = `SELECT activity_id, timestamp, ${metrics.join(', ')} FROM ${store.parquetSource(activities.map((a) => a.samples_path))}`;
+  // activity_id as an ENUM of the ids in range: the column arrives as small integer codes, so the
+  // writers encode each id once instead of converting a string per row.
+  const ids = activities.map((a) => `'${a.id}'`).join(', ');
+  const source = store.parquetSource(activities.map((a) => a.samples_path));
+  const sql = `SELECT CAST(activity_id AS ENUM(${ids})) AS activity_id, timestamp, ${metrics.join(', ')} FROM ${source}`;
   return { columns, batches: withSport(store.stream(sql), sportOf) };
 }
 
-/** Adds the `sport` column after `activity_id`, looked up per row from the catalog. */
+/** Adds the `sport` column after `activity_id`, looked up from the catalog per activity. */
 async function* withSport(
   batches: AsyncGenerator<ColumnBatch>,
   sportOf: Map<string, string>,
 ): AsyncGenerator<ColumnBatch> {
+  const sports = [...new Set(sportOf.values())];
   for await (const batch of batches) {
     const [ids, ...rest] = batch.columns;
-    const sports = ids!.values.map((id) => sportOf.get(id as string) ?? null);
-    yield {
-      rowCount: batch.rowCount,
-      columns: [ids!, { name: 'sport', type: 'utf8', values: sports }, ...rest],
-    };
+    const codes = ids!.codes;
+    const sport: ResultColumn = codes
+      ? {
+          name: 'sport',
+          type: 'utf8',
+          codes: {
+            indexes: Uint16Array.from(codes.indexes, (k) =>
+              sports.indexOf(sportOf.get(codes.dictionary[k]!)!),
+            ),
+            dictionary: sports,
+            validity: codes.validity,
+          },
+          get values() {
+            return Array.from(this.codes!.indexes, (k) => sports[k]!);
+          },
+        }
+      : { name: 'sport', type: 'utf8', values: ids!.values.map((id) => sportOf.get(id as string) ?? null) };
+    yield { rowCount: batch.rowCount, columns: [ids!, sport, ...rest] };
   }
 }
 

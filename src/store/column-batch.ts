@@ -15,6 +15,15 @@ export interface ResultColumn {
    * present). Writers that can use buffers (Arrow) skip the per-value JS conversion.
    */
   raw?: { data: RawData; validity: Uint8Array | null };
+  /**
+   * A dictionary-coded text column (a DuckDB ENUM): `indexes[i]` points into `dictionary`. Lets
+   * writers encode each distinct string once instead of once per row.
+   */
+  codes?: {
+    indexes: Uint8Array | Uint16Array | Uint32Array;
+    dictionary: readonly string[];
+    validity: Uint8Array | null;
+  };
 }
 
 export type RawData = Int16Array | Int32Array | BigInt64Array | Float32Array | Float64Array;

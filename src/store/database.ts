@@ -193,27 +193,31 @@ export class DatabaseError extends Error {
  */
 function resultColumn(name: string, type: ColumnType, chunk: DuckDBDataChunk, index: number): ResultColumn {
   const vector = chunk.getColumnVector(index) as unknown as {
-    items?: RawData;
+    items?: RawData | Uint8Array | Uint16Array | Uint32Array;
     validity?: { data: BigUint64Array | null };
+    enumType?: { values: readonly string[] };
   };
   const items = vector.items;
-  if (!items || !(ArrayBuffer.isView(items) && 'BYTES_PER_ELEMENT' in items)) {
-    return { name, type, values: chunk.convertColumnValues(index, JSDuckDBValueConverter) as unknown[] };
-  }
-  const bits = vector.validity?.data;
-  const validity = bits
-    ? new Uint8Array(bits.buffer.slice(bits.byteOffset, bits.byteOffset + Math.ceil(items.length / 8)))
-    : null;
   let values: unknown[] | undefined;
-  return {
+  const column: ResultColumn = {
     name,
     type,
-    raw: { data: items.slice() as RawData, validity },
     get values() {
       values ??= chunk.convertColumnValues(index, JSDuckDBValueConverter) as unknown[];
       return values;
     },
   };
+  if (!items || !ArrayBuffer.isView(items)) return column;
+  const bits = vector.validity?.data;
+  const validity = bits
+    ? new Uint8Array(bits.buffer.slice(bits.byteOffset, bits.byteOffset + Math.ceil(items.length / 8)))
+    : null;
+  if (vector.enumType) {
+    column.codes = { indexes: items.slice() as Uint8Array, dictionary: vector.enumType.values, validity };
+  } else if (type !== 'bool' && type !== 'utf8' && type !== 'date') {
+    column.raw = { data: items.slice() as RawData, validity };
+  }
+  return column;
 }
 
 function toColumnType(type: DuckDBType): ColumnType {

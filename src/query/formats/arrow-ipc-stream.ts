@@ -19,37 +19,37 @@ import {
 } from 'apache-arrow';
 import type { ColumnBatch, ColumnType, ResultColumn } from '../../store/column-batch.ts';
 
-/** Arrow IPC end-of-stream marker: continuation token + zero length. */
-const EOS_BYTES = 8;
-
 /**
  * Writes an Arrow IPC stream batch by batch as the batches arrive, so memory holds one batch at a
- * time whatever the result size. Each batch is encoded on its own and the schema message is sent
- * once; the bytes are exactly those of a single RecordBatchStreamWriter.
+ * time whatever the result size. One RecordBatchStreamWriter encodes the whole stream; after each
+ * batch its buffered bytes are taken out and yielded, so the consumer's pace sets the producer's.
  */
 export async function* writeArrowIpcStream(batches: AsyncIterable<ColumnBatch>): AsyncGenerator<Uint8Array> {
+  const writer = new RecordBatchStreamWriter();
   let schema: Schema | undefined;
-  let schemaLength = 0;
   for await (const batch of batches) {
     if (!schema) {
       schema = new Schema(batch.columns.map((c) => new Field(c.name, arrowType(c.type), true)));
-      const bytes = encode(schema, []);
-      schemaLength = bytes.length - EOS_BYTES;
-      yield bytes.subarray(0, schemaLength);
+      writer.reset(undefined, schema);
     }
     if (batch.rowCount === 0) continue;
-    const encoded = encode(schema, [toRecordBatch(schema, batch)]);
-    yield encoded.subarray(schemaLength, encoded.length - EOS_BYTES);
+    writer.write(toRecordBatch(schema, batch));
+    const bytes = takeBuffered(writer);
+    if (bytes.length > 0) yield bytes;
   }
-  yield new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
+  // An empty result still gets its schema; finish() writes the end-of-stream marker.
+  if (!schema) writer.reset(undefined, new Schema([]));
+  writer.finish();
+  const rest = takeBuffered(writer);
+  if (rest.length > 0) yield rest;
 }
 
-function encode(schema: Schema, batches: RecordBatch[]): Uint8Array {
-  const writer = new RecordBatchStreamWriter();
-  writer.reset(undefined, schema);
-  for (const b of batches) writer.write(b);
-  writer.finish();
-  return writer.toUint8Array(true);
+/** The bytes the writer has buffered so far, removed from its queue (its sync read does not consume). */
+function takeBuffered(writer: RecordBatchStreamWriter): Uint8Array {
+  const queue = (writer as unknown as { _sink: { _values: Uint8Array[] } })._sink._values;
+  const bytes = writer.toUint8Array(true);
+  queue.length = 0;
+  return bytes;
 }
 
 export function arrowType(type: ColumnType): DataType {
@@ -103,7 +103,7 @@ function toData(column: ResultColumn, type: DataType, length: number): Data {
       return makeData({ type, length, data: micros, nullBitmap: valid } as never);
     }
     case 'utf8':
-      return utf8Data(column.values, length);
+      return column.codes ? utf8FromCodes(column.codes, length) : utf8Data(column.values, length);
     case 'int64':
       return vectorFromArray(
         column.values.map((v) => (v === null ? null : BigInt(v as bigint))),
@@ -112,6 +112,36 @@ function toData(column: ResultColumn, type: DataType, length: number): Data {
     default:
       return vectorFromArray(column.values as never[], type).data[0]!;
   }
+}
+
+const encodedDictionaries = new WeakMap<readonly string[], Uint8Array[]>();
+
+/** Utf8 data from a dictionary-coded column: each dictionary entry is encoded once per stream. */
+function utf8FromCodes(codes: NonNullable<ResultColumn['codes']>, length: number): Data {
+  let encoded = encodedDictionaries.get(codes.dictionary);
+  if (!encoded) {
+    const encoder = new TextEncoder();
+    encoded = codes.dictionary.map((text) => encoder.encode(text));
+    encodedDictionaries.set(codes.dictionary, encoded);
+  }
+  const offsets = new Int32Array(length + 1);
+  let total = 0;
+  for (let i = 0; i < length; i++) {
+    if (!codes.validity || codes.validity[i >> 3]! & (1 << (i & 7)))
+      total += encoded[codes.indexes[i]!]!.length;
+    offsets[i + 1] = total;
+  }
+  const data = new Uint8Array(total);
+  for (let i = 0; i < length; i++) {
+    if (offsets[i + 1]! > offsets[i]!) data.set(encoded[codes.indexes[i]!]!, offsets[i]!);
+  }
+  return makeData({
+    type: new Utf8(),
+    length,
+    valueOffsets: offsets,
+    data,
+    nullBitmap: codes.validity ?? undefined,
+  });
 }
 
 /**
