@@ -54,6 +54,7 @@ export type IntensityDurationModel = z.infer<typeof IntensityDurationModelSchema
 interface RangeActivity {
   id: string;
   sport: string;
+  sample_count: number;
   start_s: number;
   samples_path: string;
   curves_path: string | null;
@@ -256,12 +257,11 @@ export async function longitudinalData(
     return { columns, batches: singleBatch(empty) };
   }
   const sportOf = new Map(activities.map((a) => [a.id, a.sport]));
-  // activity_id as an ENUM of the ids in range: the column arrives as small integer codes, so the
-  // writers encode each id once instead of converting a string per row.
-  const ids = activities.map((a) => `'${a.id}'`).join(', ');
+  // Files are read in order and each holds one activity, so activity_id comes in runs: chunks
+  // arrive with it coded (one string per chunk, not per row).
   const source = store.parquetSource(activities.map((a) => a.samples_path));
-  const sql = `SELECT CAST(activity_id AS ENUM(${ids})) AS activity_id, timestamp, ${metrics.join(', ')} FROM ${source}`;
-  return { columns, batches: withSport(store.stream(sql), sportOf) };
+  const sql = `SELECT activity_id, timestamp, ${metrics.join(', ')} FROM ${source}`;
+  return { columns, batches: withSport(store.stream(sql, [], ['activity_id']), sportOf) };
 }
 
 /** Adds the `sport` column after `activity_id`, looked up from the catalog per activity. */
@@ -269,7 +269,6 @@ async function* withSport(
   batches: AsyncGenerator<ColumnBatch>,
   sportOf: Map<string, string>,
 ): AsyncGenerator<ColumnBatch> {
-  const sports = [...new Set(sportOf.values())];
   for await (const batch of batches) {
     const [ids, ...rest] = batch.columns;
     const codes = ids!.codes;
@@ -277,15 +276,9 @@ async function* withSport(
       ? {
           name: 'sport',
           type: 'utf8',
-          codes: {
-            indexes: Uint16Array.from(codes.indexes, (k) =>
-              sports.indexOf(sportOf.get(codes.dictionary[k]!)!),
-            ),
-            dictionary: sports,
-            validity: codes.validity,
-          },
+          codes: { ...codes, dictionary: codes.dictionary.map((id) => sportOf.get(id) ?? '') },
           get values() {
-            return Array.from(this.codes!.indexes, (k) => sports[k]!);
+            return Array.from(codes.indexes, (k) => sportOf.get(codes.dictionary[k]!) ?? null);
           },
         }
       : { name: 'sport', type: 'utf8', values: ids!.values.map((id) => sportOf.get(id as string) ?? null) };

@@ -75,7 +75,7 @@ export function compileActivitiesInRange(athleteId: string, filter: RangeFilter)
   const params: unknown[] = [];
   const where = compileActivityFilter(athleteId, filter, params);
   return {
-    sql: `SELECT id, sport, epoch(start_utc) AS start_s, samples_path, curves_path, local_date
+    sql: `SELECT id, sport, sample_count, epoch(start_utc) AS start_s, samples_path, curves_path, local_date
       FROM activities WHERE ${where} ORDER BY start_utc, id`,
     params: params as CompiledQuery['params'],
   };

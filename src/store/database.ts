@@ -57,27 +57,44 @@ export class Database {
     });
   }
 
-  /** Streams a read chunk by chunk as columnar batches, so memory stays bounded. */
-  async *stream(sql: string, params?: SqlParams): AsyncGenerator<ColumnBatch> {
+  /**
+   * Streams a read chunk by chunk as columnar batches, so memory stays bounded. The next chunk is
+   * requested before the current one is handed out, so DuckDB works while the consumer does.
+   * `groupedColumns` names text columns whose equal values come in runs (e.g. `activity_id` when
+   * files are read in order): a chunk whose first and last values agree is constant and arrives
+   * coded, without a string per row.
+   */
+  async *stream(
+    sql: string,
+    params?: SqlParams,
+    groupedColumns: readonly string[] = [],
+  ): AsyncGenerator<ColumnBatch> {
     const connection = await this.acquireReader();
+    let pending: Promise<DuckDBDataChunk | null> | undefined;
     try {
       const result = await wrap(sql, () => connection.stream(sql, params));
       const names = result.deduplicatedColumnNames();
       const types = result.columnTypes().map(toColumnType);
+      const grouped = names.map((name) => groupedColumns.includes(name));
       let yielded = false;
+      pending = wrap(sql, () => result.fetchChunk());
       for (;;) {
-        const chunk = await wrap(sql, () => result.fetchChunk());
+        const chunk = await pending;
+        pending = undefined;
         if (!chunk || chunk.rowCount === 0) break;
+        pending = wrap(sql, () => result.fetchChunk());
         yielded = true;
         yield {
           rowCount: chunk.rowCount,
-          columns: names.map((name, i) => resultColumn(name, types[i]!, chunk, i)),
+          columns: names.map((name, i) => resultColumn(name, types[i]!, chunk, i, grouped[i]!)),
         };
       }
       // An empty result still carries its schema, so that writers can describe it.
       if (!yielded)
         yield { rowCount: 0, columns: names.map((name, i) => ({ name, type: types[i]!, values: [] })) };
     } finally {
+      // A consumer that stops early leaves a fetch in flight; it must settle before the connection is reused.
+      await pending?.catch(() => undefined);
       this.releaseReader(connection);
     }
   }
@@ -191,11 +208,18 @@ export class DatabaseError extends Error {
  * One result column. Fixed-width columns carry a copy of their buffers (the chunk's memory is
  * reused by the next fetch) and convert to JS values only if a writer asks for them.
  */
-function resultColumn(name: string, type: ColumnType, chunk: DuckDBDataChunk, index: number): ResultColumn {
+function resultColumn(
+  name: string,
+  type: ColumnType,
+  chunk: DuckDBDataChunk,
+  index: number,
+  grouped: boolean,
+): ResultColumn {
   const vector = chunk.getColumnVector(index) as unknown as {
     items?: RawData | Uint8Array | Uint16Array | Uint32Array;
     validity?: { data: BigUint64Array | null };
     enumType?: { values: readonly string[] };
+    getItem(i: number): unknown;
   };
   const items = vector.items;
   let values: unknown[] | undefined;
@@ -207,6 +231,13 @@ function resultColumn(name: string, type: ColumnType, chunk: DuckDBDataChunk, in
       return values;
     },
   };
+  if (grouped && type === 'utf8') {
+    const first = vector.getItem(0);
+    if (typeof first === 'string' && first === vector.getItem(chunk.rowCount - 1)) {
+      column.codes = { indexes: new Uint8Array(chunk.rowCount), dictionary: [first], validity: null };
+    }
+    return column;
+  }
   if (!items || !ArrayBuffer.isView(items)) return column;
   const bits = vector.validity?.data;
   const validity = bits

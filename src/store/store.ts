@@ -116,8 +116,8 @@ export class Store {
     return this.db.all<T>(sql, params);
   }
 
-  stream(sql: string, params?: SqlParams): AsyncGenerator<ColumnBatch> {
-    return this.db.stream(sql, params);
+  stream(sql: string, params?: SqlParams, groupedColumns?: readonly string[]): AsyncGenerator<ColumnBatch> {
+    return this.db.stream(sql, params, groupedColumns);
   }
 
   write<T>(work: (tx: WriteTransaction) => Promise<T>): Promise<T> {
