@@ -40,7 +40,12 @@ async function drain(result: TabularResult): Promise<number> {
 function stats(task: Bench['tasks'][number]) {
   const r = task.result;
   if (r.state !== 'completed') throw new Error(`${task.name}: ${r.state}`);
-  return { meanMs: round(r.latency.mean), p50Ms: round(r.latency.p50), p99Ms: round(r.latency.p99), samples: r.latency.samplesCount };
+  return {
+    meanMs: round(r.latency.mean),
+    p50Ms: round(r.latency.p50),
+    p99Ms: round(r.latency.p99),
+    samples: r.latency.samplesCount,
+  };
 }
 
 function round(x: number, digits = 2): number {
@@ -50,7 +55,9 @@ function round(x: number, digits = 2): number {
 // ---- in process ----
 const lake = await openSyntheticLake({ seed: LAKE_SEED, years: YEARS, progress: true });
 const { engine, athleteId } = lake;
-console.log(`lake: ${lake.activities} activities, ${lake.samples} samples, ${lake.activityHours} h (${lake.reused ? 'cached' : 'built'})`);
+console.log(
+  `lake: ${lake.activities} activities, ${lake.samples} samples, ${lake.activityHours} h (${lake.reused ? 'cached' : 'built'})`,
+);
 const curveQuery = (durations?: 'all') => ({
   metric: 'power' as const,
   sport: ['cycling'],
@@ -74,7 +81,11 @@ await fast.run();
 const naive = new Bench({ iterations: 2, time: 0, warmupIterations: 0 });
 naive
   .add('naive mean-max, default set, 5 y (raw samples in SQL)', async () => {
-    await naiveLongitudinalMeanMax(engine, athleteId, { durationsS: DEFAULT_DURATIONS_S, sport: 'cycling', ...RANGE });
+    await naiveLongitudinalMeanMax(engine, athleteId, {
+      durationsS: DEFAULT_DURATIONS_S,
+      sport: 'cycling',
+      ...RANGE,
+    });
   })
   .add('naive weekly aggregate, 5 y (raw samples in SQL)', async () => {
     await naiveWeeklyAggregate(engine, athleteId, RANGE);
@@ -96,25 +107,44 @@ const get = async (path: string) => {
 const http = new Bench({ time: 2000, warmupTime: 300 });
 http
   .add('HTTP longitudinal mean-max, default set, 5 y (JSON)', async () => {
-    await (await get(`/api/v1/activities/longitudinal-mean-max?sport=cycling&start=${RANGE.start}&end=${RANGE.end}`)).arrayBuffer();
+    await (
+      await get(
+        `/api/v1/activities/longitudinal-mean-max?sport=cycling&start=${RANGE.start}&end=${RANGE.end}`,
+      )
+    ).arrayBuffer();
   })
   .add('HTTP longitudinal mean-max, all, 5 y (JSON)', async () => {
-    await (await get(`/api/v1/activities/longitudinal-mean-max?sport=cycling&durations=all&start=${RANGE.start}&end=${RANGE.end}`)).arrayBuffer();
+    await (
+      await get(
+        `/api/v1/activities/longitudinal-mean-max?sport=cycling&durations=all&start=${RANGE.start}&end=${RANGE.end}`,
+      )
+    ).arrayBuffer();
   })
   .add('HTTP weekly aggregate, 5 y (JSON)', async () => {
-    await (await get(`/api/v1/activities/longitudinal-aggregate?interval=week&start=${RANGE.start}&end=${RANGE.end}`)).arrayBuffer();
+    await (
+      await get(
+        `/api/v1/activities/longitudinal-aggregate?interval=week&start=${RANGE.start}&end=${RANGE.end}`,
+      )
+    ).arrayBuffer();
   });
 await http.run();
 
 /** Streams longitudinal-data as Arrow, counting rows batch by batch without keeping them. */
 async function streamRows(range: { start: string; end: string }) {
   const started = performance.now();
-  const response = await get(`/api/v1/activities/longitudinal-data?format=arrow&start=${range.start}&end=${range.end}`);
+  const response = await get(
+    `/api/v1/activities/longitudinal-data?format=arrow&start=${range.start}&end=${range.end}`,
+  );
   const reader = await RecordBatchReader.from(response.body as unknown as AsyncIterable<Uint8Array>);
   let rows = 0;
   for await (const batch of reader) rows += batch.numRows;
   const seconds = (performance.now() - started) / 1000;
-  return { rows, seconds: round(seconds, 3), rowsPerS: Math.round(rows / seconds), serverPeakRssMiB: peakRssMiB(server.pid!) };
+  return {
+    rows,
+    seconds: round(seconds, 3),
+    rowsPerS: Math.round(rows / seconds),
+    serverPeakRssMiB: peakRssMiB(server.pid!),
+  };
 }
 const dataOneYear = await streamRows(ONE_YEAR);
 const dataFiveYears = await streamRows(RANGE);
@@ -125,10 +155,19 @@ const load = await autocannon({
   duration: LOAD_SECONDS,
   headers,
   requests: [
-    { method: 'GET', path: `/api/v1/activities/longitudinal-mean-max?sport=cycling&start=${RANGE.start}&end=${RANGE.end}` },
-    { method: 'GET', path: `/api/v1/activities/longitudinal-aggregate?interval=week&start=${RANGE.start}&end=${RANGE.end}` },
+    {
+      method: 'GET',
+      path: `/api/v1/activities/longitudinal-mean-max?sport=cycling&start=${RANGE.start}&end=${RANGE.end}`,
+    },
+    {
+      method: 'GET',
+      path: `/api/v1/activities/longitudinal-aggregate?interval=week&start=${RANGE.start}&end=${RANGE.end}`,
+    },
     { method: 'GET', path: '/api/v1/activities?limit=20' },
-    { method: 'GET', path: `/api/v1/activities/longitudinal-mean-max?durations=all&start=2024-01-01&end=2024-03-31` },
+    {
+      method: 'GET',
+      path: `/api/v1/activities/longitudinal-mean-max?durations=all&start=2024-01-01&end=2024-03-31`,
+    },
     { method: 'GET', path: '/api/v1/profile/training-load?start=2024-01-01&end=2024-12-31' },
   ],
 });
@@ -142,9 +181,18 @@ const overHttp = Object.fromEntries(http.tasks.map((t) => [t.name, stats(t)]));
 const naiveMeanMax = byName(naive, 'naive mean-max, default set, 5 y (raw samples in SQL)').meanMs;
 const naiveWeekly = byName(naive, 'naive weekly aggregate, 5 y (raw samples in SQL)').meanMs;
 const ratios = {
-  'mean-max default: naive / stored': round(naiveMeanMax / byName(fast, 'longitudinal mean-max, default set, 5 y (stored curves)').meanMs, 0),
-  'mean-max all: naive (default set only) / stored (all)': round(naiveMeanMax / byName(fast, 'longitudinal mean-max, all, 5 y (stored curves)').meanMs, 0),
-  'weekly aggregate: naive / catalog': round(naiveWeekly / byName(fast, 'weekly aggregate, 5 y (catalog totals)').meanMs, 0),
+  'mean-max default: naive / stored': round(
+    naiveMeanMax / byName(fast, 'longitudinal mean-max, default set, 5 y (stored curves)').meanMs,
+    0,
+  ),
+  'mean-max all: naive (default set only) / stored (all)': round(
+    naiveMeanMax / byName(fast, 'longitudinal mean-max, all, 5 y (stored curves)').meanMs,
+    0,
+  ),
+  'weekly aggregate: naive / catalog': round(
+    naiveWeekly / byName(fast, 'weekly aggregate, 5 y (catalog totals)').meanMs,
+    0,
+  ),
 };
 const concurrency = {
   connections: CONCURRENT_CLIENTS,
@@ -176,7 +224,9 @@ process.exit(0);
 
 async function startServer(dataDir: string): Promise<ChildProcess> {
   const bin = resolve(import.meta.dirname, '../bin/peakform.mjs');
-  const child = spawn(process.execPath, [bin, 'serve', '--data', dataDir, '--port', String(PORT)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [bin, 'serve', '--data', dataDir, '--port', String(PORT)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolveReady, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
       if (d.toString().includes('Peakform API on')) resolveReady();
