@@ -11,20 +11,12 @@ import { toGrid } from '../analytics/to-grid.ts';
 import type { CanonicalActivity } from '../domain/activity.ts';
 import { AFTER_WORK_LADDER_KJ, QUERY_GRID_S } from '../domain/durations.ts';
 import type { ActivityRecord } from '../domain/wire.ts';
+import type { CurveWrite } from '../store/store.ts';
 import { activityStreams } from './activity-streams.ts';
 import type { ResolvedThresholds } from './resolve-thresholds.ts';
 
-/** One stored curve: `values[d − 1]`/`startS[d − 1]` for windows of exactly d seconds, plus its envelope. */
-export interface StoredCurve {
-  metric: CurveMetric;
-  /** 0 for the whole activity; else kJ of work done before the window (fatigue resistance). */
-  afterKj: number;
-  values: Float64Array;
-  startS: Int32Array;
-  envelope: Float64Array;
-  envelopeDurationS: Int32Array;
-  envelopeStartS: Int32Array;
-}
+/** One stored curve (exact values and envelope; see `CurveWrite`), as the store writes it. */
+export type StoredCurve = CurveWrite & { metric: CurveMetric };
 
 /** A stored curve with its envelope (best for at least d) and the window that sets each point. */
 export function withEnvelope(

@@ -41,7 +41,7 @@ import {
 } from '../store/column-batch.ts';
 import type { Store } from '../store/store.ts';
 import type { TabularResult } from './engine.ts';
-import type { LongitudinalIndex } from './longitudinal-index.ts';
+import type { CurvePoint, LongitudinalIndex } from './longitudinal-index.ts';
 
 type MeanMaxQuery = z.output<typeof MeanMaxQuerySchema>;
 type LongitudinalMeanMaxQuery = z.output<typeof LongitudinalMeanMaxQuerySchema>;
@@ -134,17 +134,6 @@ const LONGITUDINAL_COLUMNS: { name: string; type: ColumnType }[] = [
   { name: 'start_offset_s', type: 'int32' },
 ];
 
-interface CurvePointRow {
-  after_kj: number;
-  duration_s: number;
-  value: number;
-  window_s: number;
-  activity_id: string;
-  sport: string;
-  start_s: number;
-  start_offset_s: number;
-}
-
 /**
  * The pointwise best over the athlete's activities in range, each point naming its activity.
  * Durations on the query grid come from the catalog's curve index; any other duration from the
@@ -177,7 +166,7 @@ export async function longitudinalMeanMax(
   const onGrid = durations.filter((d) => QUERY_GRID.has(d));
   const offGrid = durations.filter((d) => !QUERY_GRID.has(d));
   const request = { metric: query.metric, afterKj, envelope: query.envelope ?? false };
-  const rows: CurvePointRow[] = [];
+  const rows: CurvePoint[] = [];
   if (onGrid.length > 0) rows.push(...(await index()).query({ ...request, durationsS: onGrid, ...query }));
   if (offGrid.length > 0 && afterKj.some((kj) => kj !== 0)) {
     throw new PeakformError(
@@ -197,7 +186,7 @@ export async function longitudinalMeanMax(
         // The activity list is re-selected in SQL with its own parameters appended after the curve's.
         range.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + 3}`),
       );
-      rows.push(...(await store.all<CurvePointRow>(sql, [...params, ...range.params] as DuckDBValue[])));
+      rows.push(...(await store.all<CurvePoint>(sql, [...params, ...range.params] as DuckDBValue[])));
     }
   }
   rows.sort((a, b) => a.after_kj - b.after_kj || a.duration_s - b.duration_s);

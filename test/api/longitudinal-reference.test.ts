@@ -1,16 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/app.ts';
 import { ALL_DURATIONS_S } from '../../src/domain/durations.ts';
-import { Engine } from '../../src/engine/engine.ts';
 import {
   FIXTURES_DIR,
   HAS_FIXTURES,
   type ReferenceCurve,
   readCurve,
 } from '../analytics/reference-fixtures.ts';
-import { asJson, makeTempDir, type TestServer, upload } from '../helpers/test-server.ts';
+import { asJson, startTestServer, type TestServer, upload } from '../helpers/test-server.ts';
 
 /** The six cycling rides with an independent zero-policy reference curve (the TCX is the short ride again). */
 const RIDES = [
@@ -46,21 +44,7 @@ describe.skipIf(!HAS_FIXTURES)('longitudinal mean-max over the real rides (zero 
   const byActivity = new Map<string, { curve: ReferenceCurve; startS: number; file: string }>();
 
   beforeAll(async () => {
-    const dataDir = await makeTempDir('peakform-longitudinal-');
-    const engine = await Engine.open({ dataDir, curveGapPolicy: 'zero' });
-    const app = await buildApp(engine);
-    const url = await app.listen({ port: 0, host: '127.0.0.1' });
-    server = {
-      engine,
-      app,
-      url,
-      dataDir,
-      tokenFor: async (a) => (await engine.createToken(a)).token,
-      close: async () => {
-        await app.close();
-        engine.close();
-      },
-    };
+    server = await startTestServer({ curveGapPolicy: 'zero' });
     token = await server.tokenFor('rider');
     for (const ride of RIDES) {
       const path = join(FIXTURES_DIR, 'real', ride.file);
@@ -71,7 +55,9 @@ describe.skipIf(!HAS_FIXTURES)('longitudinal mean-max over the real rides (zero 
       const id = body.sources[0].activity_ids[0];
       const detail = asJson(
         await (
-          await fetch(`${url}/api/v1/activities/${id}`, { headers: { authorization: `Bearer ${token}` } })
+          await fetch(`${server.url}/api/v1/activities/${id}`, {
+            headers: { authorization: `Bearer ${token}` },
+          })
         ).json(),
       );
       byActivity.set(id, {

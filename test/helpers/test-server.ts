@@ -15,9 +15,11 @@ export interface TestServer {
 }
 
 /** A real engine on a temporary data dir behind a real HTTP server on loopback. */
-export async function startTestServer(options: { maxFileBytes?: number } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { maxFileBytes?: number; curveGapPolicy?: string } = {},
+): Promise<TestServer> {
   const dataDir = await makeTempDir('peakform-test-');
-  const engine = await Engine.open({ dataDir });
+  const engine = await Engine.open({ dataDir, curveGapPolicy: options.curveGapPolicy });
   const app = await buildApp(engine, { maxFileBytes: options.maxFileBytes });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
