@@ -10,6 +10,8 @@ import {
 import { PeakformError } from '../domain/errors.ts';
 import type { ColumnBatch, ColumnType, RawData, ResultColumn } from './column-batch.ts';
 
+const STREAMING_BUFFER = '64MB';
+
 export type SqlParams = DuckDBValue[] | Record<string, DuckDBValue>;
 
 /**
@@ -141,7 +143,13 @@ export class Database {
   }
 
   private async acquireReader(): Promise<DuckDBConnection> {
-    return this.idleReaders.pop() ?? (await this.instance.connect());
+    const idle = this.idleReaders.pop();
+    if (idle) return idle;
+    const connection = await this.instance.connect();
+    // Lets a streamed query run ahead of its consumer in parallel: with the default ~1 MB buffer
+    // DuckDB mostly waits while JS handles a chunk (measured on the bench lake: 2.4 → 6 M rows/s).
+    await connection.run(`SET streaming_buffer_size = '${STREAMING_BUFFER}'`);
+    return connection;
   }
 
   private releaseReader(connection: DuckDBConnection): void {

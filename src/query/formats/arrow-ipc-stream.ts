@@ -144,6 +144,19 @@ function utf8FromCodes(codes: NonNullable<ResultColumn['codes']>, length: number
   });
 }
 
+/** One string repeated `length` times (a column constant over the batch): copies double each step. */
+function repeatedUtf8(bytes: Uint8Array, length: number): Data {
+  const offsets = new Int32Array(length + 1);
+  for (let i = 1; i <= length; i++) offsets[i] = i * bytes.length;
+  const data = new Uint8Array(length * bytes.length);
+  if (data.length > 0) {
+    data.set(bytes);
+    for (let filled = bytes.length; filled < data.length; filled *= 2)
+      data.copyWithin(filled, 0, Math.min(filled, data.length - filled));
+  }
+  return makeData({ type: new Utf8(), length, valueOffsets: offsets, data });
+}
+
 /**
  * Utf8 data built directly: each distinct string is encoded once, which matters for columns such
  * as `activity_id` and `sport` that repeat one value over thousands of rows.
