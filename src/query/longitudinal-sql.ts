@@ -15,6 +15,8 @@ export interface LongitudinalCurveRequest {
 /**
  * The pointwise best over an athlete's activities in range (DESIGN.md §4), from the catalog's
  * curve index: for each (after_kj, duration) the highest value, ties to the earliest activity.
+ * This is the definition; the engine answers from an in-memory copy of the same index
+ * (`LongitudinalIndex`), and a differential test holds the two equal.
  */
 export function compileLongitudinalCurve(request: LongitudinalCurveRequest): CompiledQuery {
   const params: unknown[] = [];
