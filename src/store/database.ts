@@ -261,8 +261,9 @@ function resultColumn(
 
 function toColumnType(type: DuckDBType): ColumnType {
   switch (type.typeId) {
-    case DuckDBTypeId.TINYINT:
     case DuckDBTypeId.SMALLINT:
+      return 'int16';
+    case DuckDBTypeId.TINYINT:
     case DuckDBTypeId.INTEGER:
       return 'int32';
     case DuckDBTypeId.BIGINT:

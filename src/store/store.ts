@@ -382,6 +382,7 @@ const STAGED_TYPES: Record<
   ColumnType,
   { sql: string; type: DuckDBType; value: (v: unknown) => DuckDBValue }
 > = {
+  int16: { sql: 'SMALLINT', type: SMALLINT, value: (v) => (v === null ? null : Number(v)) },
   int32: { sql: 'INTEGER', type: INTEGER, value: (v) => (v === null ? null : Number(v)) },
   int64: { sql: 'BIGINT', type: BIGINT, value: (v) => (v === null ? null : BigInt(v as bigint)) },
   float32: { sql: 'FLOAT', type: FLOAT, value: (v) => (v === null ? null : Number(v)) },

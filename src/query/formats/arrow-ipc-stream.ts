@@ -6,6 +6,7 @@ import {
   Field,
   Float32,
   Float64,
+  Int16,
   Int32,
   Int64,
   makeData,
@@ -54,6 +55,8 @@ function takeBuffered(writer: RecordBatchStreamWriter): Uint8Array {
 
 export function arrowType(type: ColumnType): DataType {
   switch (type) {
+    case 'int16':
+      return new Int16();
     case 'int32':
       return new Int32();
     case 'int64':
