@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import type { Engine } from '../../engine/engine.ts';
 import { listFiles } from '../../store/lake.ts';
 import { openEngine } from '../open-engine.ts';
-import { parsePort } from './serve.ts';
+import { parsePort, SERVE_OPTIONS } from './serve.ts';
 
 export const DEMO_USAGE = `peakform demo [--data DIR] [--port N] [--host H]
   Seeds the data dir with the project's sample activities (athlete "demo"), then serves the API
@@ -35,14 +35,7 @@ const DEMO_THRESHOLDS = [
 const FIXTURES_DIR = resolve(fileURLToPath(import.meta.url), '../../../../data/fixtures');
 
 export async function demoCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      data: { type: 'string' },
-      port: { type: 'string', default: process.env.PORT ?? '8787' },
-      host: { type: 'string', default: '127.0.0.1' },
-    },
-  });
+  const { values } = parseArgs({ args, options: SERVE_OPTIONS });
   const engine = await openEngine(values.data);
   if ((await engine.listThresholds(DEMO_ATHLETE)).length === 0) {
     // Thresholds first, so that the sample activities get TSS, zones and W'bal at ingest.

@@ -5,15 +5,15 @@ import { openEngine } from '../open-engine.ts';
 export const SERVE_USAGE = `peakform serve [--data DIR] [--port N] [--host H]
   Serves the HTTP API (default 127.0.0.1:8787; docs at /docs).`;
 
+/** The flags of every command that serves the API (`serve`, `demo`). */
+export const SERVE_OPTIONS = {
+  data: { type: 'string' },
+  port: { type: 'string', default: process.env.PORT ?? '8787' },
+  host: { type: 'string', default: '127.0.0.1' },
+} as const;
+
 export async function serveCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      data: { type: 'string' },
-      port: { type: 'string', default: process.env.PORT ?? '8787' },
-      host: { type: 'string', default: '127.0.0.1' },
-    },
-  });
+  const { values } = parseArgs({ args, options: SERVE_OPTIONS });
   const port = parsePort(values.port);
   const engine = await openEngine(values.data);
   const { url } = await (await import('../../api/server.ts')).serve(engine, {

@@ -127,6 +127,7 @@ function utf8FromCodes(codes: NonNullable<ResultColumn['codes']>, length: number
     encoded = codes.dictionary.map((text) => encoder.encode(text));
     encodedDictionaries.set(codes.dictionary, encoded);
   }
+  if (encoded.length === 1 && !codes.validity) return repeatedUtf8(encoded[0]!, length);
   const offsets = new Int32Array(length + 1);
   let total = 0;
   for (let i = 0; i < length; i++) {
