@@ -1,4 +1,15 @@
 /** Public API of the analytics kernels (see README.md in this folder). */
+
+export {
+  type AccumulatedWorkDuration,
+  AWD_LEVEL_PERCENTILES,
+  AWD_UNITS_PER_VALUE,
+  type AwdMetric,
+  accumulatedWorkDuration,
+  type DatedSeries,
+  type LongitudinalAccumulatedWorkDuration,
+  longitudinalAccumulatedWorkDuration,
+} from './accumulated-work-duration.ts';
 export {
   type ActivityAnalysis,
   type ActivityAnalysisSummary,
@@ -42,6 +53,13 @@ export {
   type RunningBestDistance,
   runningBests,
 } from './running-bests.ts';
+export {
+  SEGMENTATION_DEFAULTS,
+  type SegmentationKey,
+  type SegmentedSeries,
+  type SegmentSeriesOptions,
+  segmentSeries,
+} from './segment-series.ts';
 export { timeInZones, type ZoneTime } from './time-in-zones.ts';
 export { toGrid } from './to-grid.ts';
 export { dailyTss, type TrainingLoad, type TrainingLoadOptions, trainingLoad } from './training-load.ts';
