@@ -32,3 +32,43 @@ export function selectRawRows(trace: RawTrace, rows: Uint32Array): RawTrace {
   for (const [name, column] of Object.entries(trace.extra)) extra[name] = pick(column);
   return { timeS: pick(trace.timeS), columns, extra };
 }
+
+/** Rows compared per hash bucket before a row is kept as new: bounds the work on hostile input. */
+const MAX_BUCKET_COMPARISONS = 8;
+
+/**
+ * The trace without rows that repeat an earlier row exactly (same time, same value or missing in
+ * every column), e.g. the records of a FIT file chained several times. Expected linear time: rows
+ * are hashed, and only rows with equal hashes are compared.
+ */
+export function dropRepeatedRows(trace: RawTrace): { trace: RawTrace; dropped: number } {
+  const columns = [trace.timeS, ...Object.values(trace.columns), ...Object.values(trace.extra)];
+  const rowCount = trace.timeS.length;
+  const bits = new Float64Array(1);
+  const words = new Uint32Array(bits.buffer);
+  const hashOf = (row: number): number => {
+    let hash = 0x811c9dc5;
+    for (const column of columns) {
+      bits[0] = column[row]!;
+      hash = Math.imul(hash ^ words[0]!, 0x01000193);
+      hash = Math.imul(hash ^ words[1]!, 0x01000193);
+    }
+    return hash >>> 0;
+  };
+  const sameRow = (a: number, b: number): boolean =>
+    columns.every((column) => Object.is(column[a], column[b]));
+
+  const buckets = new Map<number, number[]>();
+  const kept = new Uint32Array(rowCount);
+  let keptCount = 0;
+  for (let row = 0; row < rowCount; row++) {
+    const hash = hashOf(row);
+    const bucket = buckets.get(hash);
+    if (bucket === undefined) buckets.set(hash, [row]);
+    else if (bucket.some((earlier, k) => k < MAX_BUCKET_COMPARISONS && sameRow(earlier, row))) continue;
+    else if (bucket.length < MAX_BUCKET_COMPARISONS) bucket.push(row);
+    kept[keptCount++] = row;
+  }
+  const dropped = rowCount - keptCount;
+  return { trace: dropped === 0 ? trace : selectRawRows(trace, kept.subarray(0, keptCount)), dropped };
+}

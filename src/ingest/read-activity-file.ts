@@ -4,6 +4,7 @@ import { readCsv } from './csv/read-csv.ts';
 import { detectFormat, extensionOf } from './detect-format.ts';
 import { readFit } from './fit/read-fit.ts';
 import { readGpx } from './gpx/read-gpx.ts';
+import { MAX_ACTIVITIES_PER_FILE } from './recording-bounds.ts';
 import { readTcx } from './tcx/read-tcx.ts';
 
 /** Every format reader has this shape: bytes in, canonical activities out, or UnreadableFileError. */
@@ -21,26 +22,49 @@ const ACCEPTED =
 
 /**
  * Reads an activity file of any supported format. The format is found from the content, so a
- * wrong extension does not matter. Returns the activities with their data-quality issues; throws
- * UnreadableFileError (a user's mistake, HTTP 422) only when nothing usable remains.
+ * wrong extension does not matter. Returns the activities with their data-quality issues (at most
+ * MAX_ACTIVITIES_PER_FILE activities, each spanning at most MAX_ACTIVITY_SPAN_S); throws
+ * UnreadableFileError (a user's mistake, HTTP 422) only when nothing usable remains, and for any
+ * other failure while decoding, so that every upload ends as a source, processed or failed.
  */
 export function readActivityFile(bytes: Uint8Array, fileName?: string): ReadResult {
-  const format = detectFormat(bytes, fileName);
-  if (format === null)
-    throw new UnreadableFileError(unrecognizedMessage(bytes, fileName), { fileName: fileName ?? null });
+  let format: SourceFormat | null = null;
   try {
-    return FORMAT_READERS[format](bytes);
+    format = detectFormat(bytes, fileName);
+    if (format === null)
+      throw new UnreadableFileError(unrecognizedMessage(bytes, fileName), { fileName: fileName ?? null });
+    return withActivityLimit(FORMAT_READERS[format](bytes));
   } catch (error) {
     if (error instanceof UnreadableFileError) throw error;
-    // Hostile bytes can reach corners of third-party decoders that throw plain errors; the file
-    // is what is broken, so the caller gets a 422, and the cause is kept for the server log.
+    // Hostile bytes can reach corners of third-party decoders that throw plain errors (or exhaust
+    // the stack); the file is what is broken, so the caller gets a 422 with a message free of
+    // internals, and the original stays on `cause` for the server log.
+    const name = format ? `${format.toUpperCase()} file` : 'file';
     const unreadable = new UnreadableFileError(
-      `This ${format.toUpperCase()} file could not be read; it may be damaged. ${ACCEPTED}`,
+      `This ${name} could not be decoded; it is probably damaged. Export it again from the device or service. ${ACCEPTED}`,
       { format, fileName: fileName ?? null },
+      'ERR_INGEST_DECODE_FAILED',
     );
     unreadable.cause = error;
     throw unreadable;
   }
+}
+
+/** A file never yields more than MAX_ACTIVITIES_PER_FILE activities; the first ones in file order stay. */
+function withActivityLimit(result: ReadResult): ReadResult {
+  if (result.activities.length <= MAX_ACTIVITIES_PER_FILE) return result;
+  return {
+    ...result,
+    activities: result.activities.slice(0, MAX_ACTIVITIES_PER_FILE),
+    issues: [
+      ...result.issues,
+      {
+        code: 'activity_limit',
+        message: `The file holds ${result.activities.length} activities; the first ${MAX_ACTIVITIES_PER_FILE} were kept.`,
+        details: { activities: result.activities.length, maxActivities: MAX_ACTIVITIES_PER_FILE },
+      },
+    ],
+  };
 }
 
 function unrecognizedMessage(bytes: Uint8Array, fileName: string | undefined): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Lap } from '../../src/domain/activity.ts';
-import { type ActivityDraft, buildActivity } from '../../src/ingest/build-activity.ts';
+import type { CanonicalActivity, Lap } from '../../src/domain/activity.ts';
+import { type ActivityDraft, buildActivities } from '../../src/ingest/build-activity.ts';
 
 const T0 = 1_715_328_646;
 
@@ -18,6 +18,13 @@ function draft(overrides: Partial<ActivityDraft>): ActivityDraft {
   };
 }
 
+/** The only activity built from a draft that stays one recording. */
+function buildActivity(d: ActivityDraft): CanonicalActivity | undefined {
+  const activities = buildActivities(d);
+  expect(activities.length).toBeLessThanOrEqual(1);
+  return activities[0];
+}
+
 function lap(index: number, startS: number, endS: number): Lap {
   return {
     index,
@@ -32,7 +39,7 @@ function lap(index: number, startS: number, endS: number): Lap {
   };
 }
 
-describe('buildActivity()', () => {
+describe('buildActivities()', () => {
   it('drops a power channel that is 0 in every record and reports no_power_meter', () => {
     const activity = buildActivity(
       draft({
@@ -87,7 +94,7 @@ describe('buildActivity()', () => {
 
   it('describes an activity without samples by its span, with a no_records issue', () => {
     const empty = { timeS: new Float64Array(0), columns: {}, extra: {} };
-    expect(buildActivity(draft({ trace: empty }))).toBeNull();
+    expect(buildActivities(draft({ trace: empty }))).toEqual([]);
     const activity = buildActivity(draft({ trace: empty, spanS: { startS: T0, endS: T0 + 60 } }))!;
     expect([activity.startS, activity.endS]).toEqual([T0, T0 + 60]);
     expect(activity.issues.map((i) => i.code)).toEqual(['no_records']);

@@ -227,15 +227,22 @@ describe.skipIf(!hasFixtures)('readActivityFile() on the real fixture files', ()
     );
   });
 
-  it('keeps native power and the other Stryd developer fields in a Stryd file', () => {
+  it('keeps native power and the other Stryd developer fields in a Stryd file, renaming those named like metrics', () => {
     const [activity] = read('fitparse-stryd-run-power-devfields.fit').activities as [CanonicalActivity];
     expect(activity.samples.columns.power!.every((w) => !Number.isNaN(w))).toBe(true);
+    // Stryd's own `distance` and `speed` fields must not shadow the canonical columns.
     expect(Object.keys(activity.samples.extra).sort()).toEqual([
-      'distance',
+      'distance_extra',
       'form_power',
       'leg_spring_stiffness',
-      'speed',
+      'speed_extra',
     ]);
+    expect(activity.issues.find((i) => i.code === 'reserved_field_name')?.details).toEqual({
+      renamed: [
+        { from: 'speed', to: 'speed_extra' },
+        { from: 'distance', to: 'distance_extra' },
+      ],
+    });
     // Running cadence is stored in steps per minute; FIT stores strides (one foot).
     const cadence = activity.samples.columns.cadence!.filter((c) => c > 0);
     expect(cadence.reduce((a, b) => a + b, 0) / cadence.length).toBeGreaterThan(140);

@@ -3,8 +3,9 @@ import { UnreadableFileError } from '../../domain/errors.ts';
 import type { DataIssue } from '../../domain/issue.ts';
 import { isMetricName, METRIC_NAMES, type MetricName } from '../../domain/metrics.ts';
 import { isSportCode } from '../../domain/sport.ts';
-import { buildActivity } from '../build-activity.ts';
+import { buildActivities } from '../build-activity.ts';
 import { decodeText } from '../decode-text.ts';
+import { MAX_EXTRA_FIELDS } from '../extra-field-names.ts';
 import { parseIsoTime } from '../parse-iso-time.ts';
 import { toSnakeCase } from '../to-snake-case.ts';
 import { TraceBuilder } from '../trace-builder.ts';
@@ -52,14 +53,18 @@ export function readCsv(bytes: Uint8Array): ReadResult {
   }
   const sportIndex = names.indexOf('sport');
   const columns: Column[] = [];
+  let extraColumns = 0;
+  const droppedColumns: string[] = [];
   names.forEach((name, index) => {
     if (index === timeIndex || index === sportIndex || name === '') return;
-    columns.push(
-      isMetricName(name)
-        ? { kind: 'metric', index, metric: name }
-        : { kind: 'extra', index, name: toSnakeCase(name) },
-    );
+    if (isMetricName(name)) columns.push({ kind: 'metric', index, metric: name });
+    else if (extraColumns < MAX_EXTRA_FIELDS) {
+      columns.push({ kind: 'extra', index, name: toSnakeCase(name) });
+      extraColumns++;
+    } else droppedColumns.push(name);
   });
+  // Cells after the last column read are never split off, however wide the file.
+  const cellsRead = Math.max(timeIndex, sportIndex, ...columns.map((c) => c.index)) + 1;
 
   const builder = new TraceBuilder();
   const notNumbers: Record<string, number> = {};
@@ -71,7 +76,7 @@ export function readCsv(bytes: Uint8Array): ReadResult {
     if (line.trim() === '') continue;
     const lineNumber = lines.lineNumber;
     // Cells past the header's columns are ignored, so a hostile line cannot explode into millions.
-    const cells = splitLine(line, delimiter, names.length);
+    const cells = splitLine(line, delimiter, cellsRead);
     const stamp = (cells[timeIndex] ?? '').trim();
     const time = parseIsoTime(stamp);
     if (!time) {
@@ -126,10 +131,23 @@ export function readCsv(bytes: Uint8Array): ReadResult {
       details: { counts: notNumbers },
     });
   }
+  if (droppedColumns.length > 0) {
+    issues.push({
+      code: 'field_limit',
+      message:
+        `The file has more than ${MAX_EXTRA_FIELDS} extra columns; the first ${MAX_EXTRA_FIELDS} were read and ` +
+        `${droppedColumns.length} were dropped.`,
+      details: {
+        maxFields: MAX_EXTRA_FIELDS,
+        droppedColumns: droppedColumns.length,
+        examples: droppedColumns.slice(0, 5),
+      },
+    });
+  }
   const trace = builder.build();
   // A column with any text in it is not a numeric field (e.g. a note or a device name).
   for (const name of textColumns) delete trace.extra[name];
-  const activity = buildActivity({
+  const activities = buildActivities({
     sport,
     trace,
     laps: [],
@@ -139,9 +157,9 @@ export function readCsv(bytes: Uint8Array): ReadResult {
     deviceSummary: {},
     issues,
   });
-  if (!activity)
+  if (activities.length === 0)
     throw new UnreadableFileError(`This CSV file holds no usable rows. ${HOW_TO}`, { format: 'csv' });
-  return { format: 'csv', activities: [activity], issues: [] };
+  return { format: 'csv', activities, issues: [] };
 }
 
 function readSport(value: string | null, issues: DataIssue[]): string {

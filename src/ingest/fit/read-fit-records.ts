@@ -1,3 +1,4 @@
+import type { DataIssue } from '../../domain/issue.ts';
 import type { RawTrace } from '../raw-trace.ts';
 import { toSnakeCase } from '../to-snake-case.ts';
 import { TraceBuilder } from '../trace-builder.ts';
@@ -17,6 +18,8 @@ export interface FitRecords {
   developerColumns: DeveloperColumn[];
   /** Record messages without a timestamp, which cannot be placed in time. */
   skippedWithoutTime: number;
+  /** Set when developer fields beyond the extra-field limit were dropped. */
+  fieldLimitIssue: DataIssue | null;
 }
 
 /**
@@ -33,13 +36,19 @@ export function readFitRecords(
   // One column per (name, units): an app that re-declares its fields keeps filling one column.
   const columnByField = new Map<string, string>();
   const taken = new Set<string>();
+  // Next numeric suffix per name, so a file repeating one name thousands of times stays linear.
+  const nextSuffix = new Map<string, number>();
   const columnOf = (info: DeveloperFieldInfo): string => {
     const id = `${info.name}\u0000${info.units}`;
     let name = columnByField.get(id);
     if (name === undefined) {
       name = toSnakeCase(info.name);
       if (taken.has(name)) name = `${name}_${toSnakeCase(info.units || 'unitless')}`;
-      while (taken.has(name)) name = `${name}_2`;
+      const base = name;
+      for (let k = nextSuffix.get(base) ?? 2; taken.has(name); k++) {
+        name = `${base}_${k}`;
+        nextSuffix.set(base, k + 1);
+      }
       taken.add(name);
       columnByField.set(id, name);
       developerColumns.push({ column: name, units: info.units });
@@ -80,7 +89,12 @@ export function readFitRecords(
       }
     }
   }
-  return { trace: builder.build(), developerColumns, skippedWithoutTime };
+  return {
+    trace: builder.build(),
+    developerColumns,
+    skippedWithoutTime,
+    fieldLimitIssue: builder.fieldLimitIssue(),
+  };
 }
 
 function num(value: unknown): number {

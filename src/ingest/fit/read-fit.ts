@@ -1,10 +1,11 @@
-import type { CanonicalActivity, DeviceInfo, ReadResult } from '../../domain/activity.ts';
+import type { CanonicalActivity, DeviceInfo, Lap, ReadResult } from '../../domain/activity.ts';
 import { UnreadableFileError } from '../../domain/errors.ts';
 import type { DataIssue } from '../../domain/issue.ts';
-import { type ActivityDraft, buildActivity } from '../build-activity.ts';
+import { type ActivityDraft, buildActivities } from '../build-activity.ts';
 import { convertRunningCadence } from '../convert-running-cadence.ts';
 import { findInterval } from '../find-interval.ts';
-import { type RawTrace, selectRawRows } from '../raw-trace.ts';
+import { dropRepeatedRows, type RawTrace, selectRawRows } from '../raw-trace.ts';
+import { MAX_ACTIVITIES_PER_FILE } from '../recording-bounds.ts';
 import { type DecodedFit, decodeFit, type FitMessage } from './decode-fit.ts';
 import { fitNumber } from './fit-number.ts';
 import { mapFitSport } from './fit-sport-table.ts';
@@ -62,16 +63,47 @@ export function readFit(bytes: Uint8Array): ReadResult {
       details: { count: records.skippedWithoutTime },
     });
   }
-  const trace = records.trace;
+  let trace = records.trace;
   mapDeveloperFields(trace, records.developerColumns);
 
+  const chained = readChainedCopies(messages, readSessions(messages.sessionMesgs ?? []));
+  const sessions = chained.sessions;
+  if (chained.isChained) {
+    // FIT allows files to be concatenated; copies of one recording must not count twice.
+    const repeated = dropRepeatedRows(trace);
+    trace = repeated.trace;
+    if (chained.collapsedSessions > 0 || repeated.dropped > 0) {
+      fileIssues.push({
+        code: 'duplicate_session',
+        message:
+          `The file repeats the same recording (${chained.collapsedSessions} repeated session(s), ` +
+          `${repeated.dropped} repeated record(s)); each was kept once.`,
+        details: { sessions: chained.collapsedSessions, records: repeated.dropped },
+      });
+    }
+  }
+  if (sessions.length > MAX_ACTIVITIES_PER_FILE) {
+    // Records from the first dropped session on would otherwise pile onto the last kept one.
+    const cutS = sessions[MAX_ACTIVITIES_PER_FILE]!.startS;
+    const before = trace.timeS.length;
+    trace = selectRawRows(trace, rowsBefore(trace.timeS, cutS));
+    fileIssues.push({
+      code: 'activity_limit',
+      message:
+        `The file holds ${sessions.length} sessions; the first ${MAX_ACTIVITIES_PER_FILE} were kept ` +
+        `and the others, with their ${before - trace.timeS.length} record(s), were dropped.`,
+      details: { sessions: sessions.length, maxActivities: MAX_ACTIVITIES_PER_FILE },
+    });
+    sessions.length = MAX_ACTIVITIES_PER_FILE;
+  }
+
   const { firstS, lastS } = timeRange(trace.timeS);
-  const laps = readFitLaps(messages.lapMesgs ?? [], firstS);
+  const laps = chained.isChained
+    ? uniqueLaps(readFitLaps(messages.lapMesgs ?? [], firstS))
+    : readFitLaps(messages.lapMesgs ?? [], firstS);
   const timerEvents = readTimerEvents(messages.eventMesgs ?? []);
   const shared = { utcOffsetS: readUtcOffsetS(messages), device: readDevice(messages) };
-  const sessions = readSessions(messages.sessionMesgs ?? []);
   const drafts: ActivityDraft[] = [];
-
   if (sessions.length === 0) {
     const sport = sportWithoutSession(messages);
     drafts.push({
@@ -125,9 +157,9 @@ export function readFit(bytes: Uint8Array): ReadResult {
         details: { fields: kept },
       });
     }
-    const activity = buildActivity(draft);
-    if (activity) activities.push(activity);
+    activities.push(...buildActivities(draft));
   }
+  if (records.fieldLimitIssue) fileIssues.push(records.fieldLimitIssue);
   if (activities.length === 0)
     throw new UnreadableFileError(nothingUsableMessage(decoded), { format: 'fit' });
   return { format: 'fit', activities, issues: fileIssues };
@@ -148,6 +180,66 @@ function splitRows(timeS: Float64Array, startsS: number[]): Uint32Array[] {
     rows[s]![filled[s]!++] = i;
   }
   return rows;
+}
+
+interface ChainedCopies {
+  /** True when the file holds more than one FIT file (several file_id messages or repeated sessions). */
+  isChained: boolean;
+  /** The sessions with repeated copies removed, in time order. */
+  sessions: Session[];
+  collapsedSessions: number;
+}
+
+/**
+ * Sessions of a chained file that repeat an earlier one (same start, end, sport and totals) are
+ * one session: a file concatenated 500 times is one activity, not 500.
+ */
+function readChainedCopies(messages: DecodedFit['messages'], sessions: Session[]): ChainedCopies {
+  const seen = new Set<string>();
+  const unique: Session[] = [];
+  for (const session of sessions) {
+    const key = sessionKey(session);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    unique.push(session);
+  }
+  const collapsedSessions = sessions.length - unique.length;
+  return {
+    isChained: (messages.fileIdMesgs?.length ?? 0) > 1 || collapsedSessions > 0,
+    sessions: unique,
+    collapsedSessions,
+  };
+}
+
+function sessionKey({ startS, endS, mesg }: Session): string {
+  return JSON.stringify([
+    startS,
+    endS,
+    mesg.sport ?? null,
+    mesg.subSport ?? null,
+    fitNumber(mesg.totalTimerTime),
+    fitNumber(mesg.totalDistance),
+    fitNumber(mesg.avgPower),
+    fitNumber(mesg.avgHeartRate),
+  ]);
+}
+
+/** Laps of a chained file without exact repeats. */
+function uniqueLaps(laps: Lap[]): Lap[] {
+  const seen = new Set<string>();
+  return laps.filter((lap) => {
+    const key = JSON.stringify({ ...lap, index: 0 });
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Indices of the rows before `cutS` (or without a time), ascending. */
+function rowsBefore(timeS: Float64Array, cutS: number): Uint32Array {
+  const rows: number[] = [];
+  for (let i = 0; i < timeS.length; i++) if (!(timeS[i]! >= cutS)) rows.push(i);
+  return Uint32Array.from(rows);
 }
 
 function readSessions(sessionMesgs: readonly FitMessage[]): Session[] {

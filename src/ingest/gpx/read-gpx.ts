@@ -3,7 +3,7 @@ import { UnreadableFileError } from '../../domain/errors.ts';
 import type { DataIssue } from '../../domain/issue.ts';
 import type { MetricName } from '../../domain/metrics.ts';
 import { isSportCode } from '../../domain/sport.ts';
-import { buildActivity } from '../build-activity.ts';
+import { buildActivities } from '../build-activity.ts';
 import { convertRunningCadence } from '../convert-running-cadence.ts';
 import { decodeText } from '../decode-text.ts';
 import { parseIsoTime } from '../parse-iso-time.ts';
@@ -109,9 +109,11 @@ export function readGpx(bytes: Uint8Array): ReadResult {
       details: { count: untimed },
     });
   }
+  const fieldLimit = builder.fieldLimitIssue();
+  if (fieldLimit) issues.push(fieldLimit);
   const trace = builder.build();
   convertRunningCadence(sport, trace);
-  const activity = buildActivity({
+  const activities = buildActivities({
     sport,
     trace,
     laps: [],
@@ -121,12 +123,12 @@ export function readGpx(bytes: Uint8Array): ReadResult {
     deviceSummary: {},
     issues,
   });
-  if (!activity)
+  if (activities.length === 0)
     throw new UnreadableFileError('This GPX file holds no usable track points.', { format: 'gpx' });
   const fileIssues: DataIssue[] = parsed.truncated
     ? [{ code: 'truncated', message: 'The GPX file is cut off; the track points before the cut were kept.' }]
     : [];
-  return { format: 'gpx', activities: [activity], issues: fileIssues };
+  return { format: 'gpx', activities, issues: fileIssues };
 }
 
 /** Numeric leaves of `<extensions>`, a few levels deep (TrackPointExtension nests one level). */

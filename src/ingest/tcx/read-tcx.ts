@@ -1,7 +1,7 @@
 import type { CanonicalActivity, DeviceInfo, Lap, ReadResult } from '../../domain/activity.ts';
 import { UnreadableFileError } from '../../domain/errors.ts';
 import type { DataIssue } from '../../domain/issue.ts';
-import { buildActivity } from '../build-activity.ts';
+import { buildActivities } from '../build-activity.ts';
 import { convertRunningCadence } from '../convert-running-cadence.ts';
 import { decodeText } from '../decode-text.ts';
 import { parseIsoTime } from '../parse-iso-time.ts';
@@ -45,8 +45,7 @@ export function readTcx(bytes: Uint8Array): ReadResult {
   ];
   const activities: CanonicalActivity[] = [];
   for (const node of activityNodes) {
-    const activity = readTcxActivity(node);
-    if (activity) activities.push(activity);
+    activities.push(...readTcxActivity(node));
   }
   if (activities.length === 0) {
     throw new UnreadableFileError(
@@ -60,7 +59,7 @@ export function readTcx(bytes: Uint8Array): ReadResult {
   return { format: 'tcx', activities, issues };
 }
 
-function readTcxActivity(activity: unknown): CanonicalActivity | null {
+function readTcxActivity(activity: unknown): CanonicalActivity[] {
   const issues: DataIssue[] = [];
   const sportName = xmlText(xmlChild(activity, '@_Sport')) ?? '';
   const sport = TCX_SPORTS[sportName] ?? 'generic';
@@ -144,7 +143,7 @@ function readTcxActivity(activity: unknown): CanonicalActivity | null {
 
   const trace = builder.build();
   convertRunningCadence(sport, trace);
-  return buildActivity({
+  return buildActivities({
     sport,
     trace,
     laps,
