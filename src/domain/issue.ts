@@ -11,7 +11,14 @@ export type IssueCode =
   | 'missing_session'
   | 'unknown_sport'
   | 'unknown_developer_field'
-  | 'no_records';
+  | 'no_records'
+  | 'timestamp_outlier'
+  | 'span_limit'
+  | 'recording_split'
+  | 'activity_limit'
+  | 'duplicate_session'
+  | 'field_limit'
+  | 'reserved_field_name';
 
 export interface DataIssue {
   code: IssueCode;
