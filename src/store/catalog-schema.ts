@@ -19,6 +19,15 @@ export const CATALOG_SCHEMA = [
     created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
     revoked_at TIMESTAMPTZ
   )`,
+  // Personal API keys as JWTs (issue 7). Added by ALTER so existing data dirs migrate; a row whose
+  // jti is NULL is a legacy `pf_` key (sha256 only, no expiry, the default scopes). token_sha256
+  // stays NOT NULL: a JWT row holds the hash of the JWT. Lookups need no new index: a JWT's jti is
+  // its row id (the primary key), a legacy key is found through token_sha256's unique index.
+  'ALTER TABLE tokens ADD COLUMN IF NOT EXISTS jti VARCHAR',
+  'ALTER TABLE tokens ADD COLUMN IF NOT EXISTS scopes VARCHAR[]',
+  'ALTER TABLE tokens ADD COLUMN IF NOT EXISTS expires_at TIMESTAMPTZ',
+  'ALTER TABLE tokens ADD COLUMN IF NOT EXISTS signing_kid VARCHAR',
+  'ALTER TABLE tokens ADD COLUMN IF NOT EXISTS last_used_at TIMESTAMPTZ',
   `CREATE TABLE IF NOT EXISTS sources (
     id VARCHAR PRIMARY KEY,
     athlete_id VARCHAR NOT NULL,

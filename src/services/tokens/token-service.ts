@@ -1,0 +1,347 @@
+import { randomBytes } from 'node:crypto';
+import { errors, type JSONWebKeySet, type JWTHeaderParameters, jwtVerify, SignJWT } from 'jose';
+import { PeakformError } from '../../domain/errors.ts';
+import { isAthleteId, sha256Hex } from '../../domain/ids.ts';
+import { isoUtc } from '../../domain/time-format.ts';
+import { SIGNING_ALGORITHM, SigningKeys } from '../../store/signing-keys.ts';
+import type { Store } from '../../store/store.ts';
+import { TokenRepository } from '../../store/token-repository.ts';
+
+/** The scopes a personal API key may carry (WIRE.md §5.3), in their canonical order. */
+export const PERSONAL_KEY_SCOPES = ['data:read', 'data:write', 'profile'] as const;
+export type PersonalKeyScope = (typeof PERSONAL_KEY_SCOPES)[number];
+/** What a key gets when no scopes are asked for, and what a legacy `pf_` key acts with. */
+export const DEFAULT_SCOPES: readonly PersonalKeyScope[] = PERSONAL_KEY_SCOPES;
+
+export const DEFAULT_ISSUER = 'peakform';
+/** Clients demand an `exp` (WIRE.md §5.1); a personal key gets a far-future one unless asked otherwise. */
+export const DEFAULT_EXPIRES_IN_S = 10 * 365 * 86_400;
+const MAX_EXPIRES_IN_S = 100 * 365 * 86_400;
+const MAX_NAME_LENGTH = 100;
+const LEGACY_PREFIX = 'pf_';
+/** `last_used_at` is advisory: written at most this often per key, so verify stays a read. */
+const LAST_USED_RESOLUTION_MS = 10 * 60 * 1000;
+
+export interface TokenServiceOptions {
+  /** The `iss` of new keys and the only one accepted. */
+  issuer?: string;
+  /** The clock for `iat`, `exp` and expiry checks (tests pin it). */
+  now?: () => Date;
+}
+
+export interface CreateTokenOptions {
+  name?: string;
+  scopes?: readonly string[];
+  expiresInS?: number;
+}
+
+export interface CreatedToken {
+  id: string;
+  /** The JWT; shown once, never stored (only its sha256 is). */
+  token: string;
+  athleteId: string;
+  name: string | null;
+  scopes: PersonalKeyScope[];
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface VerifiedToken {
+  athleteId: string;
+  scopes: string[];
+  tokenId: string;
+  /** The client id of an application token; personal keys have none (WIRE.md §5.1). */
+  audience?: string;
+  kind: 'personal' | 'legacy';
+}
+
+/** One key as listed to its owner: everything but the token string. */
+export interface TokenSummary {
+  id: string;
+  kind: 'personal' | 'legacy';
+  name: string | null;
+  scopes: string[];
+  createdAt: string;
+  /** Null for a legacy key, which never expires. */
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+type InvalidReason =
+  | 'malformed'
+  | 'algorithm'
+  | 'signing_key'
+  | 'signature'
+  | 'issuer'
+  | 'claims'
+  | 'unknown';
+
+/**
+ * Personal API keys: RS256 JWTs (`sub` athlete, `exp`, `iat`, `jti`, `scope`, `iss`, no `aud`)
+ * signed with a key kept in the data dir, each backed by a row of the `tokens` table so that it
+ * can be listed and revoked. Legacy `pf_` keys (sha256 in the table) keep working until revoked.
+ *
+ * Revocation takes effect at once because nothing is cached: every verify checks the signature in
+ * memory (~0.1 ms) and then reads the key's row by primary key (one DuckDB point lookup, the bulk
+ * of the cost), which also rejects a validly signed token whose row was deleted.
+ */
+export class TokenService {
+  private readonly lastUsedWrittenMs = new Map<string, number>();
+
+  private constructor(
+    private readonly repository: TokenRepository,
+    private readonly signingKeys: SigningKeys,
+    private readonly issuer: string,
+    private readonly now: () => Date,
+  ) {}
+
+  static async open(store: Store, options: TokenServiceOptions = {}): Promise<TokenService> {
+    const signingKeys = await SigningKeys.open(store.lake.dataDir);
+    return new TokenService(
+      new TokenRepository(store),
+      signingKeys,
+      options.issuer ?? DEFAULT_ISSUER,
+      options.now ?? (() => new Date()),
+    );
+  }
+
+  async create(athleteId: string, options: CreateTokenOptions = {}): Promise<CreatedToken> {
+    assertAthleteId(athleteId);
+    const scopes = chooseScopes(options.scopes);
+    const expiresInS = options.expiresInS ?? DEFAULT_EXPIRES_IN_S;
+    if (!Number.isInteger(expiresInS) || expiresInS < 1 || expiresInS > MAX_EXPIRES_IN_S) {
+      throw new PeakformError(
+        'ERR_TOKEN_EXPIRY_INVALID',
+        `The expiry must be a whole number of seconds from 1 to ${MAX_EXPIRES_IN_S} (100 years); leave it out for ${DEFAULT_EXPIRES_IN_S} (10 years).`,
+        400,
+        { expiresInS },
+      );
+    }
+    const name = options.name?.trim() || null;
+    if (name !== null && name.length > MAX_NAME_LENGTH) {
+      throw new PeakformError(
+        'ERR_TOKEN_NAME_INVALID',
+        `A key's name has at most ${MAX_NAME_LENGTH} characters.`,
+        400,
+        { length: name.length },
+      );
+    }
+    const id = `tok_${randomBytes(12).toString('hex')}`;
+    const issuedAtS = Math.floor(this.now().getTime() / 1000);
+    const expiresAtS = issuedAtS + expiresInS;
+    const signer = this.signingKeys.signer;
+    const token = await new SignJWT({ scope: scopes.join(' ') })
+      .setProtectedHeader({ alg: SIGNING_ALGORITHM, typ: 'JWT', kid: signer.kid })
+      .setIssuer(this.issuer)
+      .setSubject(athleteId)
+      .setJti(id)
+      .setIssuedAt(issuedAtS)
+      .setExpirationTime(expiresAtS)
+      .sign(signer.privateKey);
+    await this.repository.insert({
+      id,
+      athleteId,
+      name,
+      tokenSha256: sha256Hex(token),
+      scopes,
+      signingKid: signer.kid,
+      createdAtS: issuedAtS,
+      expiresAtS,
+    });
+    return {
+      id,
+      token,
+      athleteId,
+      name,
+      scopes,
+      createdAt: isoUtc(issuedAtS),
+      expiresAt: isoUtc(expiresAtS),
+    };
+  }
+
+  /** The athlete and scopes a bearer token acts with; throws a 401 PeakformError otherwise. */
+  async verify(bearer: string): Promise<VerifiedToken> {
+    if (bearer.startsWith(LEGACY_PREFIX)) return this.verifyLegacy(bearer);
+    const claims = await this.verifySignedClaims(bearer);
+    const row = await this.repository.findAuthByJti(claims.jti);
+    if (!row) throw invalid('unknown', 'It is not (or no longer) a key of this server.');
+    if (row.athleteId !== claims.sub) throw invalid('claims', 'Its subject does not match the key issued.');
+    if (row.revokedAtS !== null) throw revoked(row.revokedAtS);
+    await this.noteUse(row.id);
+    return {
+      athleteId: claims.sub,
+      scopes: claims.scope.split(' ').filter((s) => s !== ''),
+      tokenId: row.id,
+      ...(claims.aud === undefined ? {} : { audience: claims.aud }),
+      kind: 'personal',
+    };
+  }
+
+  /** The athlete's keys, newest first, revoked ones included; never the token strings. */
+  async list(athleteId: string): Promise<TokenSummary[]> {
+    assertAthleteId(athleteId);
+    const rows = await this.repository.listByAthlete(athleteId);
+    return rows.map((row) => ({
+      id: row.id,
+      kind: row.jti === null ? 'legacy' : 'personal',
+      name: row.name,
+      scopes: row.scopes ?? [...DEFAULT_SCOPES],
+      createdAt: isoUtc(row.createdAtS),
+      expiresAt: row.expiresAtS === null ? null : isoUtc(row.expiresAtS),
+      lastUsedAt: row.lastUsedAtS === null ? null : isoUtc(row.lastUsedAtS),
+      revokedAt: row.revokedAtS === null ? null : isoUtc(row.revokedAtS),
+    }));
+  }
+
+  /** Revokes one of the athlete's keys (personal or legacy), effective for the next request. */
+  async revoke(athleteId: string, tokenId: string): Promise<void> {
+    assertAthleteId(athleteId);
+    const found = await this.repository.revoke(athleteId, tokenId, this.now().getTime() / 1000);
+    if (!found) {
+      throw new PeakformError(
+        'ERR_TOKEN_NOT_FOUND',
+        `No API key ${tokenId} for this athlete. List yours to see their ids.`,
+        404,
+        { tokenId },
+      );
+    }
+  }
+
+  /** The public keys that verify tokens, for `/.well-known/jwks.json`. */
+  jwks(): JSONWebKeySet {
+    return this.signingKeys.jwks();
+  }
+
+  /** Adds a signing key that signs from now on; tokens signed before keep verifying. Returns its kid. */
+  rotateSigningKey(): Promise<string> {
+    return this.signingKeys.rotate();
+  }
+
+  /** Stops a signing key from verifying: every token it signed fails with ERR_AUTH_INVALID. */
+  retireSigningKey(kid: string): Promise<void> {
+    return this.signingKeys.retire(kid);
+  }
+
+  private async verifySignedClaims(
+    bearer: string,
+  ): Promise<{ sub: string; jti: string; scope: string; aud: string | undefined }> {
+    try {
+      const { payload } = await jwtVerify(bearer, (header) => this.verificationKeyFor(header), {
+        algorithms: [SIGNING_ALGORITHM],
+        issuer: this.issuer,
+        requiredClaims: ['sub', 'exp', 'iat', 'jti'],
+        currentDate: this.now(),
+      });
+      const { sub, jti, scope, aud } = payload;
+      if (typeof sub !== 'string' || !isAthleteId(sub) || typeof jti !== 'string') {
+        throw invalid('claims', 'Its subject or id is not one this server issues.');
+      }
+      if (scope !== undefined && typeof scope !== 'string')
+        throw invalid('claims', 'Its scope is not a string.');
+      if (aud !== undefined && typeof aud !== 'string')
+        throw invalid('claims', 'Its audience is not a string.');
+      return { sub, jti, scope: scope ?? '', aud };
+    } catch (error) {
+      throw fromJoseError(error);
+    }
+  }
+
+  private verificationKeyFor(header: JWTHeaderParameters) {
+    const key = header.kid === undefined ? undefined : this.signingKeys.findVerificationKey(header.kid);
+    if (!key) throw invalid('signing_key', 'It was signed with a key this server does not hold.');
+    return key;
+  }
+
+  private async verifyLegacy(bearer: string): Promise<VerifiedToken> {
+    const row = await this.repository.findLegacyAuthBySha256(sha256Hex(bearer));
+    if (!row) throw invalid('unknown', 'It is not a key of this server.');
+    if (row.revokedAtS !== null) throw revoked(row.revokedAtS);
+    await this.noteUse(row.id);
+    return {
+      athleteId: row.athleteId,
+      // Legacy keys predate scopes and have always had full access.
+      scopes: [...DEFAULT_SCOPES],
+      tokenId: row.id,
+      kind: 'legacy',
+    };
+  }
+
+  /**
+   * Records `last_used_at` at most once per resolution per key and process, so most verifies write
+   * nothing. Awaited (not fire-and-forget) so that no write is in flight when the store closes.
+   */
+  private async noteUse(tokenId: string): Promise<void> {
+    const nowMs = this.now().getTime();
+    const writtenMs = this.lastUsedWrittenMs.get(tokenId);
+    if (writtenMs !== undefined && nowMs - writtenMs < LAST_USED_RESOLUTION_MS) return;
+    this.lastUsedWrittenMs.set(tokenId, nowMs);
+    await this.repository.touchLastUsed(tokenId, nowMs / 1000);
+  }
+}
+
+function chooseScopes(asked: readonly string[] | undefined): PersonalKeyScope[] {
+  if (asked === undefined) return [...DEFAULT_SCOPES];
+  const unknown = asked.filter((s) => !(PERSONAL_KEY_SCOPES as readonly string[]).includes(s));
+  if (unknown.length > 0 || asked.length === 0) {
+    throw new PeakformError(
+      'ERR_TOKEN_SCOPE_INVALID',
+      `${unknown.length > 0 ? `Unknown scope ${unknown.map((s) => `"${s}"`).join(', ')}` : 'No scope given'}: a personal API key takes one or more of ${PERSONAL_KEY_SCOPES.join(', ')}.`,
+      400,
+      { unknown, valid: [...PERSONAL_KEY_SCOPES] },
+    );
+  }
+  // Canonical order, once each, so equal grants read the same.
+  return PERSONAL_KEY_SCOPES.filter((s) => asked.includes(s));
+}
+
+const RENEW_HINT = 'Create a new API key with `peakform token create`.';
+
+function invalid(reason: InvalidReason, why: string): PeakformError {
+  return new PeakformError('ERR_AUTH_INVALID', `The API key is not valid: ${why} ${RENEW_HINT}`, 401, {
+    reason,
+  });
+}
+
+function revoked(revokedAtS: number): PeakformError {
+  return new PeakformError(
+    'ERR_AUTH_REVOKED',
+    `The API key was revoked at ${isoUtc(revokedAtS)}. ${RENEW_HINT}`,
+    401,
+  );
+}
+
+/** jose's errors → our stable codes; anything else is our bug and passes through. */
+function fromJoseError(error: unknown): unknown {
+  if (error instanceof PeakformError) return error;
+  if (error instanceof errors.JWTExpired) {
+    const exp = error.payload.exp;
+    return new PeakformError(
+      'ERR_AUTH_EXPIRED',
+      `The API key expired${typeof exp === 'number' ? ` at ${isoUtc(exp)}` : ''}. ${RENEW_HINT}`,
+      401,
+    );
+  }
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    return error.claim === 'iss'
+      ? invalid('issuer', 'It was issued by another server.')
+      : invalid('claims', `Its "${error.claim}" claim is missing or wrong.`);
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) {
+    return invalid('algorithm', `It is not signed with ${SIGNING_ALGORITHM}.`);
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed) {
+    return invalid('signature', 'Its signature does not match its content.');
+  }
+  if (error instanceof errors.JOSEError) return invalid('malformed', 'It is not a well-formed JWT.');
+  return error;
+}
+
+function assertAthleteId(athleteId: string): void {
+  if (!isAthleteId(athleteId)) {
+    throw new PeakformError(
+      'ERR_ATHLETE_ID_INVALID',
+      `"${athleteId}" is not a valid athlete id: use 1–64 letters, digits, "_" or "-", starting with a letter or digit.`,
+    );
+  }
+}
