@@ -70,7 +70,7 @@ if (existsSync(LONG_RIDE)) {
       throw new Error('expected one activity');
   });
   bench.add('6 h ride: decode → Parquet + catalog', async () => {
-    const source = await engine.ingest(`bench${athlete++}`, long[0]!.bytes, { fileName: 'long.fit' });
+    const source = await engine.sources.ingest(`bench${athlete++}`, long[0]!.bytes, { fileName: 'long.fit' });
     if (source.status !== 'processed') throw new Error(source.error?.message);
   });
 } else {
@@ -86,7 +86,7 @@ const rideBench = new Bench({ iterations: 2, time: 0, warmupIterations: 0 });
 rideBench.add(`${RIDE_COUNT} synthetic rides → Parquet + catalog`, async () => {
   const id = `bench${athlete++}`;
   for (const ride of rides) {
-    const source = await engine.ingest(id, ride.bytes, { fileName: ride.fileName });
+    const source = await engine.sources.ingest(id, ride.bytes, { fileName: ride.fileName });
     if (source.status !== 'processed') throw new Error(source.error?.message);
   }
 });

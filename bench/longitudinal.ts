@@ -68,13 +68,13 @@ const curveQuery = (durations?: 'all') => ({
 const fast = new Bench({ time: 2000, warmupTime: 300 });
 fast
   .add('longitudinal mean-max, default set, 5 y (stored curves)', async () => {
-    await drain(await engine.longitudinalMeanMax(athleteId, curveQuery()));
+    await drain(await engine.longitudinal.meanMax(athleteId, curveQuery()));
   })
   .add('longitudinal mean-max, all, 5 y (stored curves)', async () => {
-    await drain(await engine.longitudinalMeanMax(athleteId, curveQuery('all')));
+    await drain(await engine.longitudinal.meanMax(athleteId, curveQuery('all')));
   })
   .add('weekly aggregate, 5 y (catalog totals)', async () => {
-    await drain(await engine.longitudinalAggregate(athleteId, { ...RANGE, interval: 'week' }));
+    await drain(await engine.longitudinal.aggregate(athleteId, { ...RANGE, interval: 'week' }));
   });
 await fast.run();
 
@@ -92,7 +92,7 @@ naive
   });
 await naive.run();
 
-const { token } = await engine.createToken(athleteId, 'bench');
+const { token } = await engine.tokens.create(athleteId, { name: 'bench' });
 engine.close();
 
 // ---- over HTTP, against `peakform serve` in a child process ----

@@ -11,7 +11,8 @@
  */
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { Engine } from '../src/engine/engine.ts';
-import { compileActivityFilter } from '../src/query/activity-sql.ts';
+import { activityFilter } from '../src/query/activity-sql.ts';
+import { compileSql, sql } from '../src/query/sql.ts';
 
 export interface NaiveRange {
   /** Local dates, inclusive (YYYY-MM-DD). */
@@ -70,9 +71,10 @@ export async function naiveLongitudinalMeanMax(
   }
   if (durations.length === 0) return [];
   const sport = typeof options.sport === 'string' ? [options.sport] : options.sport;
-  const params: unknown[] = [];
-  const where = `${compileActivityFilter(athleteId, { start: options.start, end: options.end, sport: sport ? [...sport] : undefined }, params)}
-    AND list_contains(metrics, 'power')`;
+  const { sql: where, params } = compileSql(
+    sql`${activityFilter(athleteId, { start: options.start, end: options.end, sport: sport ? [...sport] : undefined })}
+    AND list_contains(metrics, 'power')`,
+  );
   const source = await samplesSource(engine, where, params);
   if (!source) return [];
 
@@ -84,7 +86,7 @@ export async function naiveLongitudinalMeanMax(
     .join(',\n      ');
   const bests = durations.map((d) => `max(w${d}) AS b${d}`).join(', ');
   const unpivot = durations.map((d) => `{'duration_s': ${d}, 'best': b${d}}`).join(', ');
-  const sql = `
+  const query = `
     WITH acts AS (
       SELECT id AS activity_id, CAST(epoch(start_utc) AS BIGINT) AS t0, CAST(epoch(end_utc) AS BIGINT) AS t1
       FROM activities WHERE ${where}
@@ -114,7 +116,7 @@ export async function naiveLongitudinalMeanMax(
       CAST(best AS DOUBLE) / duration_s AS value, activity_id
     FROM long WHERE best IS NOT NULL
     ORDER BY duration_s, best DESC, t0, activity_id`;
-  const rows = await engine.store.all<NaiveCurvePoint>(sql, params as DuckDBValue[]);
+  const rows = await engine.store.all<NaiveCurvePoint>(query, params as DuckDBValue[]);
   return rows.sort((a, b) => a.duration_s - b.duration_s);
 }
 
@@ -128,11 +130,12 @@ export async function naiveWeeklyAggregate(
   athleteId: string,
   range: NaiveRange = {},
 ): Promise<NaiveWeek[]> {
-  const params: unknown[] = [];
-  const where = compileActivityFilter(athleteId, { start: range.start, end: range.end }, params);
+  const { sql: where, params } = compileSql(
+    activityFilter(athleteId, { start: range.start, end: range.end }),
+  );
   const source = await samplesSource(engine, where, params);
   if (!source) return [];
-  const sql = `
+  const query = `
     WITH acts AS (
       SELECT id AS activity_id, local_date FROM activities WHERE ${where}
     ),
@@ -159,7 +162,7 @@ export async function naiveWeeklyAggregate(
       CAST(max(p.hr_max) AS DOUBLE) AS max_heart_rate_bpm
     FROM acts a JOIN per_activity p USING (activity_id)
     GROUP BY ALL ORDER BY week_start`;
-  return engine.store.all<NaiveWeek>(sql, params as DuckDBValue[]);
+  return engine.store.all<NaiveWeek>(query, params as DuckDBValue[]);
 }
 
 /** `read_parquet([...])` over the sample files of the matching activities, or null when none match. */

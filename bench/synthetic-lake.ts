@@ -503,12 +503,12 @@ export async function buildSyntheticLake(
   const plan = planSyntheticActivities(options);
   const engine = await Engine.open({ dataDir: options.dataDir });
   try {
-    for (const thresholds of lakeThresholds(plan)) await engine.setThresholds(athleteId, thresholds);
+    for (const thresholds of lakeThresholds(plan)) await engine.profile.setThresholds(athleteId, thresholds);
     let lastReportMs = startedMs;
     let rows = 0;
     for (const activity of plan) {
       const bytes = syntheticActivityCsv(activity);
-      const source = await engine.ingest(athleteId, bytes, { fileName: activity.fileName });
+      const source = await engine.sources.ingest(athleteId, bytes, { fileName: activity.fileName });
       if (source.status === 'failed') {
         throw new Error(
           `ingest of ${activity.fileName} failed: ${source.error?.code} ${source.error?.message}`,

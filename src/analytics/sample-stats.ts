@@ -6,6 +6,9 @@ export interface MetricStats {
   max: number | null;
   /** Seconds with a reading. */
   count: number;
+  /** The first and last readings. */
+  first: number | null;
+  last: number | null;
 }
 
 /** Mean, min, max and reading count of one column; NaN (missing) is skipped, never counted as 0. */
@@ -14,14 +17,20 @@ export function metricStats(values: Float64Array): MetricStats {
   let count = 0;
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
+  let first: number | null = null;
+  let last: number | null = null;
   for (const v of values) {
     if (Number.isNaN(v)) continue;
+    first ??= v;
+    last = v;
     sum += v;
     count++;
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  return count === 0 ? { mean: null, min: null, max: null, count } : { mean: sum / count, min, max, count };
+  return count === 0
+    ? { mean: null, min: null, max: null, count, first, last }
+    : { mean: sum / count, min, max, count, first, last };
 }
 
 /** Stats for every present column except the ones where a mean means nothing (position, lap, distance). */

@@ -1,19 +1,26 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Scope } from '../contract/index.ts';
+import { isPeakformError } from '../domain/errors.ts';
 import type { Engine } from '../engine/engine.ts';
 import { problem, sendProblem } from './problem.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The athlete the bearer token acts for; set by `requireAthlete` on every data route. */
+    /** The athlete the bearer token acts for; set on every route that declares a scope. */
     athleteId: string;
+    /** The scopes the bearer holds. */
+    scopes: readonly string[];
   }
 }
 
-/** Personal API keys as bearer tokens; every data route is scoped to the key's athlete. */
-export function requireAthlete(engine: Engine) {
+/**
+ * Verifies the bearer on every request (signature, expiry, revocation: no cache outlives a
+ * revocation) and checks the scope the route declares. Every data route is scoped to the
+ * token's athlete.
+ */
+export function authenticate(engine: Engine, scope: Scope) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
-    const header = request.headers.authorization;
-    const match = header?.match(/^Bearer\s+(\S+)$/i);
+    const match = request.headers.authorization?.match(/^Bearer\s+(\S+)$/i);
     if (!match) {
       reply.header('www-authenticate', 'Bearer realm="peakform"');
       return sendProblem(
@@ -26,20 +33,31 @@ export function requireAthlete(engine: Engine) {
         ),
       );
     }
-    const athleteId = await engine.authenticate(match[1]!);
-    if (!athleteId) {
+    let verified: Awaited<ReturnType<Engine['tokens']['verify']>>;
+    try {
+      verified = await engine.tokens.verify(match[1]!);
+    } catch (error) {
+      if (!isPeakformError(error)) throw error;
       reply.header('www-authenticate', 'Bearer realm="peakform", error="invalid_token"');
+      return sendProblem(reply, problem(request, error.status, error.code, error.message));
+    }
+    if (!verified.scopes.includes(scope)) {
+      reply.header(
+        'www-authenticate',
+        `Bearer realm="peakform", error="insufficient_scope", scope="${scope}"`,
+      );
       return sendProblem(
         reply,
         problem(
           request,
-          401,
-          'ERR_AUTH_INVALID',
-          'The API key is unknown or revoked. Create a new one with `peakform token create`.',
+          403,
+          'ERR_AUTH_SCOPE',
+          `This route needs the scope ${scope}; the token holds ${verified.scopes.join(' ') || 'none'}.`,
         ),
       );
     }
-    request.athleteId = athleteId;
+    request.athleteId = verified.athleteId;
+    request.scopes = verified.scopes;
     return undefined;
   };
 }

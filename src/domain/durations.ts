@@ -5,8 +5,7 @@
  * any other duration is answered from the per-activity curve files.
  */
 export const DEFAULT_DURATIONS_S: readonly number[] = [
-  1, 2, 5, 10, 15, 20, 30, 45, 60, 120, 180, 300, 420, 600, 900, 1200, 1800, 2700, 3600, 5400, 7200, 10800,
-  14400, 21600,
+  1, 2, 3, 5, 10, 15, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600, 5400, 7200, 10800, 21600,
 ];
 
 function range(from: number, to: number, step: number): number[] {
@@ -15,7 +14,23 @@ function range(from: number, to: number, step: number): number[] {
   return out;
 }
 
+/**
+ * `durations=all` as WIRE.md §7.2 fixes it: 1–180 s step 1, 185–600 step 5, 610–1800 step 10,
+ * 1830–3600 step 30, then step 60 (up to a day; a curve stops at its activity's length).
+ */
 export const ALL_DURATIONS_S: readonly number[] = [
+  ...range(1, 180, 1),
+  ...range(185, 600, 5),
+  ...range(610, 1800, 10),
+  ...range(1830, 3600, 30),
+  ...range(3660, 86400, 60),
+];
+
+/**
+ * The durations the longitudinal index keeps (every second to 3 min, then coarser): the indexed
+ * part of a query is answered from memory, any other duration from the per-activity curve files.
+ */
+const INDEXED_DURATIONS_S: readonly number[] = [
   ...range(1, 180, 1),
   ...range(185, 600, 5),
   ...range(630, 1800, 30),
@@ -26,7 +41,7 @@ export const ALL_DURATIONS_S: readonly number[] = [
 ];
 
 export const QUERY_GRID_S: readonly number[] = [
-  ...new Set([...ALL_DURATIONS_S, ...DEFAULT_DURATIONS_S]),
+  ...new Set([...INDEXED_DURATIONS_S, ...DEFAULT_DURATIONS_S]),
 ].sort((a, b) => a - b);
 
 /** Work done before a window (kJ) for which fatigue-resistance curves are kept at ingest. */

@@ -1,3 +1,5 @@
+import type { ColumnType } from './column-types.ts';
+
 /**
  * The one table of sample metrics. Everything that names a per-second column — the canonical
  * activity, the Parquet schema, the Arrow schema, the API's `metrics` parameter and the docs — is
@@ -94,3 +96,41 @@ export function getMetric(name: MetricName): MetricDef {
   if (!metric) throw new Error(`unknown metric ${name}`);
   return metric;
 }
+
+/** The column type of each stored metric on the wire, from its DuckDB storage type (WIRE.md §4.1). */
+const COLUMN_TYPE_OF_DUCKDB = { SMALLINT: 'int16', FLOAT: 'float32', DOUBLE: 'float64' } as const;
+
+export function metricColumnType(metric: MetricDef): ColumnType {
+  return COLUMN_TYPE_OF_DUCKDB[metric.duckdbType];
+}
+
+/**
+ * The wire's metric vocabulary (SweatStack's `Metric`): the stored metrics, `duration` (the time a
+ * row covers: 1 s per sample, the segment's length when rows are merged), and metrics Peakform
+ * does not record from files, which come back as all-null columns of their type when asked for.
+ */
+export const WIRE_METRICS: readonly { name: string; type: ColumnType; unit: string; doc: string }[] = [
+  {
+    name: 'duration',
+    type: 'duration',
+    unit: 's',
+    doc: 'Time covered by the row: 1 s per sample, longer for merged segments.',
+  },
+  ...METRICS.map((m) => ({ name: m.name, type: metricColumnType(m), unit: m.unit, doc: m.doc })),
+  {
+    name: 'respiration_rate',
+    type: 'float32',
+    unit: 'breaths/min',
+    doc: 'Not recorded from files: an all-null column.',
+  },
+  {
+    name: 'elevation',
+    type: 'float32',
+    unit: 'm',
+    doc: 'Not recorded from files (see altitude): an all-null column.',
+  },
+  { name: 'lactate', type: 'float32', unit: 'mmol/L', doc: 'Not recorded from files: an all-null column.' },
+  { name: 'rpe', type: 'int16', unit: 'scale point', doc: 'Not recorded from files: an all-null column.' },
+  { name: 'notes', type: 'utf8', unit: 'text', doc: 'Not recorded from files: an all-null column.' },
+];
+export const WIRE_METRIC_NAMES = WIRE_METRICS.map((m) => m.name);

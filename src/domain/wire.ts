@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { METRIC_NAMES, type MetricName } from './metrics.ts';
+import { METRIC_NAMES, type MetricName, WIRE_METRIC_NAMES } from './metrics.ts';
 import { isSportCode } from './sport.ts';
 
 /**
@@ -43,6 +43,7 @@ export const ActivityListQuerySchema = z
     start: isoDate.optional().describe('First local date, inclusive (YYYY-MM-DD).'),
     end: isoDate.optional().describe('Last local date, inclusive (YYYY-MM-DD).'),
     sport: repeated(SportCodeSchema).describe('Repeat to match any of several sports.'),
+    sports: repeated(SportCodeSchema).describe('Deprecated alias of `sport`.'),
     tags: repeated(z.string().min(1).max(64)).describe('Repeat; an activity must carry every tag.'),
     limit: z.coerce.number().int().min(1).max(1000).default(50),
     offset: z.coerce.number().int().min(0).default(0),
@@ -59,10 +60,18 @@ export const SourceIdParamsSchema = z.object({
   id: z.string().regex(/^src_[0-9a-z]{1,40}$/, 'a source id looks like src_…'),
 });
 
+/** The wire's metric vocabulary (`Metric`), stored metrics and `duration` included. */
+export const WireMetricSchema = z.enum(WIRE_METRIC_NAMES as [string, ...string[]]);
+
+export const IntensityMetricSchema = z.enum(['power', 'speed']);
+
 export const ActivityDataQuerySchema = z
   .object({
-    metrics: repeated(MetricNameSchema).describe(
-      'Repeat to choose columns; default: every metric the activity has.',
+    metrics: repeated(WireMetricSchema).describe(
+      'Repeat to choose columns; default: every metric the activity has. A metric it lacks is an all-null column.',
+    ),
+    segmentation_on: IntensityMetricSchema.optional().describe(
+      'Merge consecutive seconds of similar power or speed into rows carrying their `duration`.',
     ),
     format: TabularFormatSchema.optional().describe('Overrides the Accept header.'),
   })
@@ -73,6 +82,8 @@ const MetricStatsSchema = z.object({
   min: z.number().nullable(),
   max: z.number().nullable(),
   count: z.number().int(),
+  first: z.number().nullable().optional().describe('The first reading.'),
+  last: z.number().nullable().optional().describe('The last reading.'),
 });
 
 const ZoneTimeSchema = z.object({
@@ -94,7 +105,8 @@ const RunningBestSchema = z.object({
 
 const n = () => z.number().nullable();
 
-export const ActivitySummarySchema = z
+/** Peakform's analysis of an activity, computed at ingest (beside SweatStack's `summary` blocks). */
+export const ActivityAnalysisSchema = z
   .object({
     metrics: z.record(z.string(), MetricStatsSchema),
     distance_m: n(),
@@ -125,81 +137,136 @@ export const ActivitySummarySchema = z
     running_bests: z.array(RunningBestSchema).nullable(),
     thresholds: z.record(z.string(), z.number()).describe('The thresholds in force when this was computed.'),
   })
-  .describe('Computed at ingest from the stored samples.');
+  .describe('Peakform addition: computed at ingest from the stored samples.')
+  .meta({ id: 'ActivityAnalysis' });
+export type ActivityAnalysis = z.infer<typeof ActivityAnalysisSchema>;
 
-export const DataIssueSchema = z.object({
-  code: z.string(),
-  message: z.string(),
-  details: z.record(z.string(), z.unknown()).optional(),
-});
+export const DataIssueSchema = z
+  .object({
+    code: z.string(),
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  })
+  .meta({ id: 'DataIssue' });
 
-export const LapSchema = z.object({
-  index: z.number().int(),
-  start: z.string(),
-  end: z.string(),
-  elapsed_s: z.number(),
-  timer_s: z.number().nullable(),
-  distance_m: z.number().nullable(),
-  avg_power_w: z.number().nullable(),
-  avg_heart_rate_bpm: z.number().nullable(),
-  trigger: z.string().nullable(),
-});
+/** An ISO 8601 duration such as `PT1H2M5S` (WIRE.md §1.4: durations in JSON). */
+export const IsoDurationSchema = z
+  .string()
+  .regex(/^P(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, 'an ISO 8601 duration such as PT1H2M5S')
+  .describe('ISO 8601 duration, e.g. `PT1H2M5S`.');
 
-export const ActivitySchema = z.object({
-  id: z.string(),
-  source_id: z.string(),
-  sport: z.string(),
-  start: z.string().describe('UTC instant, ISO 8601 with Z.'),
-  end: z.string(),
-  start_local: z.string().describe('Local wall-clock time of the device, without offset.'),
-  end_local: z.string(),
-  utc_offset_s: z.number().int().nullable(),
-  elapsed_s: z.number(),
-  timer_s: z.number().nullable(),
-  distance_m: z.number().nullable(),
-  sample_count: z.number().int(),
-  metrics: z.array(z.string()).describe('The sample columns that hold at least one reading.'),
-  extra_fields: z.array(z.string()).describe('Developer fields kept without a canonical meaning.'),
-  tags: z.array(z.string()),
-  summary: ActivitySummarySchema,
-  device: z
-    .object({
-      manufacturer: z.string().nullable(),
-      product: z.string().nullable(),
-      serial_number: z.string().nullable(),
-    })
-    .nullable(),
-  issues: z.array(DataIssueSchema),
-});
+const utcInstant = () => z.string().describe('UTC instant, ISO 8601 with Z.');
+const localDateTime = () =>
+  z.string().describe('Local wall-clock time at the record’s place, ISO 8601 without offset.');
+
+/** SweatStack's per-metric summary blocks (WIRE.md §2.1): every key optional, every value nullable. */
+const block = <K extends string>(keys: readonly K[]) =>
+  z.object(
+    Object.fromEntries(keys.map((k) => [k, z.number().nullable().optional()])) as Record<
+      K,
+      z.ZodOptional<z.ZodNullable<z.ZodNumber>>
+    >,
+  );
+const fullBlock = block(['mean', 'min', 'max', 'start', 'end']);
+export const SummaryBlocksSchema = z
+  .object({
+    power: block(['mean', 'max']).nullable().optional(),
+    speed: block(['mean', 'max']).nullable().optional(),
+    distance: block(['sum']).nullable().optional(),
+    altitude: block(['mean', 'gain', 'loss', 'min', 'max']).nullable().optional(),
+    heart_rate: fullBlock.nullable().optional(),
+    cadence: block(['mean', 'max']).nullable().optional(),
+    temperature: fullBlock.nullable().optional(),
+    core_temperature: fullBlock.nullable().optional(),
+    smo2: fullBlock.nullable().optional(),
+  })
+  .describe(
+    'Aggregates per metric (SweatStack `ActivitySummarySummary`); `start`/`end` are the first and last readings.',
+  )
+  .meta({ id: 'ActivitySummarySummary' });
+export type SummaryBlocks = z.infer<typeof SummaryBlocksSchema>;
+
+export const LapSchema = SummaryBlocksSchema.extend({
+  start: utcInstant(),
+  end: utcInstant(),
+  duration: IsoDurationSchema.describe('Elapsed lap time, ISO 8601.'),
+  start_local: localDateTime(),
+  end_local: localDateTime(),
+  index: z.number().int().describe('Peakform addition: zero-based lap index.'),
+  timer_s: z.number().nullable().describe('Peakform addition: seconds the timer ran.'),
+  trigger: z.string().nullable().describe('Peakform addition: what ended the lap (manual, distance, …).'),
+}).meta({ id: 'Lap' });
+
+export const ActivitySchema = z
+  .object({
+    id: z.string(),
+    sport: z.string().describe('Open Sport Taxonomy code, e.g. `cycling.road`.'),
+    start: utcInstant(),
+    end: utcInstant(),
+    start_local: localDateTime(),
+    end_local: localDateTime(),
+    duration: IsoDurationSchema.describe('Elapsed time, ISO 8601.'),
+    metrics: z.array(z.string()).describe('The sample columns that hold at least one reading.'),
+    source_id: z.string(),
+    summary: SummaryBlocksSchema.nullable(),
+    laps: z.array(LapSchema).nullable().describe('null in lists; see GET /api/v1/activities/{id}.'),
+    traces: z.array(z.unknown()).nullable(),
+    tags: z.array(z.string()).nullable(),
+    app_metadata: z.record(z.string(), z.unknown()).nullable(),
+    // Peakform additions
+    utc_offset_s: z.number().int().nullable().describe('Peakform addition: the device’s offset from UTC.'),
+    elapsed_s: z.number(),
+    timer_s: z.number().nullable(),
+    distance_m: z.number().nullable(),
+    sample_count: z.number().int(),
+    extra_fields: z.array(z.string()).describe('Developer fields kept without a canonical meaning.'),
+    analysis: ActivityAnalysisSchema,
+    device: z
+      .object({
+        manufacturer: z.string().nullable(),
+        product: z.string().nullable(),
+        serial_number: z.string().nullable(),
+      })
+      .nullable(),
+    issues: z.array(DataIssueSchema),
+  })
+  .describe('SweatStack `ActivitySummary` with Peakform’s additions.')
+  .meta({ id: 'ActivitySummary' });
 export type ActivityRecord = z.infer<typeof ActivitySchema>;
 
-export const ActivityDetailSchema = ActivitySchema.extend({ laps: z.array(LapSchema) });
+export const ActivityDetailSchema = ActivitySchema.extend({
+  laps: z.array(LapSchema),
+  distance: z.number().nullable().describe('Metres.'),
+  devices: z.array(z.string()).nullable().describe('Recording devices.'),
+}).meta({ id: 'ActivityDetails' });
 export type ActivityDetail = z.infer<typeof ActivityDetailSchema>;
 
-export const ActivityListSchema = z.object({
-  data: z.array(ActivitySchema),
-  limit: z.number().int(),
-  offset: z.number().int(),
-});
+export const ActivityListSchema = z.array(ActivitySchema).describe('Newest first.');
 
-export const SourceStatusSchema = z.enum(['processed', 'duplicate', 'failed']);
+/** SweatStack's closed `SourceStatus`; a re-upload of stored bytes answers `processed` with `duplicate: true`. */
+export const SourceStatusSchema = z.enum(['processing', 'processed', 'failed']);
 
-export const SourceSchema = z.object({
-  id: z.string(),
-  file_name: z.string().nullable(),
-  format: z.string().nullable(),
-  size_bytes: z.number().int(),
-  status: SourceStatusSchema.describe(
-    '`processed`: stored now; `duplicate`: the same bytes were stored before (nothing changed); `failed`: see error.',
-  ),
-  error: z.object({ code: z.string(), message: z.string() }).nullable(),
-  activity_ids: z.array(z.string()),
-  issues: z.array(DataIssueSchema),
-  created_at: z.string(),
-});
+export const SourceSchema = z
+  .object({
+    id: z.string(),
+    type: z.string().nullable().describe('File type: fit, tcx, gpx or csv.'),
+    origin: z.enum(['manual_upload', 'garmin_connect', 'intervals_icu', 'wahoo']),
+    filename: z.string().nullable().describe('The uploaded file’s name (no directories).'),
+    status: SourceStatusSchema,
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    activity_ids: z.array(z.string()),
+    created_at: utcInstant(),
+    // Peakform additions
+    duplicate: z.boolean().describe('Peakform addition: these bytes were stored before; nothing changed.'),
+    size_bytes: z.number().int(),
+    issues: z.array(DataIssueSchema),
+  })
+  .meta({ id: 'SourceResponse' });
 export type SourceRecord = z.infer<typeof SourceSchema>;
 
-export const UploadResponseSchema = z.object({ sources: z.array(SourceSchema) });
+export const UploadResponseSchema = z
+  .object({ sources: z.array(SourceSchema) })
+  .meta({ id: 'UploadResponse' });
 
 export const ProblemSchema = z
   .object({
@@ -238,17 +305,19 @@ export const DurationsSchema = z
 
 export const MeanMaxQuerySchema = z
   .object({
-    metric: CurveMetricSchema.default('power'),
+    metric: CurveMetricSchema.default('power').describe('power or speed (heart_rate: Peakform addition).'),
     durations: DurationsSchema.optional(),
     envelope: booleanFlag
       .optional()
-      .describe('true: best for at least d (monotone); default: the exact curve.'),
+      .describe('Peakform addition. true: best for at least d (monotone); default: the exact curve.'),
+    segmentation: booleanFlag.optional().describe('Legacy flag; never changes the result.'),
     format: TabularFormatSchema.optional(),
   })
   .strict();
 
 const rangeFields = {
   sport: repeated(SportCodeSchema).describe('Repeat to match any of several sports.'),
+  sports: repeated(SportCodeSchema).describe('Deprecated alias of `sport`.'),
   start: isoDate.optional().describe('First local date, inclusive (YYYY-MM-DD).'),
   end: isoDate.optional().describe('Last local date, inclusive (YYYY-MM-DD).'),
   format: TabularFormatSchema.optional().describe('Overrides the Accept header.'),
@@ -264,16 +333,41 @@ export const LongitudinalMeanMaxQuerySchema = z
       .preprocess(
         (v) =>
           v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((s) => String(s).split(',')),
-        z.array(z.coerce.number().int().min(1)).max(5, 'at most five after= values').optional(),
+        z.array(z.coerce.number().min(0)).max(5, 'at most five after= values').optional(),
       )
-      .describe('kJ of work done before the window (fatigue resistance); up to five values.'),
+      .describe(
+        'kJ of work done before the window (fatigue resistance); up to five values; 0 is the whole activity.',
+      ),
   })
   .strict();
 
 export const LongitudinalDataQuerySchema = z
   .object({
     ...rangeFields,
-    metrics: repeated(MetricNameSchema).describe('Repeat to choose columns; default: every metric.'),
+    metrics: repeated(WireMetricSchema).describe(
+      'Repeat to choose columns; default duration, power, heart_rate, speed.',
+    ),
+    segmentation_on: IntensityMetricSchema.optional(),
+  })
+  .strict();
+
+export const AccumulatedWorkDurationQuerySchema = z
+  .object({
+    metric: IntensityMetricSchema.optional().describe('Default: power for cycling, speed otherwise.'),
+    format: TabularFormatSchema.optional(),
+  })
+  .strict();
+
+export const LongitudinalAccumulatedWorkDurationQuerySchema = z
+  .object({
+    ...rangeFields,
+    metric: IntensityMetricSchema.default('power'),
+  })
+  .strict();
+
+export const ProfileSportsQuerySchema = z
+  .object({
+    only_root: booleanFlag.optional().describe('true: top-level codes only (`cycling`, not `cycling.road`).'),
   })
   .strict();
 
@@ -321,6 +415,12 @@ export const IntensityDurationModelSchema = z.object({
   binding_durations_s: z.array(z.number()),
   curve: z.array(
     z.object({
+      duration: z.number().int().describe('Seconds (SweatStack `IntensityDurationModelResponse`).'),
+      intensity: z
+        .number()
+        .describe(
+          'The model at this duration (the best effort where the fit failed or does not reach): whole W, or m/s to 2 decimals.',
+        ),
       duration_s: z.number(),
       value: z.number().describe('Best effort for at least this duration over the range (envelope).'),
       modelled: z.number().nullable(),
@@ -352,4 +452,39 @@ export const ThresholdsSchema = z.object({
 });
 export type Thresholds = z.infer<typeof ThresholdsSchema>;
 
-export const ThresholdsListSchema = z.object({ data: z.array(ThresholdsSchema) });
+export const ThresholdsListSchema = z.array(ThresholdsSchema).describe('Oldest first.');
+
+// ---- Profile and account (WIRE.md §2.6, §3.3, §3.8) ----
+
+const CapabilityStatusSchema = z.enum(['ready', 'syncing', 'action_required', 'unavailable']);
+
+export const AccountStatusSchema = z
+  .object({
+    issue: z
+      .object({
+        code: z.string(),
+        status: z.enum(['action_required', 'syncing']),
+        message: z.string(),
+        destination: z.string().nullable().optional(),
+      })
+      .nullable(),
+    capabilities: z.object({
+      activities: CapabilityStatusSchema,
+      activity_history: CapabilityStatusSchema,
+      dailies: CapabilityStatusSchema,
+      workouts: CapabilityStatusSchema,
+    }),
+  })
+  .meta({ id: 'AccountStatusResponse' });
+
+export const SportListSchema = z.array(z.string().min(1)).describe('Open Sport Taxonomy codes.');
+export const TagListSchema = z.array(z.string());
+
+export const BackfillStatusSchema = z
+  .object({
+    backfill_loaded_until: z
+      .string()
+      .nullable()
+      .describe('The earliest instant whose activities are loaded (the oldest activity’s start), or null.'),
+  })
+  .meta({ id: 'BackfillStatus' });

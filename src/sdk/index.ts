@@ -1,26 +1,10 @@
-export type {
-  Activity,
-  ActivityDataOptions,
-  ActivityDetail,
-  ActivityMeanMaxQuery,
-  IntensityDurationModel,
-  IntensityDurationModelQuery,
-  LatestActivityQuery,
-  ListActivitiesQuery,
-  LongitudinalAggregateQuery,
-  LongitudinalDataQuery,
-  LongitudinalMeanMaxQuery,
-  PeakformClientOptions,
-  QueryOf,
-  RowFormat,
-  Source,
-  TableRow,
-  TabularResult,
-  Thresholds,
-  ThresholdsInput,
-  TrainingLoadQuery,
-  UploadFile,
+export {
+  type GeneratedMethods,
+  type OperationInput,
+  type OperationOutput,
+  PeakformClient,
+  type PeakformClientOptions,
+  type UploadFile,
 } from './client.ts';
-export { PeakformClient } from './client.ts';
 export { PeakformApiError, PeakformResponseError, type Problem } from './errors.ts';
 export { type QueryValue, toQueryString } from './query-string.ts';

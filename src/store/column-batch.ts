@@ -2,16 +2,9 @@
  * A batch of result rows in columnar form, independent of DuckDB's own classes, so that the
  * output writers (Arrow, CSV, JSON) never import the database driver.
  */
-export type ColumnType =
-  | 'int16'
-  | 'int32'
-  | 'int64'
-  | 'float32'
-  | 'float64'
-  | 'bool'
-  | 'timestamp'
-  | 'date'
-  | 'utf8';
+import type { ColumnType } from '../domain/column-types.ts';
+
+export type { ColumnType };
 
 export interface ResultColumn {
   name: string;

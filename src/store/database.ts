@@ -275,11 +275,11 @@ function toColumnType(type: DuckDBType): ColumnType {
       return 'float64';
     case DuckDBTypeId.BOOLEAN:
       return 'bool';
-    case DuckDBTypeId.TIMESTAMP:
     case DuckDBTypeId.TIMESTAMP_TZ:
-    case DuckDBTypeId.TIMESTAMP_S:
-    case DuckDBTypeId.TIMESTAMP_MS:
       return 'timestamp';
+    // A timestamp without time zone is a wall clock (`*_local`); both hold microseconds.
+    case DuckDBTypeId.TIMESTAMP:
+      return 'timestamp_local';
     case DuckDBTypeId.DATE:
       return 'date';
     default:

@@ -116,6 +116,11 @@ export class Store {
     return this.db.all<T>(sql, params);
   }
 
+  /** Runs a compiled query (SQL text and its parameters, as `query/` compiles them). */
+  select<T = Record<string, unknown>>(query: { sql: string; params: readonly unknown[] }): Promise<T[]> {
+    return this.db.all<T>(query.sql, query.params as DuckDBValue[]);
+  }
+
   stream(sql: string, params?: SqlParams, groupedColumns?: readonly string[]): AsyncGenerator<ColumnBatch> {
     return this.db.stream(sql, params, groupedColumns);
   }
@@ -124,10 +129,25 @@ export class Store {
     return this.db.write(work);
   }
 
-  /** Runs a query into a Parquet file at `path` (temp + rename). */
-  async copyToParquet(sql: string, path: string): Promise<void> {
+  /**
+   * Runs a query into a Parquet file at `path` (temp + rename). Lake files are zstd; exports are
+   * snappy (what the official clients read) and may carry key-value metadata such as the
+   * `ARROW:schema` that lets Arrow readers restore durations and wall-clock times.
+   */
+  async copyToParquet(
+    sql: string,
+    path: string,
+    options: { compression?: 'zstd' | 'snappy'; keyValueMetadata?: Record<string, string> } = {},
+  ): Promise<void> {
     const temporary = temporaryPathFor(path);
-    await this.db.exec(`COPY (${sql}) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd)`);
+    const metadata = Object.entries(options.keyValueMetadata ?? {});
+    const kv =
+      metadata.length > 0
+        ? `, KV_METADATA {${metadata.map(([k, v]) => `${sqlString(k)}: ${sqlString(v)}`).join(', ')}}`
+        : '';
+    await this.db.exec(
+      `COPY (${sql}) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION ${options.compression ?? 'zstd'}${kv})`,
+    );
     await rename(temporary, path);
   }
 
@@ -135,7 +155,11 @@ export class Store {
    * Writes batches computed outside SQL (curves, load series) to a Parquet file through a
    * temporary table, so that every tabular result can also be served as Parquet.
    */
-  async batchesToParquet(batches: AsyncIterable<ColumnBatch>, path: string): Promise<void> {
+  async batchesToParquet(
+    batches: AsyncIterable<ColumnBatch>,
+    path: string,
+    options: Parameters<Store['copyToParquet']>[2] = {},
+  ): Promise<void> {
     const table = `staging_export_${randomBytes(4).toString('hex')}`;
     let created = false;
     let select = '';
@@ -144,9 +168,7 @@ export class Store {
         if (!created) {
           const columns = batch.columns.map((c) => `"${c.name}" ${STAGED_TYPES[c.type].sql}`).join(', ');
           await this.db.exec(`CREATE TEMP TABLE ${table} (${columns})`);
-          select = batch.columns
-            .map((c) => (c.type === 'timestamp' ? `to_timestamp("${c.name}") AS "${c.name}"` : `"${c.name}"`))
-            .join(', ');
+          select = batch.columns.map((c) => STAGED_TYPES[c.type].select(`"${c.name}"`)).join(', ');
           created = true;
         }
         if (batch.rowCount === 0) continue;
@@ -158,7 +180,7 @@ export class Store {
           ),
         );
       }
-      await this.copyToParquet(`SELECT ${select} FROM ${table}`, path);
+      await this.copyToParquet(`SELECT ${select} FROM ${table}`, path, options);
     } finally {
       if (created) await this.db.exec(`DROP TABLE IF EXISTS ${table}`);
     }
@@ -380,18 +402,53 @@ export class Store {
 /** How each result column type is staged for a Parquet export (instants as epoch seconds). */
 const STAGED_TYPES: Record<
   ColumnType,
-  { sql: string; type: DuckDBType; value: (v: unknown) => DuckDBValue }
+  { sql: string; type: DuckDBType; value: (v: unknown) => DuckDBValue; select: (column: string) => string }
 > = {
-  int16: { sql: 'SMALLINT', type: SMALLINT, value: (v) => (v === null ? null : Number(v)) },
-  int32: { sql: 'INTEGER', type: INTEGER, value: (v) => (v === null ? null : Number(v)) },
-  int64: { sql: 'BIGINT', type: BIGINT, value: (v) => (v === null ? null : BigInt(v as bigint)) },
-  float32: { sql: 'FLOAT', type: FLOAT, value: (v) => (v === null ? null : Number(v)) },
-  float64: { sql: 'DOUBLE', type: DOUBLE, value: (v) => (v === null ? null : Number(v)) },
-  bool: { sql: 'BOOLEAN', type: BOOLEAN, value: (v) => (v === null ? null : Boolean(v)) },
-  timestamp: { sql: 'DOUBLE', type: DOUBLE, value: (v) => (v instanceof Date ? v.getTime() / 1000 : null) },
-  date: { sql: 'VARCHAR', type: VARCHAR, value: (v) => (v === null ? null : String(v)) },
-  utf8: { sql: 'VARCHAR', type: VARCHAR, value: (v) => (v === null ? null : String(v)) },
+  int16: { sql: 'SMALLINT', type: SMALLINT, value: numberOrNull, select: asIs },
+  int32: { sql: 'INTEGER', type: INTEGER, value: numberOrNull, select: asIs },
+  int64: {
+    sql: 'BIGINT',
+    type: BIGINT,
+    value: (v) => (v === null ? null : BigInt(v as bigint)),
+    select: asIs,
+  },
+  float32: { sql: 'FLOAT', type: FLOAT, value: numberOrNull, select: asIs },
+  float64: { sql: 'DOUBLE', type: DOUBLE, value: numberOrNull, select: asIs },
+  bool: { sql: 'BOOLEAN', type: BOOLEAN, value: (v) => (v === null ? null : Boolean(v)), select: asIs },
+  timestamp: {
+    sql: 'DOUBLE',
+    type: DOUBLE,
+    value: epochSeconds,
+    select: (c) => `to_timestamp(${c}) AS ${c}`,
+  },
+  timestamp_local: {
+    sql: 'DOUBLE',
+    type: DOUBLE,
+    value: epochSeconds,
+    select: (c) => `make_timestamp(CAST(${c} * 1000000 AS BIGINT)) AS ${c}`,
+  },
+  // Seconds as BIGINT; the ARROW:schema of the export makes it a duration[s] for Arrow readers.
+  duration: {
+    sql: 'BIGINT',
+    type: BIGINT,
+    value: (v) => (v === null ? null : BigInt(Math.round(Number(v)))),
+    select: asIs,
+  },
+  date: { sql: 'VARCHAR', type: VARCHAR, value: (v) => (v === null ? null : String(v)), select: asIs },
+  utf8: { sql: 'VARCHAR', type: VARCHAR, value: (v) => (v === null ? null : String(v)), select: asIs },
 };
+
+function numberOrNull(v: unknown): DuckDBValue {
+  return v === null ? null : Number(v);
+}
+
+function epochSeconds(v: unknown): DuckDBValue {
+  return v instanceof Date ? v.getTime() / 1000 : null;
+}
+
+function asIs(column: string): string {
+  return column;
+}
 
 const STAGING_COLUMNS = ['timestamp_s', ...METRICS.map((m) => m.name)];
 const CURVE_FILE_TYPES = [VARCHAR, INTEGER, DOUBLE, INTEGER];

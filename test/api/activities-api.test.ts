@@ -138,12 +138,12 @@ describe('activities API', () => {
   });
 
   it('re-uploading the same bytes changes nothing and returns the same ids', async () => {
-    const before = await server.engine.countActivities('alice', {});
+    const before = await server.engine.activities.count('alice', {});
     const body = await (await upload(server, token, [{ name: 'again.csv', bytes: ride }]))
       .json()
       .then(asJson);
     expect(body.sources[0]).toMatchObject({ id: sourceId, status: 'duplicate', activity_ids: [rideId] });
-    expect(await server.engine.countActivities('alice', {})).toBe(before);
+    expect(await server.engine.activities.count('alice', {})).toBe(before);
   });
 
   it('deletes an activity; it is then gone from every route, and a re-upload restores it', async () => {

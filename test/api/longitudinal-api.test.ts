@@ -247,7 +247,7 @@ describe('longitudinal routes', () => {
     });
     const thresholds = await json(alice, '/api/v1/profile/thresholds');
     expect(thresholds.data).toHaveLength(2);
-    await server.engine.recompute('alice');
+    await server.engine.sources.recompute('alice');
     const after = (await json(alice, `/api/v1/activities/${ids.sunday}`)).summary;
     expect(after.thresholds.ftp_w).toBe(300);
     expect(after.thresholds.cp_w).toBe(260);

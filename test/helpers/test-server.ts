@@ -27,7 +27,7 @@ export async function startTestServer(
     app,
     url,
     dataDir,
-    tokenFor: async (athleteId) => (await engine.createToken(athleteId)).token,
+    tokenFor: async (athleteId) => (await engine.tokens.create(athleteId)).token,
     close: async () => {
       await app.close();
       engine.close();

@@ -55,7 +55,7 @@ describe('a process killed in the middle of an ingest', () => {
 
     const engine = await Engine.open({ dataDir });
     try {
-      const activities = await engine.listActivities('dora', { limit: 1000, offset: 0 });
+      const activities = await engine.activities.list('dora', { limit: 1000, offset: 0 });
       expect(activities.length).toBeGreaterThanOrEqual(5);
       expect(activities.length).toBeLessThan(FILES);
       const files = await listFiles(join(dataDir, 'lake'));
@@ -91,7 +91,7 @@ describe('a process killed in the middle of an ingest', () => {
     expect(await new Promise((resolve) => again.on('close', resolve))).toBe(0);
     const reopened = await Engine.open({ dataDir });
     try {
-      expect(await reopened.countActivities('dora', {})).toBe(FILES);
+      expect(await reopened.activities.count('dora', {})).toBe(FILES);
     } finally {
       reopened.close();
     }

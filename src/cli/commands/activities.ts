@@ -39,7 +39,7 @@ export async function activitiesCommand(args: string[]): Promise<number> {
   }
   const engine = await openEngine(values.data);
   try {
-    const activities = await engine.listActivities(values.athlete, parsed.data);
+    const activities = await engine.activities.list(values.athlete, parsed.data);
     if (values.json) {
       for (const a of activities) process.stdout.write(`${JSON.stringify(a)}\n`);
       return 0;
@@ -50,7 +50,7 @@ export async function activitiesCommand(args: string[]): Promise<number> {
       a.sport,
       formatDuration(a.elapsed_s),
       a.distance_m === null ? '' : `${(a.distance_m / 1000).toFixed(2)} km`,
-      a.summary.avg_power_w === null ? '' : `${Math.round(a.summary.avg_power_w)} W`,
+      a.analysis.avg_power_w === null ? '' : `${Math.round(a.analysis.avg_power_w)} W`,
     ]);
     printTable(['id', 'start (local)', 'sport', 'elapsed', 'distance', 'avg power'], rows);
   } finally {

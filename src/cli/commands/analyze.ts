@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { activityStreams } from '../../analytics/activity-streams.ts';
 import {
   type ActivityAnalysisSummary,
   analyzeActivity,
@@ -15,8 +16,7 @@ import {
 import type { CanonicalActivity, ReadResult } from '../../domain/activity.ts';
 import { isPeakformError } from '../../domain/errors.ts';
 import type { DataIssue } from '../../domain/issue.ts';
-import { activityStreams } from '../../engine/activity-streams.ts';
-import { isoUtc } from '../../engine/time-format.ts';
+import { isoUtc } from '../../domain/time-format.ts';
 import { readActivityFile } from '../../ingest/read-activity-file.ts';
 import { UsageError } from '../cli-error.ts';
 

@@ -37,14 +37,17 @@ const FIXTURES_DIR = resolve(fileURLToPath(import.meta.url), '../../../../data/f
 export async function demoCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: SERVE_OPTIONS });
   const engine = await openEngine(values.data);
-  if ((await engine.listThresholds(DEMO_ATHLETE)).length === 0) {
+  if ((await engine.profile.listThresholds(DEMO_ATHLETE)).length === 0) {
     // Thresholds first, so that the sample activities get TSS, zones and W'bal at ingest.
-    for (const thresholds of DEMO_THRESHOLDS) await engine.setThresholds(DEMO_ATHLETE, thresholds);
+    for (const thresholds of DEMO_THRESHOLDS) await engine.profile.setThresholds(DEMO_ATHLETE, thresholds);
   }
   const samples = (await listFiles(FIXTURES_DIR)).filter((f) => /\.(fit|tcx|gpx|csv)$/i.test(f)).sort();
   for (const file of samples) {
     // Re-ingesting the same bytes is a no-op, so seeding on every start is safe.
-    await engine.ingest(DEMO_ATHLETE, await readFile(file), { fileName: basename(file), tags: ['sample'] });
+    await engine.sources.ingest(DEMO_ATHLETE, await readFile(file), {
+      fileName: basename(file),
+      tags: ['sample'],
+    });
   }
   const token = await demoToken(engine);
   const { url } = await (await import('../../api/server.ts')).serve(engine, {
@@ -52,8 +55,8 @@ export async function demoCommand(args: string[]): Promise<number> {
     host: values.host,
     logger: false,
   });
-  const latest = await engine.findLatestActivity(DEMO_ATHLETE);
-  const count = await engine.countActivities(DEMO_ATHLETE, {});
+  const latest = await engine.activities.latest(DEMO_ATHLETE);
+  const count = await engine.activities.count(DEMO_ATHLETE, {});
   process.stdout.write(
     [
       `Peakform is serving ${count} sample activities for athlete "${DEMO_ATHLETE}" (data: ${engine.dataDir})`,
@@ -77,8 +80,9 @@ export async function demoCommand(args: string[]): Promise<number> {
 async function demoToken(engine: Engine): Promise<string> {
   const path = join(engine.dataDir, 'demo-token');
   const saved = (await readFile(path, 'utf8').catch(() => '')).trim();
-  if (saved && (await engine.authenticate(saved)) === DEMO_ATHLETE) return saved;
-  const { token } = await engine.createToken(DEMO_ATHLETE, 'demo');
+  const current = saved ? await engine.tokens.verify(saved).catch(() => undefined) : undefined;
+  if (current?.athleteId === DEMO_ATHLETE) return saved;
+  const { token } = await engine.tokens.create(DEMO_ATHLETE, { name: 'demo' });
   await writeFile(path, `${token}\n`, { mode: 0o600 });
   return token;
 }

@@ -35,12 +35,14 @@ export async function ingestCommand(args: string[]): Promise<number> {
   const counts = { processed: 0, duplicate: 0, failed: 0, activities: 0 };
   try {
     for (const file of files) {
-      const source = await engine.ingest(values.athlete, await readFile(file), {
+      const source = await engine.sources.ingest(values.athlete, await readFile(file), {
         fileName: file,
         tags: values.tag,
       });
-      counts[source.status]++;
-      if (source.status === 'processed') counts.activities += source.activity_ids.length;
+      if (source.duplicate) counts.duplicate++;
+      else if (source.status === 'failed') counts.failed++;
+      else counts.processed++;
+      if (source.status === 'processed' && !source.duplicate) counts.activities += source.activity_ids.length;
       if (source.status === 'failed') failed++;
       if (values.json) process.stdout.write(`${JSON.stringify({ file, ...source })}\n`);
       else if (source.status === 'failed') {

@@ -21,8 +21,8 @@ export async function recomputeCommand(args: string[]): Promise<number> {
       !values.json && process.stderr.isTTY
         ? new ProgressBar(Number(count?.n ?? 0), process.stderr)
         : undefined;
-    const totals = await engine.recompute(values.athlete, (source) =>
-      progress?.tick(source.file_name ?? source.id),
+    const totals = await engine.sources.recompute(values.athlete, (source) =>
+      progress?.tick(source.filename ?? source.id),
     );
     progress?.clear();
     process.stdout.write(

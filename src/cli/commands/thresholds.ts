@@ -45,9 +45,9 @@ export async function thresholdsCommand(args: string[]): Promise<number> {
       if (!parsed.success) {
         throw new UsageError(parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; '));
       }
-      await engine.setThresholds(values.athlete, parsed.data);
+      await engine.profile.setThresholds(values.athlete, parsed.data);
     }
-    for (const t of await engine.listThresholds(values.athlete))
+    for (const t of await engine.profile.listThresholds(values.athlete))
       process.stdout.write(`${JSON.stringify(t)}\n`);
   } finally {
     engine.close();

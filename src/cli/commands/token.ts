@@ -2,31 +2,60 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../cli-error.ts';
 import { openEngine } from '../open-engine.ts';
 
-export const TOKEN_USAGE = `peakform token create [--data DIR] --athlete ID [--name NAME] [--json]
-  Creates a personal API key for an athlete and prints it once.`;
+export const TOKEN_USAGE = `peakform token create [--data DIR] --athlete ID [--name NAME] [--scope S]... [--expires-in SECONDS] [--json]
+  Creates a personal API key (a signed JWT) for an athlete and prints it once.
+peakform token list [--data DIR] --athlete ID [--json]
+peakform token revoke [--data DIR] --athlete ID TOKEN_ID
+  Revokes a key at once.`;
 
 export async function tokenCommand(args: string[]): Promise<number> {
   const [action, ...rest] = args;
-  if (action !== 'create')
-    throw new UsageError(`Unknown token action "${action ?? ''}". Use: ${TOKEN_USAGE}`);
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: rest,
+    allowPositionals: true,
     options: {
       data: { type: 'string' },
       athlete: { type: 'string' },
       name: { type: 'string' },
+      scope: { type: 'string', multiple: true },
+      'expires-in': { type: 'string' },
       json: { type: 'boolean' },
     },
   });
+  if (!['create', 'list', 'revoke'].includes(action ?? '')) {
+    throw new UsageError(`Unknown token action "${action ?? ''}". Use:\n${TOKEN_USAGE}`);
+  }
   if (!values.athlete) throw new UsageError('--athlete is required: the athlete the key acts for.');
   const engine = await openEngine(values.data);
   try {
-    const created = await engine.createToken(values.athlete, values.name);
-    process.stdout.write(
-      values.json
-        ? `${JSON.stringify({ id: created.id, athlete_id: created.athleteId, token: created.token })}\n`
-        : `${created.token}\n`,
-    );
+    if (action === 'create') {
+      const created = await engine.tokens.create(values.athlete, {
+        name: values.name,
+        scopes: values.scope,
+        expiresInS: values['expires-in'] === undefined ? undefined : Number(values['expires-in']),
+      });
+      process.stdout.write(
+        values.json
+          ? `${JSON.stringify({ id: created.id, athlete_id: created.athleteId, token: created.token, scopes: created.scopes, expires_at: created.expiresAt })}\n`
+          : `${created.token}\n`,
+      );
+    } else if (action === 'list') {
+      const tokens = await engine.tokens.list(values.athlete);
+      if (values.json) process.stdout.write(`${JSON.stringify(tokens)}\n`);
+      else
+        for (const t of tokens)
+          process.stdout.write(
+            `${Object.values(t)
+              .map((v) => v ?? '')
+              .join('\t')}\n`,
+          );
+    } else {
+      const [tokenId] = positionals;
+      if (!tokenId)
+        throw new UsageError('Name the key to revoke: peakform token revoke --athlete A TOKEN_ID.');
+      await engine.tokens.revoke(values.athlete, tokenId);
+      process.stdout.write(`revoked ${tokenId}\n`);
+    }
   } finally {
     engine.close();
   }

@@ -3,6 +3,7 @@ import {
   type Data,
   type DataType,
   DateDay,
+  Duration,
   Field,
   Float32,
   Float64,
@@ -15,6 +16,7 @@ import {
   Schema,
   Struct,
   TimestampMicrosecond,
+  TimeUnit,
   Utf8,
   vectorFromArray,
 } from 'apache-arrow';
@@ -25,7 +27,11 @@ import type { ColumnBatch, ColumnType, ResultColumn } from '../../store/column-b
  * time whatever the result size. One RecordBatchStreamWriter encodes the whole stream; after each
  * batch its buffered bytes are taken out and yielded, so the consumer's pace sets the producer's.
  */
-export async function* writeArrowIpcStream(batches: AsyncIterable<ColumnBatch>): AsyncGenerator<Uint8Array> {
+export async function* writeArrowIpcStream(
+  batches: AsyncIterable<ColumnBatch>,
+  /** The declared columns: the schema of an empty result. */
+  columns?: readonly { name: string; type: ColumnType }[],
+): AsyncGenerator<Uint8Array> {
   const writer = new RecordBatchStreamWriter();
   let schema: Schema | undefined;
   for await (const batch of batches) {
@@ -39,7 +45,12 @@ export async function* writeArrowIpcStream(batches: AsyncIterable<ColumnBatch>):
     if (bytes.length > 0) yield bytes;
   }
   // An empty result still gets its schema; finish() writes the end-of-stream marker.
-  if (!schema) writer.reset(undefined, new Schema([]));
+  if (!schema) {
+    writer.reset(
+      undefined,
+      new Schema((columns ?? []).map((c) => new Field(c.name, arrowType(c.type), true))),
+    );
+  }
   writer.finish();
   const rest = takeBuffered(writer);
   if (rest.length > 0) yield rest;
@@ -69,6 +80,10 @@ export function arrowType(type: ColumnType): DataType {
       return new Bool();
     case 'timestamp':
       return new TimestampMicrosecond('UTC');
+    case 'timestamp_local':
+      return new TimestampMicrosecond();
+    case 'duration':
+      return new Duration(TimeUnit.SECOND);
     case 'date':
       return new DateDay();
     case 'utf8':
@@ -94,7 +109,8 @@ function toData(column: ResultColumn, type: DataType, length: number): Data {
     return makeData({ type, length, data, nullBitmap } as never);
   }
   switch (column.type) {
-    case 'timestamp': {
+    case 'timestamp':
+    case 'timestamp_local': {
       const micros = new BigInt64Array(length);
       const valid = new Uint8Array(Math.ceil(length / 8));
       column.values.forEach((v, i) => {
@@ -107,6 +123,17 @@ function toData(column: ResultColumn, type: DataType, length: number): Data {
     }
     case 'utf8':
       return column.codes ? utf8FromCodes(column.codes, length) : utf8Data(column.values, length);
+    case 'duration': {
+      const seconds = new BigInt64Array(length);
+      const valid = new Uint8Array(Math.ceil(length / 8));
+      column.values.forEach((v, i) => {
+        if (v !== null && v !== undefined) {
+          seconds[i] = BigInt(Math.round(Number(v)));
+          valid[i >> 3]! |= 1 << (i & 7);
+        }
+      });
+      return makeData({ type, length, data: seconds, nullBitmap: valid } as never);
+    }
     case 'int64':
       return vectorFromArray(
         column.values.map((v) => (v === null ? null : BigInt(v as bigint))),

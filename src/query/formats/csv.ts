@@ -27,6 +27,10 @@ function formatterFor(column: ResultColumn): (value: unknown) => string {
   switch (column.type) {
     case 'timestamp':
       return (v) => (v as Date).toISOString().replace('.000Z', 'Z');
+    case 'timestamp_local':
+      return (v) => (v as Date).toISOString().replace('.000Z', '').replace('Z', '');
+    case 'duration':
+      return (v) => String(Number(v));
     case 'utf8':
       return (v) => quote(String(v));
     default:

@@ -6,9 +6,12 @@ export async function* writeJsonRows(batches: AsyncIterable<ColumnBatch>): Async
   yield '[';
   for await (const batch of batches) {
     const parts: string[] = [];
+    const local = batch.columns.map((c) => c.type === 'timestamp_local');
     for (let row = 0; row < batch.rowCount; row++) {
       const object: Record<string, unknown> = {};
-      for (const column of batch.columns) object[column.name] = toJsonValue(column.values[row]);
+      batch.columns.forEach((column, c) => {
+        object[column.name] = toJsonValue(column.values[row], local[c]!);
+      });
       parts.push(JSON.stringify(object));
     }
     if (parts.length === 0) continue;
@@ -18,8 +21,12 @@ export async function* writeJsonRows(batches: AsyncIterable<ColumnBatch>): Async
   yield ']';
 }
 
-function toJsonValue(value: unknown): unknown {
-  if (value instanceof Date) return value.toISOString().replace('.000Z', 'Z');
+/** Instants with Z, wall-clock times without; durations as seconds (a number). */
+function toJsonValue(value: unknown, local: boolean): unknown {
+  if (value instanceof Date) {
+    const iso = value.toISOString().replace('.000Z', 'Z');
+    return local ? iso.replace('Z', '') : iso;
+  }
   if (typeof value === 'bigint') return Number(value);
   return value ?? null;
 }

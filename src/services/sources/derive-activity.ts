@@ -1,19 +1,19 @@
-import { applyGapPolicy, DEFAULT_CURVE_GAP_POLICY, type GapPolicy } from '../analytics/gap-policy.ts';
+import { activityStreams } from '../../analytics/activity-streams.ts';
+import { applyGapPolicy, DEFAULT_CURVE_GAP_POLICY, type GapPolicy } from '../../analytics/gap-policy.ts';
 import {
   analyzeActivity,
   type CurveMetric,
   envelopeWindows,
   type MeanMaxCurve,
   meanMax,
-} from '../analytics/index.ts';
-import { elevationChange, lastReading, sampleStats } from '../analytics/sample-stats.ts';
-import { toGrid } from '../analytics/to-grid.ts';
-import type { CanonicalActivity } from '../domain/activity.ts';
-import { AFTER_WORK_LADDER_KJ, QUERY_GRID_S } from '../domain/durations.ts';
-import type { ActivityRecord } from '../domain/wire.ts';
-import type { CurveWrite } from '../store/store.ts';
-import { activityStreams } from './activity-streams.ts';
-import type { ResolvedThresholds } from './resolve-thresholds.ts';
+} from '../../analytics/index.ts';
+import { elevationChange, lastReading, sampleStats } from '../../analytics/sample-stats.ts';
+import { toGrid } from '../../analytics/to-grid.ts';
+import type { CanonicalActivity } from '../../domain/activity.ts';
+import { AFTER_WORK_LADDER_KJ, QUERY_GRID_S } from '../../domain/durations.ts';
+import type { ActivityAnalysis } from '../../domain/wire.ts';
+import type { CurveWrite } from '../../store/store.ts';
+import type { ResolvedThresholds } from '../profile/resolve-thresholds.ts';
 
 /** One stored curve (exact values and envelope; see `CurveWrite`), as the store writes it. */
 export type StoredCurve = CurveWrite & { metric: CurveMetric };
@@ -38,7 +38,7 @@ export function withEnvelope(
 }
 
 export interface DerivedActivity {
-  summary: ActivityRecord['summary'];
+  summary: ActivityAnalysis;
   gapPolicy: string;
   curves: StoredCurve[];
   /** Reading count, sum, min, max per metric, for server-side aggregation without a sample scan. */

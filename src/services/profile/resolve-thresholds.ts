@@ -1,5 +1,5 @@
-import { parseSport, sportMatches } from '../domain/sport.ts';
-import type { Thresholds } from '../domain/wire.ts';
+import { parseSport, sportMatches } from '../../domain/sport.ts';
+import type { Thresholds } from '../../domain/wire.ts';
 
 export type ThresholdField = Exclude<keyof Thresholds, 'sport' | 'effective_from'>;
 export type ResolvedThresholds = Partial<Record<ThresholdField, number>>;

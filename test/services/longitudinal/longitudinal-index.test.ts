@@ -1,12 +1,12 @@
 import { rm } from 'node:fs/promises';
 import type { DuckDBValue } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSyntheticLake } from '../../bench/synthetic-lake.ts';
-import { AFTER_WORK_LADDER_KJ, ALL_DURATIONS_S } from '../../src/domain/durations.ts';
-import { Engine } from '../../src/engine/engine.ts';
-import { LongitudinalIndex } from '../../src/engine/longitudinal-index.ts';
-import { compileLongitudinalCurve } from '../../src/query/longitudinal-sql.ts';
-import { makeTempDir } from '../helpers/test-server.ts';
+import { buildSyntheticLake } from '../../../bench/synthetic-lake.ts';
+import { AFTER_WORK_LADDER_KJ, ALL_DURATIONS_S } from '../../../src/domain/durations.ts';
+import { Engine } from '../../../src/engine/engine.ts';
+import { compileLongitudinalCurve } from '../../../src/query/longitudinal-sql.ts';
+import { LongitudinalIndex } from '../../../src/services/longitudinal/longitudinal-index.ts';
+import { makeTempDir } from '../../helpers/test-server.ts';
 
 describe('the in-memory longitudinal index', () => {
   let dataDir: string;

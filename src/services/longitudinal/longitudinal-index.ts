@@ -1,7 +1,7 @@
 import type { DuckDBValue } from '@duckdb/node-api';
-import { QUERY_GRID_S } from '../domain/durations.ts';
-import { sportMatches } from '../domain/sport.ts';
-import type { Store } from '../store/store.ts';
+import { QUERY_GRID_S } from '../../domain/durations.ts';
+import { sportMatches } from '../../domain/sport.ts';
+import type { Store } from '../../store/store.ts';
 
 /** The winning window of one (after_kj, duration) point of a longitudinal curve. */
 export interface CurvePoint {

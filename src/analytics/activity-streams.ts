@@ -1,5 +1,5 @@
-import type { ActivityStreams } from '../analytics/index.ts';
 import type { CanonicalActivity } from '../domain/activity.ts';
+import type { ActivityStreams } from './index.ts';
 
 /**
  * The input of `analyzeActivity` for one canonical activity: `offsetS[i]` = seconds from the

@@ -1,0 +1,104 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import type { BodyOf, OperationId, ParamsOf, QueryOf, RouteSpec, Routes } from '../contract/index.ts';
+import { PeakformError } from '../domain/errors.ts';
+import type { SourceRecord } from '../domain/wire.ts';
+import type { Engine, TabularResult } from '../engine/engine.ts';
+
+export interface HandlerContext<R extends RouteSpec> {
+  params: ParamsOf<R>;
+  query: QueryOf<R>;
+  body: BodyOf<R>;
+  /** The athlete the bearer acts for (empty on public routes). */
+  athleteId: string;
+  request: FastifyRequest;
+  reply: FastifyReply;
+}
+
+/** What a handler returns, by the kind of response its route declares. */
+export type HandlerResult<R extends RouteSpec> = R['response'] extends {
+  kind: 'json';
+  schema: infer S extends z.ZodType;
+}
+  ? z.input<S>
+  : R['response'] extends { kind: 'table' }
+    ? TabularResult
+    : R['response'] extends { kind: 'ndjson'; schema: infer S extends z.ZodType }
+      ? AsyncIterable<z.input<S>>
+      : undefined;
+
+export type Handler<R extends RouteSpec> = (context: HandlerContext<R>) => Promise<HandlerResult<R>>;
+export type Handlers = { [K in OperationId]: Handler<Routes[K]> };
+
+export const MAX_UPLOAD_FILES = 10;
+
+/** One handler per operation of the contract: each is a thin call into the engine's services. */
+export function createHandlers(engine: Engine, options: { version: string }): Handlers {
+  const { activities, sources, longitudinal, profile } = engine;
+  return {
+    listActivities: async ({ athleteId, query }) => activities.list(athleteId, query),
+    getLatestActivity: async ({ athleteId, query }) => activities.latest(athleteId, query.sport),
+    getActivity: async ({ athleteId, params }) => activities.get(athleteId, params.id),
+    getActivityData: async ({ athleteId, params, query }) =>
+      activities.data(athleteId, params.id, {
+        metrics: query.metrics,
+        segmentationOn: query.segmentation_on,
+      }),
+    getActivityMeanMax: async ({ athleteId, params, query }) =>
+      activities.meanMax(athleteId, params.id, query),
+    getActivityAccumulatedWorkDuration: async ({ athleteId, params, query }) =>
+      activities.accumulatedWorkDuration(athleteId, params.id, query),
+    deleteActivity: async ({ athleteId, params }) => {
+      await activities.delete(athleteId, params.id);
+      return undefined;
+    },
+    uploadActivities: async ({ athleteId, request }) => {
+      if (!request.isMultipart()) {
+        throw new PeakformError(
+          'ERR_UPLOAD_NOT_MULTIPART',
+          'Upload files as multipart/form-data, e.g. curl -F files=@ride.fit …/api/v1/activities/upload.',
+        );
+      }
+      const files: { name: string; bytes: Buffer }[] = [];
+      const tags: string[] = [];
+      for await (const part of request.parts()) {
+        if (part.type === 'file') files.push({ name: part.filename, bytes: await part.toBuffer() });
+        else if (part.fieldname === 'tags' && typeof part.value === 'string' && part.value.trim())
+          tags.push(part.value.trim());
+      }
+      if (files.length === 0) {
+        throw new PeakformError(
+          'ERR_UPLOAD_EMPTY',
+          'The upload holds no file part. Attach files with -F files=@ride.fit.',
+        );
+      }
+      const stored: SourceRecord[] = [];
+      for (const file of files) {
+        stored.push(await sources.ingest(athleteId, file.bytes, { fileName: file.name, tags }));
+      }
+      return { sources: stored };
+    },
+    getBackfillStatus: async ({ athleteId }) => backfillLines(engine, athleteId),
+    getSource: async ({ athleteId, params }) => sources.get(athleteId, params.id),
+    getLongitudinalMeanMax: async ({ athleteId, query }) => longitudinal.meanMax(athleteId, query),
+    getLongitudinalData: async ({ athleteId, query }) => longitudinal.data(athleteId, query),
+    getLongitudinalAccumulatedWorkDuration: async ({ athleteId, query }) =>
+      longitudinal.accumulatedWorkDuration(athleteId, query),
+    getLongitudinalAggregate: async ({ athleteId, query }) => longitudinal.aggregate(athleteId, query),
+    getProfileStatus: async ({ athleteId }) =>
+      profile.status(athleteId, await activities.count(athleteId, {})),
+    listProfileSports: async ({ athleteId, query }) => profile.sports(athleteId, query.only_root ?? false),
+    listProfileTags: async ({ athleteId }) => profile.tags(athleteId),
+    getIntensityDurationModel: async ({ athleteId, query }) =>
+      longitudinal.intensityDurationModel(athleteId, query),
+    getTrainingLoad: async ({ athleteId, query }) => longitudinal.trainingLoad(athleteId, query),
+    listThresholds: async ({ athleteId }) => profile.listThresholds(athleteId),
+    setThresholds: async ({ athleteId, body }) => profile.setThresholds(athleteId, body),
+    getHealth: async () => ({ status: 'ok' as const, version: options.version }),
+  };
+}
+
+/** Without provider connections there is nothing to backfill: one line with the oldest activity's start. */
+async function* backfillLines(engine: Engine, athleteId: string) {
+  yield { backfill_loaded_until: await engine.activities.oldestStart(athleteId) };
+}

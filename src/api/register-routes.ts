@@ -1,0 +1,123 @@
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { ROUTES, type RouteSpec } from '../contract/index.ts';
+import type { Engine, TabularResult } from '../engine/engine.ts';
+import { writeArrowIpcStream } from '../query/formats/arrow-ipc-stream.ts';
+import { writeCsv } from '../query/formats/csv.ts';
+import { writeJsonRows } from '../query/formats/json-rows.ts';
+import { authenticate } from './auth.ts';
+import type { HandlerContext, Handlers } from './handlers.ts';
+import { MEDIA_TYPES, negotiateFormat } from './tabular-reply.ts';
+
+/**
+ * Registers every route of the contract with its handler: the path (and its aliases) as Fastify
+ * spells it, the zod schemas that validate the request and the JSON response, the scope check,
+ * and the reply for the route's kind of response.
+ */
+export function registerRoutes(app: FastifyInstance, engine: Engine, handlers: Handlers): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  for (const [operationId, route] of Object.entries(ROUTES) as [keyof Handlers, RouteSpec][]) {
+    const handler = handlers[operationId] as unknown as (
+      context: HandlerContext<RouteSpec>,
+    ) => Promise<unknown>;
+    const schema = {
+      ...(route.params ? { params: route.params } : {}),
+      ...(route.query ? { querystring: route.query } : {}),
+      ...(route.body ? { body: route.body } : {}),
+      ...(route.response.kind === 'json'
+        ? { response: { [route.response.status]: route.response.schema } }
+        : {}),
+    };
+    for (const path of [route.path, ...(route.aliases ?? [])]) {
+      api.route({
+        method: route.method,
+        url: path.replace(/\{(\w+)\}/g, ':$1'),
+        schema,
+        onRequest: route.scope ? authenticate(engine, route.scope) : undefined,
+        handler: async (request, reply) => {
+          const result = await handler({
+            params: request.params as never,
+            query: request.query as never,
+            body: request.body as never,
+            athleteId: request.athleteId ?? '',
+            request,
+            reply,
+          });
+          return sendResult(route, request, reply, engine, result, operationId);
+        },
+      });
+    }
+  }
+}
+
+async function sendResult(
+  route: RouteSpec,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  engine: Engine,
+  result: unknown,
+  operationId: string,
+): Promise<FastifyReply> {
+  const response = route.response;
+  switch (response.kind) {
+    case 'json':
+      return reply.code(response.status).send(result);
+    case 'empty':
+      return reply.code(response.status).send();
+    case 'ndjson':
+      reply.header('content-type', 'application/x-ndjson; charset=utf-8');
+      return reply.send(Readable.from(ndjson(result as AsyncIterable<unknown>), { objectMode: false }));
+    case 'table': {
+      const query = request.query as { format?: Parameters<typeof negotiateFormat>[1] };
+      return sendTable(
+        reply,
+        engine,
+        negotiateFormat(request, query.format),
+        result as TabularResult,
+        operationId,
+      );
+    }
+  }
+}
+
+async function* ndjson(lines: AsyncIterable<unknown>): AsyncGenerator<string> {
+  for await (const line of lines) yield `${JSON.stringify(line)}\n`;
+}
+
+/**
+ * Sends a table in the negotiated format. Arrow, CSV and JSON are written batch by batch as the
+ * batches arrive, and the first batch is read before the status is sent, so a failing query is a
+ * clean error rather than a truncated 200. Parquet is written by DuckDB to a temporary file,
+ * streamed, then deleted.
+ */
+async function sendTable(
+  reply: FastifyReply,
+  engine: Engine,
+  format: ReturnType<typeof negotiateFormat>,
+  result: TabularResult,
+  fileName: string,
+): Promise<FastifyReply> {
+  if (format === 'parquet') {
+    const path = await engine.exportParquet(result);
+    const stream = createReadStream(path);
+    stream.on('close', () => void rm(path, { force: true }));
+    reply.header('content-type', MEDIA_TYPES.parquet);
+    reply.header('content-disposition', `attachment; filename="${fileName}.parquet"`);
+    return reply.send(stream);
+  }
+  const first = await result.batches.next();
+  const batches = (async function* () {
+    if (!first.done) yield first.value;
+    yield* result.batches;
+  })();
+  const body =
+    format === 'arrow'
+      ? Readable.from(writeArrowIpcStream(batches, result.columns), { objectMode: false })
+      : Readable.from(format === 'csv' ? writeCsv(batches) : writeJsonRows(batches), { objectMode: false });
+  reply.header('content-type', MEDIA_TYPES[format]);
+  if (format !== 'json') reply.header('content-disposition', `attachment; filename="${fileName}.${format}"`);
+  return reply.send(body);
+}

@@ -1,0 +1,24 @@
+import { ACTIVITY_ROUTES } from './activities.ts';
+import { LONGITUDINAL_ROUTES } from './longitudinal.ts';
+import { PROFILE_ROUTES } from './profile.ts';
+import type { RouteSpec } from './route.ts';
+import { SYSTEM_ROUTES } from './system.ts';
+
+/**
+ * The whole API, one entry per operation. Static paths are listed before `{id}` paths of the same
+ * prefix only for readability: the router always prefers a static segment.
+ */
+export const ROUTES = {
+  ...LONGITUDINAL_ROUTES,
+  ...ACTIVITY_ROUTES,
+  ...PROFILE_ROUTES,
+  ...SYSTEM_ROUTES,
+} as const;
+
+export type Routes = typeof ROUTES;
+export type OperationId = keyof Routes;
+
+export const ROUTE_LIST: readonly RouteSpec[] = Object.values(ROUTES);
+
+export * from './route.ts';
+export * from './tables.ts';

@@ -1,0 +1,175 @@
+/**
+ * Every error code Peakform answers with: its HTTP status, what it means and how to fix it. The
+ * API's problem+json bodies, the CLI's messages, the docs and the OpenAPI document all name codes
+ * from here; a test checks that every code thrown in the sources is listed and documented.
+ */
+export const ERROR_CATALOG = {
+  ERR_REQUEST_INVALID: {
+    status: 400,
+    meaning: 'A parameter or body field is invalid.',
+    fix: 'Read `errors` for each field and correct it.',
+  },
+  ERR_REQUEST_MEDIA_TYPE: {
+    status: 415,
+    meaning: 'The body’s content type is not accepted by this route.',
+    fix: 'Send JSON, a form or multipart as the route declares.',
+  },
+  ERR_REQUEST_TOO_LARGE: {
+    status: 413,
+    meaning: 'The request body is larger than the route accepts.',
+    fix: 'Send less.',
+  },
+  ERR_ROUTE_NOT_FOUND: {
+    status: 404,
+    meaning: 'No route has this method and path.',
+    fix: 'See /docs or /openapi.json for the routes.',
+  },
+  ERR_DATE_RANGE_INVALID: { status: 400, meaning: 'start is after end.', fix: 'Swap them.' },
+  ERR_FORMAT_NOT_ACCEPTABLE: {
+    status: 406,
+    meaning: 'No type in Accept can be produced.',
+    fix: 'Ask for Parquet, Arrow, CSV or JSON, or pass ?format=.',
+  },
+  ERR_AUTH_MISSING: {
+    status: 401,
+    meaning: 'No bearer token was sent.',
+    fix: 'Send `Authorization: Bearer <token>`.',
+  },
+  ERR_AUTH_INVALID: {
+    status: 401,
+    meaning: 'The token is malformed, tampered with or signed by another key.',
+    fix: 'Create a new key with `peakform token create`.',
+  },
+  ERR_AUTH_EXPIRED: {
+    status: 401,
+    meaning: 'The token has expired.',
+    fix: 'Refresh it or create a new key.',
+  },
+  ERR_AUTH_REVOKED: { status: 401, meaning: 'The token was revoked.', fix: 'Create a new key.' },
+  ERR_AUTH_SCOPE: {
+    status: 403,
+    meaning: 'The token lacks the scope this route needs.',
+    fix: 'Use a token with the scope named in the detail.',
+  },
+  ERR_TOKEN_NOT_FOUND: {
+    status: 404,
+    meaning: 'No such API key for this athlete.',
+    fix: 'List keys with `peakform token list`.',
+  },
+  ERR_TOKEN_NAME_INVALID: {
+    status: 400,
+    meaning: 'The key name is too long or empty.',
+    fix: 'Use 1–100 characters.',
+  },
+  ERR_TOKEN_SCOPE_INVALID: {
+    status: 400,
+    meaning: 'A requested scope does not exist.',
+    fix: 'Use data:read, data:write or profile.',
+  },
+  ERR_TOKEN_EXPIRY_INVALID: {
+    status: 400,
+    meaning: 'The expiry is not a positive number of seconds.',
+    fix: 'Give a positive whole number.',
+  },
+  ERR_ATHLETE_ID_INVALID: {
+    status: 400,
+    meaning: 'The athlete id has characters it may not have.',
+    fix: 'Use 1–64 letters, digits, _ or -, starting with a letter or digit.',
+  },
+  ERR_ACTIVITY_NOT_FOUND: {
+    status: 404,
+    meaning: 'No activity with this id for this athlete.',
+    fix: 'List activities with GET /api/v1/activities/.',
+  },
+  ERR_SOURCE_NOT_FOUND: {
+    status: 404,
+    meaning: 'No upload with this id for this athlete.',
+    fix: 'Use an id from the upload response.',
+  },
+  ERR_UPLOAD_NOT_MULTIPART: {
+    status: 415,
+    meaning: 'The upload is not multipart/form-data.',
+    fix: 'Send files as multipart parts named `files`.',
+  },
+  ERR_UPLOAD_EMPTY: {
+    status: 400,
+    meaning: 'The upload holds no file part.',
+    fix: 'Attach at least one file.',
+  },
+  ERR_UPLOAD_TOO_LARGE: {
+    status: 413,
+    meaning: 'A file is larger than the upload limit.',
+    fix: 'Split or compress it.',
+  },
+  ERR_UPLOAD_TOO_MANY_FILES: {
+    status: 413,
+    meaning: 'More than 10 files in one upload.',
+    fix: 'Send at most 10 files per request.',
+  },
+  ERR_UPLOAD_TOO_MANY_PARTS: {
+    status: 413,
+    meaning: 'Too many parts in one upload.',
+    fix: 'Send at most 10 files per request.',
+  },
+  ERR_UPLOAD_UNREADABLE: {
+    status: 422,
+    meaning: 'No file of the upload could be read.',
+    fix: 'See each source’s error.',
+  },
+  ERR_INGEST_UNREADABLE: {
+    status: 422,
+    meaning: 'The file holds no usable activity.',
+    fix: 'Check that it is a FIT, TCX, GPX or CSV activity file.',
+  },
+  ERR_INGEST_DECODE_FAILED: {
+    status: 422,
+    meaning: 'The file could not be decoded.',
+    fix: 'The file is damaged; export it again from the device or service.',
+  },
+  ERR_AFTER_WORK_UNSUPPORTED: {
+    status: 400,
+    meaning: 'An after= value has no kept fatigue curve.',
+    fix: 'Use 0 or a value of the work ladder listed in the detail.',
+  },
+  ERR_AFTER_WORK_DURATIONS: {
+    status: 400,
+    meaning: 'Fatigue curves are kept at the durations of durations=all only.',
+    fix: 'Choose durations from durations=all.',
+  },
+  ERR_MODEL_UNSUPPORTED: {
+    status: 400,
+    meaning: 'This model does not exist for this metric.',
+    fix: 'For speed use model=cp2.',
+  },
+  ERR_GAP_POLICY_MISMATCH: {
+    status: 409,
+    meaning: 'The data dir stores curves under another gap policy.',
+    fix: 'Use a new data dir.',
+  },
+  ERR_ANALYTICS_GAP_POLICY: {
+    status: 400,
+    meaning: 'The gap policy is not zero, split or interp:G.',
+    fix: 'Use zero, split or interp:G.',
+  },
+  ERR_STORE_LOCKED: {
+    status: 409,
+    meaning: 'Another Peakform process holds the data dir.',
+    fix: 'Stop it or go through its API.',
+  },
+  ERR_PARSE_ARGS: {
+    status: 400,
+    meaning: 'A command-line argument is invalid.',
+    fix: 'See `peakform --help`.',
+  },
+  ERR_INTERNAL: {
+    status: 500,
+    meaning: 'A fault on the server’s side.',
+    fix: 'Quote the request id when reporting it.',
+  },
+} as const satisfies Record<string, { status: number; meaning: string; fix: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(ERROR_CATALOG, code);
+}

@@ -1,0 +1,48 @@
+import type { Thresholds } from '../domain/wire.ts';
+import { type CompiledQuery, compileSql, sql } from './sql.ts';
+
+/** Catalog reads and writes of sources, thresholds and settings, compiled with their parameters. */
+
+export function compileFindSource(athleteId: string, sourceId: string): CompiledQuery {
+  return compileSql(sql`SELECT s.id, s.file_name, s.format, s.size_bytes, s.status, s.error_code, s.error_message,
+        CAST(s.issues AS VARCHAR) AS issues, epoch(s.created_at) AS created_s,
+        list(a.id ORDER BY a.session_index) FILTER (WHERE a.id IS NOT NULL) AS activity_ids
+       FROM sources s LEFT JOIN activities a ON a.source_id = s.id
+       WHERE s.athlete_id = ${athleteId} AND s.id = ${sourceId}
+       GROUP BY ALL`);
+}
+
+/** Every stored source (of one athlete, or all), oldest first, with the tags its activities carry. */
+export function compileSourcesToRecompute(athleteId: string | undefined): CompiledQuery {
+  const where = athleteId ? sql`WHERE s.athlete_id = ${athleteId}` : sql``;
+  return compileSql(sql`SELECT s.athlete_id, s.content_sha256, s.file_name, s.created_at, any_value(a.tags) AS tags
+       FROM sources s LEFT JOIN activities a ON a.source_id = s.id
+       ${where} GROUP BY ALL ORDER BY s.athlete_id, s.created_at`);
+}
+
+export function compileListThresholds(athleteId: string): CompiledQuery {
+  return compileSql(sql`SELECT sport, strftime(effective_from, '%Y-%m-%d') AS effective_from, ftp_w, cp_w, w_prime_j, lthr_bpm,
+        max_hr_bpm, rest_hr_bpm, weight_kg FROM thresholds WHERE athlete_id = ${athleteId} ORDER BY effective_from, sport`);
+}
+
+export function compileEnsureAthlete(athleteId: string): CompiledQuery {
+  return compileSql(sql`INSERT INTO athletes (id) VALUES (${athleteId}) ON CONFLICT DO NOTHING`);
+}
+
+export function compileReplaceThresholds(athleteId: string, t: Thresholds): CompiledQuery[] {
+  return [
+    compileSql(sql`DELETE FROM thresholds WHERE athlete_id = ${athleteId} AND sport = ${t.sport}
+        AND effective_from = CAST(${t.effective_from} AS DATE)`),
+    compileSql(sql`INSERT INTO thresholds (athlete_id, sport, effective_from, ftp_w, cp_w, w_prime_j, lthr_bpm, max_hr_bpm, rest_hr_bpm, weight_kg)
+         VALUES (${athleteId}, ${t.sport}, CAST(${t.effective_from} AS DATE), ${t.ftp_w ?? null}, ${t.cp_w ?? null},
+           ${t.w_prime_j ?? null}, ${t.lthr_bpm ?? null}, ${t.max_hr_bpm ?? null}, ${t.rest_hr_bpm ?? null}, ${t.weight_kg ?? null})`),
+  ];
+}
+
+export function compileGetSetting(key: string): CompiledQuery {
+  return compileSql(sql`SELECT value FROM settings WHERE key = ${key}`);
+}
+
+export function compileSetSetting(key: string, value: string): CompiledQuery {
+  return compileSql(sql`INSERT INTO settings (key, value) VALUES (${key}, ${value})`);
+}

@@ -1,0 +1,75 @@
+import type { z } from 'zod';
+import { parseSport } from '../../domain/sport.ts';
+import type { AccountStatusSchema, Thresholds } from '../../domain/wire.ts';
+import { compileAthleteSports, compileAthleteTags } from '../../query/activity-sql.ts';
+import {
+  compileEnsureAthlete,
+  compileListThresholds,
+  compileReplaceThresholds,
+} from '../../query/catalog-sql.ts';
+import type { Store } from '../../store/store.ts';
+import { assertAthleteIdValid } from './athlete-id.ts';
+
+type AccountStatus = z.infer<typeof AccountStatusSchema>;
+
+/** The athlete's profile: thresholds, the sports and tags they use, and what the account serves. */
+export class ProfileService {
+  constructor(private readonly store: Store) {}
+
+  /** The athlete's thresholds, oldest first (effective-dated, per sport). */
+  async listThresholds(athleteId: string): Promise<Thresholds[]> {
+    return this.store.select<Thresholds>(compileListThresholds(athleteId));
+  }
+
+  /**
+   * Sets the thresholds for a sport from a date on (replacing an entry of the same sport and date).
+   * Stored metrics keep the thresholds they were computed with until `recompute` re-derives them.
+   */
+  async setThresholds(athleteId: string, thresholds: Thresholds): Promise<Thresholds[]> {
+    assertAthleteIdValid(athleteId);
+    await this.store.write(async (tx) => {
+      for (const q of [compileEnsureAthlete(athleteId), ...compileReplaceThresholds(athleteId, thresholds)]) {
+        await tx.run(q.sql, q.params as never);
+      }
+    });
+    return this.listThresholds(athleteId);
+  }
+
+  /** The sports the athlete has activities in; with `onlyRoot`, top-level codes without modifiers. */
+  async sports(athleteId: string, onlyRoot = false): Promise<string[]> {
+    const rows = await this.store.select<{ sport: string }>(compileAthleteSports(athleteId));
+    const sports = rows.map((r) => (onlyRoot ? parseSport(r.sport).path[0]! : r.sport));
+    return [...new Set(sports)].filter((s) => s.length > 0).sort();
+  }
+
+  async tags(athleteId: string): Promise<string[]> {
+    return (await this.store.select<{ tag: string }>(compileAthleteTags(athleteId))).map((r) => r.tag);
+  }
+
+  /**
+   * Without provider connections, activities come from uploads and are ready as soon as any exist;
+   * dailies and workouts are not served (yet).
+   */
+  async status(athleteId: string, activityCount: number): Promise<AccountStatus> {
+    void athleteId;
+    const activities = activityCount > 0 ? 'ready' : 'unavailable';
+    return {
+      issue:
+        activityCount > 0
+          ? null
+          : {
+              code: 'no_source_connected',
+              status: 'action_required',
+              message:
+                'No activities yet: upload files with POST /api/v1/activities/upload or `peakform ingest`.',
+              destination: null,
+            },
+      capabilities: {
+        activities,
+        activity_history: activities,
+        dailies: 'unavailable',
+        workouts: 'unavailable',
+      },
+    };
+  }
+}

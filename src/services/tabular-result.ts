@@ -1,0 +1,33 @@
+import type { ColumnBatch, ColumnType } from '../store/column-batch.ts';
+
+/** A column of a tabular result as it is sent. */
+export interface ResultColumnSpec {
+  name: string;
+  type: ColumnType;
+}
+
+/**
+ * A tabular result: its columns, a stream of batches, and, when it is one SQL query, that query,
+ * so a Parquet export can be written by DuckDB straight from it.
+ */
+export interface TabularResult {
+  columns: readonly ResultColumnSpec[];
+  batches: AsyncGenerator<ColumnBatch>;
+  parquetSql?: string;
+}
+
+/** Gives columns the wire types that DuckDB cannot express (durations as BIGINT seconds). */
+export async function* withColumnTypes(
+  batches: AsyncIterable<ColumnBatch>,
+  types: ReadonlyMap<string, ColumnType>,
+): AsyncGenerator<ColumnBatch> {
+  for await (const batch of batches) {
+    yield {
+      rowCount: batch.rowCount,
+      columns: batch.columns.map((c) => {
+        const type = types.get(c.name);
+        return type && type !== c.type ? { ...c, type } : c;
+      }),
+    };
+  }
+}
