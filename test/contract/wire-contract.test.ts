@@ -1,0 +1,272 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tableFromIPC } from 'apache-arrow';
+import pl from 'nodejs-polars';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type OperationId, ROUTES, type RouteSpec } from '../../src/contract/index.ts';
+import { asJson, get, startTestServer, type TestServer } from '../helpers/test-server.ts';
+
+/**
+ * The contract suite: every route of the route table called over real HTTP, its status, content
+ * type, JSON body (against the declared schema, which carries WIRE.md's required fields) and
+ * tabular columns (Parquet read by Polars with default headers, Arrow read by apache-arrow, JSON
+ * and CSV of the same request) checked against the declaration.
+ */
+
+const FIXTURES = join(import.meta.dirname, '../../data/fixtures');
+
+interface Case {
+  params?: Record<string, string>;
+  query?: string;
+  body?: unknown;
+  multipart?: boolean;
+}
+
+/** One request per operation; typed over every operation id, so a new route without a case fails typecheck. */
+function casesFor(ids: { ride: string; run: string; source: string }): Record<OperationId, Case> {
+  return {
+    listActivities: { query: 'limit=10' },
+    getLatestActivity: { query: 'sport=cycling' },
+    getActivity: { params: { id: ids.ride } },
+    getActivityData: { params: { id: ids.ride }, query: 'metrics=power&metrics=heart_rate&metrics=duration' },
+    getActivityMeanMax: { params: { id: ids.ride }, query: 'metric=power&durations=1,5,60,300' },
+    getActivityAccumulatedWorkDuration: { params: { id: ids.ride }, query: 'metric=power' },
+    deleteActivity: { params: { id: ids.run } },
+    uploadActivities: { multipart: true },
+    getBackfillStatus: {},
+    getSource: { params: { id: ids.source } },
+    getLongitudinalMeanMax: { query: 'sport=cycling&metric=power&durations=5,60,300&after=0&after=250.0' },
+    getLongitudinalData: { query: 'sport=cycling&start=2020-01-01&metrics=power&metrics=duration' },
+    getLongitudinalAccumulatedWorkDuration: { query: 'sport=cycling&metric=power&start=2020-01-01' },
+    getLongitudinalAggregate: { query: 'interval=month' },
+    getProfileStatus: {},
+    listProfileSports: { query: 'only_root=true' },
+    listProfileTags: {},
+    getIntensityDurationModel: { query: 'start=2020-01-01&end=2030-01-01' },
+    getTrainingLoad: { query: 'start=2024-01-01&end=2024-01-31' },
+    listThresholds: {},
+    setThresholds: { body: { sport: 'cycling', effective_from: '2020-01-01', ftp_w: 250 } },
+    getHealth: {},
+  };
+}
+
+/** How Polars names each declared column type after reading our Parquet (durations come back in ms). */
+const POLARS_TYPES: Record<string, string> = {
+  int16: 'Int16',
+  int32: 'Int32',
+  int64: 'Int64',
+  float32: 'Float32',
+  float64: 'Float64',
+  utf8: 'String',
+  timestamp: 'Datetime(us,UTC)',
+  timestamp_local: 'Datetime(us,)',
+  duration: 'Duration(',
+  bool: 'Boolean',
+};
+
+/** How apache-arrow prints each declared type. */
+const ARROW_TYPES: Record<string, RegExp> = {
+  int16: /^Int16$/,
+  int32: /^Int32$/,
+  int64: /^Int64$/,
+  float32: /^Float32$/,
+  float64: /^Float64$/,
+  utf8: /^Utf8$/,
+  timestamp: /^Timestamp<MICROSECOND, UTC>$/,
+  timestamp_local: /^Timestamp<MICROSECOND>$/,
+  duration: /^Duration<SECOND>$/,
+  bool: /^Bool$/,
+};
+
+function pathOf(route: RouteSpec, c: Case): string {
+  return route.path.replace(/\{(\w+)\}/g, (_, name: string) => c.params?.[name] ?? 'missing');
+}
+
+describe('the wire contract, route by route', () => {
+  let server: TestServer;
+  let token: string;
+  let cases: Record<OperationId, Case>;
+  const rideBytes = readFile(join(FIXTURES, 'ride-known-power.fit'));
+
+  async function call(
+    route: RouteSpec,
+    c: Case,
+    headers: Record<string, string> = {},
+    path = pathOf(route, c),
+  ) {
+    const url = `${server.url}${path}${c.query ? `?${c.query}` : ''}`;
+    const init: RequestInit = {
+      method: route.method,
+      headers: { authorization: `Bearer ${token}`, ...headers },
+    };
+    if (c.multipart) {
+      const form = new FormData();
+      form.append('files', new Blob([await readFile(join(FIXTURES, 'ride-short.tcx'))]), 'ride-short.tcx');
+      init.body = form;
+    } else if (c.body !== undefined) {
+      init.body = JSON.stringify(c.body);
+      (init.headers as Record<string, string>)['content-type'] = 'application/json';
+    }
+    return fetch(url, init);
+  }
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    token = await server.tokenFor('wire');
+    const form = new FormData();
+    form.append('files', new Blob([await rideBytes]), 'ride-known-power.fit');
+    form.append('files', new Blob([await readFile(join(FIXTURES, 'run-devfield-power.fit'))]), 'run.fit');
+    const response = await fetch(`${server.url}/api/v1/activities/upload`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: form,
+    });
+    const body = await response.json().then(asJson);
+    cases = casesFor({
+      ride: body.sources[0].activity_ids[0],
+      run: body.sources[1].activity_ids[0],
+      source: body.sources[0].id,
+    });
+  });
+  afterAll(() => server.close());
+
+  const routes = Object.entries(ROUTES) as [OperationId, RouteSpec][];
+  // Delete last: the other cases use the activities.
+  const ordered = [
+    ...routes.filter(([id]) => id !== 'deleteActivity'),
+    ...routes.filter(([id]) => id === 'deleteActivity'),
+  ];
+
+  for (const [operationId, route] of ordered) {
+    it(`${operationId}: ${route.method} ${route.path} answers as declared`, async () => {
+      const c = cases[operationId];
+      const response = await call(route, c, { accept: '*/*' });
+      expect(response.headers.get('x-request-id')).toMatch(/^req_/);
+      const response_ = route.response;
+      if (response_.kind === 'json') {
+        expect(response.status, await response.clone().text()).toBe(response_.status);
+        expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+        const parsed = response_.schema.safeParse(await response.json());
+        expect(parsed.success, JSON.stringify(parsed.error?.issues.slice(0, 3))).toBe(true);
+      } else if (response_.kind === 'empty') {
+        expect(response.status).toBe(204);
+        expect((await call(route, c)).status).toBe(404);
+      } else if (response_.kind === 'ndjson') {
+        expect(response.status).toBe(200);
+        expect(response.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+        const lines = (await response.text()).split('\n').filter((l) => l.trim());
+        expect(lines.length).toBeGreaterThan(0);
+        for (const line of lines) expect(response_.schema.safeParse(JSON.parse(line)).success).toBe(true);
+      } else {
+        // Parquet for */*, as the official clients ask, read by Polars.
+        expect(response.status, await response.clone().text()).toBe(200);
+        expect(response.headers.get('content-type')).toBe('application/vnd.apache.parquet');
+        const parquet = pl.readParquet(Buffer.from(await response.arrayBuffer()));
+        const declared = new Map(response_.table.columns.map((col) => [col.name, col]));
+        for (const col of response_.table.columns.filter((x) => x.required))
+          expect(parquet.columns).toContain(col.name);
+        parquet.columns.forEach((name, i) => {
+          const spec = declared.get(name);
+          expect(spec, `column ${name} is not declared`).toBeDefined();
+          expect(String(parquet.dtypes[i])).toContain(POLARS_TYPES[spec!.type]!);
+        });
+        // Arrow by Accept: the same columns with the declared Arrow types.
+        const arrow = tableFromIPC(
+          new Uint8Array(
+            await (await call(route, c, { accept: 'application/vnd.apache.arrow.stream' })).arrayBuffer(),
+          ),
+        );
+        expect(arrow.schema.fields.map((f) => f.name)).toEqual(parquet.columns);
+        for (const field of arrow.schema.fields) {
+          expect(String(field.type)).toMatch(ARROW_TYPES[declared.get(field.name)!.type]!);
+        }
+        expect(arrow.numRows).toBe(parquet.height);
+        // JSON and CSV of the same request agree.
+        const rows = (await (await call(route, c, { accept: 'application/json' })).json()) as Record<
+          string,
+          unknown
+        >[];
+        expect(rows.length).toBe(parquet.height);
+        if (rows.length > 0) expect(Object.keys(rows[0]!)).toEqual(parquet.columns);
+        const csv = await (await call(route, c, { accept: 'text/csv' })).text();
+        if (rows.length > 0) expect(csv.split('\n')[0]).toBe(parquet.columns.join(','));
+      }
+    });
+  }
+
+  it('serves every path with and without its trailing slash, never redirecting', async () => {
+    for (const [operationId, route] of routes) {
+      if (route.method !== 'GET') continue;
+      const c = cases[operationId];
+      const path = pathOf(route, c);
+      const other = path.endsWith('/') ? path.slice(0, -1) : `${path}/`;
+      const [a, b] = await Promise.all([call(route, c, {}, path), call(route, c, {}, other)]);
+      expect(b.status, `${operationId} ${other}`).toBe(a.status);
+      expect(a.status).toBeLessThan(300);
+      await Promise.all([a.arrayBuffer(), b.arrayBuffer()]);
+    }
+  });
+
+  it('answers 401 without a token and 403 without the route’s scope, as problem+json', async () => {
+    const profileOnly = (await server.engine.tokens.create('wire', { scopes: ['profile'] })).token;
+    const readOnly = (await server.engine.tokens.create('wire', { scopes: ['data:read'] })).token;
+    for (const [operationId, route] of routes) {
+      if (!route.scope) continue;
+      const c = cases[operationId];
+      const anonymous = await fetch(`${server.url}${pathOf(route, c)}`, { method: route.method });
+      expect(anonymous.status, operationId).toBe(401);
+      expect(anonymous.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(((await anonymous.json()) as { code: string }).code).toBe('ERR_AUTH_MISSING');
+      const lacking = route.scope === 'data:read' ? profileOnly : readOnly;
+      const forbidden = await fetch(`${server.url}${pathOf(route, c)}`, {
+        method: route.method,
+        headers: { authorization: `Bearer ${lacking}` },
+      });
+      expect(forbidden.status, operationId).toBe(403);
+      expect(((await forbidden.json()) as { code: string }).code).toBe('ERR_AUTH_SCOPE');
+    }
+  });
+
+  it('refuses tampered, foreign, unsigned, expired and revoked keys with 401', async () => {
+    const created = await server.engine.tokens.create('wire');
+    const [header, payload, signature] = created.token.split('.');
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
+    const forged = Buffer.from(JSON.stringify({ ...claims, sub: 'someone-else' })).toString('base64url');
+    const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload}.`;
+    const expired = (await server.engine.tokens.create('wire', { expiresInS: 1 })).token;
+    const revoked = await server.engine.tokens.create('wire');
+    await server.engine.tokens.revoke('wire', revoked.id);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    for (const bad of [`${header}.${forged}.${signature}`, unsigned, expired, revoked.token, 'not-a-jwt']) {
+      const response = await get(server, bad, '/api/v1/activities/');
+      expect(response.status).toBe(401);
+      await response.arrayBuffer();
+    }
+    expect((await get(server, created.token, '/api/v1/activities/')).status).toBe(200);
+  });
+
+  it('publishes an OpenAPI document with every operation of the route table', async () => {
+    const document = asJson(await (await fetch(`${server.url}/openapi.json`)).json());
+    const operations = Object.values(document.paths).flatMap((p) => Object.values(p as object)) as {
+      operationId: string;
+    }[];
+    expect(operations.map((o) => o.operationId).sort()).toEqual(Object.keys(ROUTES).sort());
+    const meanMax = document.paths['/api/v1/activities/{id}/mean-max'].get;
+    expect(meanMax.responses['200']['x-table'].columns.map((col: { name: string }) => col.name)).toContain(
+      'duration',
+    );
+    expect(document.components.schemas.ActivitySummary.required).toEqual(
+      expect.arrayContaining([
+        'id',
+        'sport',
+        'start',
+        'end',
+        'start_local',
+        'end_local',
+        'duration',
+        'metrics',
+        'source_id',
+      ]),
+    );
+  });
+});
