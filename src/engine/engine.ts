@@ -16,6 +16,8 @@ import { TokenService } from '../services/tokens/token-service.ts';
 import { Store } from '../store/store.ts';
 
 export type { TabularResult } from '../services/tabular-result.ts';
+/** Every file under a folder (recursive), for commands that ingest folders. */
+export { listFiles } from '../store/lake.ts';
 
 export interface EngineOptions {
   dataDir: string;

@@ -3,7 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Engine } from '../../engine/engine.ts';
-import { listFiles } from '../../store/lake.ts';
+import { listFiles } from '../../engine/engine.ts';
 import { openEngine } from '../open-engine.ts';
 import { parsePort, SERVE_OPTIONS } from './serve.ts';
 

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { listFiles } from '../../store/lake.ts';
+import { listFiles } from '../../engine/engine.ts';
 import { UsageError } from '../cli-error.ts';
 import { openEngine } from '../open-engine.ts';
 import { ProgressBar } from '../progress-bar.ts';

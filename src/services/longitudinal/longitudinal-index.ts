@@ -1,4 +1,3 @@
-import type { DuckDBValue } from '@duckdb/node-api';
 import { QUERY_GRID_S } from '../../domain/durations.ts';
 import { sportMatches } from '../../domain/sport.ts';
 import type { Store } from '../../store/store.ts';
@@ -67,7 +66,7 @@ export class LongitudinalIndex {
          envelope_duration_s, envelope_start_offset_s
        FROM curve_points c JOIN a ON a.id = c.activity_id
        WHERE c.athlete_id = $1 ORDER BY metric_code, after_kj, duration_s, position`,
-      [athleteId] as DuckDBValue[],
+      [athleteId],
     );
     const curves = new Map<string, CurveRows>();
     let builder: CurveBuilder | undefined;

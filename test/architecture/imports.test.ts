@@ -1,0 +1,106 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * The dependency rules of docs/architecture.md, checked on the sources: imports point one way
+ * (api and cli → engine → services → query/store; ingest and analytics pure; everything may use
+ * domain; contract only domain; sdk only contract and domain), foreign libraries enter through
+ * their one door, and there is no import circle.
+ */
+
+const SRC = resolve(import.meta.dirname, '../../src');
+
+const ALLOWED: Record<string, readonly string[]> = {
+  domain: ['domain'],
+  contract: ['contract', 'domain'],
+  ingest: ['ingest', 'domain'],
+  analytics: ['analytics', 'domain'],
+  store: ['store', 'domain'],
+  query: ['query', 'store', 'domain'],
+  services: ['services', 'query', 'store', 'analytics', 'ingest', 'domain'],
+  engine: ['engine', 'services', 'query', 'store', 'analytics', 'domain'],
+  api: ['api', 'engine', 'contract', 'query', 'domain'],
+  cli: ['cli', 'engine', 'api', 'ingest', 'analytics', 'contract', 'domain'],
+  sdk: ['sdk', 'contract', 'domain'],
+};
+
+/** Packages and the only layers that may import them. */
+const DOORS: Record<string, readonly string[]> = {
+  '@duckdb/node-api': ['store'],
+  fastify: ['api'],
+  '@fastify/multipart': ['api'],
+  '@fastify/swagger': ['api'],
+  '@fastify/swagger-ui': ['api'],
+  'fastify-type-provider-zod': ['api'],
+  '@garmin/fitsdk': ['ingest'],
+  jose: ['store', 'services'],
+};
+
+async function sourceFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const nested = await Promise.all(
+    entries.map((e) =>
+      e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+    ),
+  );
+  return nested.flat();
+}
+
+function importsOf(text: string): string[] {
+  return [...text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+'([^']+)'/gms)].map((m) => m[1]!);
+}
+
+const layerOf = (file: string) => relative(SRC, file).split('/')[0]!;
+
+describe('architecture', async () => {
+  const files = await sourceFiles(SRC);
+  const graph = new Map<string, string[]>();
+  for (const file of files) {
+    const text = await readFile(file, 'utf8');
+    graph.set(file, importsOf(text));
+  }
+
+  it('imports point only in the allowed directions', () => {
+    const violations: string[] = [];
+    for (const [file, specifiers] of graph) {
+      const layer = layerOf(file);
+      for (const specifier of specifiers) {
+        if (specifier.startsWith('.')) {
+          const target = layerOf(resolve(dirname(file), specifier));
+          if (!(ALLOWED[layer] ?? []).includes(target)) violations.push(`${relative(SRC, file)} → ${target}`);
+        } else {
+          const pkg = specifier.startsWith('@')
+            ? specifier.split('/').slice(0, 2).join('/')
+            : specifier.split('/')[0]!;
+          const door = DOORS[pkg];
+          if (door && !door.includes(layer)) violations.push(`${relative(SRC, file)} → ${pkg}`);
+        }
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it('has no import circle between files', () => {
+    const edges = new Map(
+      [...graph].map(([file, specifiers]) => [
+        file,
+        specifiers.filter((s) => s.startsWith('.')).map((s) => resolve(dirname(file), s)),
+      ]),
+    );
+    const state = new Map<string, 'visiting' | 'done'>();
+    const cycles: string[] = [];
+    const visit = (file: string, path: string[]) => {
+      if (state.get(file) === 'done') return;
+      if (state.get(file) === 'visiting') {
+        cycles.push([...path.slice(path.indexOf(file)), file].map((f) => relative(SRC, f)).join(' → '));
+        return;
+      }
+      state.set(file, 'visiting');
+      for (const next of edges.get(file) ?? []) visit(next, [...path, file]);
+      state.set(file, 'done');
+    };
+    for (const file of edges.keys()) visit(file, []);
+    expect(cycles).toEqual([]);
+  });
+});
