@@ -15,9 +15,11 @@ const HOW_TO =
   `(2024-05-10T08:10:46Z, 2024-05-10T10:10:46+02:00), an optional \`sport\` column (e.g. cycling.road) ` +
   `and metric columns named ${METRIC_NAMES.join(', ')}.`;
 
-/** Bounds that keep a hostile file (one 50 MB line of commas) from exhausting memory. */
+/**
+ * Bounds that keep a hostile file (one 50 MB line of commas) from exhausting memory: the header is
+ * at most 64 KiB (so at most 64 Ki names), and rows are split only as far as the columns read.
+ */
 const MAX_HEADER_CHARS = 64 * 1024;
-const MAX_COLUMNS = 1000;
 const MAX_LEADING_BAD_ROWS = 10_000;
 
 type Column =
@@ -43,7 +45,9 @@ export function readCsv(bytes: Uint8Array): ReadResult {
     );
   }
   const delimiter = pickDelimiter(headerText);
-  const names = splitLine(headerText, delimiter, MAX_COLUMNS).map((name) => name.trim().toLowerCase());
+  const names = splitLine(headerText, delimiter, MAX_HEADER_CHARS + 1).map((name) =>
+    name.trim().toLowerCase(),
+  );
   const timeIndex = names.indexOf('timestamp');
   if (timeIndex < 0) {
     throw new UnreadableFileError(`This CSV file has no \`timestamp\` column. ${HOW_TO}`, {

@@ -17,18 +17,15 @@ export function closeTruncatedXml(text: string, recordTag: string): string | nul
   const kept = text.slice(0, end);
   const open = new OpenElements();
   let i = kept.indexOf('<');
-  while (i >= 0 && i < kept.length) {
-    const skipTo = (terminator: string, from: number): number => {
-      const at = kept.indexOf(terminator, from);
-      return at < 0 ? -1 : at + terminator.length;
-    };
+  while (i >= 0) {
     let next: number;
-    if (kept.startsWith('<!--', i)) next = skipTo('-->', i + 4);
-    else if (kept.startsWith('<![CDATA[', i)) next = skipTo(']]>', i + 9);
-    else if (kept.startsWith('<?', i)) next = skipTo('?>', i + 2);
-    else if (kept.startsWith('<!', i)) next = skipTo('>', i + 2);
-    else {
-      const closing = kept[i + 1] === '/';
+    const second = kept.charCodeAt(i + 1);
+    if (second === BANG || second === QUESTION) {
+      next = skipDeclaration(kept, i);
+      // An unterminated comment, processing instruction or CDATA section runs to the end.
+      if (next < 0) break;
+    } else {
+      const closing = second === SLASH;
       const nameStart = closing ? i + 2 : i + 1;
       const nameEnd = scanName(kept, nameStart);
       if (nameEnd === nameStart) {
@@ -43,8 +40,6 @@ export function closeTruncatedXml(text: string, recordTag: string): string | nul
       }
       next = tag.end;
     }
-    // An unterminated comment, processing instruction or CDATA section runs to the end.
-    if (next < 0) break;
     i = kept.indexOf('<', next);
   }
   return kept + open.closingTags();
@@ -72,6 +67,27 @@ function endOfLastClosingTag(text: string, recordTag: string): number {
   return -1;
 }
 
+const BANG = 0x21;
+const QUESTION = 0x3f;
+const SLASH = 0x2f;
+const GREATER = 0x3e;
+const LESS = 0x3c;
+const DOUBLE_QUOTE = 0x22;
+const SINGLE_QUOTE = 0x27;
+
+/** Index after the comment, CDATA section, processing instruction or declaration at `at`; -1 when it never ends. */
+function skipDeclaration(text: string, at: number): number {
+  const [terminator, bodyStart] = text.startsWith('<!--', at)
+    ? ['-->', at + 4]
+    : text.startsWith('<![CDATA[', at)
+      ? [']]>', at + 9]
+      : text.startsWith('<?', at)
+        ? ['?>', at + 2]
+        : ['>', at + 2];
+  const end = text.indexOf(terminator, bodyStart);
+  return end < 0 ? -1 : end + terminator.length;
+}
+
 /** End of the element name starting at `from` (XML name characters), `from` when there is none. */
 function scanName(text: string, from: number): number {
   if (from >= text.length || !isNameStart(text.charCodeAt(from))) return from;
@@ -85,14 +101,15 @@ function scanName(text: string, from: number): number {
  * A `<` before that (never valid inside a tag) makes it incomplete and ends it there.
  */
 function scanTagEnd(text: string, from: number): { end: number; complete: boolean; selfClosing: boolean } {
-  let quote: string | null = null;
+  let quote = 0;
   for (let j = from; j < text.length; j++) {
-    const ch = text[j]!;
-    if (ch === '<') return { end: j, complete: false, selfClosing: false };
-    if (quote !== null) {
-      if (ch === quote) quote = null;
-    } else if (ch === '"' || ch === "'") quote = ch;
-    else if (ch === '>') return { end: j + 1, complete: true, selfClosing: text[j - 1] === '/' };
+    const code = text.charCodeAt(j);
+    if (code === LESS) return { end: j, complete: false, selfClosing: false };
+    if (quote !== 0) {
+      if (code === quote) quote = 0;
+    } else if (code === DOUBLE_QUOTE || code === SINGLE_QUOTE) quote = code;
+    else if (code === GREATER)
+      return { end: j + 1, complete: true, selfClosing: text.charCodeAt(j - 1) === SLASH };
   }
   return { end: text.length, complete: false, selfClosing: false };
 }
