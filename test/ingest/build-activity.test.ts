@@ -99,4 +99,44 @@ describe('buildActivities()', () => {
     expect([activity.startS, activity.endS]).toEqual([T0, T0 + 60]);
     expect(activity.issues.map((i) => i.code)).toEqual(['no_records']);
   });
+
+  it('splits a draft at a gap longer than 4 h, each part with its own laps and lap timers, no file-wide summary', () => {
+    const later = T0 + 5 * 3600;
+    const activities = buildActivities(
+      draft({
+        trace: {
+          timeS: Float64Array.from([T0, T0 + 1, later, later + 1, later + 2]),
+          columns: {},
+          extra: {},
+        },
+        laps: [
+          { ...lap(0, T0, T0 + 1), timerS: 2 },
+          { ...lap(1, later, later + 2), timerS: 3 },
+          lap(2, T0 + 10 * 86_400, T0 + 10 * 86_400 + 1),
+        ],
+        timerS: 99,
+        deviceSummary: { avgPowerW: 200 },
+      }),
+    );
+    expect(activities.map((a) => [a.startS, a.endS, a.timerS, a.laps.length])).toEqual([
+      [T0, T0 + 1, 2, 1],
+      [later, later + 2, 3, 1],
+    ]);
+    expect(activities.every((a) => Object.keys(a.deviceSummary).length === 0)).toBe(true);
+    expect(activities.map((a) => a.issues.map((i) => i.code))).toEqual([
+      ['recording_split'],
+      ['recording_split'],
+    ]);
+  });
+
+  it('keeps a draft whole, summary included, when only gaps up to 4 h separate its records', () => {
+    const activities = buildActivities(
+      draft({
+        trace: { timeS: Float64Array.from([T0, T0 + 4 * 3600, T0 + 8 * 3600]), columns: {}, extra: {} },
+        deviceSummary: { avgPowerW: 200 },
+      }),
+    );
+    expect(activities).toHaveLength(1);
+    expect(activities[0]!.deviceSummary).toEqual({ avgPowerW: 200 });
+  });
 });
