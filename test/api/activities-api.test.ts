@@ -26,24 +26,53 @@ describe('activities API', () => {
 
   it('upload returns one processed source per file with its activity ids', async () => {
     const source = await (await get(server, token, `/api/v1/sources/${sourceId}`)).json().then(asJson);
-    expect(source).toMatchObject({ id: sourceId, status: 'processed', format: 'csv', file_name: 'ride.csv' });
+    expect(source).toMatchObject({
+      id: sourceId,
+      status: 'processed',
+      type: 'csv',
+      origin: 'manual_upload',
+      filename: 'ride.csv',
+      error: null,
+      duplicate: false,
+      size_bytes: ride.byteLength,
+      issues: [],
+    });
     expect(source.activity_ids).toEqual([rideId]);
+    expect(source.created_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
   });
 
   it('lists activities newest first with sport, dates and summary', async () => {
     const older = csvRide({ startIso: '2024-05-01T08:00:00Z', durationS: 120, sport: 'running.trail' });
     await upload(server, token, [{ name: 'run.csv', bytes: older }]);
     const body = await (await get(server, token, '/api/v1/activities')).json().then(asJson);
-    expect(body.data.map((a: { sport: string }) => a.sport)).toEqual(['cycling.road', 'running.trail']);
-    const [first] = body.data;
+    expect(Array.isArray(body)).toBe(true);
+    expect(body.map((a: { sport: string }) => a.sport)).toEqual(['cycling.road', 'running.trail']);
+    // The SweatStack path with its trailing slash answers the same list, without a redirect.
+    const slashed = await get(server, token, '/api/v1/activities/');
+    expect(slashed.status).toBe(200);
+    expect(await slashed.json()).toEqual(body);
+    const [first] = body;
     expect(first).toMatchObject({
       id: rideId,
       start: '2024-05-10T08:00:00Z',
       end: '2024-05-10T08:09:59Z',
+      start_local: '2024-05-10T08:00:00',
+      end_local: '2024-05-10T08:09:59',
+      duration: 'PT10M',
+      source_id: sourceId,
       sample_count: 600,
+      elapsed_s: 600,
+      utc_offset_s: 0,
       tags: ['race'],
+      laps: null,
+      traces: null,
+      app_metadata: null,
     });
-    expect(first.summary.avg_power_w).toBeCloseTo(229.5, 6);
+    expect(first.summary.power.mean).toBeCloseTo(229.5, 6);
+    expect(first.summary.power.max).toBe(259);
+    expect(first.summary.heart_rate).toMatchObject({ min: 120, max: 149, start: 120, end: 149 });
+    expect(first.summary.heart_rate.mean).toBeCloseTo(134.5, 6);
+    expect(first.analysis.avg_power_w).toBeCloseTo(229.5, 6);
     expect(first.metrics).toEqual(
       expect.arrayContaining(['power', 'heart_rate', 'cadence', 'speed', 'distance']),
     );
@@ -51,7 +80,7 @@ describe('activities API', () => {
 
   it('filters by sport hierarchy, inclusive local dates and tags', async () => {
     const ids = async (query: string) =>
-      (await (await get(server, token, `/api/v1/activities?${query}`)).json().then(asJson)).data.map(
+      (await (await get(server, token, `/api/v1/activities?${query}`)).json().then(asJson)).map(
         (a: { id: string }) => a.id,
       );
     expect(await ids('sport=cycling')).toEqual([rideId]);
@@ -72,7 +101,9 @@ describe('activities API', () => {
       .json()
       .then(asJson);
     expect(run.sport).toBe('running.trail');
-    expect((await get(server, token, '/api/v1/activities/latest?sport=rowing')).status).toBe(404);
+    const none = await get(server, token, '/api/v1/activities/latest?sport=rowing');
+    expect(none.status).toBe(200);
+    expect(await none.json()).toBeNull();
   });
 
   it('serves the samples as an Arrow IPC stream that apache-arrow reads', async () => {
@@ -114,8 +145,8 @@ describe('activities API', () => {
       })
     ).text();
     const csvLines = csv.trim().split('\n');
-    expect(csvLines[0]).toBe('timestamp,power,heart_rate');
-    expect(csvLines[1]).toBe('2024-05-10T08:00:00Z,200,120');
+    expect(csvLines[0]).toBe('timestamp,timestamp_local,power,heart_rate');
+    expect(csvLines[1]).toBe('2024-05-10T08:00:00Z,2024-05-10T08:00:00,200,120');
 
     const json = await (
       await get(
@@ -129,7 +160,7 @@ describe('activities API', () => {
     expect(json).toHaveLength(600);
     expect(rows).toHaveLength(600);
     for (let i = 0; i < 600; i++) {
-      const [, power, hr] = csvLines[i + 1]!.split(',');
+      const [, , power, hr] = csvLines[i + 1]!.split(',');
       expect(json[i].power).toBe(rows[i]!.power);
       expect(json[i].heart_rate).toBe(rows[i]!.heart_rate);
       expect(Number(power)).toBe(json[i].power);
@@ -142,7 +173,12 @@ describe('activities API', () => {
     const body = await (await upload(server, token, [{ name: 'again.csv', bytes: ride }]))
       .json()
       .then(asJson);
-    expect(body.sources[0]).toMatchObject({ id: sourceId, status: 'duplicate', activity_ids: [rideId] });
+    expect(body.sources[0]).toMatchObject({
+      id: sourceId,
+      status: 'processed',
+      duplicate: true,
+      activity_ids: [rideId],
+    });
     expect(await server.engine.activities.count('alice', {})).toBe(before);
   });
 
@@ -160,13 +196,17 @@ describe('activities API', () => {
     expect((await get(server, token, `/api/v1/activities/${id}/data`)).status).toBe(404);
     const again = (await (await upload(server, token, [{ name: 'del.csv', bytes }])).json().then(asJson))
       .sources[0];
-    expect(again).toMatchObject({ status: 'processed', activity_ids: [id] });
+    expect(again).toMatchObject({ status: 'processed', duplicate: false, activity_ids: [id] });
   });
 
   it('gives an activity with its laps', async () => {
     const detail = await (await get(server, token, `/api/v1/activities/${rideId}`)).json().then(asJson);
     expect(detail.id).toBe(rideId);
     expect(Array.isArray(detail.laps)).toBe(true);
+    expect(detail).toMatchObject({ duration: 'PT10M', distance: 5070, distance_m: 5070 });
+    expect(detail).toHaveProperty('devices');
+    const latest = await (await get(server, token, '/api/v1/activities/latest')).json().then(asJson);
+    expect(Array.isArray(latest.laps)).toBe(true);
   });
 
   it('publishes OpenAPI 3.1 generated from the schemas and an interactive docs page', async () => {
@@ -174,7 +214,7 @@ describe('activities API', () => {
     expect(spec.openapi).toBe('3.1.0');
     expect(Object.keys(spec.paths)).toEqual(
       expect.arrayContaining([
-        '/api/v1/activities',
+        '/api/v1/activities/',
         '/api/v1/activities/latest',
         '/api/v1/activities/{id}',
         '/api/v1/activities/{id}/data',
@@ -183,7 +223,7 @@ describe('activities API', () => {
         '/health',
       ]),
     );
-    expect(spec.paths['/api/v1/activities'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
+    expect(spec.paths['/api/v1/activities/'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
       expect.arrayContaining(['start', 'end', 'sport', 'tags', 'limit', 'offset']),
     );
     const docs = await fetch(`${server.url}/docs`, { redirect: 'follow' });

@@ -34,7 +34,26 @@ describe('authentication and athlete isolation', () => {
       const body = await response.json().then(asJson);
       expect(body.code).toMatch(/^ERR_AUTH_/);
       expect(body.request_id).toMatch(/^req_/);
+      expect(response.headers.get('x-request-id')).toBe(body.request_id);
     }
+  });
+
+  it('answers 403 ERR_AUTH_SCOPE when the key lacks the scope a route needs', async () => {
+    const readOnly = (await server.engine.tokens.create('alice', { name: 'ro', scopes: ['data:read'] }))
+      .token;
+    expect((await get(server, readOnly, '/api/v1/activities')).status).toBe(200);
+    const response = await upload(server, readOnly, [
+      { name: 'b.csv', bytes: csvRide({ startIso: '2024-01-02T10:00:00Z', durationS: 30 }) },
+    ]);
+    expect(response.status).toBe(403);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect((await response.json().then(asJson)).code).toBe('ERR_AUTH_SCOPE');
+    const del = await fetch(`${server.url}/api/v1/activities/${aliceActivity}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${readOnly}` },
+    });
+    expect(del.status).toBe(403);
+    expect((await get(server, alice, `/api/v1/activities/${aliceActivity}`)).status).toBe(200);
   });
 
   it("never shows one athlete another's activity through any route", async () => {
@@ -42,14 +61,17 @@ describe('authentication and athlete isolation', () => {
       `/api/v1/activities/${aliceActivity}`,
       `/api/v1/activities/${aliceActivity}/data`,
       `/api/v1/activities/${aliceActivity}/data?format=parquet`,
+      `/api/v1/activities/${aliceActivity}/mean-max?metric=power`,
       `/api/v1/sources/${aliceSource}`,
     ]) {
       const response = await get(server, bob, path);
       expect(response.status, path).toBe(404);
       expect((await response.json().then(asJson)).code).toMatch(/NOT_FOUND/);
     }
-    expect((await (await get(server, bob, '/api/v1/activities')).json().then(asJson)).data).toEqual([]);
-    expect((await get(server, bob, '/api/v1/activities/latest')).status).toBe(404);
+    expect(await (await get(server, bob, '/api/v1/activities')).json().then(asJson)).toEqual([]);
+    const latest = await get(server, bob, '/api/v1/activities/latest');
+    expect(latest.status).toBe(200);
+    expect(await latest.json()).toBeNull();
     const del = await fetch(`${server.url}/api/v1/activities/${aliceActivity}`, {
       method: 'DELETE',
       headers: { authorization: `Bearer ${bob}` },

@@ -22,20 +22,35 @@ describe('bad input gets a clear 4xx and the server stays up', () => {
     return body;
   }
 
-  it('rejects an empty file and random bytes with 422 and records the failed sources', async () => {
-    const body = await expectProblem(
+  async function expectFailedSources(response: Response) {
+    // An unreadable file is reported in its source, never as an HTTP error.
+    expect(response.status).toBe(201);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    const body = await response.json().then(asJson);
+    for (const source of body.sources) {
+      expect(source).toMatchObject({ status: 'failed', activity_ids: [], duplicate: false });
+      expect(source.error.code).toBe('ERR_INGEST_UNREADABLE');
+      expect(source.error.message.length).toBeGreaterThan(10);
+    }
+    return body;
+  }
+
+  it('reports an empty file and random bytes as failed sources and records them', async () => {
+    const body = await expectFailedSources(
       await upload(server, token, [
         { name: 'empty.fit', bytes: new Uint8Array() },
         { name: 'noise.fit', bytes: randomBytes(4096) },
       ]),
-      422,
-      'ERR_UPLOAD_UNREADABLE',
     );
     expect(body.sources.map((s: { status: string }) => s.status)).toEqual(['failed', 'failed']);
+    expect(body.sources.map((s: { filename: string }) => s.filename)).toEqual(['empty.fit', 'noise.fit']);
+    expect(body.sources.map((s: { size_bytes: number }) => s.size_bytes)).toEqual([0, 4096]);
     const source = await (await get(server, token, `/api/v1/sources/${body.sources[1].id}`))
       .json()
       .then(asJson);
+    expect(source).toMatchObject({ id: body.sources[1].id, status: 'failed', filename: 'noise.fit' });
     expect(source.error.code).toBe('ERR_INGEST_UNREADABLE');
+    expect(await server.engine.activities.count('carol', {})).toBe(0);
   });
 
   it('rejects a 50 MB garbage upload with 413', async () => {
@@ -58,19 +73,21 @@ describe('bad input gets a clear 4xx and the server stays up', () => {
       { name: 'ride.gpx', bytes: csvRide({ startIso: '2024-02-02T10:00:00Z', durationS: 10 }) },
     ]);
     expect(response.status).toBe(201);
-    expect((await response.json().then(asJson)).sources[0].format).toBe('csv');
+    expect((await response.json().then(asJson)).sources[0]).toMatchObject({
+      type: 'csv',
+      status: 'processed',
+      filename: 'ride.gpx',
+    });
   });
 
   it('rejects a CSV whose timestamps have no time zone, saying how to fix it', async () => {
     const csv = new TextEncoder().encode(
       'timestamp,sport,power\n2024-01-01T10:00:00,cycling,200\n2024-01-01T10:00:01,,210\n',
     );
-    const body = await expectProblem(
-      await upload(server, token, [{ name: 'naive.csv', bytes: csv }]),
-      422,
-      'ERR_UPLOAD_UNREADABLE',
-    );
-    expect(body.detail).toMatch(/offset|Z|time zone/i);
+    const body = await expectFailedSources(await upload(server, token, [{ name: 'naive.csv', bytes: csv }]));
+    expect(body.sources).toHaveLength(1);
+    expect(body.sources[0].error.message).toMatch(/time zone/i);
+    expect(body.sources[0].error.message).toMatch(/offset|`Z`/);
   });
 
   it('rejects unknown and malformed parameters with 400 and lists what is wrong', async () => {

@@ -42,7 +42,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the /docs page in a real browser (Debian
     );
     // Swagger UI renders one block per operation once it has fetched and parsed the spec.
     for (const path of [
-      '/api/v1/activities',
+      '/api/v1/activities/',
       '/api/v1/activities/{id}/data',
       '/api/v1/activities/longitudinal-mean-max',
       '/api/v1/profile/training-load',
