@@ -90,9 +90,11 @@ describe('longitudinal routes', () => {
   });
   afterAll(() => server.close());
 
+  /** Tabular routes answer Parquet unless asked otherwise, so JSON is asked for explicitly. */
   const json = async (token: string, path: string) => {
-    const response = await get(server, token, path);
+    const response = await get(server, token, path, { accept: 'application/json' });
     expect(response.status, path).toBe(200);
+    expect(response.headers.get('content-type'), path).toContain('application/json');
     return asJson(await response.json());
   };
 
@@ -164,17 +166,37 @@ describe('longitudinal routes', () => {
   });
 
   it('serves every tabular route identically as JSON, Arrow (apache-arrow and polars), Parquet (polars) and CSV (polars)', async () => {
-    const routes = [
-      `/api/v1/activities/${ids.monday}/data?metrics=power&metrics=heart_rate`,
-      `/api/v1/activities/${ids.monday}/mean-max?durations=1,5,60,300`,
-      '/api/v1/activities/longitudinal-mean-max?durations=1,60,300&after=250',
-      '/api/v1/activities/longitudinal-data?metrics=power&metrics=heart_rate&sport=cycling',
-      '/api/v1/activities/longitudinal-aggregate?interval=week&metrics=power',
-      '/api/v1/profile/training-load?start=2024-05-01&end=2024-05-20',
+    // Each route with the columns of its contract table, in order (undefined: not pinned here).
+    const routes: [string, string[] | undefined][] = [
+      [
+        `/api/v1/activities/${ids.monday}/data?metrics=power&metrics=heart_rate`,
+        ['timestamp', 'timestamp_local', 'power', 'heart_rate'],
+      ],
+      [`/api/v1/activities/${ids.monday}/mean-max?durations=1,5,60,300`, ['duration', 'power', 'start']],
+      [
+        '/api/v1/activities/longitudinal-mean-max?durations=1,60,300&after=250',
+        ['duration', 'power', 'start', 'activity_id', 'sport', 'after'],
+      ],
+      [
+        '/api/v1/activities/longitudinal-data?metrics=power&metrics=heart_rate&sport=cycling',
+        ['timestamp', 'timestamp_local', 'activity_id', 'sport', 'power', 'heart_rate'],
+      ],
+      ['/api/v1/activities/longitudinal-aggregate?interval=week&metrics=power', undefined],
+      ['/api/v1/profile/training-load?start=2024-05-01&end=2024-05-20', undefined],
     ];
-    for (const route of routes) {
+    // polars has no seconds unit: it reads Arrow/Parquet duration[s] as duration[ms], same instant span.
+    const polarsValues = (series: pl.Series): unknown[] => {
+      const values = series.toArray() as unknown[];
+      const dtype = String(series.dtype);
+      if (!/duration/i.test(dtype)) return values;
+      expect(dtype).toMatch(/ms|millisecond/i);
+      return values.map((v) => (v === null || v === undefined ? v : Number(v) / 1000));
+    };
+    for (const [route, columns] of routes) {
       const sep = route.includes('?') ? '&' : '?';
       const rows = await json(alice, `${route}${sep}format=json`);
+      const byDefault = await get(server, alice, route);
+      expect(byDefault.headers.get('content-type'), route).toBe('application/vnd.apache.parquet');
       expect(rows.length, route).toBeGreaterThan(0);
       const bytes = async (format: string) =>
         new Uint8Array(await (await get(server, alice, `${route}${sep}format=${format}`)).arrayBuffer());
@@ -188,6 +210,12 @@ describe('longitudinal routes', () => {
       expect(polarsArrow.height, route).toBe(rows.length);
       expect(polarsParquet.height, route).toBe(rows.length);
       expect(polarsCsv.height, route).toBe(rows.length);
+      const names = arrow.schema.fields.map((f) => f.name);
+      expect(Object.keys(rows[0]), route).toEqual(names);
+      expect(polarsArrow.columns, route).toEqual(names);
+      expect(polarsParquet.columns, route).toEqual(names);
+      expect(polarsCsv.columns, route).toEqual(names);
+      if (columns) expect(names, route).toEqual(columns);
       const numeric = Object.keys(rows[0]).filter(
         (k) => typeof rows.find((r: Record<string, unknown>) => r[k] !== null)?.[k] === 'number',
       );
@@ -201,9 +229,9 @@ describe('longitudinal routes', () => {
               arrow.getChild(column)!.get(i) === null ? null : Number(fromArrow[i]),
             ),
           ],
-          ['polars arrow', polarsArrow.getColumn(column).toArray()],
-          ['polars parquet', polarsParquet.getColumn(column).toArray()],
-          ['polars csv', polarsCsv.getColumn(column).toArray()],
+          ['polars arrow', polarsValues(polarsArrow.getColumn(column))],
+          ['polars parquet', polarsValues(polarsParquet.getColumn(column))],
+          ['polars csv', polarsValues(polarsCsv.getColumn(column))],
         ] as const) {
           const got = (values as unknown[]).map((v) => (v === null || v === undefined ? null : Number(v)));
           got.forEach((v, i) => {
@@ -229,15 +257,15 @@ describe('longitudinal routes', () => {
       '2024-05-13',
     ]);
     const monday = await json(alice, `/api/v1/activities/${ids.monday}`);
-    expect(monday.summary.tss).toBeGreaterThan(0);
-    expect(load[0].tss).toBeCloseTo(monday.summary.tss, 9);
-    expect(load[0].ctl).toBeCloseTo(monday.summary.tss * (1 - Math.exp(-1 / 42)), 9);
-    expect(load[0].atl).toBeCloseTo(monday.summary.tss * (1 - Math.exp(-1 / 7)), 9);
+    expect(monday.analysis.tss).toBeGreaterThan(0);
+    expect(load[0].tss).toBeCloseTo(monday.analysis.tss, 9);
+    expect(load[0].ctl).toBeCloseTo(monday.analysis.tss * (1 - Math.exp(-1 / 42)), 9);
+    expect(load[0].atl).toBeCloseTo(monday.analysis.tss * (1 - Math.exp(-1 / 7)), 9);
     expect(load[1].tsb).toBeCloseTo(load[0].ctl - load[0].atl, 9);
   });
 
   it('applies effective-dated thresholds at ingest and re-derives metrics on recompute', async () => {
-    const before = (await json(alice, `/api/v1/activities/${ids.sunday}`)).summary;
+    const before = (await json(alice, `/api/v1/activities/${ids.sunday}`)).analysis;
     expect(before.thresholds.ftp_w).toBe(250);
     expect(before.intensity_factor).toBeCloseTo(240 / 250, 2);
     await fetch(`${server.url}/api/v1/profile/thresholds`, {
@@ -246,15 +274,16 @@ describe('longitudinal routes', () => {
       body: JSON.stringify({ sport: 'cycling.road', effective_from: '2024-05-11', ftp_w: 300 }),
     });
     const thresholds = await json(alice, '/api/v1/profile/thresholds');
-    expect(thresholds.data).toHaveLength(2);
+    expect(Array.isArray(thresholds)).toBe(true);
+    expect(thresholds).toHaveLength(2);
     await server.engine.sources.recompute('alice');
-    const after = (await json(alice, `/api/v1/activities/${ids.sunday}`)).summary;
+    const after = (await json(alice, `/api/v1/activities/${ids.sunday}`)).analysis;
     expect(after.thresholds.ftp_w).toBe(300);
     expect(after.thresholds.cp_w).toBe(260);
     expect(after.tss).toBeCloseTo(before.tss * (250 / 300) ** 2, 6);
     // Activities before the new date keep the older FTP; ids never change.
-    expect((await json(alice, `/api/v1/activities/${ids.monday}`)).summary.thresholds.ftp_w).toBe(250);
-    expect((await json(alice, '/api/v1/activities')).data).toHaveLength(4);
+    expect((await json(alice, `/api/v1/activities/${ids.monday}`)).analysis.thresholds.ftp_w).toBe(250);
+    expect(await json(alice, '/api/v1/activities')).toHaveLength(4);
   });
 
   it("never shows bob alice's rows on any longitudinal route", async () => {

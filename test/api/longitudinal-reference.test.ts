@@ -88,14 +88,16 @@ describe.skipIf(!HAS_FIXTURES)('longitudinal mean-max over the real rides (zero 
       },
     );
     expect(response.status).toBe(200);
-    return asJson(await response.json()) as {
-      duration_s: number;
-      value: number;
-      activity_id: string;
+    const rows = asJson(await response.json()) as {
+      duration: number;
+      power: number;
       start: string;
-      start_offset_s: number;
+      activity_id: string;
       sport: string;
     }[];
+    for (const row of rows)
+      expect(Object.keys(row)).toEqual(['duration', 'power', 'start', 'activity_id', 'sport']);
+    return rows;
   }
 
   it('equals the pointwise max of the reference curves, ties to the earliest activity, with the right attribution', async () => {
@@ -106,24 +108,25 @@ describe.skipIf(!HAS_FIXTURES)('longitudinal mean-max over the real rides (zero 
       ...ALL_DURATIONS_S.filter((d) => d <= longest),
       ...OFF_GRID_S.filter((d) => d <= longest),
     ];
-    expect(rows.map((r) => r.duration_s).sort((a, b) => a - b)).toEqual(wanted.sort((a, b) => a - b));
+    expect(rows.map((r) => r.duration).sort((a, b) => a - b)).toEqual(wanted.sort((a, b) => a - b));
     for (const row of rows) {
-      const { best, tied } = expected(row.duration_s);
-      expect(Math.abs(row.value - best), `value at ${row.duration_s} s`).toBeLessThanOrEqual(0.01);
+      const { best, tied } = expected(row.duration);
+      expect(Math.abs(row.power - best), `value at ${row.duration} s`).toBeLessThanOrEqual(0.01);
       const earliest = Math.min(...tied.map(([, a]) => a.startS));
       const winner = tied.find(([id]) => id === row.activity_id);
-      expect(winner, `attribution at ${row.duration_s} s`).toBeDefined();
-      expect(winner![1].startS, `ties go to the earliest activity at ${row.duration_s} s`).toBe(earliest);
-      expect(row.start_offset_s, `start second at ${row.duration_s} s`).toBe(
-        winner![1].curve.startS[row.duration_s - 1],
+      expect(winner, `attribution at ${row.duration} s`).toBeDefined();
+      expect(winner![1].startS, `ties go to the earliest activity at ${row.duration} s`).toBe(earliest);
+      // `start` is the absolute UTC instant the best window begins.
+      expect(row.start).toMatch(/Z$/);
+      expect(Date.parse(row.start) / 1000 - winner![1].startS, `start second at ${row.duration} s`).toBe(
+        winner![1].curve.startS[row.duration - 1],
       );
-      expect(Date.parse(row.start) / 1000).toBe(winner![1].startS + row.start_offset_s);
       expect(row.sport.startsWith('cycling')).toBe(true);
     }
   });
 
   it("gives each activity's own curve equal to its reference, exact and envelope", async () => {
-    for (const [id, { curve }] of byActivity) {
+    for (const [id, { curve, startS }] of byActivity) {
       const durations = ALL_DURATIONS_S.filter((d) => d <= curve.watts.length).join(',');
       for (const envelope of [false, true]) {
         const response = await fetch(
@@ -131,17 +134,21 @@ describe.skipIf(!HAS_FIXTURES)('longitudinal mean-max over the real rides (zero 
           { headers: { authorization: `Bearer ${token}` } },
         );
         const rows = asJson(await response.json()) as {
-          duration_s: number;
-          value: number;
-          start_offset_s: number;
+          duration: number;
+          power: number;
+          start: string;
         }[];
         expect(rows.length).toBeGreaterThan(0);
         for (const row of rows) {
+          // `window` is a column only of the envelope.
+          expect(Object.keys(row)).toEqual(
+            envelope ? ['duration', 'power', 'start', 'window'] : ['duration', 'power', 'start'],
+          );
           const reference = envelope
-            ? curve.wattsMonotone[row.duration_s - 1]!
-            : curve.watts[row.duration_s - 1]!;
-          expect(Math.abs(row.value - reference)).toBeLessThanOrEqual(0.01);
-          if (!envelope) expect(row.start_offset_s).toBe(curve.startS[row.duration_s - 1]);
+            ? curve.wattsMonotone[row.duration - 1]!
+            : curve.watts[row.duration - 1]!;
+          expect(Math.abs(row.power - reference)).toBeLessThanOrEqual(0.01);
+          if (!envelope) expect(Date.parse(row.start) / 1000 - startS).toBe(curve.startS[row.duration - 1]);
         }
       }
     }
