@@ -46,13 +46,20 @@ describe('peakform CLI', () => {
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.status)).toEqual(['processed', 'processed']);
+    expect(lines.map((l) => l.duplicate)).toEqual([false, false]);
+    // Only the file name is kept as the source's filename, never its directories.
+    expect(lines.map((l) => l.filename).sort()).toEqual(['a.csv', 'b.csv']);
+    expect(lines.map((l) => l.type)).toEqual(['csv', 'csv']);
     const again = await runCli(['ingest', '--json', '--data', dataDir, '--athlete', 'eve', join(root, 'in')]);
-    expect(
-      again.stdout
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l).status),
-    ).toEqual(['duplicate', 'duplicate']);
+    const againLines = again.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(againLines.map((l) => [l.status, l.duplicate])).toEqual([
+      ['processed', true],
+      ['processed', true],
+    ]);
+    expect(againLines.map((l) => l.activity_ids)).toEqual(lines.map((l) => l.activity_ids));
   });
 
   it('exits non-zero with a message when a file could not be ingested at all', async () => {
@@ -84,13 +91,50 @@ describe('peakform CLI', () => {
     ).toEqual(['running']);
   });
 
-  it('creates a token', async () => {
-    const result = await runCli(['token', 'create', '--json', '--data', dataDir, '--athlete', 'eve']);
+  it('creates, lists and revokes a token', async () => {
+    const result = await runCli([
+      'token',
+      'create',
+      '--json',
+      '--data',
+      dataDir,
+      '--athlete',
+      'eve',
+      '--name',
+      'laptop',
+      '--scope',
+      'data:read',
+    ]);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({
+    const created = JSON.parse(result.stdout);
+    expect(created).toMatchObject({
       athlete_id: 'eve',
-      token: expect.stringMatching(/^pf_/),
+      scopes: ['data:read'],
+      // A personal API key is an RS256 JWT: header.payload.signature.
+      token: expect.stringMatching(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/),
     });
+    expect(JSON.parse(Buffer.from(created.token.split('.')[0], 'base64url').toString())).toMatchObject({
+      alg: 'RS256',
+    });
+    const plain = await runCli(['token', 'create', '--data', dataDir, '--athlete', 'eve']);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout.trim()).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/);
+
+    const listed = async () =>
+      JSON.parse(
+        (await runCli(['token', 'list', '--json', '--data', dataDir, '--athlete', 'eve'])).stdout,
+      ) as { id: string; name: string | null; revokedAt: string | null }[];
+    const before = await listed();
+    expect(before).toHaveLength(2);
+    expect(before.find((t) => t.id === created.id)).toMatchObject({ name: 'laptop', revokedAt: null });
+    expect(JSON.stringify(before)).not.toContain(created.token);
+
+    const revoke = await runCli(['token', 'revoke', '--data', dataDir, '--athlete', 'eve', created.id]);
+    expect(revoke.code).toBe(0);
+    expect((await listed()).find((t) => t.id === created.id)?.revokedAt).toMatch(/Z$/);
+    const unknown = await runCli(['token', 'revoke', '--data', dataDir, '--athlete', 'eve', 'tok_nope']);
+    expect(unknown.code).not.toBe(0);
+    expect((await runCli(['token', 'frob', '--data', dataDir, '--athlete', 'eve'])).code).toBe(2);
   });
 
   it('rejects usage mistakes with exit code 2 and a message', async () => {
@@ -132,7 +176,7 @@ describe('peakform thresholds and recompute', () => {
       const before = JSON.parse(
         (await runCli(['activities', 'list', '--json', '--data', dataDir, '--athlete', 'fay'])).stdout,
       );
-      expect(before.summary.tss).toBeNull();
+      expect(before.analysis.tss).toBeNull();
       const set = await runCli([
         'thresholds',
         'set',
@@ -175,7 +219,8 @@ describe('peakform thresholds and recompute', () => {
       );
       expect(after.id).toBe(before.id);
       // 600 s at 200 W with FTP 250: IF 0.8, TSS = (600/3600) × 0.8² × 100.
-      expect(after.summary.tss).toBeCloseTo((600 / 3600) * 0.64 * 100, 6);
+      expect(after.analysis.tss).toBeCloseTo((600 / 3600) * 0.64 * 100, 6);
+      expect(after.analysis.thresholds.ftp_w).toBe(250);
     } finally {
       await rm(root, { recursive: true, force: true });
     }
