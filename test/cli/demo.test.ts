@@ -33,7 +33,11 @@ describe('npm start (peakform demo)', () => {
       expect(response.status).toBe(200);
       const table = tableFromIPC(new Uint8Array(await response.arrayBuffer()));
       expect(table.numRows).toBeGreaterThan(0);
-      expect(table.schema.fields.map((f) => f.name)).toContain('timestamp');
+      expect(table.schema.fields.map((f) => f.name)).toEqual(
+        expect.arrayContaining(['timestamp', 'timestamp_local']),
+      );
+      // The printed token is a personal API key: an RS256 JWT.
+      expect(token).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/);
     } finally {
       child.kill('SIGTERM');
     }
