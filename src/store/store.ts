@@ -90,6 +90,8 @@ export class Store {
     const store = new Store(lake, db);
     try {
       for (const statement of CATALOG_SCHEMA) await db.exec(statement);
+      // DuckDB cannot replay an ADD COLUMN on a table with a DEFAULT from its WAL: make schema changes durable now.
+      await db.exec('CHECKPOINT');
       await db.exec(
         `CREATE TEMP TABLE IF NOT EXISTS staging_samples (${STAGING_COLUMNS.map((c) => `${c} DOUBLE`).join(', ')})`,
       );

@@ -9,7 +9,10 @@ import { makeTempDir } from '../helpers/test-server.ts';
 async function collect(batches: AsyncIterable<ColumnBatch>): Promise<Record<string, unknown[]>> {
   const columns: Record<string, unknown[]> = {};
   for await (const batch of batches) {
-    for (const column of batch.columns) (columns[column.name] ??= []).push(...column.values);
+    for (const column of batch.columns) {
+      columns[column.name] ??= [];
+      columns[column.name]!.push(...column.values);
+    }
   }
   return columns;
 }
