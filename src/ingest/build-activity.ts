@@ -117,7 +117,9 @@ function buildBoundedActivity(draft: ActivityDraft): CanonicalActivity | null {
     startS,
     endS,
     utcOffsetS: draft.utcOffsetS,
-    timerS: draft.timerS,
+    // A timer beyond the span limit comes from a damaged time (e.g. a timer run to a stray record).
+    timerS:
+      draft.timerS !== null && draft.timerS >= 0 && draft.timerS <= MAX_ACTIVITY_SPAN_S ? draft.timerS : null,
     samples,
     laps: laps.length > 0 ? laps : lapsFromColumn(samples),
     device: draft.device,

@@ -139,4 +139,9 @@ describe('buildActivities()', () => {
     expect(activities).toHaveLength(1);
     expect(activities[0]!.deviceSummary).toEqual({ avgPowerW: 200 });
   });
+
+  it('drops a timer longer than the span limit, which only a damaged time can produce', () => {
+    expect(buildActivity(draft({ timerS: 10 * 365 * 86_400 }))!.timerS).toBeNull();
+    expect(buildActivity(draft({ timerS: 3 }))!.timerS).toBe(3);
+  });
 });
