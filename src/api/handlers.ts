@@ -85,8 +85,7 @@ export function createHandlers(engine: Engine, options: { version: string }): Ha
     getLongitudinalAccumulatedWorkDuration: async ({ athleteId, query }) =>
       longitudinal.accumulatedWorkDuration(athleteId, query),
     getLongitudinalAggregate: async ({ athleteId, query }) => longitudinal.aggregate(athleteId, query),
-    getProfileStatus: async ({ athleteId }) =>
-      profile.status(athleteId, await activities.count(athleteId, {})),
+    getProfileStatus: async ({ athleteId }) => profile.status(athleteId),
     listProfileSports: async ({ athleteId, query }) => profile.sports(athleteId, query.only_root ?? false),
     listProfileTags: async ({ athleteId }) => profile.tags(athleteId),
     getIntensityDurationModel: async ({ athleteId, query }) =>

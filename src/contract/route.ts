@@ -75,9 +75,3 @@ export type QueryOf<R extends RouteSpec> = R['query'] extends z.ZodType
   ? z.output<R['query']>
   : Record<string, never>;
 export type BodyOf<R extends RouteSpec> = R['body'] extends z.ZodType ? z.output<R['body']> : undefined;
-export type JsonResultOf<R extends RouteSpec> = R['response'] extends {
-  kind: 'json' | 'ndjson';
-  schema: infer S extends z.ZodType;
-}
-  ? z.input<S>
-  : never;

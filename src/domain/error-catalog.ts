@@ -169,7 +169,3 @@ export const ERROR_CATALOG = {
 } as const satisfies Record<string, { status: number; meaning: string; fix: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;
-
-export function isErrorCode(code: string): code is ErrorCode {
-  return Object.hasOwn(ERROR_CATALOG, code);
-}

@@ -96,24 +96,12 @@ export function compileBestPerDuration(curvesSource: string, metric: string): Co
      FROM ${trusted(curvesSource)} WHERE metric = ${metric} GROUP BY duration_s ORDER BY duration_s`);
 }
 
-/** One metric's per-second values of several sample files with each sample's local date (for daily AWD). */
-export function compileMetricByLocalDate(
-  samplesSource: string,
-  metric: 'power' | 'speed',
-  activities: Sql,
-): CompiledQuery {
-  return compileSql(sql`SELECT strftime(CAST(make_timestamp(epoch_us(s.timestamp) + coalesce(a.utc_offset_s, 0) * 1000000) AS DATE), '%Y-%m-%d') AS local_date,
-      s.${trusted(metric)} AS value
-    FROM ${trusted(samplesSource)} s JOIN (${activities}) a ON a.id = s.activity_id
-    WHERE s.${trusted(metric)} IS NOT NULL`);
-}
-
-export function activitiesInRangeSql(athleteId: string, filter: RangeFilter): Sql {
-  return activitiesInRange(athleteId, filter);
-}
-
-export function compileAthleteActivityCount(athleteId: string): CompiledQuery {
-  return compileSql(sql`SELECT count(*) AS n FROM activities WHERE athlete_id = ${athleteId}`);
+/**
+ * One intensity metric of several sample files, file by file in the given order and each in time
+ * order, with the activity it belongs to (for daily accumulated work duration).
+ */
+export function compileIntensityByActivity(samplesSource: string, metric: 'power' | 'speed'): string {
+  return `SELECT activity_id, ${metric} AS value FROM ${samplesSource}`;
 }
 
 export type AggregateInterval = 'day' | 'week' | 'month' | 'year';

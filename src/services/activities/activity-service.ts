@@ -22,6 +22,7 @@ import {
 import { compileActivityCurve } from '../../query/longitudinal-sql.ts';
 import { batchFromRows, type ColumnType, singleBatch } from '../../store/column-batch.ts';
 import type { Store } from '../../store/store.ts';
+import { sportFilter } from '../sport-filter.ts';
 import { type ResultColumnSpec, type TabularResult, withColumnTypes } from '../tabular-result.ts';
 import { type ActivityRow, type LapRow, toActivityDetail, toActivityRecord } from './activity-wire.ts';
 import { accumulatedWorkDurationTable, segmentedSamples } from './sample-tables.ts';
@@ -47,8 +48,9 @@ export class ActivityService {
 
   async list(athleteId: string, query: ActivityListQuery): Promise<ActivityRecord[]> {
     assertRange(query.start, query.end);
-    const sport = [...(query.sport ?? []), ...(query.sports ?? [])];
-    const rows = await this.store.select<ActivityRow>(compileActivityList(athleteId, { ...query, sport }));
+    const rows = await this.store.select<ActivityRow>(
+      compileActivityList(athleteId, { ...query, sport: sportFilter(query) }),
+    );
     return rows.map(toActivityRecord);
   }
 

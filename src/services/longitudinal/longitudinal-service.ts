@@ -26,19 +26,20 @@ import type {
   LongitudinalMeanMaxQuerySchema,
   TrainingLoadQuerySchema,
 } from '../../domain/wire.ts';
-import { sampleColumnSql } from '../../query/activity-sql.ts';
+import { compileActivityCount, sampleColumnSql } from '../../query/activity-sql.ts';
 import { castColumns, sqlLiteral } from '../../query/cast-columns.ts';
 import {
   compileActivitiesInRange,
-  compileAthleteActivityCount,
   compileBestPerDuration,
   compileDailyTss,
+  compileIntensityByActivity,
   compileLongitudinalAggregate,
   compileLongitudinalCurveFromFiles,
 } from '../../query/longitudinal-sql.ts';
 import { batchFromRows, type ColumnType, singleBatch } from '../../store/column-batch.ts';
 import type { Store } from '../../store/store.ts';
 import { assertRange } from '../activities/activity-service.ts';
+import { sportFilter } from '../sport-filter.ts';
 import { type ResultColumnSpec, type TabularResult, withColumnTypes } from '../tabular-result.ts';
 import { type CurvePoint, LongitudinalIndex } from './longitudinal-index.ts';
 
@@ -65,12 +66,6 @@ const MAX_CACHED_INDEXES = 8;
 const QUERY_GRID = new Set(QUERY_GRID_S);
 const WIRE_TYPES = new Map<string, ColumnType>(WIRE_METRICS.map((m) => [m.name, m.type]));
 const DEFAULT_DATA_METRICS = ['duration', 'power', 'heart_rate', 'speed'];
-
-/** `sport` and its deprecated alias `sports`, merged. */
-function sportsOf(query: { sport?: string[]; sports?: string[] }): string[] | undefined {
-  const all = [...(query.sport ?? []), ...(query.sports ?? [])];
-  return all.length > 0 ? all : undefined;
-}
 
 /**
  * Questions across an athlete's activities: best efforts over time, every sample in range,
@@ -115,7 +110,7 @@ export class LongitudinalService {
    */
   async meanMax(athleteId: string, query: LongitudinalMeanMaxQuery): Promise<TabularResult> {
     assertRange(query.start, query.end);
-    const filter = { start: query.start, end: query.end, sport: sportsOf(query) };
+    const filter = { start: query.start, end: query.end, sport: sportFilter(query) };
     const afterKj = query.after ?? [0];
     const offLadder = afterKj.filter((kj) => kj !== 0 && !AFTER_WORK_LADDER_KJ.includes(kj));
     if (offLadder.length > 0) {
@@ -209,7 +204,7 @@ export class LongitudinalService {
     const activities = await this.activitiesInRange(athleteId, {
       start: query.start,
       end: query.end,
-      sport: sportsOf(query),
+      sport: sportFilter(query),
     });
     if (activities.length === 0) return { columns, batches: singleBatch(batchFromRows(columns, [])) };
     // Per-activity constants as map literals: a projection keeps the files' order (a join would not).
@@ -251,13 +246,13 @@ export class LongitudinalService {
       ...[1, 2, 3, 4, 5, 6, 7].map((z) => ({ name: `power_z${z}_s`, type: 'float64' as const })),
       ...[1, 2, 3, 4, 5].map((z) => ({ name: `heart_rate_z${z}_s`, type: 'float64' as const })),
     ];
-    const [count] = await this.store.select<{ n: bigint }>(compileAthleteActivityCount(athleteId));
+    const [count] = await this.store.select<{ n: bigint }>(compileActivityCount(athleteId, {}));
     if (!query.start && !query.end && Number(count?.n ?? 0) === 0) {
       return { columns, batches: singleBatch(batchFromRows(columns, [])) };
     }
     const { sql, params } = compileLongitudinalAggregate(
       athleteId,
-      { start: query.start, end: query.end, sport: sportsOf(query) },
+      { start: query.start, end: query.end, sport: sportFilter(query) },
       query.interval,
       metrics,
     );
@@ -270,18 +265,19 @@ export class LongitudinalService {
     const activities = await this.activitiesInRange(athleteId, {
       start: query.start,
       end: query.end,
-      sport: sportsOf(query),
+      sport: sportFilter(query),
     });
-    const dated = [];
-    for (const activity of activities) {
-      const rows = await this.store.all<{ value: number | null }>(
-        `SELECT ${query.metric} AS value FROM ${this.store.parquetSource([activity.samples_path])} ORDER BY timestamp`,
+    // One scan of every file (kept in order), split by activity: no query per activity.
+    const series = new Map<string, number[]>(activities.map((a) => [a.id, []]));
+    if (activities.length > 0) {
+      const source = this.store.parquetSource(activities.map((a) => a.samples_path));
+      const rows = await this.store.all<{ activity_id: string; value: number | null }>(
+        compileIntensityByActivity(source, query.metric),
       );
-      dated.push({
-        localDate: activity.local_date,
-        series: Float64Array.from(rows, (r) => (r.value === null ? Number.NaN : Number(r.value))),
-      });
+      for (const row of rows)
+        series.get(row.activity_id)?.push(row.value === null ? Number.NaN : Number(row.value));
     }
+    const dated = activities.map((a) => ({ localDate: a.local_date, series: series.get(a.id) ?? [] }));
     const awd = longitudinalAccumulatedWorkDuration(dated, query.metric);
     const columns: ResultColumnSpec[] = [
       { name: query.metric, type: 'float64' },
@@ -295,9 +291,7 @@ export class LongitudinalService {
     athleteId: string,
     query: IntensityDurationModelQuery,
   ): Promise<IntensityDurationModel> {
-    return intensityDurationModel(this.store, athleteId, query, (filter) =>
-      this.activitiesInRange(athleteId, filter),
-    );
+    return intensityDurationModel(this.store, query, (filter) => this.activitiesInRange(athleteId, filter));
   }
 
   trainingLoad(athleteId: string, query: TrainingLoadQuery): Promise<TabularResult> {
@@ -327,7 +321,6 @@ function utcDate(shiftDays = 0, from?: string): string {
  */
 async function intensityDurationModel(
   store: Store,
-  athleteId: string,
   query: IntensityDurationModelQuery,
   activitiesInRange: (filter: { start: string; end: string; sport: string[] }) => Promise<RangeActivity[]>,
 ): Promise<IntensityDurationModel> {
@@ -335,7 +328,6 @@ async function intensityDurationModel(
   const start = query.start ?? utcDate(-89, end);
   assertRange(start, end);
   const sport = query.sport ?? (query.metric === 'power' ? 'cycling' : 'running');
-  void athleteId;
   const activities = await activitiesInRange({ start, end, sport: [sport] });
   const paths = activities.flatMap((a) => (a.curves_path ? [a.curves_path] : []));
   const base = {

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { parseSport } from '../../domain/sport.ts';
 import type { AccountStatusSchema, Thresholds } from '../../domain/wire.ts';
-import { compileAthleteSports, compileAthleteTags } from '../../query/activity-sql.ts';
+import { compileActivityCount, compileAthleteSports, compileAthleteTags } from '../../query/activity-sql.ts';
 import {
   compileEnsureAthlete,
   compileListThresholds,
@@ -50,8 +50,9 @@ export class ProfileService {
    * Without provider connections, activities come from uploads and are ready as soon as any exist;
    * dailies and workouts are not served (yet).
    */
-  async status(athleteId: string, activityCount: number): Promise<AccountStatus> {
-    void athleteId;
+  async status(athleteId: string): Promise<AccountStatus> {
+    const [row] = await this.store.select<{ n: bigint | number }>(compileActivityCount(athleteId, {}));
+    const activityCount = Number(row?.n ?? 0);
     const activities = activityCount > 0 ? 'ready' : 'unavailable';
     return {
       issue:
