@@ -30,7 +30,7 @@ export const ACTIVITY_ROUTES = {
     scope: 'data:read',
     query: ActivityListQuerySchema,
     response: { kind: 'json', status: 200, schema: ActivityListSchema, doc: 'Activities, newest first.' },
-    errors: [...AUTH_ERRORS, 'ERR_REQUEST_INVALID', 'ERR_DATE_RANGE_INVALID'],
+    errors: [...AUTH_ERRORS, 'ERR_REQUEST_INVALID', 'ERR_DATE_RANGE_INVALID', 'ERR_DATE_RANGE_TOO_LONG'],
   }),
   getLatestActivity: defineRoute({
     operationId: 'getLatestActivity',

@@ -32,6 +32,7 @@ export const LONGITUDINAL_ROUTES = {
       ...AUTH_ERRORS,
       ...TABLE_ERRORS,
       'ERR_DATE_RANGE_INVALID',
+      'ERR_DATE_RANGE_TOO_LONG',
       'ERR_AFTER_WORK_UNSUPPORTED',
       'ERR_AFTER_WORK_DURATIONS',
     ],
@@ -47,7 +48,7 @@ export const LONGITUDINAL_ROUTES = {
     scope: 'data:read',
     query: LongitudinalDataQuerySchema,
     response: { kind: 'table', table: LONGITUDINAL_DATA_TABLE },
-    errors: [...AUTH_ERRORS, ...TABLE_ERRORS, 'ERR_DATE_RANGE_INVALID'],
+    errors: [...AUTH_ERRORS, ...TABLE_ERRORS, 'ERR_DATE_RANGE_INVALID', 'ERR_DATE_RANGE_TOO_LONG'],
     aliases: ['/api/v1/longitudinal-data'],
   }),
   getLongitudinalAccumulatedWorkDuration: defineRoute({
@@ -60,7 +61,7 @@ export const LONGITUDINAL_ROUTES = {
     scope: 'data:read',
     query: LongitudinalAccumulatedWorkDurationQuerySchema,
     response: { kind: 'table', table: LONGITUDINAL_ACCUMULATED_WORK_DURATION_TABLE },
-    errors: [...AUTH_ERRORS, ...TABLE_ERRORS, 'ERR_DATE_RANGE_INVALID'],
+    errors: [...AUTH_ERRORS, ...TABLE_ERRORS, 'ERR_DATE_RANGE_INVALID', 'ERR_DATE_RANGE_TOO_LONG'],
   }),
   getLongitudinalAggregate: defineRoute({
     operationId: 'getLongitudinalAggregate',
@@ -72,6 +73,6 @@ export const LONGITUDINAL_ROUTES = {
     scope: 'data:read',
     query: LongitudinalAggregateQuerySchema,
     response: { kind: 'table', table: LONGITUDINAL_AGGREGATE_TABLE },
-    errors: [...AUTH_ERRORS, ...TABLE_ERRORS, 'ERR_DATE_RANGE_INVALID'],
+    errors: [...AUTH_ERRORS, ...TABLE_ERRORS, 'ERR_DATE_RANGE_INVALID', 'ERR_DATE_RANGE_TOO_LONG'],
   }),
 } as const;

@@ -62,7 +62,13 @@ export const PROFILE_ROUTES = {
     scope: 'data:read',
     query: IntensityDurationModelQuerySchema,
     response: { kind: 'json', status: 200, schema: IntensityDurationModelSchema, doc: 'The fit.' },
-    errors: [...AUTH_ERRORS, 'ERR_REQUEST_INVALID', 'ERR_DATE_RANGE_INVALID', 'ERR_MODEL_UNSUPPORTED'],
+    errors: [
+      ...AUTH_ERRORS,
+      'ERR_REQUEST_INVALID',
+      'ERR_DATE_RANGE_INVALID',
+      'ERR_DATE_RANGE_TOO_LONG',
+      'ERR_MODEL_UNSUPPORTED',
+    ],
   }),
   getTrainingLoad: defineRoute({
     operationId: 'getTrainingLoad',
@@ -75,7 +81,7 @@ export const PROFILE_ROUTES = {
     scope: 'data:read',
     query: TrainingLoadQuerySchema,
     response: { kind: 'table', table: TRAINING_LOAD_TABLE },
-    errors: [...AUTH_ERRORS, ...TABLE_ERRORS, 'ERR_DATE_RANGE_INVALID'],
+    errors: [...AUTH_ERRORS, ...TABLE_ERRORS, 'ERR_DATE_RANGE_INVALID', 'ERR_DATE_RANGE_TOO_LONG'],
   }),
   listThresholds: defineRoute({
     operationId: 'listThresholds',

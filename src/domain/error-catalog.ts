@@ -25,6 +25,11 @@ export const ERROR_CATALOG = {
     fix: 'See /docs or /openapi.json for the routes.',
   },
   ERR_DATE_RANGE_INVALID: { status: 400, meaning: 'start is after end.', fix: 'Swap them.' },
+  ERR_DATE_RANGE_TOO_LONG: {
+    status: 400,
+    meaning: 'The date range spans more than 20 years.',
+    fix: 'Ask for at most 20 years at a time.',
+  },
   ERR_FORMAT_NOT_ACCEPTABLE: {
     status: 406,
     meaning: 'No type in Accept can be produced.',
@@ -150,6 +155,11 @@ export const ERROR_CATALOG = {
     status: 400,
     meaning: 'The gap policy is not zero, split or interp:G.',
     fix: 'Use zero, split or interp:G.',
+  },
+  ERR_DATA_DIR_FOREIGN: {
+    status: 409,
+    meaning: 'The folder holds other files and no Peakform catalog.',
+    fix: 'Choose an empty or new folder with --data.',
   },
   ERR_STORE_LOCKED: {
     status: 409,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isCalendarDate } from './date-range.ts';
 import { METRIC_NAMES, type MetricName, WIRE_METRIC_NAMES } from './metrics.ts';
 import { isSportCode } from './sport.ts';
 
@@ -10,7 +11,7 @@ import { isSportCode } from './sport.ts';
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'use a date as YYYY-MM-DD')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'not a calendar date');
+  .refine(isCalendarDate, 'not a calendar date');
 
 export const SportCodeSchema = z
   .string()

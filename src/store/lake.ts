@@ -3,6 +3,21 @@ import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 
 const TEMP_MARKER = '.tmp-';
+/** A temporary name exactly as `temporaryPathFor` makes it: `<name>.tmp-<pid>-<8 hex>`. */
+const TEMPORARY_NAME = /\.tmp-\d+-[0-9a-f]{8}$/;
+
+/** The entries of a data dir that are Peakform's; nothing else in it is ever read, moved or deleted. */
+export const DATA_DIR_ENTRIES = [
+  'catalog.duckdb',
+  'catalog.duckdb.wal',
+  'originals',
+  'lake',
+  'exports',
+  'keys',
+  'demo-token',
+];
+/** The folders that hold Peakform's files (and so may hold its temporaries). */
+const OWN_FOLDERS = ['originals', 'lake', 'exports', 'keys'];
 
 export type LakeKind = 'samples' | 'extras' | 'curves';
 
@@ -81,9 +96,13 @@ export async function listFiles(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
 }
 
-/** Removes temporaries left behind by a process that died mid-write. */
-export async function removeTemporaries(dir: string): Promise<string[]> {
-  const stale = (await listFiles(dir)).filter((path) => path.includes(TEMP_MARKER));
+/**
+ * Removes temporaries left behind by a process that died mid-write: only names of the exact
+ * temporary pattern, only inside Peakform's own folders of the data dir.
+ */
+export async function removeTemporaries(dataDir: string): Promise<string[]> {
+  const files = (await Promise.all(OWN_FOLDERS.map((folder) => listFiles(join(dataDir, folder))))).flat();
+  const stale = files.filter((path) => TEMPORARY_NAME.test(path));
   await Promise.all(stale.map((path) => rm(path, { force: true })));
   return stale;
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
   BIGINT,
@@ -14,11 +14,13 @@ import {
 } from '@duckdb/node-api';
 import type { SampleTable } from '../domain/activity.ts';
 import { QUERY_GRID_S } from '../domain/durations.ts';
+import { PeakformError } from '../domain/errors.ts';
 import { METRICS } from '../domain/metrics.ts';
 import { CATALOG_SCHEMA } from './catalog-schema.ts';
 import type { ColumnBatch, ColumnType } from './column-batch.ts';
 import { Database, type SqlParams, type WriteTransaction } from './database.ts';
 import {
+  DATA_DIR_ENTRIES,
   Lake,
   type LakeKind,
   listFiles,
@@ -85,6 +87,7 @@ export class Store {
 
   static async open(dataDir: string): Promise<Store> {
     await mkdir(dataDir, { recursive: true });
+    await assertOwnDataDir(dataDir);
     const lake = new Lake(dataDir);
     const db = await Database.open(lake.catalogPath);
     const store = new Store(lake, db);
@@ -398,6 +401,22 @@ export class Store {
     );
     const files = await listFiles(this.lake.fromStored('lake'));
     await Promise.all(files.filter((f) => !named.has(f)).map((f) => rm(f, { force: true })));
+  }
+}
+
+/**
+ * A data dir is Peakform's when it holds a catalog, or is empty (a new one). A folder that holds
+ * other things and no catalog (a home directory, a project) is refused rather than written into.
+ */
+async function assertOwnDataDir(dataDir: string): Promise<void> {
+  const entries = await readdir(dataDir);
+  if (entries.includes('catalog.duckdb')) return;
+  const foreign = entries.filter((name) => !DATA_DIR_ENTRIES.includes(name));
+  if (foreign.length > 0) {
+    throw new PeakformError(
+      'ERR_DATA_DIR_FOREIGN',
+      `${dataDir} is not a Peakform data dir: it has no catalog and holds other files (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}). Choose an empty or new folder with --data.`,
+    );
   }
 }
 

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { assertDateRange } from '../../domain/date-range.ts';
 import { ALL_DURATIONS_S, DEFAULT_DURATIONS_S } from '../../domain/durations.ts';
 import { PeakformError } from '../../domain/errors.ts';
 import { METRICS, WIRE_METRICS } from '../../domain/metrics.ts';
@@ -47,7 +48,7 @@ export class ActivityService {
   ) {}
 
   async list(athleteId: string, query: ActivityListQuery): Promise<ActivityRecord[]> {
-    assertRange(query.start, query.end);
+    assertDateRange(query.start, query.end);
     const rows = await this.store.select<ActivityRow>(
       compileActivityList(athleteId, { ...query, sport: sportFilter(query) }),
     );
@@ -191,10 +192,4 @@ export function activityNotFound(activityId: string): PeakformError {
     'ERR_ACTIVITY_NOT_FOUND',
     `No activity ${activityId} for this athlete. List yours with GET /api/v1/activities/.`,
   );
-}
-
-export function assertRange(start: string | undefined, end: string | undefined): void {
-  if (start && end && start > end) {
-    throw new PeakformError('ERR_DATE_RANGE_INVALID', `start (${start}) is after end (${end}); swap them.`);
-  }
 }

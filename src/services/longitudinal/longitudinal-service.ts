@@ -9,6 +9,7 @@ import {
   type PowerDurationFit,
   trainingLoad,
 } from '../../analytics/index.ts';
+import { assertDateRange } from '../../domain/date-range.ts';
 import {
   AFTER_WORK_LADDER_KJ,
   ALL_DURATIONS_S,
@@ -38,7 +39,6 @@ import {
 } from '../../query/longitudinal-sql.ts';
 import { batchFromRows, type ColumnType, singleBatch } from '../../store/column-batch.ts';
 import type { Store } from '../../store/store.ts';
-import { assertRange } from '../activities/activity-service.ts';
 import { sportFilter } from '../sport-filter.ts';
 import { type ResultColumnSpec, type TabularResult, withColumnTypes } from '../tabular-result.ts';
 import { type CurvePoint, LongitudinalIndex } from './longitudinal-index.ts';
@@ -109,7 +109,7 @@ export class LongitudinalService {
    * per-activity curve files of the activities in range.
    */
   async meanMax(athleteId: string, query: LongitudinalMeanMaxQuery): Promise<TabularResult> {
-    assertRange(query.start, query.end);
+    assertDateRange(query.start, query.end);
     const filter = { start: query.start, end: query.end, sport: sportFilter(query) };
     const afterKj = query.after ?? [0];
     const offLadder = afterKj.filter((kj) => kj !== 0 && !AFTER_WORK_LADDER_KJ.includes(kj));
@@ -190,7 +190,7 @@ export class LongitudinalService {
    * each file is sorted). One query without parameters, so DuckDB can also COPY it to Parquet.
    */
   async data(athleteId: string, query: LongitudinalDataQuery): Promise<TabularResult> {
-    assertRange(query.start, query.end);
+    assertDateRange(query.start, query.end);
     const metrics = query.metrics?.length
       ? WIRE_METRICS.map((m) => m.name).filter((m) => query.metrics!.includes(m))
       : DEFAULT_DATA_METRICS;
@@ -230,7 +230,7 @@ export class LongitudinalService {
   }
 
   async aggregate(athleteId: string, query: LongitudinalAggregateQuery): Promise<TabularResult> {
-    assertRange(query.start, query.end);
+    assertDateRange(query.start, query.end);
     const metrics = query.metrics ?? ['power', 'heart_rate'];
     const columns: ResultColumnSpec[] = [
       { name: 'bucket', type: 'utf8' },
@@ -261,7 +261,7 @@ export class LongitudinalService {
 
   /** Time at or above each intensity per local day, summarised over the range (provisional levels). */
   async accumulatedWorkDuration(athleteId: string, query: LongitudinalAwdQuery): Promise<TabularResult> {
-    assertRange(query.start, query.end);
+    assertDateRange(query.start, query.end);
     const activities = await this.activitiesInRange(athleteId, {
       start: query.start,
       end: query.end,
@@ -326,7 +326,7 @@ async function intensityDurationModel(
 ): Promise<IntensityDurationModel> {
   const end = query.end ?? utcDate();
   const start = query.start ?? utcDate(-89, end);
-  assertRange(start, end);
+  assertDateRange(start, end);
   const sport = query.sport ?? (query.metric === 'power' ? 'cycling' : 'running');
   const activities = await activitiesInRange({ start, end, sport: [sport] });
   const paths = activities.flatMap((a) => (a.curves_path ? [a.curves_path] : []));
@@ -438,7 +438,7 @@ async function trainingLoadSeries(
 ): Promise<TabularResult> {
   const end = query.end ?? utcDate();
   const start = query.start ?? utcDate(-89, end);
-  assertRange(start, end);
+  assertDateRange(start, end);
   const entries = await store.select<{ date: string; tss: number }>(compileDailyTss(athleteId, end));
   const from = entries[0]?.date && entries[0].date < start ? entries[0].date : start;
   const daily = dailyTss(entries, { from, to: end });
