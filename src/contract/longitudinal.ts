@@ -24,7 +24,7 @@ export const LONGITUDINAL_ROUTES = {
     path: '/api/v1/activities/longitudinal-mean-max',
     tag: 'longitudinal',
     summary: 'Best efforts over many activities, each naming the activity that set it',
-    description: `The pointwise maximum of the activities' exact curves; ties go to the earliest activity. \`after\` (up to five kJ values; 0 is the whole activity) gives fatigue-resistance curves in long format with an \`after\` column. ${RANGE} ${FORMATS}`,
+    description: `The pointwise maximum of the activities' exact curves; ties go to the earliest activity. \`after\` (up to five kJ values, decimals accepted; 0 is the whole activity) gives fatigue-resistance curves in long format with an \`after\` column: 0 and the stored work ladder (250, 500, 750, 1000, 1500, 2000, 2500, 3000, 4000 kJ) come from stored curves over the whole range; any other value is computed from the power samples of the 365 days ending at \`end\`, as the modelled platform caps \`after\` queries. ${RANGE} ${FORMATS}`,
     scope: 'data:read',
     query: LongitudinalMeanMaxQuerySchema,
     response: { kind: 'table', table: LONGITUDINAL_MEAN_MAX_TABLE },

@@ -51,7 +51,7 @@ export class Engine {
       this.writeQueue = next.catch(() => undefined);
       return next;
     };
-    this.longitudinal = new LongitudinalService(store);
+    this.longitudinal = new LongitudinalService(store, curveGapPolicy);
     const changed = (athleteId: string) => this.longitudinal.invalidate(athleteId);
     this.profile = new ProfileService(store);
     this.activities = new ActivityService(store, changed, enqueueWrite);

@@ -61,7 +61,7 @@ export function compileLongitudinalCurveFromFiles(
 }
 
 function activitiesInRange(athleteId: string, filter: RangeFilter): Sql {
-  return sql`SELECT id, sport, sample_count, epoch(start_utc) AS start_s, utc_offset_s, samples_path, curves_path,
+  return sql`SELECT id, sport, sample_count, elapsed_s, epoch(start_utc) AS start_s, utc_offset_s, samples_path, curves_path,
         strftime(local_date, '%Y-%m-%d') AS local_date
       FROM activities WHERE ${activityFilter(athleteId, filter)} ORDER BY start_utc, id`;
 }
@@ -94,6 +94,11 @@ export function compileActivityCurve(
 export function compileBestPerDuration(curvesSource: string, metric: string): CompiledQuery {
   return compileSql(sql`SELECT duration_s, max(value) AS value, arg_max(activity_id, value) AS activity_id
      FROM ${trusted(curvesSource)} WHERE metric = ${metric} GROUP BY duration_s ORDER BY duration_s`);
+}
+
+/** One activity file's power samples with their instants (epoch seconds), in time order. */
+export function compilePowerSamples(samplesSource: string): string {
+  return `SELECT epoch(timestamp) AS t, power FROM ${samplesSource} ORDER BY timestamp`;
 }
 
 /**

@@ -68,10 +68,9 @@ export class TokenRepository {
     });
   }
 
-  /** The personal key with this JWT id (a primary-key lookup); revoked rows included. */
-  async findAuthByJti(jti: string): Promise<TokenAuthRow | undefined> {
-    const [row] = await this.store.all<TokenAuthRow>(`${SELECT_AUTH} WHERE id = $1 AND jti = $1`, [jti]);
-    return row;
+  /** Every personal key's id, athlete and revocation (to hold in memory: one process owns the catalog). */
+  listPersonalAuth(): Promise<TokenAuthRow[]> {
+    return this.store.all<TokenAuthRow>(`${SELECT_AUTH} WHERE jti IS NOT NULL AND id = jti`);
   }
 
   /** The legacy `pf_` key with this hash (through the unique index on token_sha256); revoked rows included. */

@@ -310,7 +310,7 @@ describe('longitudinal routes', () => {
       ['/api/v1/activities/longitudinal-mean-max?durations=0', 'ERR_REQUEST_INVALID'],
       ['/api/v1/activities/longitudinal-mean-max?durations=abc', 'ERR_REQUEST_INVALID'],
       ['/api/v1/activities/longitudinal-mean-max?after=1,2,3,4,5,6', 'ERR_REQUEST_INVALID'],
-      ['/api/v1/activities/longitudinal-mean-max?after=123', 'ERR_AFTER_WORK_UNSUPPORTED'],
+      ['/api/v1/activities/longitudinal-mean-max?after=123&envelope=true', 'ERR_AFTER_WORK_UNSUPPORTED'],
       ['/api/v1/activities/longitudinal-mean-max?metric=cadence', 'ERR_REQUEST_INVALID'],
       ['/api/v1/activities/longitudinal-aggregate?interval=fortnight', 'ERR_REQUEST_INVALID'],
       ['/api/v1/activities/longitudinal-data?start=2024-05-10&end=2024-05-01', 'ERR_DATE_RANGE_INVALID'],

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { longitudinalAccumulatedWorkDuration } from '../../analytics/accumulated-work-duration.ts';
+import { applyGapPolicy, type GapPolicy } from '../../analytics/gap-policy.ts';
 import {
   type CriticalSpeedFit,
   dailyTss,
@@ -9,6 +10,8 @@ import {
   type PowerDurationFit,
   trainingLoad,
 } from '../../analytics/index.ts';
+import { meanMaxAfterWork } from '../../analytics/mean-max-after-work.ts';
+import { toGrid } from '../../analytics/to-grid.ts';
 import { assertDateRange } from '../../domain/date-range.ts';
 import {
   AFTER_WORK_LADDER_KJ,
@@ -36,6 +39,7 @@ import {
   compileIntensityByActivity,
   compileLongitudinalAggregate,
   compileLongitudinalCurveFromFiles,
+  compilePowerSamples,
 } from '../../query/longitudinal-sql.ts';
 import { batchFromRows, type ColumnType, singleBatch } from '../../store/column-batch.ts';
 import type { Store } from '../../store/store.ts';
@@ -53,6 +57,7 @@ export type IntensityDurationModel = z.infer<typeof IntensityDurationModelSchema
 
 interface RangeActivity {
   id: string;
+  elapsed_s: number;
   sport: string;
   sample_count: number;
   start_s: number;
@@ -76,7 +81,10 @@ export class LongitudinalService {
   /** Longitudinal indexes by athlete, most recently used last. */
   private readonly indexes = new Map<string, Promise<LongitudinalIndex>>();
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly curveGapPolicy: GapPolicy,
+  ) {}
 
   /** Forgets what was built from an athlete's activities (call on every write). */
   invalidate(athleteId: string): void {
@@ -111,17 +119,12 @@ export class LongitudinalService {
   async meanMax(athleteId: string, query: LongitudinalMeanMaxQuery): Promise<TabularResult> {
     assertDateRange(query.start, query.end);
     const filter = { start: query.start, end: query.end, sport: sportFilter(query) };
-    const afterKj = query.after ?? [0];
-    const offLadder = afterKj.filter((kj) => kj !== 0 && !AFTER_WORK_LADDER_KJ.includes(kj));
-    if (offLadder.length > 0) {
-      throw new PeakformError(
-        'ERR_AFTER_WORK_UNSUPPORTED',
-        `after=${offLadder.join(',')} kJ is not kept; fatigue-resistance curves exist after 0 (the whole activity), ${AFTER_WORK_LADDER_KJ.join(', ')} kJ.`,
-        400,
-        { supported: [0, ...AFTER_WORK_LADDER_KJ] },
-      );
-    }
-    if (query.metric !== 'power' && afterKj.some((kj) => kj !== 0)) {
+    const requestedKj = query.after ?? [0];
+    // Stored curves answer the whole activity and the rungs of the work ladder; any other amount
+    // of work is computed from the samples.
+    const afterKj = requestedKj.filter((kj) => kj === 0 || AFTER_WORK_LADDER_KJ.includes(kj));
+    const fromSamplesKj = requestedKj.filter((kj) => !afterKj.includes(kj));
+    if (query.metric !== 'power' && requestedKj.some((kj) => kj !== 0)) {
       throw new PeakformError(
         'ERR_AFTER_WORK_UNSUPPORTED',
         'after= applies to power curves only; drop it or use metric=power.',
@@ -131,21 +134,30 @@ export class LongitudinalService {
     const onGrid = durations.filter((d) => QUERY_GRID.has(d));
     const offGrid = durations.filter((d) => !QUERY_GRID.has(d));
     const request = { metric: query.metric, afterKj, envelope: query.envelope ?? false };
-    const rows: CurvePoint[] = [];
-    if (onGrid.length > 0) {
-      rows.push(...(await this.index(athleteId)).query({ ...request, durationsS: onGrid, ...filter }));
-    }
     if (offGrid.length > 0 && afterKj.some((kj) => kj !== 0) && query.durations !== 'all') {
       throw new PeakformError(
         'ERR_AFTER_WORK_DURATIONS',
         `Fatigue-resistance curves (after=) are kept at the indexed durations; ${offGrid.slice(0, 5).join(', ')} s are not among them.`,
       );
     }
-    if (offGrid.length > 0) {
+    if (fromSamplesKj.length > 0 && query.envelope) {
+      throw new PeakformError(
+        'ERR_AFTER_WORK_UNSUPPORTED',
+        `envelope=true is kept for after=0 and ${AFTER_WORK_LADDER_KJ.join(', ')} kJ only; drop it for after=${fromSamplesKj.join(',')}.`,
+      );
+    }
+    const rows: CurvePoint[] = [];
+    if (fromSamplesKj.length > 0) {
+      rows.push(...(await this.meanMaxAfterWorkFromSamples(athleteId, filter, fromSamplesKj, durations)));
+    }
+    if (afterKj.length > 0 && onGrid.length > 0) {
+      rows.push(...(await this.index(athleteId)).query({ ...request, durationsS: onGrid, ...filter }));
+    }
+    if (offGrid.length > 0 && afterKj.includes(0)) {
       const activities = await this.activitiesInRange(athleteId, filter);
-      // The longest activity bounds the durations worth reading from files.
-      const longest = Math.max(0, ...activities.map((a) => a.sample_count));
-      const wanted = offGrid.filter((d) => d <= longest * 2);
+      // The longest activity bounds the durations its curve file can hold.
+      const longest = Math.max(0, ...activities.map((a) => a.elapsed_s));
+      const wanted = offGrid.filter((d) => d <= longest);
       const paths = activities.flatMap((a) => (a.curves_path ? [a.curves_path] : []));
       if (paths.length > 0 && wanted.length > 0) {
         rows.push(
@@ -182,6 +194,62 @@ export class LongitudinalService {
       ...(query.envelope ? [r.window_s] : []),
     ]);
     return { columns, batches: singleBatch(batchFromRows(columns, out)) };
+  }
+
+  /**
+   * Fatigue-resistance curves after amounts of work that no stored curve keeps, computed from the
+   * power samples (under the data dir's curve gap policy) of the activities in the 365 days that
+   * end at the range's end, as the modelled platform caps `after` queries: pointwise best, ties to
+   * the earliest activity.
+   */
+  private async meanMaxAfterWorkFromSamples(
+    athleteId: string,
+    filter: { start?: string; end?: string; sport?: string[] },
+    afterKj: readonly number[],
+    durationsS: readonly number[],
+  ): Promise<CurvePoint[]> {
+    const end = filter.end ?? new Date().toISOString().slice(0, 10);
+    const yearBefore = new Date(Date.parse(`${end}T00:00:00Z`) - 364 * 86_400_000).toISOString().slice(0, 10);
+    const start = filter.start && filter.start > yearBefore ? filter.start : yearBefore;
+    const activities = await this.activitiesInRange(athleteId, { ...filter, start, end });
+    const longest = Math.max(0, ...durationsS);
+    const best = new Map<string, CurvePoint>();
+    for (const activity of activities) {
+      const samples = await this.store.all<{ t: number; power: number | null }>(
+        compilePowerSamples(this.store.parquetSource([activity.samples_path])),
+      );
+      if (samples.length === 0) continue;
+      const t0 = samples[0]!.t;
+      const grid = toGrid(
+        samples.map((s) => s.t - t0),
+        samples.map((s) => (s.power === null ? Number.NaN : s.power)),
+      );
+      const filled = applyGapPolicy(grid, this.curveGapPolicy);
+      for (const kj of afterKj) {
+        const after = meanMaxAfterWork(filled, kj * 1000, longest);
+        if (!after) continue;
+        for (const d of durationsS) {
+          const value = after.curve.values[d - 1];
+          if (value === undefined || Number.isNaN(value)) continue;
+          const key = `${kj}:${d}`;
+          const current = best.get(key);
+          // Activities come oldest first: only a strictly better value replaces (ties to the earliest).
+          if (current && current.value >= value) continue;
+          const offset = after.curve.startS[d - 1]!;
+          best.set(key, {
+            after_kj: kj,
+            duration_s: d,
+            value,
+            window_s: d,
+            activity_id: activity.id,
+            sport: activity.sport,
+            start_s: t0 + offset,
+            start_offset_s: offset,
+          });
+        }
+      }
+    }
+    return [...best.values()];
   }
 
   /**

@@ -1,12 +1,7 @@
 import { activityStreams } from '../../analytics/activity-streams.ts';
 import { applyGapPolicy, DEFAULT_CURVE_GAP_POLICY, type GapPolicy } from '../../analytics/gap-policy.ts';
-import {
-  analyzeActivity,
-  type CurveMetric,
-  envelopeWindows,
-  type MeanMaxCurve,
-  meanMax,
-} from '../../analytics/index.ts';
+import { analyzeActivity, type CurveMetric, envelopeWindows } from '../../analytics/index.ts';
+import { meanMaxAfterWork } from '../../analytics/mean-max-after-work.ts';
 import { elevationChange, lastReading, sampleStats } from '../../analytics/sample-stats.ts';
 import { toGrid } from '../../analytics/to-grid.ts';
 import type { CanonicalActivity } from '../../domain/activity.ts';
@@ -136,16 +131,10 @@ export function deriveActivity(
 function fatigueCurves(powerGrid: Float64Array, policy: GapPolicy): StoredCurve[] {
   const filled = applyGapPolicy(powerGrid, policy);
   const curves: StoredCurve[] = [];
-  let workJ = 0;
-  let second = 0;
   for (const afterKj of AFTER_WORK_LADDER_KJ) {
-    while (second < filled.length && workJ < afterKj * 1000) workJ += filled[second++]!;
-    if (workJ < afterKj * 1000 || second >= filled.length) break;
-    const tail: MeanMaxCurve = meanMax(filled.subarray(second), {
-      maxDurationS: Math.min(filled.length - second, QUERY_GRID_S[QUERY_GRID_S.length - 1]!),
-    });
-    const startS = tail.startS.map((s) => (s < 0 ? s : s + second));
-    curves.push(withEnvelope('power', afterKj, tail.values, startS));
+    const after = meanMaxAfterWork(filled, afterKj * 1000, QUERY_GRID_S[QUERY_GRID_S.length - 1]!);
+    if (!after) break;
+    curves.push(withEnvelope('power', afterKj, after.curve.values, after.curve.startS));
   }
   return curves;
 }
