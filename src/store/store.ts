@@ -165,6 +165,29 @@ export class Store {
     path: string,
     options: Parameters<Store['copyToParquet']>[2] = {},
   ): Promise<void> {
+    const iterator = batches[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    if (first.done) throw new Error('batchesToParquet: a result has at least one batch (its schema)');
+    const second = await iterator.next();
+    // A small result in one batch (curves, load series: the usual case) is written by one COPY of
+    // a VALUES list; anything larger goes through a staging table.
+    if (second.done && first.value.rowCount <= MAX_INLINE_EXPORT_ROWS) {
+      await this.copyToParquet(inlineValuesSql(first.value), path, options);
+      return;
+    }
+    const rest = async function* () {
+      yield first.value;
+      if (!second.done) yield second.value;
+      yield* { [Symbol.asyncIterator]: () => iterator };
+    };
+    await this.stagedBatchesToParquet(rest(), path, options);
+  }
+
+  private async stagedBatchesToParquet(
+    batches: AsyncIterable<ColumnBatch>,
+    path: string,
+    options: Parameters<Store['copyToParquet']>[2],
+  ): Promise<void> {
     const table = `staging_export_${randomBytes(4).toString('hex')}`;
     let created = false;
     let select = '';
@@ -418,6 +441,40 @@ async function assertOwnDataDir(dataDir: string): Promise<void> {
       `${dataDir} is not a Peakform data dir: it has no catalog and holds other files (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}). Choose an empty or new folder with --data.`,
     );
   }
+}
+
+const MAX_INLINE_EXPORT_ROWS = 5000;
+
+/**
+ * One batch as a query over a VALUES list: each value rendered as a SQL literal (strings quoted,
+ * non-finite numbers as NULL), typed by a cast, then shaped like the staged export.
+ */
+function inlineValuesSql(batch: ColumnBatch): string {
+  const columns = batch.columns.map((c, i) => ({
+    name: c.name,
+    staged: STAGED_TYPES[c.type],
+    alias: `c${i}`,
+  }));
+  const typed = columns.map((c) => `CAST(${c.alias} AS ${c.staged.sql}) AS "${c.name}"`).join(', ');
+  const select = columns.map((c) => c.staged.select(`"${c.name}"`)).join(', ');
+  if (batch.rowCount === 0) {
+    const nulls = columns.map((c) => `CAST(NULL AS ${c.staged.sql}) AS "${c.name}"`).join(', ');
+    return `SELECT ${select} FROM (SELECT ${nulls} WHERE false)`;
+  }
+  const rows: string[] = new Array(batch.rowCount);
+  for (let row = 0; row < batch.rowCount; row++) {
+    rows[row] =
+      `(${batch.columns.map((c) => sqlLiteral(STAGED_TYPES[c.type].value(c.values[row] ?? null))).join(', ')})`;
+  }
+  return `SELECT ${select} FROM (SELECT ${typed} FROM (VALUES ${rows.join(', ')}) v(${columns.map((c) => c.alias).join(', ')}))`;
+}
+
+function sqlLiteral(value: DuckDBValue): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'NULL';
+  if (typeof value === 'bigint') return String(value);
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  return sqlString(String(value));
 }
 
 /** How each result column type is staged for a Parquet export (instants as epoch seconds). */
