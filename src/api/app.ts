@@ -1,10 +1,13 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
 import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { buildOpenApiDocument } from '../contract/openapi.ts';
+import { PeakformError } from '../domain/errors.ts';
 import type { Engine } from '../engine/engine.ts';
 import { createHandlers, MAX_UPLOAD_FILES } from './handlers.ts';
 import { handleError, problem, sendProblem } from './problem.ts';
@@ -12,12 +15,17 @@ import { registerRoutes } from './register-routes.ts';
 
 export interface AppOptions {
   logger?: boolean;
+  /** Requests per minute per API key (per address for requests without one); default 1,200. */
+  rateLimitPerMinute?: number;
+  /** Uploads processed at once; more answer 429 with Retry-After. Default 4. */
+  maxConcurrentUploads?: number;
   /** Largest accepted file in an upload. */
   maxFileBytes?: number;
   version?: string;
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 32 * 1024 * 1024;
+const MAX_URL_LENGTH = 8 * 1024;
 
 /** Builds the HTTP API over an engine from the route contract; never listens (server.ts does). */
 export async function buildApp(engine: Engine, options: AppOptions = {}): Promise<FastifyInstance> {
@@ -31,12 +39,40 @@ export async function buildApp(engine: Engine, options: AppOptions = {}): Promis
     routerOptions: { ignoreTrailingSlash: true },
     // A client that cancels a streamed download may leave an idle keep-alive socket; close it on shutdown.
     forceCloseConnections: true,
+    // Errors Node's HTTP parser finds before Fastify sees a request still answer problem+json.
+    clientErrorHandler: answerClientError,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (request.url.length > MAX_URL_LENGTH) {
+      return sendProblem(
+        reply,
+        problem(
+          request,
+          414,
+          'ERR_URI_TOO_LONG',
+          `The URL has ${request.url.length} characters; at most ${MAX_URL_LENGTH} are read.`,
+        ),
+      );
+    }
+  });
+  await app.register(rateLimit, {
+    max: options.rateLimitPerMinute ?? 1200,
+    timeWindow: 60_000,
+    enableDraftSpec: true,
+    // One budget per API key (a hash of it: the token itself is never kept), else per address.
+    keyGenerator: (request) => {
+      const bearer = request.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+      return bearer ? `key:${createHash('sha256').update(bearer).digest('hex')}` : `ip:${request.ip}`;
+    },
+    errorResponseBuilder: (_request, context) =>
+      new PeakformError(
+        'ERR_RATE_LIMITED',
+        `Too many requests: at most ${context.max} a minute. Retry after ${context.after}.`,
+      ),
   });
   app.setNotFoundHandler((request, reply) =>
     sendProblem(
@@ -59,6 +95,33 @@ export async function buildApp(engine: Engine, options: AppOptions = {}): Promis
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => document);
 
-  registerRoutes(app, engine, createHandlers(engine, { version }));
+  registerRoutes(
+    app,
+    engine,
+    createHandlers(engine, { version, maxConcurrentUploads: options.maxConcurrentUploads ?? 4 }),
+  );
   return app;
+}
+
+/** Node's parser errors (headers or URL too large, malformed requests) as problem+json, then close. */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (!socket.writable) return;
+  const [status, code, detail] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [
+          431,
+          'ERR_HEADERS_TOO_LARGE',
+          'The request line and headers are larger than the server reads (16 KiB).',
+        ]
+      : [400, 'ERR_REQUEST_INVALID', 'The request is not valid HTTP.'];
+  const body = JSON.stringify({
+    type: `https://peakform.dev/problems/${code.toLowerCase().replaceAll('_', '-')}`,
+    title: status === 431 ? 'Request Header Fields Too Large' : 'Bad Request',
+    status,
+    code,
+    detail,
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }

@@ -33,8 +33,49 @@ export type Handlers = { [K in OperationId]: Handler<Routes[K]> };
 export const MAX_UPLOAD_FILES = 10;
 
 /** One handler per operation of the contract: each is a thin call into the engine's services. */
-export function createHandlers(engine: Engine, options: { version: string }): Handlers {
+export function createHandlers(
+  engine: Engine,
+  options: { version: string; maxConcurrentUploads: number },
+): Handlers {
   const { activities, sources, longitudinal, profile } = engine;
+  let uploadsInProgress = 0;
+
+  /** Reads a multipart upload (parts named `files`, any name is read; `tags` fields) and ingests each file. */
+  async function receiveUpload(request: FastifyRequest, athleteId: string) {
+    if (!request.isMultipart()) {
+      throw new PeakformError(
+        'ERR_UPLOAD_NOT_MULTIPART',
+        'Upload files as multipart/form-data, e.g. curl -F files=@ride.fit …/api/v1/activities/upload.',
+      );
+    }
+    const files: { name: string; bytes: Buffer }[] = [];
+    const tags: string[] = [];
+    try {
+      for await (const part of request.parts()) {
+        if (part.type === 'file') files.push({ name: part.filename, bytes: await part.toBuffer() });
+        else if (part.fieldname === 'tags' && typeof part.value === 'string' && part.value.trim())
+          tags.push(part.value.trim());
+      }
+    } catch (error) {
+      // Limits come as Fastify's coded errors (413s); anything else is a body the parser could not read.
+      if ((error as { code?: string }).code?.startsWith('FST_')) throw error;
+      throw new PeakformError(
+        'ERR_UPLOAD_MALFORMED',
+        `The multipart body could not be read (${(error as Error).message}). Send multipart/form-data with a boundary and complete parts.`,
+      );
+    }
+    if (files.length === 0) {
+      throw new PeakformError(
+        'ERR_UPLOAD_EMPTY',
+        'The upload holds no file part. Attach files with -F files=@ride.fit.',
+      );
+    }
+    const stored: SourceRecord[] = [];
+    for (const file of files) {
+      stored.push(await sources.ingest(athleteId, file.bytes, { fileName: file.name, tags }));
+    }
+    return { sources: stored };
+  }
   return {
     listActivities: async ({ athleteId, query }) => activities.list(athleteId, query),
     getLatestActivity: async ({ athleteId, query }) => activities.latest(athleteId, query.sport),
@@ -52,31 +93,20 @@ export function createHandlers(engine: Engine, options: { version: string }): Ha
       await activities.delete(athleteId, params.id);
       return undefined;
     },
-    uploadActivities: async ({ athleteId, request }) => {
-      if (!request.isMultipart()) {
+    uploadActivities: async ({ athleteId, request, reply }) => {
+      if (uploadsInProgress >= options.maxConcurrentUploads) {
+        reply.header('retry-after', '1');
         throw new PeakformError(
-          'ERR_UPLOAD_NOT_MULTIPART',
-          'Upload files as multipart/form-data, e.g. curl -F files=@ride.fit …/api/v1/activities/upload.',
+          'ERR_UPLOAD_BUSY',
+          `The server is processing ${uploadsInProgress} uploads; send this one again in a second.`,
         );
       }
-      const files: { name: string; bytes: Buffer }[] = [];
-      const tags: string[] = [];
-      for await (const part of request.parts()) {
-        if (part.type === 'file') files.push({ name: part.filename, bytes: await part.toBuffer() });
-        else if (part.fieldname === 'tags' && typeof part.value === 'string' && part.value.trim())
-          tags.push(part.value.trim());
+      uploadsInProgress++;
+      try {
+        return await receiveUpload(request, athleteId);
+      } finally {
+        uploadsInProgress--;
       }
-      if (files.length === 0) {
-        throw new PeakformError(
-          'ERR_UPLOAD_EMPTY',
-          'The upload holds no file part. Attach files with -F files=@ride.fit.',
-        );
-      }
-      const stored: SourceRecord[] = [];
-      for (const file of files) {
-        stored.push(await sources.ingest(athleteId, file.bytes, { fileName: file.name, tags }));
-      }
-      return { sources: stored };
     },
     getBackfillStatus: async ({ athleteId }) => backfillLines(engine, athleteId),
     getSource: async ({ athleteId, params }) => sources.get(athleteId, params.id),

@@ -15,7 +15,10 @@ const TITLES: Record<number, string> = {
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
+  414: 'URI Too Long',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
+  507: 'Insufficient Storage',
 };
 
 /** Fastify's own client errors, given our stable codes and a sentence that says how to fix them. */
@@ -97,6 +100,18 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
     return sendProblem(reply, problem(request, error.statusCode, 'ERR_REQUEST_INVALID', error.message));
   }
+  if (isDiskFull(error)) {
+    request.log.error({ err: error }, 'disk full');
+    return sendProblem(
+      reply,
+      problem(
+        request,
+        507,
+        'ERR_STORE_DISK_FULL',
+        'The server’s disk is full; nothing was stored. Try again later.',
+      ),
+    );
+  }
   request.log.error({ err: error }, 'internal error');
   return sendProblem(
     reply,
@@ -107,4 +122,13 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
       `Something went wrong on our side. Quote request id ${request.id} when reporting it.`,
     ),
   );
+}
+
+/** A write that failed for lack of space, from Node (ENOSPC) or from DuckDB (its message). */
+function isDiskFull(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOSPC' || /No space left on device/i.test(e.message))
+      return true;
+  }
+  return false;
 }

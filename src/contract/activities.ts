@@ -129,9 +129,12 @@ export const ACTIVITY_ROUTES = {
       ...AUTH_ERRORS,
       'ERR_UPLOAD_NOT_MULTIPART',
       'ERR_UPLOAD_EMPTY',
+      'ERR_UPLOAD_MALFORMED',
       'ERR_UPLOAD_TOO_LARGE',
       'ERR_UPLOAD_TOO_MANY_FILES',
       'ERR_UPLOAD_TOO_MANY_PARTS',
+      'ERR_UPLOAD_BUSY',
+      'ERR_STORE_DISK_FULL',
     ],
   }),
   getBackfillStatus: defineRoute({

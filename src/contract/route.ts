@@ -59,6 +59,7 @@ export function defineRoute<const R extends RouteSpec>(route: R): R {
 
 /** Errors every authenticated route may answer. */
 export const AUTH_ERRORS = [
+  'ERR_RATE_LIMITED',
   'ERR_AUTH_MISSING',
   'ERR_AUTH_INVALID',
   'ERR_AUTH_EXPIRED',

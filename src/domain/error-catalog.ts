@@ -96,6 +96,11 @@ export const ERROR_CATALOG = {
     meaning: 'The upload is not multipart/form-data.',
     fix: 'Send files as multipart parts named `files`.',
   },
+  ERR_UPLOAD_MALFORMED: {
+    status: 400,
+    meaning: 'The multipart body is malformed: no boundary, or cut short.',
+    fix: 'Send complete multipart/form-data (curl -F files=@ride.fit does).',
+  },
   ERR_UPLOAD_EMPTY: {
     status: 400,
     meaning: 'The upload holds no file part.',
@@ -160,6 +165,31 @@ export const ERROR_CATALOG = {
     status: 409,
     meaning: 'The folder holds other files and no Peakform catalog.',
     fix: 'Choose an empty or new folder with --data.',
+  },
+  ERR_RATE_LIMITED: {
+    status: 429,
+    meaning: 'Too many requests from this key or address.',
+    fix: 'Wait the seconds in Retry-After, then try again.',
+  },
+  ERR_UPLOAD_BUSY: {
+    status: 429,
+    meaning: 'The server is processing as many uploads as it takes at once.',
+    fix: 'Wait the seconds in Retry-After, then send the upload again.',
+  },
+  ERR_URI_TOO_LONG: {
+    status: 414,
+    meaning: 'The request URL is too long.',
+    fix: 'Send fewer or shorter parameters.',
+  },
+  ERR_HEADERS_TOO_LARGE: {
+    status: 431,
+    meaning: 'The request headers are too large.',
+    fix: 'Send smaller headers (a token is a few hundred bytes).',
+  },
+  ERR_STORE_DISK_FULL: {
+    status: 507,
+    meaning: 'The server’s disk is full; nothing was stored.',
+    fix: 'Try again later; the operator must free space.',
   },
   ERR_STORE_LOCKED: {
     status: 409,

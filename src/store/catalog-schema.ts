@@ -75,6 +75,14 @@ export const CATALOG_SCHEMA = [
     created_at TIMESTAMPTZ NOT NULL DEFAULT now()
   )`,
   'CREATE INDEX IF NOT EXISTS activities_athlete_start ON activities (athlete_id, start_utc)',
+  // A deleted activity leaves a tombstone, so that a recompute of its source does not bring it
+  // back; uploading the same file again clears the source's tombstones (a restore).
+  `CREATE TABLE IF NOT EXISTS deleted_activities (
+    activity_id VARCHAR PRIMARY KEY,
+    source_id VARCHAR NOT NULL,
+    athlete_id VARCHAR NOT NULL,
+    deleted_at TIMESTAMPTZ NOT NULL DEFAULT now()
+  )`,
   `CREATE TABLE IF NOT EXISTS laps (
     activity_id VARCHAR NOT NULL,
     lap_index INTEGER NOT NULL,

@@ -224,7 +224,11 @@ export class Store {
    * Writes an ingested source and its activities; see the class comment for the order. When the
    * source already has activities (a recompute), they are replaced in the same commit.
    */
-  async writeSource(source: SourceWrite, activities: ActivityWrite[]): Promise<void> {
+  async writeSource(
+    source: SourceWrite,
+    activities: ActivityWrite[],
+    options: { restoreDeleted?: boolean } = {},
+  ): Promise<void> {
     await writeFileAtomic(this.lake.originalPath(source.athleteId, source.contentSha256), source.bytes);
     const generation = randomBytes(4).toString('hex');
     const rows: CatalogRow[] = [];
@@ -253,6 +257,9 @@ export class Store {
     const replaced = await this.db.write(async (tx) => {
       await tx.run('INSERT INTO athletes (id) VALUES ($1) ON CONFLICT DO NOTHING', [source.athleteId]);
       const old = await this.deleteSourceActivities(tx, String(source.row.id));
+      if (options.restoreDeleted) {
+        await tx.run('DELETE FROM deleted_activities WHERE source_id = $1', [String(source.row.id)]);
+      }
       await insertRow(tx, 'sources', source.row, true);
       for (const row of rows) await insertRow(tx, 'activities', row, false);
       for (const activity of activities) {
@@ -275,7 +282,19 @@ export class Store {
     });
   }
 
-  /** Deletes an activity's catalog rows, then its files (a crash in between leaves an orphan file that the next open removes). */
+  /** The activities of a source that were deleted (tombstones), by id. */
+  async deletedActivityIds(sourceId: string): Promise<Set<string>> {
+    const rows = await this.db.all<{ activity_id: string }>(
+      'SELECT activity_id FROM deleted_activities WHERE source_id = $1',
+      [sourceId],
+    );
+    return new Set(rows.map((r) => r.activity_id));
+  }
+
+  /**
+   * Deletes an activity's catalog rows and leaves a tombstone, then its files (a crash in between
+   * leaves an orphan file that the next open removes). The source and its original stay.
+   */
   async deleteActivity(athleteId: string, activityId: string): Promise<boolean> {
     const paths = await this.db.write(async (tx) => {
       const found = await tx.all<{ source_id: string }>(
@@ -285,10 +304,9 @@ export class Store {
       const row = found[0];
       if (!row) return null;
       const removed = await this.deleteActivityRows(tx, `id = $1`, [activityId]);
-      // A source with no activity left is forgotten, so that uploading the same file again restores it.
       await tx.run(
-        'DELETE FROM sources WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM activities WHERE source_id = $1)',
-        [row.source_id],
+        'INSERT INTO deleted_activities (activity_id, source_id, athlete_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+        [activityId, row.source_id, athleteId],
       );
       return removed;
     });
@@ -424,6 +442,17 @@ export class Store {
     );
     const files = await listFiles(this.lake.fromStored('lake'));
     await Promise.all(files.filter((f) => !named.has(f)).map((f) => rm(f, { force: true })));
+    // Originals are written before their source's catalog row: bytes without a row are the remains
+    // of an upload that died before its commit (a failed source keeps its row, so its bytes stay).
+    const kept = new Set(
+      (
+        await this.db.all<{ athlete_id: string; content_sha256: string }>(
+          'SELECT athlete_id, content_sha256 FROM sources',
+        )
+      ).map((r) => this.lake.originalPath(r.athlete_id, r.content_sha256)),
+    );
+    const originals = await listFiles(this.lake.fromStored('originals'));
+    await Promise.all(originals.filter((f) => !kept.has(f)).map((f) => rm(f, { force: true })));
   }
 }
 

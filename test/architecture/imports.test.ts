@@ -32,6 +32,7 @@ const DOORS: Record<string, readonly string[]> = {
   '@fastify/multipart': ['api'],
   '@fastify/swagger': ['api'],
   '@fastify/swagger-ui': ['api'],
+  '@fastify/rate-limit': ['api'],
   'fastify-type-provider-zod': ['api'],
   '@garmin/fitsdk': ['ingest'],
   jose: ['store', 'services'],

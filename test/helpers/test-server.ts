@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/api/app.ts';
+import { type AppOptions, buildApp } from '../../src/api/app.ts';
 import { Engine } from '../../src/engine/engine.ts';
 
 export interface TestServer {
@@ -16,11 +16,12 @@ export interface TestServer {
 
 /** A real engine on a temporary data dir behind a real HTTP server on loopback. */
 export async function startTestServer(
-  options: { maxFileBytes?: number; curveGapPolicy?: string } = {},
+  options: { curveGapPolicy?: string } & AppOptions = {},
 ): Promise<TestServer> {
   const dataDir = await makeTempDir('peakform-test-');
-  const engine = await Engine.open({ dataDir, curveGapPolicy: options.curveGapPolicy });
-  const app = await buildApp(engine, { maxFileBytes: options.maxFileBytes });
+  const { curveGapPolicy, ...appOptions } = options;
+  const engine = await Engine.open({ dataDir, curveGapPolicy });
+  const app = await buildApp(engine, appOptions);
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     engine,

@@ -2,7 +2,9 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PeakformError } from '../../src/domain/errors.ts';
+import { Engine } from '../../src/engine/engine.ts';
 import { Store } from '../../src/store/store.ts';
+import { csvRide } from '../helpers/csv-activity.ts';
 import { makeTempDir } from '../helpers/test-server.ts';
 
 describe('a data dir is Peakform’s alone', () => {
@@ -36,5 +38,29 @@ describe('a data dir is Peakform’s alone', () => {
     expect(await readdir(dataDir)).toContain('README.tmp-1-deadbeef');
     // Files in the lake that no catalog row names are removed on open, temporaries or not.
     expect(await readdir(join(dataDir, 'lake'))).toEqual([]);
+  });
+
+  it('removes originals that no source names (an upload that died before its commit) and keeps the rest', async () => {
+    const dataDir = await makeTempDir('peakform-originals-');
+    dirs.push(dataDir);
+    const engine = await Engine.open({ dataDir });
+    const kept = await engine.sources.ingest(
+      'ora',
+      csvRide({ startIso: '2024-05-01T07:00:00Z', durationS: 120 }),
+    );
+    const failed = await engine.sources.ingest('ora', new TextEncoder().encode('not an activity'));
+    const deleted = await engine.sources.ingest(
+      'ora',
+      csvRide({ startIso: '2024-05-02T07:00:00Z', durationS: 120 }),
+    );
+    await engine.activities.delete('ora', deleted.activity_ids[0]!);
+    engine.close();
+    const folder = join(dataDir, 'originals', 'ora');
+    const before = await readdir(folder);
+    expect(before).toHaveLength(3);
+    await writeFile(join(folder, 'f'.repeat(64)), 'bytes of an upload whose commit never happened');
+    (await Engine.open({ dataDir })).close();
+    expect((await readdir(folder)).sort()).toEqual(before.sort());
+    expect([kept.status, failed.status]).toEqual(['processed', 'failed']);
   });
 });

@@ -61,7 +61,13 @@ export class IngestService {
     const contentSha256 = sha256Hex(bytes);
     const sourceId = sourceIdFor(athleteId, contentSha256);
     const existing = await this.find(athleteId, sourceId);
-    if (existing && existing.status !== 'failed' && !rederive) return { ...existing, duplicate: true };
+    const deleted = await this.store.deletedActivityIds(sourceId);
+    // The same bytes again: nothing changes, unless some of their activities were deleted, which
+    // an upload restores. A recompute re-derives but leaves deleted activities deleted.
+    const restoreDeleted = !rederive && deleted.size > 0;
+    if (existing && existing.status !== 'failed' && !rederive && !restoreDeleted) {
+      return { ...existing, duplicate: true };
+    }
 
     // Only the name is kept, never a client's directories.
     const fileName = options.fileName ? (options.fileName.split(/[\\/]/).pop() ?? null) : null;
@@ -93,16 +99,20 @@ export class IngestService {
       return (await this.find(athleteId, sourceId))!;
     }
     const thresholds = await this.profile.listThresholds(athleteId);
-    const writes = read.activities.map((activity, index) =>
-      toActivityWrite(
-        athleteId,
-        sourceId,
-        index,
-        activity,
-        options.tags ?? [],
-        this.curveGapPolicy,
-        (sport, date) => resolveThresholds(thresholds, sport, date),
-      ),
+    const writes = read.activities.flatMap((activity, index) =>
+      !restoreDeleted && deleted.has(activityIdFor(sourceId, index))
+        ? []
+        : [
+            toActivityWrite(
+              athleteId,
+              sourceId,
+              index,
+              activity,
+              options.tags ?? [],
+              this.curveGapPolicy,
+              (sport, date) => resolveThresholds(thresholds, sport, date),
+            ),
+          ],
     );
     await this.store.writeSource(
       {
@@ -119,6 +129,7 @@ export class IngestService {
         },
       },
       writes,
+      { restoreDeleted },
     );
     this.onChange(athleteId);
     return (await this.find(athleteId, sourceId))!;
