@@ -136,6 +136,11 @@ export const ERROR_CATALOG = {
     meaning: 'The file could not be decoded.',
     fix: 'The file is damaged; export it again from the device or service.',
   },
+  ERR_INGEST_RESOURCES: {
+    status: 422,
+    meaning: 'Processing the file took more time or memory than one file may take.',
+    fix: 'Check the file: an activity file is rarely more than a few MB; split very long recordings.',
+  },
   ERR_AFTER_WORK_UNSUPPORTED: {
     status: 400,
     meaning: 'An after= value has no kept fatigue curve.',

@@ -9,6 +9,9 @@ import { compileGetSetting, compileSetSetting } from '../query/catalog-sql.ts';
 import { ActivityService } from '../services/activities/activity-service.ts';
 import { LongitudinalService } from '../services/longitudinal/longitudinal-service.ts';
 import { ProfileService } from '../services/profile/profile-service.ts';
+import type { DecodeRequest } from '../services/sources/decode-and-derive.ts';
+import { DecodePool } from '../services/sources/decode-pool.ts';
+import { runDecodeTask } from '../services/sources/decode-task.ts';
 import { IngestService } from '../services/sources/ingest-service.ts';
 import { exportParquet } from '../services/tabular-export.ts';
 import type { TabularResult } from '../services/tabular-result.ts';
@@ -26,6 +29,11 @@ export interface EngineOptions {
    * created, so that one lake never mixes policies; opening it with another policy is an error.
    */
   curveGapPolicy?: string;
+  /**
+   * Worker threads that decode and derive files (default: the cores, at most 4); 0 runs that work
+   * in the calling thread (short-lived CLI commands on one file, tests of the kernels).
+   */
+  decodeWorkers?: number;
 }
 
 /**
@@ -40,10 +48,13 @@ export class Engine {
   readonly profile: ProfileService;
   private writeQueue: Promise<unknown> = Promise.resolve();
 
+  private readonly decodePool: DecodePool | undefined;
+
   private constructor(
     readonly store: Store,
     readonly curveGapPolicy: GapPolicy,
     readonly tokens: TokenService,
+    decodeWorkers: number | undefined,
   ) {
     // Writes that derive from what is stored (ingest, recompute, delete) run one at a time.
     const enqueueWrite = <T>(work: () => Promise<T>): Promise<T> => {
@@ -55,7 +66,12 @@ export class Engine {
     const changed = (athleteId: string) => this.longitudinal.invalidate(athleteId);
     this.profile = new ProfileService(store);
     this.activities = new ActivityService(store, changed, enqueueWrite);
-    this.sources = new IngestService(store, this.profile, curveGapPolicy, enqueueWrite, changed);
+    this.decodePool = decodeWorkers === 0 ? undefined : new DecodePool({ size: decodeWorkers });
+    const pool = this.decodePool;
+    const decode = pool
+      ? (request: DecodeRequest) => pool.run(request)
+      : async (request: DecodeRequest) => runDecodeTask(request);
+    this.sources = new IngestService(store, this.profile, curveGapPolicy, enqueueWrite, changed, decode);
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
@@ -63,7 +79,7 @@ export class Engine {
     try {
       const policy = await settleCurveGapPolicy(store, options.curveGapPolicy);
       const tokens = await TokenService.open(store);
-      return new Engine(store, policy, tokens);
+      return new Engine(store, policy, tokens, options.decodeWorkers);
     } catch (error) {
       store.close();
       throw error;
@@ -75,6 +91,7 @@ export class Engine {
   }
 
   close(): void {
+    void this.decodePool?.close();
     this.store.close();
   }
 

@@ -1,18 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import type { GapPolicy } from '../../analytics/gap-policy.ts';
-import type { CanonicalActivity } from '../../domain/activity.ts';
-import { PeakformError, UnreadableFileError } from '../../domain/errors.ts';
-import { activityIdFor, sha256Hex, sourceIdFor } from '../../domain/ids.ts';
-import { METRICS, type MetricName } from '../../domain/metrics.ts';
-import { isoLocal, isoUtc } from '../../domain/time-format.ts';
+import { PeakformError } from '../../domain/errors.ts';
+import { sha256Hex, sourceIdFor } from '../../domain/ids.ts';
+import { isoUtc } from '../../domain/time-format.ts';
 import type { SourceRecord } from '../../domain/wire.ts';
-import { readActivityFile } from '../../ingest/read-activity-file.ts';
 import { compileFindSource, compileSourcesToRecompute } from '../../query/catalog-sql.ts';
-import type { ActivityWrite, Store } from '../../store/store.ts';
+import type { Store } from '../../store/store.ts';
 import { assertAthleteIdValid } from '../profile/athlete-id.ts';
 import type { ProfileService } from '../profile/profile-service.ts';
-import { type ResolvedThresholds, resolveThresholds } from '../profile/resolve-thresholds.ts';
-import { deriveActivity } from './derive-activity.ts';
+import type { DecodeRequest, DecodeResult } from './decode-and-derive.ts';
 
 export interface IngestOptions {
   fileName?: string;
@@ -44,6 +40,8 @@ export class IngestService {
     private readonly curveGapPolicy: GapPolicy,
     private readonly enqueueWrite: <T>(work: () => Promise<T>) => Promise<T>,
     private readonly onChange: (athleteId: string) => void,
+    /** The CPU-heavy step (decode, derive): in worker threads, or in this thread. */
+    private readonly decode: (request: DecodeRequest) => Promise<DecodeResult>,
   ) {}
 
   /** Ingests one file. The same bytes twice give the same source and activity ids and change nothing. */
@@ -78,11 +76,17 @@ export class IngestService {
       file_name: fileName,
       size_bytes: bytes.length,
     };
-    let read: ReturnType<typeof readActivityFile>;
-    try {
-      read = readActivityFile(bytes, fileName ?? undefined);
-    } catch (error) {
-      if (!(error instanceof UnreadableFileError)) throw error;
+    const decoded = await this.decode({
+      bytes,
+      fileName: fileName ?? undefined,
+      athleteId,
+      sourceId,
+      tags: options.tags ?? [],
+      thresholds: await this.profile.listThresholds(athleteId),
+      curveGapPolicy: this.curveGapPolicy,
+      skipActivityIds: restoreDeleted ? [] : [...deleted],
+    });
+    if (!decoded.ok) {
       await this.store.writeFailedSource({
         athleteId,
         contentSha256,
@@ -91,29 +95,14 @@ export class IngestService {
           ...sourceRow,
           format: null,
           status: 'failed',
-          error_code: error.code,
-          error_message: error.message,
+          error_code: decoded.code,
+          error_message: decoded.message,
           issues: JSON.stringify([]),
         },
       });
       return (await this.find(athleteId, sourceId))!;
     }
-    const thresholds = await this.profile.listThresholds(athleteId);
-    const writes = read.activities.flatMap((activity, index) =>
-      !restoreDeleted && deleted.has(activityIdFor(sourceId, index))
-        ? []
-        : [
-            toActivityWrite(
-              athleteId,
-              sourceId,
-              index,
-              activity,
-              options.tags ?? [],
-              this.curveGapPolicy,
-              (sport, date) => resolveThresholds(thresholds, sport, date),
-            ),
-          ],
-    );
+    const { writes } = decoded;
     await this.store.writeSource(
       {
         athleteId,
@@ -121,11 +110,11 @@ export class IngestService {
         bytes,
         row: {
           ...sourceRow,
-          format: read.format,
+          format: decoded.format,
           status: 'processed',
           error_code: null,
           error_message: null,
-          issues: JSON.stringify(read.issues),
+          issues: JSON.stringify(decoded.issues),
         },
       },
       writes,
@@ -196,94 +185,5 @@ function toSourceRecord(row: SourceRow): SourceRecord {
     duplicate: false,
     size_bytes: Number(row.size_bytes),
     issues: row.issues ? JSON.parse(row.issues) : [],
-  };
-}
-
-function toActivityWrite(
-  athleteId: string,
-  sourceId: string,
-  sessionIndex: number,
-  activity: CanonicalActivity,
-  tags: readonly string[],
-  curveGapPolicy: GapPolicy,
-  thresholdsFor: (sport: string, localDate: string) => ResolvedThresholds,
-): ActivityWrite {
-  const id = activityIdFor(sourceId, sessionIndex);
-  const offset = activity.utcOffsetS;
-  const startLocal = isoLocal(activity.startS, offset);
-  const localDate = startLocal.slice(0, 10);
-  const metrics = METRICS.map((m) => m.name).filter((name) => activity.samples.columns[name as MetricName]);
-  const derived = deriveActivity(activity, thresholdsFor(activity.sport, localDate), curveGapPolicy);
-  const summary = derived.summary;
-  return {
-    id,
-    athleteId,
-    year: Number(startLocal.slice(0, 4)),
-    sport: activity.sport,
-    localDate,
-    startS: activity.startS,
-    samples: activity.samples,
-    curves: derived.curves,
-    gapPolicy: derived.gapPolicy,
-    row: {
-      id,
-      athlete_id: athleteId,
-      source_id: sourceId,
-      session_index: sessionIndex,
-      sport: activity.sport,
-      start_utc: isoUtc(activity.startS),
-      end_utc: isoUtc(activity.endS),
-      start_local: startLocal,
-      end_local: isoLocal(activity.endS, offset),
-      local_date: localDate,
-      utc_offset_s: offset,
-      elapsed_s: activity.endS - activity.startS + 1,
-      timer_s: activity.timerS,
-      distance_m: summary.distance_m,
-      sample_count: activity.samples.timestampS.length,
-      metrics,
-      extra_fields: Object.keys(activity.samples.extra),
-      tags,
-      gap_policy: derived.gapPolicy,
-      moving_s: summary.moving_time_s,
-      work_kj: summary.work_kj,
-      tss: summary.tss,
-      summary: JSON.stringify(summary),
-      device: activity.device
-        ? JSON.stringify({
-            manufacturer: activity.device.manufacturer,
-            product: activity.device.product,
-            serial_number: activity.device.serialNumber,
-          })
-        : null,
-      device_summary: JSON.stringify(activity.deviceSummary),
-      issues: JSON.stringify(activity.issues),
-    },
-    laps: activity.laps.map((lap) => ({
-      activity_id: id,
-      lap_index: lap.index,
-      start_utc: isoUtc(lap.startS),
-      end_utc: isoUtc(lap.endS),
-      elapsed_s: lap.elapsedS,
-      timer_s: lap.timerS,
-      distance_m: lap.distanceM,
-      avg_power_w: lap.avgPowerW,
-      avg_heart_rate_bpm: lap.avgHeartRateBpm,
-      trigger: lap.trigger,
-    })),
-    metricRows: derived.metricTotals.map((m) => ({
-      activity_id: id,
-      metric: m.metric,
-      reading_count: m.count,
-      reading_sum: m.sum,
-      min_value: m.min,
-      max_value: m.max,
-    })),
-    zoneRows: derived.zoneSeconds.map((z) => ({
-      activity_id: id,
-      system: z.system,
-      zone: z.zone,
-      seconds: z.seconds,
-    })),
   };
 }

@@ -1,0 +1,134 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { DecodeRequest, DecodeResult } from './decode-and-derive.ts';
+
+export interface DecodePoolOptions {
+  /** Worker threads (default: the cores, at most 4). */
+  size?: number;
+  /** The longest a file may take to decode and derive (default 120 s); then its worker is replaced. */
+  timeoutMs?: number;
+  /** Heap of one worker (default 2 GiB); a file that needs more fails alone, its worker is replaced. */
+  maxHeapMb?: number;
+}
+
+interface Task {
+  request: DecodeRequest;
+  resolve: (result: DecodeResult) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: Promise<void>;
+  task: Task | undefined;
+  timer: NodeJS.Timeout | undefined;
+}
+
+const WORKER_URL = new URL('./decode-worker.mjs', import.meta.url);
+
+/**
+ * Decodes and derives files in worker threads, so the event loop that serves requests never runs
+ * the CPU-heavy part of an ingest. Each file is bounded in time and memory: past either, its
+ * worker is terminated and replaced, and the file is reported as a failed source. Idle workers do
+ * not keep a process alive.
+ */
+export class DecodePool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Task[] = [];
+  private closed = false;
+  private readonly size: number;
+  private readonly timeoutMs: number;
+  private readonly maxHeapMb: number;
+
+  constructor(options: DecodePoolOptions = {}) {
+    this.size = options.size ?? Math.max(1, Math.min(4, availableParallelism()));
+    this.timeoutMs = options.timeoutMs ?? 120_000;
+    this.maxHeapMb = options.maxHeapMb ?? 2048;
+  }
+
+  run(request: DecodeRequest): Promise<DecodeResult> {
+    if (this.closed) return Promise.reject(new Error('the decode pool is closed'));
+    return new Promise((resolve) => {
+      this.queue.push({ request, resolve });
+      this.dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.slots.splice(0).map((slot) => slot.worker.terminate()));
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      let slot = this.slots.find((s) => !s.task);
+      if (!slot && this.slots.length < this.size) slot = this.spawn();
+      if (!slot) return;
+      this.start(slot, this.queue.shift()!);
+    }
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb } });
+    worker.unref();
+    let markReady!: () => void;
+    const slot: Slot = {
+      worker,
+      ready: new Promise((r) => (markReady = r)),
+      task: undefined,
+      timer: undefined,
+    };
+    worker.on('message', (message: DecodeResult | { ready: true }) => {
+      if ('ready' in message) return markReady();
+      this.finish(slot, message);
+    });
+    // A worker that dies (out of memory, a crash) fails only the file it was working on.
+    worker.on('error', () =>
+      this.replace(slot, resourceFailure('needed more memory than one file may take')),
+    );
+    worker.on('exit', () => this.replace(slot, resourceFailure('stopped its worker')));
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private start(slot: Slot, task: Task): void {
+    slot.task = task;
+    // A busy worker keeps the process alive until its file is done (the CLI awaits it).
+    slot.worker.ref();
+    slot.timer = setTimeout(
+      () => this.replace(slot, resourceFailure(`took longer than ${Math.round(this.timeoutMs / 1000)} s`)),
+      this.timeoutMs,
+    );
+    void slot.ready.then(() => {
+      if (slot.task === task) slot.worker.postMessage(task.request);
+    });
+  }
+
+  private finish(slot: Slot, result: DecodeResult): void {
+    const task = slot.task;
+    clearTimeout(slot.timer);
+    slot.task = undefined;
+    slot.worker.unref();
+    task?.resolve(result);
+    this.dispatch();
+  }
+
+  /** Ends a worker that failed or ran too long, answers its task, and lets a new worker take its place. */
+  private replace(slot: Slot, result: DecodeResult): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return;
+    this.slots.splice(index, 1);
+    clearTimeout(slot.timer);
+    void slot.worker.terminate();
+    slot.task?.resolve(result);
+    slot.task = undefined;
+    if (!this.closed) this.dispatch();
+  }
+}
+
+function resourceFailure(what: string): DecodeResult {
+  return {
+    ok: false,
+    code: 'ERR_INGEST_RESOURCES',
+    message: `Processing this file ${what}; it is far larger or more complex than an activity file should be.`,
+  };
+}
