@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { BodyOf, OperationId, ParamsOf, QueryOf, RouteSpec, Routes } from '../contract/index.ts';
 import { PeakformError } from '../domain/errors.ts';
 import type { SourceRecord } from '../domain/wire.ts';
-import type { Engine, TabularResult } from '../engine/engine.ts';
+import type { Engine, StagedUpload, TabularResult } from '../engine/engine.ts';
 
 export interface HandlerContext<R extends RouteSpec> {
   params: ParamsOf<R>;
@@ -48,15 +48,17 @@ export function createHandlers(
         'Upload files as multipart/form-data, e.g. curl -F files=@ride.fit …/api/v1/activities/upload.',
       );
     }
-    const files: { name: string; bytes: Buffer }[] = [];
+    const files: { name: string; staged: StagedUpload }[] = [];
     const tags: string[] = [];
     try {
       for await (const part of request.parts()) {
-        if (part.type === 'file') files.push({ name: part.filename, bytes: await part.toBuffer() });
+        if (part.type === 'file')
+          files.push({ name: part.filename, staged: await sources.stageUpload(part.file) });
         else if (part.fieldname === 'tags' && typeof part.value === 'string' && part.value.trim())
           tags.push(part.value.trim());
       }
     } catch (error) {
+      await Promise.all(files.map((file) => file.staged.discard()));
       // Limits come as Fastify's coded errors (413s); anything else is a body the parser could not read.
       if ((error as { code?: string }).code?.startsWith('FST_')) throw error;
       throw new PeakformError(
@@ -71,8 +73,11 @@ export function createHandlers(
       );
     }
     const stored: SourceRecord[] = [];
-    for (const file of files) {
-      stored.push(await sources.ingest(athleteId, file.bytes, { fileName: file.name, tags }));
+    try {
+      for (const file of files)
+        stored.push(await file.staged.ingest(athleteId, { fileName: file.name, tags }));
+    } finally {
+      await Promise.all(files.map((file) => file.staged.discard()));
     }
     return { sources: stored };
   }

@@ -18,6 +18,7 @@ import type { TabularResult } from '../services/tabular-result.ts';
 import { TokenService } from '../services/tokens/token-service.ts';
 import { Store } from '../store/store.ts';
 
+export type { StagedUpload } from '../services/sources/ingest-service.ts';
 export type { TabularResult } from '../services/tabular-result.ts';
 /** Every file under a folder (recursive), for commands that ingest folders. */
 export { listFiles } from '../store/lake.ts';
@@ -93,6 +94,11 @@ export class Engine {
   close(): void {
     void this.decodePool?.close();
     this.store.close();
+  }
+
+  /** Starts the decode workers ahead of the first ingest (a long-running server wants them ready). */
+  warmUp(): void {
+    this.decodePool?.warm();
   }
 
   /** Writes a tabular result as a Parquet file at a temporary path; the caller deletes it after use. */

@@ -14,10 +14,11 @@ export const DATA_DIR_ENTRIES = [
   'lake',
   'exports',
   'keys',
+  'uploads',
   'demo-token',
 ];
 /** The folders that hold Peakform's files (and so may hold its temporaries). */
-const OWN_FOLDERS = ['originals', 'lake', 'exports', 'keys'];
+const OWN_FOLDERS = ['originals', 'lake', 'exports', 'keys', 'uploads'];
 
 export type LakeKind = 'samples' | 'extras' | 'curves';
 

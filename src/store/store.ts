@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import {
   BIGINT,
   BOOLEAN,
@@ -211,6 +213,23 @@ export class Store {
       await this.copyToParquet(`SELECT ${select} FROM ${table}`, path, options);
     } finally {
       if (created) await this.db.exec(`DROP TABLE IF EXISTS ${table}`);
+    }
+  }
+
+  /**
+   * Streams an uploaded file to a temporary file under `uploads/` (removed after use, or by the
+   * next open after a crash), so an upload is never held in memory whole.
+   */
+  async stageUpload(stream: NodeJS.ReadableStream): Promise<string> {
+    const folder = this.lake.fromStored('uploads');
+    await mkdir(folder, { recursive: true });
+    const path = temporaryPathFor(join(folder, 'upload'));
+    try {
+      await pipeline(stream, createWriteStream(path, { mode: 0o600 }));
+      return path;
+    } catch (error) {
+      await rm(path, { force: true });
+      throw error;
     }
   }
 

@@ -50,6 +50,7 @@ export async function demoCommand(args: string[]): Promise<number> {
     });
   }
   const token = await demoToken(engine);
+  engine.warmUp();
   const { url } = await (await import('../../api/server.ts')).serve(engine, {
     port: parsePort(values.port),
     host: values.host,

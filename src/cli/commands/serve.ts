@@ -16,6 +16,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: SERVE_OPTIONS });
   const port = parsePort(values.port);
   const engine = await openEngine(values.data);
+  engine.warmUp();
   const { url } = await (await import('../../api/server.ts')).serve(engine, {
     port,
     host: values.host,

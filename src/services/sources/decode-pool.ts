@@ -53,6 +53,11 @@ export class DecodePool {
     });
   }
 
+  /** Starts every worker now (a server does, so the first upload does not wait for one to load). */
+  warm(): void {
+    while (!this.closed && this.slots.length < this.size) this.spawn();
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all(this.slots.splice(0).map((slot) => slot.worker.terminate()));

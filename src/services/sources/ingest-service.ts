@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import type { GapPolicy } from '../../analytics/gap-policy.ts';
 import { PeakformError } from '../../domain/errors.ts';
 import { sha256Hex, sourceIdFor } from '../../domain/ids.ts';
@@ -9,6 +9,12 @@ import type { Store } from '../../store/store.ts';
 import { assertAthleteIdValid } from '../profile/athlete-id.ts';
 import type { ProfileService } from '../profile/profile-service.ts';
 import type { DecodeRequest, DecodeResult } from './decode-and-derive.ts';
+
+/** An uploaded file on disk, waiting to be ingested (or discarded when the upload fails). */
+export interface StagedUpload {
+  ingest(athleteId: string, options: IngestOptions): Promise<SourceRecord>;
+  discard(): Promise<void>;
+}
 
 export interface IngestOptions {
   fileName?: string;
@@ -122,6 +128,24 @@ export class IngestService {
     );
     this.onChange(athleteId);
     return (await this.find(athleteId, sourceId))!;
+  }
+
+  /**
+   * Stages an uploaded file that arrives as a stream on disk as it arrives (so an upload of many
+   * large files never sits in memory); it is then ingested, or discarded when the upload fails.
+   */
+  async stageUpload(stream: NodeJS.ReadableStream): Promise<StagedUpload> {
+    const path = await this.store.stageUpload(stream);
+    return {
+      ingest: async (athleteId, options) => {
+        try {
+          return await this.ingest(athleteId, await readFile(path), options);
+        } finally {
+          await rm(path, { force: true });
+        }
+      },
+      discard: () => rm(path, { force: true }),
+    };
   }
 
   /**
