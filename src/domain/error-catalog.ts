@@ -121,11 +121,6 @@ export const ERROR_CATALOG = {
     meaning: 'Too many parts in one upload.',
     fix: 'Send at most 10 files per request.',
   },
-  ERR_UPLOAD_UNREADABLE: {
-    status: 422,
-    meaning: 'No file of the upload could be read.',
-    fix: 'See each source’s error.',
-  },
   ERR_INGEST_UNREADABLE: {
     status: 422,
     meaning: 'The file holds no usable activity.',
@@ -143,8 +138,9 @@ export const ERROR_CATALOG = {
   },
   ERR_AFTER_WORK_UNSUPPORTED: {
     status: 400,
-    meaning: 'An after= value has no kept fatigue curve.',
-    fix: 'Use 0 or a value of the work ladder listed in the detail.',
+    meaning:
+      'after= was combined with what it cannot serve: a metric other than power, or envelope off the stored work ladder.',
+    fix: 'Use metric=power; for envelope=true use after=0 or a rung of the ladder named in the detail.',
   },
   ERR_AFTER_WORK_DURATIONS: {
     status: 400,
