@@ -2,6 +2,7 @@ import { isPeakformError } from '../domain/errors.ts';
 import { UsageError } from './cli-error.ts';
 import { ACTIVITIES_USAGE, activitiesCommand } from './commands/activities.ts';
 import { ANALYZE_USAGE, analyzeCommand } from './commands/analyze.ts';
+import { CHECK_USAGE, checkCommand } from './commands/check.ts';
 import { DEMO_USAGE, demoCommand } from './commands/demo.ts';
 import { INGEST_USAGE, ingestCommand } from './commands/ingest.ts';
 import { RECOMPUTE_USAGE, recomputeCommand } from './commands/recompute.ts';
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, { usage: string; run: (args: string[]) => Promise
   analyze: { usage: ANALYZE_USAGE, run: analyzeCommand },
   thresholds: { usage: THRESHOLDS_USAGE, run: thresholdsCommand },
   recompute: { usage: RECOMPUTE_USAGE, run: recomputeCommand },
+  check: { usage: CHECK_USAGE, run: checkCommand },
   demo: { usage: DEMO_USAGE, run: demoCommand },
 };
 

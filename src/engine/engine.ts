@@ -96,6 +96,11 @@ export class Engine {
     this.store.close();
   }
 
+  /** What disagrees between the catalog and the files (nothing on a healthy data dir). */
+  checkConsistency(): Promise<string[]> {
+    return this.store.checkConsistency();
+  }
+
   /** Starts the decode workers ahead of the first ingest (a long-running server wants them ready). */
   warmUp(): void {
     this.decodePool?.warm();

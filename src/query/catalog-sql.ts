@@ -20,6 +20,11 @@ export function compileSourcesToRecompute(athleteId: string | undefined): Compil
        ${where} GROUP BY ALL ORDER BY s.athlete_id, s.created_at`);
 }
 
+export function compileSourceCount(athleteId: string | undefined): CompiledQuery {
+  const where = athleteId ? sql`WHERE athlete_id = ${athleteId}` : sql``;
+  return compileSql(sql`SELECT count(*) AS n FROM sources ${where}`);
+}
+
 export function compileListThresholds(athleteId: string): CompiledQuery {
   return compileSql(sql`SELECT sport, strftime(effective_from, '%Y-%m-%d') AS effective_from, ftp_w, cp_w, w_prime_j, lthr_bpm,
         max_hr_bpm, rest_hr_bpm, weight_kg FROM thresholds WHERE athlete_id = ${athleteId} ORDER BY effective_from, sport`);

@@ -97,13 +97,18 @@ export async function listFiles(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
 }
 
+/** Temporaries (by the exact pattern) inside Peakform's own folders of a data dir. */
+export async function listTemporaries(dataDir: string): Promise<string[]> {
+  const files = (await Promise.all(OWN_FOLDERS.map((folder) => listFiles(join(dataDir, folder))))).flat();
+  return files.filter((path) => TEMPORARY_NAME.test(path));
+}
+
 /**
  * Removes temporaries left behind by a process that died mid-write: only names of the exact
  * temporary pattern, only inside Peakform's own folders of the data dir.
  */
 export async function removeTemporaries(dataDir: string): Promise<string[]> {
-  const files = (await Promise.all(OWN_FOLDERS.map((folder) => listFiles(join(dataDir, folder))))).flat();
-  const stale = files.filter((path) => TEMPORARY_NAME.test(path));
+  const stale = await listTemporaries(dataDir);
   await Promise.all(stale.map((path) => rm(path, { force: true })));
   return stale;
 }

@@ -26,6 +26,7 @@ import {
   Lake,
   type LakeKind,
   listFiles,
+  listTemporaries,
   removeTemporaries,
   temporaryPathFor,
   writeFileAtomic,
@@ -299,6 +300,61 @@ export class Store {
       await tx.run('INSERT INTO athletes (id) VALUES ($1) ON CONFLICT DO NOTHING', [source.athleteId]);
       await insertRow(tx, 'sources', source.row, true);
     });
+  }
+
+  /**
+   * Every way the catalog and the files could disagree, as sentences (none on a healthy data dir):
+   * rows whose files are missing, lake files or originals that no row names, rows that belong to
+   * no activity, temporaries left behind.
+   */
+  async checkConsistency(): Promise<string[]> {
+    const problems: string[] = [];
+    const named = await this.db.all<{ id: string; path: string }>(
+      `SELECT id, samples_path AS path FROM activities
+       UNION ALL SELECT id, extras_path FROM activities WHERE extras_path IS NOT NULL
+       UNION ALL SELECT id, curves_path FROM activities WHERE curves_path IS NOT NULL`,
+    );
+    const lakeFiles = new Set(await listFiles(this.lake.fromStored('lake')));
+    const namedPaths = new Set<string>();
+    for (const row of named) {
+      const path = this.lake.fromStored(row.path);
+      namedPaths.add(path);
+      if (!lakeFiles.has(path)) problems.push(`activity ${row.id} names a missing file ${row.path}`);
+    }
+    for (const path of lakeFiles) {
+      if (!namedPaths.has(path))
+        problems.push(`lake file ${this.lake.toStored(path)} belongs to no activity`);
+    }
+    const sources = await this.db.all<{ id: string; athlete_id: string; content_sha256: string }>(
+      'SELECT id, athlete_id, content_sha256 FROM sources',
+    );
+    const originals = new Set(await listFiles(this.lake.fromStored('originals')));
+    const expected = new Set<string>();
+    for (const source of sources) {
+      const path = this.lake.originalPath(source.athlete_id, source.content_sha256);
+      expected.add(path);
+      if (!originals.has(path)) problems.push(`source ${source.id} has no original file`);
+    }
+    for (const path of originals) {
+      if (!expected.has(path)) problems.push(`original ${this.lake.toStored(path)} belongs to no source`);
+    }
+    for (const table of [...ACTIVITY_TABLES, 'deleted_activities']) {
+      const column = table === 'deleted_activities' ? 'source_id' : 'activity_id';
+      const parent = table === 'deleted_activities' ? 'sources' : 'activities';
+      const [row] = await this.db.all<{ n: bigint }>(
+        `SELECT count(*) AS n FROM ${table} t WHERE NOT EXISTS (SELECT 1 FROM ${parent} p WHERE p.id = t.${column})`,
+      );
+      if (Number(row?.n ?? 0) > 0) problems.push(`${row!.n} rows of ${table} belong to nothing`);
+    }
+    const [orphanActivities] = await this.db.all<{ n: bigint }>(
+      'SELECT count(*) AS n FROM activities a WHERE NOT EXISTS (SELECT 1 FROM sources s WHERE s.id = a.source_id)',
+    );
+    if (Number(orphanActivities?.n ?? 0) > 0)
+      problems.push(`${orphanActivities!.n} activities belong to no source`);
+    for (const path of await listTemporaries(this.lake.dataDir)) {
+      problems.push(`temporary ${this.lake.toStored(path)} left behind`);
+    }
+    return problems;
   }
 
   /** The activities of a source that were deleted (tombstones), by id. */

@@ -54,6 +54,7 @@ describe('a process killed in the middle of an ingest', () => {
 
     const engine = await Engine.open({ dataDir });
     try {
+      expect(await engine.checkConsistency()).toEqual([]);
       const activities = await engine.activities.list('dora', { limit: 1000, offset: 0 });
       expect(activities.length).toBeGreaterThanOrEqual(5);
       expect(activities.length).toBeLessThan(FILES);

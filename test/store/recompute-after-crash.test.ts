@@ -62,6 +62,7 @@ describe('recompute and delete across a kill -9', () => {
       );
       expect(again).toMatchObject({ duplicate: false, activity_ids: [ids[0]] });
       expect((await listed()).sort()).toEqual([...ids].sort());
+      expect(await engine.checkConsistency()).toEqual([]);
     } finally {
       engine.close();
     }

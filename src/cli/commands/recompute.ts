@@ -13,13 +13,9 @@ export async function recomputeCommand(args: string[]): Promise<number> {
   });
   const engine = await openEngine(values.data);
   try {
-    const [count] = await engine.store.all<{ n: bigint }>(
-      `SELECT count(*) AS n FROM sources${values.athlete ? ' WHERE athlete_id = $1' : ''}`,
-      values.athlete ? [values.athlete] : [],
-    );
     const progress =
       !values.json && process.stderr.isTTY
-        ? new ProgressBar(Number(count?.n ?? 0), process.stderr)
+        ? new ProgressBar(await engine.sources.count(values.athlete), process.stderr)
         : undefined;
     const totals = await engine.sources.recompute(values.athlete, (source) =>
       progress?.tick(source.filename ?? source.id),

@@ -4,7 +4,7 @@ import { PeakformError } from '../../domain/errors.ts';
 import { sha256Hex, sourceIdFor } from '../../domain/ids.ts';
 import { isoUtc } from '../../domain/time-format.ts';
 import type { SourceRecord } from '../../domain/wire.ts';
-import { compileFindSource, compileSourcesToRecompute } from '../../query/catalog-sql.ts';
+import { compileFindSource, compileSourceCount, compileSourcesToRecompute } from '../../query/catalog-sql.ts';
 import type { Store } from '../../store/store.ts';
 import { assertAthleteIdValid } from '../profile/athlete-id.ts';
 import type { ProfileService } from '../profile/profile-service.ts';
@@ -180,6 +180,12 @@ export class IngestService {
       onSource?.(result);
     }
     return totals;
+  }
+
+  /** Stored sources (of one athlete, or of all). */
+  async count(athleteId?: string): Promise<number> {
+    const [row] = await this.store.select<{ n: bigint | number }>(compileSourceCount(athleteId));
+    return Number(row?.n ?? 0);
   }
 
   async find(athleteId: string, sourceId: string): Promise<SourceRecord | undefined> {
