@@ -59,6 +59,11 @@ try {
     await response.arrayBuffer();
   };
   bench.add('longitudinal mean-max, default durations, JSON', () => drain(meanMax));
+  const meanMaxDefault = meanMax.replace('&format=json', '');
+  const meanMaxType = (await fetch(meanMaxDefault, { headers })).headers.get('content-type') ?? '';
+  if (meanMaxType.includes('parquet')) {
+    bench.add('longitudinal mean-max, default durations, default Parquet', () => drain(meanMaxDefault));
+  }
   bench.add(`activity data (${ride.sample_count} rows), Arrow`, () => drain(dataArrow));
   if (defaultType.includes('parquet'))
     bench.add(`activity data (${ride.sample_count} rows), default Parquet`, () => drain(dataDefault));
