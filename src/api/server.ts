@@ -6,6 +6,8 @@ export interface ServeOptions {
   port: number;
   host: string;
   logger?: boolean;
+  /** Requests a minute per API key (per address without one). */
+  rateLimitPerMinute?: number;
 }
 
 /** Builds the app, listens, and closes the server and the engine on SIGINT/SIGTERM. */
@@ -13,7 +15,10 @@ export async function serve(
   engine: Engine,
   options: ServeOptions,
 ): Promise<{ app: FastifyInstance; url: string }> {
-  const app = await buildApp(engine, { logger: options.logger ?? true });
+  const app = await buildApp(engine, {
+    logger: options.logger ?? true,
+    rateLimitPerMinute: options.rateLimitPerMinute,
+  });
   const address = await app.listen({ port: options.port, host: options.host });
   const shutdown = async () => {
     await app.close();

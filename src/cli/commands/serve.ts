@@ -2,14 +2,16 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../cli-error.ts';
 import { openEngine } from '../open-engine.ts';
 
-export const SERVE_USAGE = `peakform serve [--data DIR] [--port N] [--host H]
-  Serves the HTTP API (default 127.0.0.1:8787; docs at /docs).`;
+export const SERVE_USAGE = `peakform serve [--data DIR] [--port N] [--host H] [--rate-limit PER_MINUTE]
+  Serves the HTTP API (default 127.0.0.1:8787; docs at /docs; 1200 requests a minute per API key,
+  or $PEAKFORM_RATE_LIMIT).`;
 
 /** The flags of every command that serves the API (`serve`, `demo`). */
 export const SERVE_OPTIONS = {
   data: { type: 'string' },
   port: { type: 'string', default: process.env.PORT ?? '8787' },
   host: { type: 'string', default: '127.0.0.1' },
+  'rate-limit': { type: 'string', default: process.env.PEAKFORM_RATE_LIMIT ?? '1200' },
 } as const;
 
 export async function serveCommand(args: string[]): Promise<number> {
@@ -21,6 +23,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     port,
     host: values.host,
     logger: true,
+    rateLimitPerMinute: parseRateLimit(values['rate-limit']),
   });
   process.stdout.write(`Peakform API on ${url} (docs: ${url}/docs, data: ${engine.dataDir})\n`);
   await new Promise(() => {});
@@ -32,4 +35,11 @@ export function parsePort(value: string): number {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`--port ${value} is not a port number (0–65535).`);
   return port;
+}
+
+export function parseRateLimit(value: string): number {
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new UsageError(`--rate-limit ${value} is not a positive number of requests a minute.`);
+  return limit;
 }
