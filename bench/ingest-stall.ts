@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeBenchResult } from './report.ts';
+import { waitForHealth } from './serve-child.ts';
 
 const { values } = parseArgs({ options: { repo: { type: 'string' } } });
 const REPO = resolve(values.repo ?? resolve(import.meta.dirname, '..'));
@@ -132,18 +133,4 @@ async function measure(c: (typeof cases)[number]) {
     await exited;
     await rm(dataDir, { recursive: true, force: true });
   }
-}
-
-async function waitForHealth(BASE: string): Promise<void> {
-  for (let attempt = 0; attempt < 300; attempt++) {
-    if (
-      await fetch(`${BASE}/health`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((done) => setTimeout(done, 100));
-  }
-  throw new Error('the server did not start');
 }

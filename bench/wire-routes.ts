@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Bench } from 'tinybench';
 import { writeBenchResult } from './report.ts';
+import { waitForHealth } from './serve-child.ts';
 
 const { values } = parseArgs({ options: { repo: { type: 'string' }, years: { type: 'string' } } });
 const REPO = resolve(values.repo ?? resolve(import.meta.dirname, '..'));
@@ -55,7 +56,7 @@ const server: ChildProcess = spawn(
   },
 );
 try {
-  await waitForHealth();
+  await waitForHealth(URL_BASE);
   const headers = { authorization: `Bearer ${token}` };
   const listed = (await (await fetch(`${URL_BASE}/api/v1/activities?limit=100`, { headers })).json()) as
     | { id: string; sample_count: number }[]
@@ -103,20 +104,6 @@ try {
   );
 } finally {
   server.kill('SIGTERM');
-}
-
-async function waitForHealth(): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if (
-      await fetch(`${URL_BASE}/health`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((done) => setTimeout(done, 100));
-  }
-  throw new Error('the server did not start');
 }
 
 function round(x: number): number {

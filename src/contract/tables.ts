@@ -160,19 +160,22 @@ export const LONGITUDINAL_MEAN_MAX_TABLE: TableSpec = {
   ],
 };
 
+/** A `duration[s]` column present in every response. */
+const secondsColumn = (name: string, doc: string): ColumnSpec => ({
+  name,
+  type: 'duration',
+  unit: 's',
+  nullable: false,
+  required: true,
+  doc,
+});
+
 export const ACCUMULATED_WORK_DURATION_TABLE: TableSpec = {
   name: 'AccumulatedWorkDuration',
   doc: 'For each intensity, the total time spent at or above it; descending intensity.',
   columns: [
     ...curveValueColumns('The intensity').slice(0, 2),
-    {
-      name: 'duration',
-      type: 'duration',
-      unit: 's',
-      nullable: false,
-      required: true,
-      doc: 'Time at or above the intensity.',
-    },
+    secondsColumn('duration', 'Time at or above the intensity.'),
   ],
 };
 
@@ -181,24 +184,10 @@ export const LONGITUDINAL_ACCUMULATED_WORK_DURATION_TABLE: TableSpec = {
   doc: 'Provisional (the modelled platform has not published its levels): daily time at or above each intensity, as its maximum and the 90th, 75th and 50th percentile over days with activity.',
   columns: [
     ...curveValueColumns('The intensity').slice(0, 2),
-    {
-      name: 'max',
-      type: 'duration',
-      unit: 's',
-      nullable: false,
-      required: true,
-      doc: 'The highest daily time at or above the intensity.',
-    },
-    {
-      name: 'hard',
-      type: 'duration',
-      unit: 's',
-      nullable: false,
-      required: true,
-      doc: '90th percentile of daily time at or above it.',
-    },
-    { name: 'medium', type: 'duration', unit: 's', nullable: false, required: true, doc: '75th percentile.' },
-    { name: 'easy', type: 'duration', unit: 's', nullable: false, required: true, doc: '50th percentile.' },
+    secondsColumn('max', 'The highest daily time at or above the intensity.'),
+    secondsColumn('hard', '90th percentile of daily time at or above it.'),
+    secondsColumn('medium', '75th percentile.'),
+    secondsColumn('easy', '50th percentile.'),
   ],
 };
 

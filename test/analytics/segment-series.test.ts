@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { prng } from '../../scripts/fixtures/prng.ts';
 import { meanMax } from '../../src/analytics/mean-max.ts';
 import {
   type SegmentationKey,
@@ -8,19 +9,6 @@ import {
   segmentSeries,
 } from '../../src/analytics/segment-series.ts';
 import { HAS_FIXTURES, readStream, referenceFiles } from './reference-fixtures.ts';
-
-/** xorshift32: a seeded generator for series built inside fast-check's own seeded runs. */
-function xorshift(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
 
 interface RecordedSeries {
   timestampS: Float64Array;
@@ -38,7 +26,7 @@ function rideLike(
   noise: number,
   gapChance: number,
 ): RecordedSeries {
-  const rnd = xorshift(seed);
+  const rnd = prng(seed).next;
   const timestampS = new Float64Array(lengthS);
   const values = new Float64Array(lengthS);
   let t = 1_700_000_000 + Math.floor(rnd() * 1000);
@@ -284,7 +272,7 @@ describe('segmentSeries()', () => {
   });
 
   it('compresses a steady ride at least 5× with the default tolerance', () => {
-    const rnd = xorshift(42);
+    const rnd = prng(42).next;
     const lengthS = 3600;
     const timestampS = Array.from({ length: lengthS }, (_, i) => i);
     // 200 W with ±10 % second-to-second noise (bell-shaped), whole watts as devices record them
