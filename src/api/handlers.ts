@@ -128,6 +128,14 @@ export function createHandlers(
     getTrainingLoad: async ({ athleteId, query }) => longitudinal.trainingLoad(athleteId, query),
     listThresholds: async ({ athleteId }) => profile.listThresholds(athleteId),
     setThresholds: async ({ athleteId, body }) => profile.setThresholds(athleteId, body),
+    listDailies: async ({ athleteId, params, query }) =>
+      engine.dailies.list(athleteId, params.measure, query),
+    setDaily: async ({ athleteId, params, body }) =>
+      engine.dailies.set(athleteId, params.measure, body.date, body.value),
+    deleteDaily: async ({ athleteId, params, query }) => {
+      await engine.dailies.delete(athleteId, params.measure, query.date);
+      return undefined;
+    },
     getHealth: async () => ({ status: 'ok' as const, version: options.version }),
   };
 }

@@ -3,6 +3,7 @@ import { UsageError } from './cli-error.ts';
 import { ACTIVITIES_USAGE, activitiesCommand } from './commands/activities.ts';
 import { ANALYZE_USAGE, analyzeCommand } from './commands/analyze.ts';
 import { CHECK_USAGE, checkCommand } from './commands/check.ts';
+import { DAILIES_USAGE, dailiesCommand } from './commands/dailies.ts';
 import { DEMO_USAGE, demoCommand } from './commands/demo.ts';
 import { INGEST_USAGE, ingestCommand } from './commands/ingest.ts';
 import { RECOMPUTE_USAGE, recomputeCommand } from './commands/recompute.ts';
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, { usage: string; run: (args: string[]) => Promise
   thresholds: { usage: THRESHOLDS_USAGE, run: thresholdsCommand },
   recompute: { usage: RECOMPUTE_USAGE, run: recomputeCommand },
   check: { usage: CHECK_USAGE, run: checkCommand },
+  dailies: { usage: DAILIES_USAGE, run: dailiesCommand },
   demo: { usage: DEMO_USAGE, run: demoCommand },
 };
 

@@ -1,4 +1,5 @@
 import { ACTIVITY_ROUTES } from './activities.ts';
+import { DAILY_ROUTES } from './dailies.ts';
 import { LONGITUDINAL_ROUTES } from './longitudinal.ts';
 import { PROFILE_ROUTES } from './profile.ts';
 import type { RouteSpec } from './route.ts';
@@ -12,6 +13,7 @@ export const ROUTES = {
   ...LONGITUDINAL_ROUTES,
   ...ACTIVITY_ROUTES,
   ...PROFILE_ROUTES,
+  ...DAILY_ROUTES,
   ...SYSTEM_ROUTES,
 } as const;
 

@@ -20,7 +20,7 @@ export const PROFILE_ROUTES = {
     tag: 'profile',
     summary: 'What data this account can serve',
     description:
-      'Without provider connections activities come from uploads: `activities` and `activity_history` are ready once the athlete has any; dailies and workouts are not served yet.',
+      'Without provider connections activities come from uploads: `activities` and `activity_history` are ready once the athlete has any; dailies are ready (they are served); workouts are not served yet.',
     scope: 'data:read',
     response: {
       kind: 'json',

@@ -86,6 +86,16 @@ export const ERROR_CATALOG = {
     meaning: 'No activity with this id for this athlete.',
     fix: 'List activities with GET /api/v1/activities/.',
   },
+  ERR_DAILY_NOT_FOUND: {
+    status: 404,
+    meaning: 'No value of this measure on this date for this athlete.',
+    fix: 'List the measure with GET /api/v1/dailies/{measure}.',
+  },
+  ERR_DAILY_IMPORT_INVALID: {
+    status: 400,
+    meaning: 'A dailies CSV lacks its date, measure or value column.',
+    fix: 'Give a header line with date,measure,value.',
+  },
   ERR_SOURCE_NOT_FOUND: {
     status: 404,
     meaning: 'No upload with this id for this athlete.',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DAILY_MEASURE_NAMES, DAILY_SOURCES, type DailyMeasure } from './daily-measures.ts';
 import { isCalendarDate } from './date-range.ts';
 import { METRIC_NAMES, type MetricName, WIRE_METRIC_NAMES } from './metrics.ts';
 import { isSportCode } from './sport.ts';
@@ -489,3 +490,43 @@ export const BackfillStatusSchema = z
       .describe('The earliest instant whose activities are loaded (the oldest activity’s start), or null.'),
   })
   .meta({ id: 'BackfillStatus' });
+
+// ---- Dailies (WIRE.md §2.5, §3.7, §7.4) ----
+
+export const DailyMeasureParamsSchema = z.object({
+  measure: z
+    .enum(DAILY_MEASURE_NAMES as [DailyMeasure, ...DailyMeasure[]])
+    .describe(
+      'body_mass (kg), body_fat_pct (%), resting_hr (bpm), hrv (ms), sleep_duration (s), sleep_altitude (m), menstrual_cycle_day (day).',
+    ),
+});
+
+export const DailyListQuerySchema = z
+  .object({
+    start: isoDate.describe('First date, inclusive (YYYY-MM-DD).'),
+    end: isoDate.describe('Last date, inclusive (YYYY-MM-DD).'),
+    interpolate: booleanFlag
+      .optional()
+      .describe('true: fill days without a value by the measure’s rule (status `estimated`); default false.'),
+  })
+  .strict();
+
+export const DailyCreateSchema = z
+  .object({
+    date: isoDate,
+    value: z.number().finite(),
+  })
+  .meta({ id: 'DailyCreate' });
+
+export const DailyDeleteQuerySchema = z.object({ date: isoDate }).strict();
+
+export const DailySchema = z
+  .object({
+    date: z.string().describe('YYYY-MM-DD.'),
+    value: z.number().nullable().describe('In the measure’s unit; null when missing.'),
+    status: z.enum(['stored', 'estimated', 'missing']),
+    source: z.enum(DAILY_SOURCES).nullable().describe('Where a stored value came from; null unless stored.'),
+  })
+  .meta({ id: 'DailyResponse' });
+
+export const DailyListSchema = z.array(DailySchema).describe('Exactly one row per date, ascending.');

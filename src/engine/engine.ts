@@ -7,6 +7,7 @@ import {
 import { PeakformError } from '../domain/errors.ts';
 import { compileGetSetting, compileSetSetting } from '../query/catalog-sql.ts';
 import { ActivityService } from '../services/activities/activity-service.ts';
+import { DailyService } from '../services/dailies/daily-service.ts';
 import { LongitudinalService } from '../services/longitudinal/longitudinal-service.ts';
 import { ProfileService } from '../services/profile/profile-service.ts';
 import type { DecodeRequest } from '../services/sources/decode-and-derive.ts';
@@ -47,6 +48,7 @@ export class Engine {
   readonly sources: IngestService;
   readonly longitudinal: LongitudinalService;
   readonly profile: ProfileService;
+  readonly dailies: DailyService;
   private writeQueue: Promise<unknown> = Promise.resolve();
 
   private readonly decodePool: DecodePool | undefined;
@@ -66,6 +68,7 @@ export class Engine {
     this.longitudinal = new LongitudinalService(store, curveGapPolicy);
     const changed = (athleteId: string) => this.longitudinal.invalidate(athleteId);
     this.profile = new ProfileService(store);
+    this.dailies = new DailyService(store);
     this.activities = new ActivityService(store, changed, enqueueWrite);
     this.decodePool = decodeWorkers === 0 ? undefined : new DecodePool({ size: decodeWorkers });
     const pool = this.decodePool;

@@ -75,6 +75,15 @@ export const CATALOG_SCHEMA = [
     created_at TIMESTAMPTZ NOT NULL DEFAULT now()
   )`,
   'CREATE INDEX IF NOT EXISTS activities_athlete_start ON activities (athlete_id, start_utc)',
+  `CREATE TABLE IF NOT EXISTS dailies (
+    athlete_id VARCHAR NOT NULL,
+    measure VARCHAR NOT NULL,
+    date DATE NOT NULL,
+    value DOUBLE NOT NULL,
+    source VARCHAR NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (athlete_id, measure, date)
+  )`,
   // A deleted activity leaves a tombstone, so that a recompute of its source does not bring it
   // back; uploading the same file again clears the source's tombstones (a restore).
   `CREATE TABLE IF NOT EXISTS deleted_activities (

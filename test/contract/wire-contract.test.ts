@@ -46,6 +46,12 @@ function casesFor(ids: { ride: string; run: string; source: string }): Record<Op
     getTrainingLoad: { query: 'start=2024-01-01&end=2024-01-31' },
     listThresholds: {},
     setThresholds: { body: { sport: 'cycling', effective_from: '2020-01-01', ftp_w: 250 } },
+    listDailies: {
+      params: { measure: 'body_mass' },
+      query: 'start=2024-01-01&end=2024-01-31&interpolate=true',
+    },
+    setDaily: { params: { measure: 'body_mass' }, body: { date: '2024-01-10', value: 71.5 } },
+    deleteDaily: { params: { measure: 'body_mass' }, query: 'date=2024-01-10' },
     getHealth: {},
   };
 }

@@ -48,7 +48,7 @@ export class ProfileService {
 
   /**
    * Without provider connections, activities come from uploads and are ready as soon as any exist;
-   * dailies and workouts are not served (yet).
+   * dailies are served (stored through the API or imported with the CLI); workouts are not (yet).
    */
   async status(athleteId: string): Promise<AccountStatus> {
     const [row] = await this.store.select<{ n: bigint | number }>(compileActivityCount(athleteId, {}));
@@ -68,7 +68,7 @@ export class ProfileService {
       capabilities: {
         activities,
         activity_history: activities,
-        dailies: 'unavailable',
+        dailies: 'ready',
         workouts: 'unavailable',
       },
     };

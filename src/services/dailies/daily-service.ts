@@ -1,0 +1,114 @@
+import type { z } from 'zod';
+import { dailySeries, type StoredDaily } from '../../analytics/daily-series.ts';
+import {
+  DAILY_MEASURES,
+  DAILY_SOURCES,
+  type DailyMeasure,
+  type DailySource,
+} from '../../domain/daily-measures.ts';
+import { assertDateRange, isCalendarDate } from '../../domain/date-range.ts';
+import { PeakformError } from '../../domain/errors.ts';
+import type { DailySchema } from '../../domain/wire.ts';
+import {
+  compileDeleteDaily,
+  compileStoredDailies,
+  compileStoredDaily,
+  compileUpsertDaily,
+} from '../../query/daily-sql.ts';
+import type { Store } from '../../store/store.ts';
+import { assertAthleteIdValid } from '../profile/athlete-id.ts';
+
+type Daily = z.infer<typeof DailySchema>;
+
+export interface DailyImportResult {
+  stored: number;
+  /** Days that already held a manual value, which an import never replaces. */
+  keptManual: number;
+  rejected: { line: number; reason: string }[];
+}
+
+/** Daily measures (body mass, HRV, sleep, …): one value per athlete, measure and date. */
+export class DailyService {
+  constructor(private readonly store: Store) {}
+
+  /** Exactly one row per date of [start, end]; with `interpolate`, gaps filled by the measure's rule. */
+  async list(
+    athleteId: string,
+    measure: DailyMeasure,
+    query: { start: string; end: string; interpolate?: boolean },
+  ): Promise<Daily[]> {
+    assertDateRange(query.start, query.end);
+    const stored = await this.store.select<StoredDaily>(
+      compileStoredDailies(athleteId, measure, query.start, query.end),
+    );
+    const fill = query.interpolate ? DAILY_MEASURES[measure].fill : 'none';
+    return dailySeries(stored, query.start, query.end, fill) as Daily[];
+  }
+
+  /** Stores a day's value (an upsert); a manual value is never replaced by an import. Returns the day as stored. */
+  async set(
+    athleteId: string,
+    measure: DailyMeasure,
+    date: string,
+    value: number,
+    source: DailySource = 'manual',
+  ): Promise<Daily> {
+    assertAthleteIdValid(athleteId);
+    const upsert = compileUpsertDaily(athleteId, measure, date, value, source);
+    await this.store.write((tx) => tx.run(upsert.sql, upsert.params as never));
+    const [row] = await this.store.select<{ value: number; source: DailySource }>(
+      compileStoredDaily(athleteId, measure, date),
+    );
+    return { date, value: row!.value, status: 'stored', source: row!.source };
+  }
+
+  async delete(athleteId: string, measure: DailyMeasure, date: string): Promise<void> {
+    const query = compileDeleteDaily(athleteId, measure, date);
+    const deleted = await this.store.write((tx) => tx.all(query.sql, query.params as never));
+    if (deleted.length === 0) {
+      throw new PeakformError('ERR_DAILY_NOT_FOUND', `No ${measure} value on ${date} for this athlete.`);
+    }
+  }
+
+  /**
+   * Imports dailies from CSV text with a header `date,measure,value` (other columns ignored), as
+   * `source` (manual by default). Lines that do not parse are reported, not fatal.
+   */
+  async importCsv(
+    athleteId: string,
+    text: string,
+    source: DailySource = 'manual',
+  ): Promise<DailyImportResult> {
+    if (!DAILY_SOURCES.includes(source))
+      throw new PeakformError('ERR_REQUEST_INVALID', `Unknown source ${source}.`);
+    const lines = text.split(/\r?\n/);
+    const header = (lines[0] ?? '').split(',').map((h) => h.trim().toLowerCase());
+    const [dateAt, measureAt, valueAt] = ['date', 'measure', 'value'].map((name) => header.indexOf(name));
+    if (dateAt! < 0 || measureAt! < 0 || valueAt! < 0) {
+      throw new PeakformError(
+        'ERR_DAILY_IMPORT_INVALID',
+        'The CSV needs a header with date, measure and value columns.',
+      );
+    }
+    const result: DailyImportResult = { stored: 0, keptManual: 0, rejected: [] };
+    for (let i = 1; i < lines.length; i++) {
+      if (!lines[i]!.trim()) continue;
+      const cells = lines[i]!.split(',').map((c) => c.trim());
+      const date = cells[dateAt!] ?? '';
+      const measure = cells[measureAt!] ?? '';
+      const value = Number(cells[valueAt!]);
+      if (!isCalendarDate(date))
+        result.rejected.push({ line: i + 1, reason: `"${date}" is not a date (YYYY-MM-DD)` });
+      else if (!(measure in DAILY_MEASURES))
+        result.rejected.push({ line: i + 1, reason: `unknown measure "${measure}"` });
+      else if (cells[valueAt!] === '' || !Number.isFinite(value))
+        result.rejected.push({ line: i + 1, reason: 'the value is not a number' });
+      else {
+        const stored = await this.set(athleteId, measure as DailyMeasure, date, value, source);
+        if (stored.source === source) result.stored++;
+        else result.keptManual++;
+      }
+    }
+    return result;
+  }
+}
