@@ -39,10 +39,13 @@ export class Database {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (/lock/i.test(message)) {
+        // DuckDB names the holder ("Conflicting lock is held in /usr/bin/node (PID 123)"): pass it on.
+        const holder = /held in (.+?) \(PID (\d+)\)/.exec(message);
         throw new PeakformError(
           'ERR_STORE_LOCKED',
-          `The data directory is in use by another Peakform process (${path}). Stop it (e.g. the running server) or upload through its API instead.`,
+          `The data directory is in use by another Peakform process (${path}${holder ? `; held by PID ${holder[2]}, ${holder[1]}` : ''}). Stop it (e.g. the running server) or upload through its API instead.`,
           409,
+          holder ? { pid: Number(holder[2]), program: holder[1] } : undefined,
         );
       }
       throw error;

@@ -16,6 +16,9 @@ export const DATA_DIR_ENTRIES = [
   'keys',
   'uploads',
   'demo-token',
+  // The admin socket of a running server, and the file naming it when it lives elsewhere.
+  'admin.sock',
+  'admin.sock.path',
 ];
 /** The folders that hold Peakform's files (and so may hold its temporaries). */
 const OWN_FOLDERS = ['originals', 'lake', 'exports', 'keys', 'uploads'];

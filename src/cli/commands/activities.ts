@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ActivityListQuerySchema } from '../../domain/wire.ts';
+import { runAdmin } from '../admin/admin-client.ts';
 import { UsageError } from '../cli-error.ts';
-import { openEngine } from '../open-engine.ts';
 
 export const ACTIVITIES_USAGE = `peakform activities list [--data DIR] --athlete ID [--sport S]... [--tag T]... [--start YYYY-MM-DD] [--end YYYY-MM-DD] [--limit N] [--offset N] [--json]
   Lists an athlete's activities, newest first.`;
@@ -37,25 +37,25 @@ export async function activitiesCommand(args: string[]): Promise<number> {
   if (!parsed.success) {
     throw new UsageError(parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('; '));
   }
-  const engine = await openEngine(values.data);
-  try {
-    const activities = await engine.activities.list(values.athlete, parsed.data);
-    if (values.json) {
-      for (const a of activities) process.stdout.write(`${JSON.stringify(a)}\n`);
-      return 0;
-    }
-    const rows = activities.map((a) => [
-      a.id,
-      a.start_local.replace('T', ' '),
-      a.sport,
-      formatDuration(a.elapsed_s),
-      a.distance_m === null ? '' : `${(a.distance_m / 1000).toFixed(2)} km`,
-      a.analysis.avg_power_w === null ? '' : `${Math.round(a.analysis.avg_power_w)} W`,
-    ]);
-    printTable(['id', 'start (local)', 'sport', 'elapsed', 'distance', 'avg power'], rows);
-  } finally {
-    engine.close();
+  // Through a running server's admin socket when there is one, else in this process.
+  const activities = await runAdmin(values.data, {
+    op: 'activities.list',
+    athleteId: values.athlete,
+    query: parsed.data,
+  });
+  if (values.json) {
+    for (const a of activities) process.stdout.write(`${JSON.stringify(a)}\n`);
+    return 0;
   }
+  const rows = activities.map((a) => [
+    a.id,
+    a.start_local.replace('T', ' '),
+    a.sport,
+    formatDuration(a.elapsed_s),
+    a.distance_m === null ? '' : `${(a.distance_m / 1000).toFixed(2)} km`,
+    a.analysis.avg_power_w === null ? '' : `${Math.round(a.analysis.avg_power_w)} W`,
+  ]);
+  printTable(['id', 'start (local)', 'sport', 'elapsed', 'distance', 'avg power'], rows);
   return 0;
 }
 

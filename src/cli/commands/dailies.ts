@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DAILY_SOURCES, type DailySource } from '../../domain/daily-measures.ts';
+import { runAdmin } from '../admin/admin-client.ts';
 import { UsageError } from '../cli-error.ts';
-import { openEngine } from '../open-engine.ts';
 
 export const DAILIES_USAGE = `peakform dailies import [--data DIR] --athlete ID [--source manual|garmin_connect|intervals_icu|wahoo] [--json] <file.csv>
   Imports daily measures from CSV (header date,measure,value). Manual values are never replaced by
@@ -28,19 +29,23 @@ export async function dailiesCommand(args: string[]): Promise<number> {
   if (!(DAILY_SOURCES as readonly string[]).includes(values.source)) {
     throw new UsageError(`--source is one of ${DAILY_SOURCES.join(', ')}.`);
   }
-  const text = await readFile(file, 'utf8');
-  const engine = await openEngine(values.data);
-  try {
-    const result = await engine.dailies.importCsv(values.athlete, text, values.source as DailySource);
-    if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-    else {
-      for (const bad of result.rejected) process.stderr.write(`✗ ${file}:${bad.line}: ${bad.reason}\n`);
-      process.stdout.write(
-        `${result.stored} value(s) stored, ${result.keptManual} kept as entered manually, ${result.rejected.length} line(s) rejected.\n`,
-      );
-    }
-    return result.rejected.length > 0 ? 1 : 0;
-  } finally {
-    engine.close();
+  await access(file).catch(() => {
+    throw new UsageError(`${file} does not exist.`);
+  });
+  // Through a running server's admin socket when there is one, else in this process; either way
+  // the file is named by its absolute path and read by the process that imports it.
+  const result = await runAdmin(values.data, {
+    op: 'dailies.import',
+    athleteId: values.athlete,
+    path: resolve(file),
+    source: values.source as DailySource,
+  });
+  if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else {
+    for (const bad of result.rejected) process.stderr.write(`✗ ${file}:${bad.line}: ${bad.reason}\n`);
+    process.stdout.write(
+      `${result.stored} value(s) stored, ${result.keptManual} kept as entered manually, ${result.rejected.length} line(s) rejected.\n`,
+    );
   }
+  return result.rejected.length > 0 ? 1 : 0;
 }

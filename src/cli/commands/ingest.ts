@@ -1,8 +1,9 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { listFiles } from '../../engine/engine.ts';
+import { openAdminSession } from '../admin/admin-client.ts';
 import { UsageError } from '../cli-error.ts';
-import { openEngine } from '../open-engine.ts';
 import { ProgressBar } from '../progress-bar.ts';
 
 export const INGEST_USAGE = `peakform ingest [--data DIR] --athlete ID [--tag T]... [--json] <files or folders...>
@@ -28,14 +29,20 @@ export async function ingestCommand(args: string[]): Promise<number> {
   if (files.length === 0)
     throw new UsageError(`No .fit, .tcx, .gpx or .csv files under ${positionals.join(', ')}.`);
 
-  const engine = await openEngine(values.data);
+  // Through a running server's admin socket when there is one (files named by absolute path, read
+  // by the server: same machine, same user), else in this process. One request per file, so each
+  // result prints as it comes.
+  const session = await openAdminSession(values.data);
   const progress =
     !values.json && process.stderr.isTTY ? new ProgressBar(files.length, process.stderr) : undefined;
   let failed = 0;
   const counts = { processed: 0, duplicate: 0, failed: 0, activities: 0 };
   try {
     for (const file of files) {
-      const source = await engine.sources.ingest(values.athlete, await readFile(file), {
+      const source = await session.run({
+        op: 'sources.ingest',
+        athleteId: values.athlete,
+        path: resolve(file),
         fileName: file,
         tags: values.tag,
       });
@@ -53,7 +60,7 @@ export async function ingestCommand(args: string[]): Promise<number> {
     }
   } finally {
     progress?.clear();
-    engine.close();
+    session.close();
   }
   if (!values.json) {
     process.stdout.write(

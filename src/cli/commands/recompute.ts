@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { openEngine } from '../open-engine.ts';
+import { runAdmin } from '../admin/admin-client.ts';
 import { ProgressBar } from '../progress-bar.ts';
 
 export const RECOMPUTE_USAGE = `peakform recompute [--data DIR] [--athlete ID] [--json]
@@ -11,23 +11,26 @@ export async function recomputeCommand(args: string[]): Promise<number> {
     args,
     options: { data: { type: 'string' }, athlete: { type: 'string' }, json: { type: 'boolean' } },
   });
-  const engine = await openEngine(values.data);
-  try {
-    const progress =
-      !values.json && process.stderr.isTTY
-        ? new ProgressBar(await engine.sources.count(values.athlete), process.stderr)
-        : undefined;
-    const totals = await engine.sources.recompute(values.athlete, (source) =>
-      progress?.tick(source.filename ?? source.id),
-    );
-    progress?.clear();
-    process.stdout.write(
-      values.json
-        ? `${JSON.stringify(totals)}\n`
-        : `${totals.sources} source(s) re-derived into ${totals.activities} activities, ${totals.failed} failed.\n`,
-    );
-    return totals.failed > 0 ? 1 : 0;
-  } finally {
-    engine.close();
-  }
+  let progress: ProgressBar | undefined;
+  // Through a running server's admin socket when there is one (no progress bar then), else here.
+  const totals = await runAdmin(
+    values.data,
+    { op: 'sources.recompute', athleteId: values.athlete },
+    !values.json && process.stderr.isTTY
+      ? {
+          progress: {
+            start: (total) => {
+              progress = new ProgressBar(total, process.stderr);
+            },
+            tick: (label) => progress?.tick(label),
+          },
+        }
+      : {},
+  ).finally(() => progress?.clear());
+  process.stdout.write(
+    values.json
+      ? `${JSON.stringify(totals)}\n`
+      : `${totals.sources} source(s) re-derived into ${totals.activities} activities, ${totals.failed} failed.\n`,
+  );
+  return totals.failed > 0 ? 1 : 0;
 }

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { Engine } from '../../engine/engine.ts';
 import { UsageError } from '../cli-error.ts';
 import { openEngine } from '../open-engine.ts';
 
@@ -19,15 +20,34 @@ export async function serveCommand(args: string[]): Promise<number> {
   const port = parsePort(values.port);
   const engine = await openEngine(values.data);
   engine.warmUp();
-  const { url } = await (await import('../../api/server.ts')).serve(engine, {
+  const { app, url } = await (await import('../../api/server.ts')).serve(engine, {
     port,
     host: values.host,
     logger: true,
     rateLimitPerMinute: parseRateLimit(values['rate-limit']),
   });
+  await openAdminChannel(engine, (error) => app.log.error({ err: error }, 'admin request failed'));
   process.stdout.write(`Peakform API on ${url} (docs: ${url}/docs, data: ${engine.dataDir})\n`);
   await new Promise(() => {});
   return 0;
+}
+
+/**
+ * Opens the admin socket of a serving engine (after the API listens), so that CLI commands on the
+ * same data dir run inside this process instead of failing on DuckDB's lock; closed on
+ * SIGINT/SIGTERM, and its file removed on exit. A server that cannot open it still serves.
+ */
+export async function openAdminChannel(engine: Engine, logError?: (error: unknown) => void): Promise<void> {
+  const { openAdminSocket } = await import('../admin/admin-socket.ts');
+  try {
+    const socket = await openAdminSocket(engine, engine.dataDir, { logError });
+    process.once('SIGINT', () => socket.close());
+    process.once('SIGTERM', () => socket.close());
+  } catch (error) {
+    process.stderr.write(
+      `peakform: no admin socket (${error instanceof Error ? error.message : String(error)}); CLI commands on ${engine.dataDir} will fail while this server runs.\n`,
+    );
+  }
 }
 
 export function parsePort(value: string): number {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ThresholdsSchema } from '../../domain/wire.ts';
+import { runAdmin } from '../admin/admin-client.ts';
 import { UsageError } from '../cli-error.ts';
-import { openEngine } from '../open-engine.ts';
 
 export const THRESHOLDS_USAGE = `peakform thresholds set [--data DIR] --athlete ID --sport S --from YYYY-MM-DD [--ftp W] [--cp W] [--wprime J] [--lthr BPM] [--max-hr BPM] [--rest-hr BPM] [--weight KG]
 peakform thresholds list [--data DIR] --athlete ID
@@ -32,25 +32,25 @@ export async function thresholdsCommand(args: string[]): Promise<number> {
     },
   });
   if (!values.athlete) throw new UsageError('--athlete is required.');
-  const engine = await openEngine(values.data);
-  try {
-    if (action === 'set') {
-      const entry: Record<string, unknown> = { sport: values.sport, effective_from: values.from };
-      for (const [flag, field] of Object.entries(NUMBER_FLAGS)) {
-        const text = (values as Record<string, string | undefined>)[flag];
-        if (text !== undefined) entry[field] = Number(text);
-      }
-      // The CLI validates with the API's schema, so both reject the same mistakes.
-      const parsed = ThresholdsSchema.safeParse(entry);
-      if (!parsed.success) {
-        throw new UsageError(parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; '));
-      }
-      await engine.profile.setThresholds(values.athlete, parsed.data);
+  // Through a running server's admin socket when there is one, else in this process.
+  let thresholds: unknown[];
+  if (action === 'set') {
+    const entry: Record<string, unknown> = { sport: values.sport, effective_from: values.from };
+    for (const [flag, field] of Object.entries(NUMBER_FLAGS)) {
+      const text = (values as Record<string, string | undefined>)[flag];
+      if (text !== undefined) entry[field] = Number(text);
     }
-    for (const t of await engine.profile.listThresholds(values.athlete))
-      process.stdout.write(`${JSON.stringify(t)}\n`);
-  } finally {
-    engine.close();
-  }
+    // The CLI validates with the API's schema, so both reject the same mistakes.
+    const parsed = ThresholdsSchema.safeParse(entry);
+    if (!parsed.success) {
+      throw new UsageError(parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; '));
+    }
+    thresholds = await runAdmin(values.data, {
+      op: 'thresholds.set',
+      athleteId: values.athlete,
+      thresholds: parsed.data,
+    });
+  } else thresholds = await runAdmin(values.data, { op: 'thresholds.list', athleteId: values.athlete });
+  for (const t of thresholds) process.stdout.write(`${JSON.stringify(t)}\n`);
   return 0;
 }

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
+import { runAdmin } from '../admin/admin-client.ts';
 import { UsageError } from '../cli-error.ts';
-import { openEngine } from '../open-engine.ts';
 
 export const TOKEN_USAGE = `peakform token create [--data DIR] --athlete ID [--name NAME] [--scope S]... [--expires-in SECONDS] [--json]
   Creates a personal API key (a signed JWT) for an athlete and prints it once.
@@ -26,38 +26,38 @@ export async function tokenCommand(args: string[]): Promise<number> {
     throw new UsageError(`Unknown token action "${action ?? ''}". Use:\n${TOKEN_USAGE}`);
   }
   if (!values.athlete) throw new UsageError('--athlete is required: the athlete the key acts for.');
-  const engine = await openEngine(values.data);
-  try {
-    if (action === 'create') {
-      const created = await engine.tokens.create(values.athlete, {
-        name: values.name,
-        scopes: values.scope,
-        expiresInS: values['expires-in'] === undefined ? undefined : Number(values['expires-in']),
-      });
-      process.stdout.write(
-        values.json
-          ? `${JSON.stringify({ id: created.id, athlete_id: created.athleteId, token: created.token, scopes: created.scopes, expires_at: created.expiresAt })}\n`
-          : `${created.token}\n`,
-      );
-    } else if (action === 'list') {
-      const tokens = await engine.tokens.list(values.athlete);
-      if (values.json) process.stdout.write(`${JSON.stringify(tokens)}\n`);
-      else
-        for (const t of tokens)
-          process.stdout.write(
-            `${Object.values(t)
-              .map((v) => v ?? '')
-              .join('\t')}\n`,
-          );
-    } else {
-      const [tokenId] = positionals;
-      if (!tokenId)
-        throw new UsageError('Name the key to revoke: peakform token revoke --athlete A TOKEN_ID.');
-      await engine.tokens.revoke(values.athlete, tokenId);
-      process.stdout.write(`revoked ${tokenId}\n`);
-    }
-  } finally {
-    engine.close();
+  // Through a running server's admin socket when there is one, else in this process.
+  if (action === 'create') {
+    const expiresIn = values['expires-in'];
+    if (expiresIn !== undefined && !Number.isFinite(Number(expiresIn)))
+      throw new UsageError(`--expires-in ${expiresIn} is not a number of seconds.`);
+    const created = await runAdmin(values.data, {
+      op: 'tokens.create',
+      athleteId: values.athlete,
+      name: values.name,
+      scopes: values.scope,
+      expiresInS: expiresIn === undefined ? undefined : Number(expiresIn),
+    });
+    process.stdout.write(
+      values.json
+        ? `${JSON.stringify({ id: created.id, athlete_id: created.athleteId, token: created.token, scopes: created.scopes, expires_at: created.expiresAt })}\n`
+        : `${created.token}\n`,
+    );
+  } else if (action === 'list') {
+    const tokens = await runAdmin(values.data, { op: 'tokens.list', athleteId: values.athlete });
+    if (values.json) process.stdout.write(`${JSON.stringify(tokens)}\n`);
+    else
+      for (const t of tokens)
+        process.stdout.write(
+          `${Object.values(t)
+            .map((v) => v ?? '')
+            .join('\t')}\n`,
+        );
+  } else {
+    const [tokenId] = positionals;
+    if (!tokenId) throw new UsageError('Name the key to revoke: peakform token revoke --athlete A TOKEN_ID.');
+    await runAdmin(values.data, { op: 'tokens.revoke', athleteId: values.athlete, tokenId });
+    process.stdout.write(`revoked ${tokenId}\n`);
   }
   return 0;
 }

@@ -1,0 +1,160 @@
+import { readFile } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
+import { z } from 'zod';
+import { DAILY_SOURCES } from '../../domain/daily-measures.ts';
+import { PeakformError } from '../../domain/errors.ts';
+import { ActivityListQuerySchema, ThresholdsSchema } from '../../domain/wire.ts';
+import type { Engine } from '../../engine/engine.ts';
+
+/**
+ * The operations a CLI command runs against an engine: in its own process when the data dir is
+ * free, or inside a running `peakform serve` through the admin socket (DuckDB lets one process
+ * hold a data dir). Each operation is one entry of `ADMIN_OPS`: a zod schema of its request
+ * (what arrives on the socket is validated by it) and the function that runs it. Results must be
+ * JSON-serialisable: they travel as JSON over the socket and, in-process, are passed through JSON
+ * too, so that a command prints the same either way.
+ *
+ * To add an operation: one entry here (schema with `op: z.literal('<area>.<verb>')`, and `run`),
+ * then call `runAdmin(dataFlag, { op: '<area>.<verb>', … })` from the command.
+ */
+
+/** Hooks that only an in-process run calls (a remote run has no progress bar). */
+export interface AdminHooks {
+  progress?: { start(total: number): void; tick(label: string): void };
+}
+
+const athleteId = z.string();
+/** Files are named by absolute path: the server reads them (same machine, same user). */
+const absolutePath = z.string().refine(isAbsolute, 'an absolute path');
+
+/** One operation: the fields of its request (unknown fields are refused) and what runs it. */
+function op<Shape extends z.ZodRawShape, R>(
+  shape: Shape,
+  run: (
+    engine: Engine,
+    request: z.infer<z.ZodObject<Shape, z.core.$strict>>,
+    hooks: AdminHooks,
+  ) => Promise<R>,
+) {
+  return { schema: z.strictObject(shape), run };
+}
+
+export const ADMIN_OPS = {
+  'tokens.create': op(
+    {
+      op: z.literal('tokens.create'),
+      athleteId,
+      name: z.string().optional(),
+      scopes: z.array(z.string()).optional(),
+      expiresInS: z.number().optional(),
+    },
+    (engine, r) =>
+      engine.tokens.create(r.athleteId, { name: r.name, scopes: r.scopes, expiresInS: r.expiresInS }),
+  ),
+  'tokens.list': op({ op: z.literal('tokens.list'), athleteId }, (engine, r) =>
+    engine.tokens.list(r.athleteId),
+  ),
+  'tokens.revoke': op(
+    { op: z.literal('tokens.revoke'), athleteId, tokenId: z.string() },
+    async (engine, r) => {
+      await engine.tokens.revoke(r.athleteId, r.tokenId);
+      return { revoked: r.tokenId };
+    },
+  ),
+  'thresholds.set': op(
+    { op: z.literal('thresholds.set'), athleteId, thresholds: ThresholdsSchema },
+    (engine, r) => engine.profile.setThresholds(r.athleteId, r.thresholds),
+  ),
+  'thresholds.list': op({ op: z.literal('thresholds.list'), athleteId }, (engine, r) =>
+    engine.profile.listThresholds(r.athleteId),
+  ),
+  'sources.recompute': op(
+    { op: z.literal('sources.recompute'), athleteId: athleteId.optional() },
+    async (engine, r, { progress }) => {
+      progress?.start(await engine.sources.count(r.athleteId));
+      return engine.sources.recompute(r.athleteId, (source) => progress?.tick(source.filename ?? source.id));
+    },
+  ),
+  /** One file per request, so that the CLI prints each result as it comes. */
+  'sources.ingest': op(
+    {
+      op: z.literal('sources.ingest'),
+      athleteId,
+      path: absolutePath,
+      fileName: z.string(),
+      tags: z.array(z.string()).optional(),
+    },
+    async (engine, r) =>
+      engine.sources.ingest(r.athleteId, await readRequestFile(r.path), {
+        fileName: r.fileName,
+        tags: r.tags,
+      }),
+  ),
+  'activities.list': op(
+    { op: z.literal('activities.list'), athleteId, query: ActivityListQuerySchema },
+    (engine, r) => engine.activities.list(r.athleteId, r.query),
+  ),
+  'dailies.import': op(
+    {
+      op: z.literal('dailies.import'),
+      athleteId,
+      path: absolutePath,
+      source: z.enum(DAILY_SOURCES),
+    },
+    async (engine, r) =>
+      engine.dailies.importCsv(r.athleteId, (await readRequestFile(r.path)).toString('utf8'), r.source),
+  ),
+  check: op({ op: z.literal('check') }, async (engine) => ({
+    problems: await engine.checkConsistency(),
+  })),
+};
+
+export type AdminOp = keyof typeof ADMIN_OPS;
+export type AdminRequestOf<K extends AdminOp> = z.input<(typeof ADMIN_OPS)[K]['schema']>;
+/** One request per operation, discriminated by `op`. */
+export type AdminRequest = { [K in AdminOp]: AdminRequestOf<K> }[AdminOp];
+export type AdminResult<K extends AdminOp> = Awaited<ReturnType<(typeof ADMIN_OPS)[K]['run']>>;
+
+/** Validates a request (from the socket or from a command); a mistake is `ERR_REQUEST_INVALID`. */
+export function parseAdminRequest(value: unknown): AdminRequest {
+  const name = (value as { op?: unknown } | null)?.op;
+  if (typeof name !== 'string' || !Object.hasOwn(ADMIN_OPS, name)) {
+    throw new PeakformError(
+      'ERR_REQUEST_INVALID',
+      `Unknown admin operation ${JSON.stringify(name ?? null)}; known: ${Object.keys(ADMIN_OPS).join(', ')}.`,
+      400,
+    );
+  }
+  const parsed = ADMIN_OPS[name as AdminOp].schema.safeParse(value);
+  if (!parsed.success) {
+    throw new PeakformError(
+      'ERR_REQUEST_INVALID',
+      `Invalid ${name} request: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`).join('; ')}.`,
+      400,
+    );
+  }
+  return parsed.data as AdminRequest;
+}
+
+/** Runs one request against an engine and returns its JSON-serialisable result. */
+export async function executeAdmin(
+  engine: Engine,
+  request: unknown,
+  hooks: AdminHooks = {},
+): Promise<unknown> {
+  const parsed = parseAdminRequest(request);
+  const entry = ADMIN_OPS[parsed.op] as {
+    run: (engine: Engine, request: AdminRequest, hooks: AdminHooks) => Promise<unknown>;
+  };
+  return entry.run(engine, parsed, hooks);
+}
+
+/** A file named in a request; one that cannot be read is the caller's mistake, said the same way in and out of process. */
+async function readRequestFile(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new PeakformError('ERR_REQUEST_INVALID', `Cannot read ${path} (${reason}).`, 400);
+  }
+}
