@@ -10,6 +10,7 @@ import { buildOpenApiDocument } from '../contract/openapi.ts';
 import { PeakformError } from '../domain/errors.ts';
 import type { Engine } from '../engine/engine.ts';
 import { createHandlers, MAX_UPLOAD_FILES } from './handlers.ts';
+import { registerIdentity } from './identity/register-identity.ts';
 import { handleError, problem, sendProblem } from './problem.ts';
 import { registerRoutes } from './register-routes.ts';
 
@@ -22,6 +23,8 @@ export interface AppOptions {
   /** Largest accepted file in an upload. */
   maxFileBytes?: number;
   version?: string;
+  /** The public URL clients reach the server at: the OAuth issuer. Default: the address it listens on. */
+  publicUrl?: string;
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 32 * 1024 * 1024;
@@ -95,6 +98,7 @@ export async function buildApp(engine: Engine, options: AppOptions = {}): Promis
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => document);
 
+  await registerIdentity(app, engine, { publicUrl: options.publicUrl });
   registerRoutes(
     app,
     engine,

@@ -71,6 +71,66 @@ export const ERROR_CATALOG = {
     meaning: 'A requested scope does not exist.',
     fix: 'Use data:read, data:write or profile.',
   },
+  ERR_EMAIL_INVALID: {
+    status: 400,
+    meaning: 'The email address is not valid.',
+    fix: 'Give an address like name@example.org.',
+  },
+  ERR_EMAIL_TAKEN: {
+    status: 409,
+    meaning: 'An account with this email exists.',
+    fix: 'Sign in with it, or use another address.',
+  },
+  ERR_ACCOUNT_EXISTS: {
+    status: 409,
+    meaning: 'This athlete already has an account.',
+    fix: 'Sign in as that athlete, or leave the athlete id out for a new one.',
+  },
+  ERR_PASSWORD_INVALID: {
+    status: 400,
+    meaning: 'The password is too short or too long.',
+    fix: 'Use 8 to 1024 characters; a passphrase is best.',
+  },
+  ERR_LOGIN_FAILED: {
+    status: 401,
+    meaning: 'The email or password is wrong.',
+    fix: 'Check both and try again.',
+  },
+  ERR_LOGIN_THROTTLED: {
+    status: 429,
+    meaning: 'Too many failed sign-ins for this account or from this address.',
+    fix: 'Wait for the time in Retry-After, then try again.',
+  },
+  ERR_CSRF: {
+    status: 403,
+    meaning: 'The form was not sent from this server’s own page (its CSRF token is missing or wrong).',
+    fix: 'Reload the page and send the form again.',
+  },
+  ERR_USER_NOT_FOUND: {
+    status: 404,
+    meaning: 'No such user, or not one you manage.',
+    fix: 'List your users with GET /api/v1/users/.',
+  },
+  ERR_APPLICATION_NOT_FOUND: {
+    status: 404,
+    meaning: 'No such application of yours.',
+    fix: 'List yours with GET /api/v1/applications.',
+  },
+  ERR_APPLICATION_INVALID: {
+    status: 400,
+    meaning: 'A field of the application is not valid (name, description, URLs, redirect URIs).',
+    fix: 'Correct the field the message names.',
+  },
+  ERR_APPLICATION_PUBLIC: {
+    status: 400,
+    meaning: 'A public application has no client secrets.',
+    fix: 'Create a confidential application for a server-side client.',
+  },
+  ERR_SECRET_NOT_FOUND: {
+    status: 404,
+    meaning: 'No such client secret on this application.',
+    fix: 'List the application’s secrets to see their ids.',
+  },
   ERR_TOKEN_EXPIRY_INVALID: {
     status: 400,
     meaning: 'The expiry is not a positive number of seconds.',

@@ -8,6 +8,8 @@ import { PeakformError } from '../domain/errors.ts';
 import { compileGetSetting, compileSetSetting } from '../query/catalog-sql.ts';
 import { ActivityService } from '../services/activities/activity-service.ts';
 import { DailyService } from '../services/dailies/daily-service.ts';
+import { IdentityService } from '../services/identity/identity-service.ts';
+import type { ThrottleLimits } from '../services/identity/login-throttle.ts';
 import { LongitudinalService } from '../services/longitudinal/longitudinal-service.ts';
 import { ProfileService } from '../services/profile/profile-service.ts';
 import type { DecodeRequest } from '../services/sources/decode-and-derive.ts';
@@ -36,6 +38,8 @@ export interface EngineOptions {
    * in the calling thread (short-lived CLI commands on one file, tests of the kernels).
    */
   decodeWorkers?: number;
+  /** Failed sign-ins allowed per account and address in a window (tests narrow it). */
+  loginThrottle?: ThrottleLimits;
 }
 
 /**
@@ -57,6 +61,8 @@ export class Engine {
     readonly store: Store,
     readonly curveGapPolicy: GapPolicy,
     readonly tokens: TokenService,
+    /** Accounts, applications and the OAuth authorization server. */
+    readonly identity: IdentityService,
     decodeWorkers: number | undefined,
   ) {
     // Writes that derive from what is stored (ingest, recompute, delete) run one at a time.
@@ -83,7 +89,8 @@ export class Engine {
     try {
       const policy = await settleCurveGapPolicy(store, options.curveGapPolicy);
       const tokens = await TokenService.open(store);
-      return new Engine(store, policy, tokens, options.decodeWorkers);
+      const identity = await IdentityService.open(store, tokens, options.loginThrottle);
+      return new Engine(store, policy, tokens, identity, options.decodeWorkers);
     } catch (error) {
       store.close();
       throw error;

@@ -28,6 +28,86 @@ export const CATALOG_SCHEMA = [
   'ALTER TABLE tokens ADD COLUMN IF NOT EXISTS expires_at TIMESTAMPTZ',
   'ALTER TABLE tokens ADD COLUMN IF NOT EXISTS signing_kid VARCHAR',
   'ALTER TABLE tokens ADD COLUMN IF NOT EXISTS last_used_at TIMESTAMPTZ',
+  // Application tokens minted for an app's development (`token create --app`) carry its client id;
+  // delegated tokens carry the principal who acts for the athlete (issue 8).
+  'ALTER TABLE tokens ADD COLUMN IF NOT EXISTS client_id VARCHAR',
+  'ALTER TABLE tokens ADD COLUMN IF NOT EXISTS principal_id VARCHAR',
+  // Identity (issue 8). A user is an athlete who can sign in (email and password) or a managed
+  // athlete without a login, created and deleted by the coach in managed_by.
+  `CREATE TABLE IF NOT EXISTS users (
+    id VARCHAR PRIMARY KEY,
+    email VARCHAR UNIQUE,
+    password_hash VARCHAR,
+    first_name VARCHAR,
+    last_name VARCHAR,
+    is_managed BOOLEAN NOT NULL DEFAULT false,
+    managed_by VARCHAR,
+    admin BOOLEAN NOT NULL DEFAULT false,
+    registered_at TIMESTAMPTZ NOT NULL DEFAULT now()
+  )`,
+  // An application's id is its OAuth client id (WIRE.md §3.13).
+  `CREATE TABLE IF NOT EXISTS applications (
+    id VARCHAR PRIMARY KEY,
+    owner_id VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    description VARCHAR,
+    url VARCHAR,
+    image VARCHAR,
+    privacy_statement VARCHAR,
+    redirect_uris VARCHAR[] NOT NULL,
+    capabilities VARCHAR[],
+    is_confidential BOOLEAN NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+  )`,
+  // Client secrets are 256 random bits, so a sha256 is enough to keep them unreadable.
+  `CREATE TABLE IF NOT EXISTS application_secrets (
+    id VARCHAR PRIMARY KEY,
+    application_id VARCHAR NOT NULL,
+    label VARCHAR,
+    secret_sha256 VARCHAR NOT NULL UNIQUE,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    last_used_at TIMESTAMPTZ
+  )`,
+  // oidc-provider's models (grants, refresh tokens, codes, sessions, interactions) as JSON, with
+  // the columns its adapter looks them up by. secret_id ties a token to the client secret it was
+  // issued under, so that deleting the secret ends it.
+  `CREATE TABLE IF NOT EXISTS oauth_models (
+    model VARCHAR NOT NULL,
+    id VARCHAR NOT NULL,
+    payload JSON NOT NULL,
+    grant_id VARCHAR,
+    uid VARCHAR,
+    account_id VARCHAR,
+    client_id VARCHAR,
+    secret_id VARCHAR,
+    expires_at TIMESTAMPTZ,
+    consumed_at TIMESTAMPTZ,
+    PRIMARY KEY (model, id)
+  )`,
+  `CREATE TABLE IF NOT EXISTS teams (
+    id VARCHAR PRIMARY KEY,
+    name VARCHAR NOT NULL,
+    description VARCHAR NOT NULL,
+    url VARCHAR,
+    image VARCHAR,
+    privacy_statement VARCHAR,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+  )`,
+  `CREATE TABLE IF NOT EXISTS team_members (
+    team_id VARCHAR NOT NULL,
+    user_id VARCHAR NOT NULL,
+    role VARCHAR NOT NULL,
+    joined_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (team_id, user_id)
+  )`,
+  // An athlete's grant to a team: its members may act for the athlete with these scopes.
+  `CREATE TABLE IF NOT EXISTS team_authorizations (
+    team_id VARCHAR NOT NULL,
+    user_id VARCHAR NOT NULL,
+    scopes VARCHAR[] NOT NULL,
+    authorized_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (team_id, user_id)
+  )`,
   `CREATE TABLE IF NOT EXISTS sources (
     id VARCHAR PRIMARY KEY,
     athlete_id VARCHAR NOT NULL,

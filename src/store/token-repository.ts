@@ -33,6 +33,8 @@ export interface NewTokenRow {
   signingKid: string;
   createdAtS: number;
   expiresAtS: number;
+  /** The app of an application token; null for a personal key. */
+  clientId: string | null;
 }
 
 const SELECT_TOKEN = `SELECT id, athlete_id AS "athleteId", name, jti, scopes, signing_kid AS "signingKid",
@@ -51,8 +53,8 @@ export class TokenRepository {
     await this.store.write(async (tx) => {
       await tx.run('INSERT INTO athletes (id) VALUES ($1) ON CONFLICT DO NOTHING', [row.athleteId]);
       await tx.run(
-        `INSERT INTO tokens (id, jti, athlete_id, token_sha256, name, scopes, signing_kid, created_at, expires_at)
-         VALUES ($1, $1, $2, $3, $4, CAST(CAST($5 AS JSON) AS VARCHAR[]), $6, to_timestamp($7), to_timestamp($8))`,
+        `INSERT INTO tokens (id, jti, athlete_id, token_sha256, name, scopes, signing_kid, created_at, expires_at, client_id)
+         VALUES ($1, $1, $2, $3, $4, CAST(CAST($5 AS JSON) AS VARCHAR[]), $6, to_timestamp($7), to_timestamp($8), $9)`,
         [
           row.id,
           row.athleteId,
@@ -63,6 +65,7 @@ export class TokenRepository {
           row.signingKid,
           row.createdAtS,
           row.expiresAtS,
+          row.clientId,
         ],
       );
     });
@@ -103,6 +106,30 @@ export class TokenRepository {
       );
       return true;
     });
+  }
+
+  /** Revokes an athlete's application tokens of one app; returns the ids revoked now. */
+  revokeByClient(athleteId: string, clientId: string, revokedAtS: number): Promise<string[]> {
+    return this.store.write(async (tx) => {
+      const rows = await tx.all<{ id: string }>(
+        'SELECT id FROM tokens WHERE athlete_id = $1 AND client_id = $2 AND revoked_at IS NULL',
+        [athleteId, clientId],
+      );
+      await tx.run(
+        'UPDATE tokens SET revoked_at = to_timestamp($3) WHERE athlete_id = $1 AND client_id = $2 AND revoked_at IS NULL',
+        [athleteId, clientId, revokedAtS],
+      );
+      return rows.map((row) => row.id);
+    });
+  }
+
+  /** The apps an athlete holds live application tokens for (the connected-apps page). */
+  listLiveClientIds(athleteId: string): Promise<{ clientId: string; scopes: string[] }[]> {
+    return this.store.all(
+      `SELECT client_id AS "clientId", scopes FROM tokens
+       WHERE athlete_id = $1 AND client_id IS NOT NULL AND revoked_at IS NULL AND expires_at > now()`,
+      [athleteId],
+    );
   }
 
   async touchLastUsed(id: string, usedAtS: number): Promise<void> {

@@ -33,6 +33,17 @@ export interface CreateTokenOptions {
   name?: string;
   scopes?: readonly string[];
   expiresInS?: number;
+  /** Mints an application token for this client id (`aud`), as a completed authorization would. */
+  clientId?: string;
+}
+
+/** What the OAuth server's tokens are checked against besides their signature. */
+export interface OAuthTokenChecks {
+  issuer: string;
+  /** Whether the grant a token was issued under still stands (the athlete may have revoked the app). */
+  isLiveGrant: (grantId: string) => boolean;
+  /** Whether the client secret a token was issued under still exists. */
+  isLiveSecret: (secretId: string) => boolean;
 }
 
 export interface CreatedToken {
@@ -52,7 +63,8 @@ export interface VerifiedToken {
   tokenId: string;
   /** The client id of an application token; personal keys have none (WIRE.md §5.1). */
   audience?: string;
-  kind: 'personal' | 'legacy';
+  /** `oauth`: issued by the authorization server; `personal`: a key made by the CLI (an app token when it has an audience). */
+  kind: 'personal' | 'legacy' | 'oauth';
 }
 
 /** One key as listed to its owner: everything but the token string. */
@@ -66,6 +78,18 @@ export interface TokenSummary {
   expiresAt: string | null;
   lastUsedAt: string | null;
   revokedAt: string | null;
+}
+
+interface SignedClaims {
+  sub: string;
+  jti: string;
+  scope: string;
+  aud: string | undefined;
+  iss: string;
+  /** The OAuth grant an access token was issued under. */
+  gid: string | undefined;
+  /** The client secret an access token was issued under. */
+  csid: string | undefined;
 }
 
 type InvalidReason =
@@ -91,6 +115,7 @@ type InvalidReason =
  */
 export class TokenService {
   private readonly lastUsedWrittenMs = new Map<string, number>();
+  private oauth: OAuthTokenChecks | undefined;
 
   private constructor(
     private readonly repository: TokenRepository,
@@ -139,14 +164,16 @@ export class TokenService {
     const issuedAtS = Math.floor(this.now().getTime() / 1000);
     const expiresAtS = issuedAtS + expiresInS;
     const signer = this.signingKeys.signer;
-    const token = await new SignJWT({ scope: scopes.join(' ') })
+    const clientId = options.clientId;
+    const jwt = new SignJWT({ scope: scopes.join(' '), ...(clientId ? { client_id: clientId } : {}) })
       .setProtectedHeader({ alg: SIGNING_ALGORITHM, typ: 'JWT', kid: signer.kid })
       .setIssuer(this.issuer)
       .setSubject(athleteId)
       .setJti(id)
       .setIssuedAt(issuedAtS)
-      .setExpirationTime(expiresAtS)
-      .sign(signer.privateKey);
+      .setExpirationTime(expiresAtS);
+    if (clientId) jwt.setAudience(clientId);
+    const token = await jwt.sign(signer.privateKey);
     await this.repository.insert({
       id,
       athleteId,
@@ -156,6 +183,7 @@ export class TokenService {
       signingKid: signer.kid,
       createdAtS: issuedAtS,
       expiresAtS,
+      clientId: clientId ?? null,
     });
     this.personalKeys.set(id, { id, athleteId, revokedAtS: null });
     return {
@@ -173,6 +201,7 @@ export class TokenService {
   async verify(bearer: string): Promise<VerifiedToken> {
     if (bearer.startsWith(LEGACY_PREFIX)) return this.verifyLegacy(bearer);
     const claims = await this.verifySignedClaims(bearer);
+    if (this.oauth && claims.iss === this.oauth.issuer) return this.verifyOAuth(claims, this.oauth);
     const row = this.personalKeys.get(claims.jti);
     if (!row) throw invalid('unknown', 'It is not (or no longer) a key of this server.');
     if (row.athleteId !== claims.sub) throw invalid('claims', 'Its subject does not match the key issued.');
@@ -185,6 +214,22 @@ export class TokenService {
       ...(claims.aud === undefined ? {} : { audience: claims.aud }),
       kind: 'personal',
     };
+  }
+
+  /** Accepts the authorization server's access tokens too (signed with the same keys). */
+  acceptOAuthTokens(checks: OAuthTokenChecks): void {
+    this.oauth = checks;
+  }
+
+  /** Revokes every application token the CLI minted for this athlete and app (the app's access was revoked). */
+  async revokeApplicationTokens(athleteId: string, clientId: string): Promise<number> {
+    const revokedAtS = this.now().getTime() / 1000;
+    const ids = await this.repository.revokeByClient(athleteId, clientId, revokedAtS);
+    for (const id of ids) {
+      const key = this.personalKeys.get(id);
+      if (key && key.revokedAtS === null) key.revokedAtS = revokedAtS;
+    }
+    return ids.length;
   }
 
   /** The athlete's keys, newest first, revoked ones included; never the token strings. */
@@ -225,6 +270,16 @@ export class TokenService {
     return this.signingKeys.jwks();
   }
 
+  /** The active private signing keys, signer first, for the authorization server. */
+  exportPrivateJwks(): Promise<JSONWebKeySet> {
+    return this.signingKeys.exportPrivateJwks();
+  }
+
+  /** The apps an athlete holds live application tokens (made by the CLI) for, with their scopes. */
+  async applicationTokenGrants(athleteId: string): Promise<{ clientId: string; scopes: string[] }[]> {
+    return this.repository.listLiveClientIds(athleteId);
+  }
+
   /** Adds a signing key that signs from now on; tokens signed before keep verifying. Returns its kid. */
   rotateSigningKey(): Promise<string> {
     return this.signingKeys.rotate();
@@ -235,17 +290,40 @@ export class TokenService {
     return this.signingKeys.retire(kid);
   }
 
-  private async verifySignedClaims(
-    bearer: string,
-  ): Promise<{ sub: string; jti: string; scope: string; aud: string | undefined }> {
+  private verifyOAuth(claims: SignedClaims, checks: OAuthTokenChecks): VerifiedToken {
+    if (claims.aud === undefined) throw invalid('claims', 'It has no audience.');
+    if (claims.gid === undefined || !checks.isLiveGrant(claims.gid)) {
+      throw new PeakformError(
+        'ERR_AUTH_REVOKED',
+        "The app's access was revoked (or its grant ended). Sign in to the app again.",
+        401,
+      );
+    }
+    if (claims.csid !== undefined && !checks.isLiveSecret(claims.csid)) {
+      throw new PeakformError(
+        'ERR_AUTH_REVOKED',
+        'The client secret this token was issued under was deleted. Sign in to the app again.',
+        401,
+      );
+    }
+    return {
+      athleteId: claims.sub,
+      scopes: claims.scope.split(' ').filter((s) => s !== ''),
+      tokenId: claims.jti,
+      audience: claims.aud,
+      kind: 'oauth',
+    };
+  }
+
+  private async verifySignedClaims(bearer: string): Promise<SignedClaims> {
     try {
       const { payload } = await jwtVerify(bearer, (header) => this.verificationKeyFor(header), {
         algorithms: [SIGNING_ALGORITHM],
-        issuer: this.issuer,
+        issuer: this.oauth ? [this.issuer, this.oauth.issuer] : this.issuer,
         requiredClaims: ['sub', 'exp', 'iat', 'jti'],
         currentDate: this.now(),
       });
-      const { sub, jti, scope, aud } = payload;
+      const { sub, jti, scope, aud, iss, gid, csid } = payload;
       if (typeof sub !== 'string' || !isAthleteId(sub) || typeof jti !== 'string') {
         throw invalid('claims', 'Its subject or id is not one this server issues.');
       }
@@ -253,7 +331,9 @@ export class TokenService {
         throw invalid('claims', 'Its scope is not a string.');
       if (aud !== undefined && typeof aud !== 'string')
         throw invalid('claims', 'Its audience is not a string.');
-      return { sub, jti, scope: scope ?? '', aud };
+      if ((gid !== undefined && typeof gid !== 'string') || (csid !== undefined && typeof csid !== 'string'))
+        throw invalid('claims', 'Its grant or secret id is not a string.');
+      return { sub, jti, scope: scope ?? '', aud, iss: iss ?? '', gid, csid };
     } catch (error) {
       throw fromJoseError(error);
     }
