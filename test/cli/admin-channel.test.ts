@@ -101,10 +101,12 @@ describe('the CLI beside a running server on the same data dir', () => {
     const auth = { authorization: `Bearer ${key.token}` };
     expect((await fetch(`${url}/api/v1/activities/`, { headers: auth })).status).toBe(200);
 
-    const listed = await cli('token', 'list', '--json', '--athlete', 'eve');
+    const [listed, plain] = await Promise.all([
+      cli('token', 'list', '--json', '--athlete', 'eve'),
+      cli('token', 'list', '--athlete', 'eve'),
+    ]);
     expect(listed.code).toBe(0);
     expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ id: key.id, name: 'laptop' })]);
-    const plain = await cli('token', 'list', '--athlete', 'eve');
     expect(plain.stdout).toMatch(new RegExp(`^${key.id}\\tpersonal\\tlaptop\\t`));
 
     const revoked = await cli('token', 'revoke', '--athlete', 'eve', key.id);
@@ -114,9 +116,6 @@ describe('the CLI beside a running server on the same data dir', () => {
     const unknown = await cli('token', 'revoke', '--athlete', 'eve', 'tok_nope');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('(ERR_TOKEN_NOT_FOUND)');
-    const badAthlete = await cli('token', 'create', '--athlete', '../etc');
-    expect(badAthlete.code).toBe(1);
-    expect(badAthlete.stderr).toContain('athlete id');
   });
 
   it('ingests, lists, sets thresholds, recomputes, imports dailies and checks through the server', async () => {
@@ -160,19 +159,21 @@ describe('the CLI beside a running server on the same data dir', () => {
       '0 file(s) ingested (0 activities), 1 already present, 0 failed.\n',
     ]);
 
-    const recompute = await cli('recompute', '--athlete', 'eve');
-    const totals = recompute.stdout.match(
-      /^(\d+) source\(s\) re-derived into 1 activities, (\d+) failed\.\n$/,
-    );
-    expect(totals, recompute.stdout).not.toBeNull();
-    expect(recompute.code).toBe(Number(totals![2]) > 0 ? 1 : 0);
-    remote.recompute = (await cli('recompute', '--json', '--athlete', 'eve')).stdout;
+    const recompute = await cli('recompute', '--json', '--athlete', 'eve');
+    const totals = JSON.parse(recompute.stdout) as { activities: number; failed: number };
+    expect(totals.activities).toBe(1);
+    expect(recompute.code).toBe(totals.failed > 0 ? 1 : 0);
+    remote.recompute = recompute.stdout;
 
-    const table = await cli('activities', 'list', '--athlete', 'eve');
+    const [table, lines, thresholdList, check] = await Promise.all([
+      cli('activities', 'list', '--athlete', 'eve'),
+      cli('activities', 'list', '--json', '--athlete', 'eve'),
+      cli('thresholds', 'list', '--athlete', 'eve'),
+      cli('check'),
+    ]);
     expect(table.code).toBe(0);
     expect(table.stdout).toContain(source.activity_ids[0]);
     expect(table.stdout).toContain('cycling.road');
-    const lines = await cli('activities', 'list', '--json', '--athlete', 'eve');
     expect(
       lines.stdout
         .trim()
@@ -180,12 +181,8 @@ describe('the CLI beside a running server on the same data dir', () => {
         .map((l) => JSON.parse(l).id),
     ).toEqual(source.activity_ids);
     remote.activities = lines.stdout;
-    remote.thresholds = (await cli('thresholds', 'list', '--athlete', 'eve')).stdout;
-
-    const check = await cli('check');
+    remote.thresholds = thresholdList.stdout;
     expect([check.code, check.stdout]).toEqual([0, `${dataDir}: consistent\n`]);
-    const badList = await cli('activities', 'list', '--athlete', 'eve', '--start', '2024-99-01');
-    expect(badList.code).toBe(2);
   });
 
   it('answers a bad request line with an error and keeps serving', async () => {
