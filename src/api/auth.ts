@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Scope } from '../contract/index.ts';
 import { isPeakformError } from '../domain/errors.ts';
-import type { Engine } from '../engine/engine.ts';
+import type { Engine, VerifiedToken } from '../engine/engine.ts';
 import { problem, sendProblem } from './problem.ts';
 
 declare module 'fastify' {
@@ -10,6 +10,8 @@ declare module 'fastify' {
     athleteId: string;
     /** The scopes the bearer holds. */
     scopes: readonly string[];
+    /** Everything known of the bearer (its kind, its app, who it acts for). */
+    token: VerifiedToken;
   }
 }
 
@@ -58,6 +60,7 @@ export function authenticate(engine: Engine, scope: Scope) {
     }
     request.athleteId = verified.athleteId;
     request.scopes = verified.scopes;
+    request.token = verified;
     return undefined;
   };
 }

@@ -4,6 +4,7 @@ import type { BodyOf, OperationId, ParamsOf, QueryOf, RouteSpec, Routes } from '
 import { PeakformError } from '../domain/errors.ts';
 import type { SourceRecord } from '../domain/wire.ts';
 import type { Engine, StagedUpload, TabularResult } from '../engine/engine.ts';
+import { createApplicationHandlers } from './handlers/application-handlers.ts';
 
 export interface HandlerContext<R extends RouteSpec> {
   params: ParamsOf<R>;
@@ -137,6 +138,7 @@ export function createHandlers(
       return undefined;
     },
     getHealth: async () => ({ status: 'ok' as const, version: options.version }),
+    ...createApplicationHandlers(engine),
   };
 }
 

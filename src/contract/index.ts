@@ -1,4 +1,5 @@
 import { ACTIVITY_ROUTES } from './activities.ts';
+import { APPLICATION_ROUTES } from './applications.ts';
 import { DAILY_ROUTES } from './dailies.ts';
 import { LONGITUDINAL_ROUTES } from './longitudinal.ts';
 import { PROFILE_ROUTES } from './profile.ts';
@@ -14,6 +15,7 @@ export const ROUTES = {
   ...ACTIVITY_ROUTES,
   ...PROFILE_ROUTES,
   ...DAILY_ROUTES,
+  ...APPLICATION_ROUTES,
   ...SYSTEM_ROUTES,
 } as const;
 

@@ -21,8 +21,12 @@ import type { TabularResult } from '../services/tabular-result.ts';
 import { TokenService } from '../services/tokens/token-service.ts';
 import { Store } from '../store/store.ts';
 
+export type { Account } from '../services/identity/account-service.ts';
+export type { Application } from '../services/identity/application-service.ts';
+export type { AuthorizationServer } from '../services/identity/authorization-server.ts';
 export type { StagedUpload } from '../services/sources/ingest-service.ts';
 export type { TabularResult } from '../services/tabular-result.ts';
+export type { VerifiedToken } from '../services/tokens/token-service.ts';
 /** Every file under a folder (recursive), for commands that ingest folders. */
 export { listFiles } from '../store/lake.ts';
 

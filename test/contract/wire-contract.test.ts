@@ -23,7 +23,13 @@ interface Case {
 }
 
 /** One request per operation; typed over every operation id, so a new route without a case fails typecheck. */
-function casesFor(ids: { ride: string; run: string; source: string }): Record<OperationId, Case> {
+function casesFor(ids: {
+  ride: string;
+  run: string;
+  source: string;
+  app: string;
+  secret: string;
+}): Record<OperationId, Case> {
   return {
     listActivities: { query: 'limit=10' },
     getLatestActivity: { query: 'sport=cycling' },
@@ -53,6 +59,17 @@ function casesFor(ids: { ride: string; run: string; source: string }): Record<Op
     setDaily: { params: { measure: 'body_mass' }, body: { date: '2024-01-10', value: 71.5 } },
     deleteDaily: { params: { measure: 'body_mass' }, query: 'date=2024-01-10' },
     getHealth: {},
+    getUserInfo: {},
+    listApplications: {},
+    createApplication: {
+      body: { name: 'Wire app', redirect_uris: ['https://app.example/callback'], generate_secret: true },
+    },
+    getApplication: { params: { id: ids.app } },
+    updateApplication: { params: { id: ids.app }, body: { description: 'Checks the wire.' } },
+    deleteApplication: { params: { id: ids.app } },
+    listApplicationSecrets: { params: { id: ids.app } },
+    createApplicationSecret: { params: { id: ids.app }, body: { label: 'rotation' } },
+    deleteApplicationSecret: { params: { id: ids.app, secret_id: ids.secret } },
   };
 }
 
@@ -128,19 +145,27 @@ describe('the wire contract, route by route', () => {
       body: form,
     });
     const body = await response.json().then(asJson);
+    const { application, secret } = await server.engine.identity.applications.create('wire', {
+      name: 'Contract app',
+      redirectUris: ['https://app.example/callback'],
+      confidential: true,
+    });
     cases = casesFor({
       ride: body.sources[0].activity_ids[0],
       run: body.sources[1].activity_ids[0],
       source: body.sources[0].id,
+      app: application.id,
+      secret: secret!.id,
     });
   });
   afterAll(() => server.close());
 
   const routes = Object.entries(ROUTES) as [OperationId, RouteSpec][];
-  // Delete last: the other cases use the activities.
+  // Deletes last (an application after its secret): the other cases use what they delete.
+  const deletesLast = ['deleteActivity', 'deleteApplicationSecret', 'deleteApplication'];
   const ordered = [
-    ...routes.filter(([id]) => id !== 'deleteActivity'),
-    ...routes.filter(([id]) => id === 'deleteActivity'),
+    ...routes.filter(([id]) => !deletesLast.includes(id)),
+    ...deletesLast.map((id) => routes.find(([routeId]) => routeId === id)!),
   ];
 
   for (const [operationId, route] of ordered) {
@@ -201,9 +226,13 @@ describe('the wire contract, route by route', () => {
   }
 
   it('serves every path with and without its trailing slash, never redirecting', async () => {
+    // The route-by-route cases deleted their application: these read a fresh one.
+    const { application } = await server.engine.identity.applications.create('wire', { name: 'Slash app' });
     for (const [operationId, route] of routes) {
       if (route.method !== 'GET') continue;
-      const c = cases[operationId];
+      const c = route.path.startsWith('/api/v1/applications/{id}')
+        ? { ...cases[operationId], params: { id: application.id } }
+        : cases[operationId];
       const path = pathOf(route, c);
       const other = path.endsWith('/') ? path.slice(0, -1) : `${path}/`;
       const [a, b] = await Promise.all([call(route, c, {}, path), call(route, c, {}, other)]);

@@ -1,8 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isPeakformError } from '../../domain/errors.ts';
-import type { Engine } from '../../engine/engine.ts';
-import type { AuthorizationServer } from '../../services/identity/authorization-server.ts';
+import type { AuthorizationServer, Engine } from '../../engine/engine.ts';
 import { CookieSigner } from './cookies.ts';
 import { accountPage, consentPage, loginPage, messagePage, signupPage } from './html.ts';
 

@@ -1,0 +1,131 @@
+import { PeakformError } from '../../domain/errors.ts';
+import type { Application, Engine } from '../../engine/engine.ts';
+import type { Handlers } from '../handlers.ts';
+
+type ApplicationOperation =
+  | 'getUserInfo'
+  | 'listApplications'
+  | 'createApplication'
+  | 'getApplication'
+  | 'updateApplication'
+  | 'deleteApplication'
+  | 'listApplicationSecrets'
+  | 'createApplicationSecret'
+  | 'deleteApplicationSecret';
+
+/** Applications are managed by their owner in person: an app's token cannot manage apps. */
+function assertOwnerToken(token: { kind: string; audience?: string }): void {
+  if (token.audience !== undefined) {
+    throw new PeakformError(
+      'ERR_AUTH_SCOPE',
+      'Applications are managed with your own key or sign-in, not with an application’s token.',
+      403,
+    );
+  }
+}
+
+export function createApplicationHandlers(engine: Engine): Pick<Handlers, ApplicationOperation> {
+  const { accounts, applications } = engine.identity;
+  return {
+    getUserInfo: async ({ athleteId }) => {
+      const account = await accounts.get(athleteId);
+      const status = await engine.profile.status(athleteId);
+      return {
+        sub: account.id,
+        name: account.displayName,
+        registered_at: account.registeredAt.toISOString(),
+        given_name: account.firstName,
+        family_name: account.lastName,
+        email: account.email,
+        issue: status.issue,
+      };
+    },
+    listApplications: async ({ athleteId, request }) => {
+      assertOwnerToken(request.token);
+      return (await applications.list(athleteId)).map((app) => ({
+        id: app.id,
+        name: app.name,
+        page_slug: null,
+      }));
+    },
+    createApplication: async ({ athleteId, body, request }) => {
+      assertOwnerToken(request.token);
+      const { application, secret } = await applications.create(athleteId, {
+        name: body.name,
+        description: body.description,
+        url: body.url,
+        image: body.image,
+        privacyStatement: body.privacy_statement,
+        redirectUris: body.redirect_uris,
+        capabilities: body.capabilities,
+        confidential: body.generate_secret ?? false,
+      });
+      return { ...wireApplication(application), ...(secret ? { client_secret: secret.secret } : {}) };
+    },
+    getApplication: async ({ athleteId, params, request }) => {
+      assertOwnerToken(request.token);
+      return wireApplication(await applications.get(athleteId, params.id));
+    },
+    updateApplication: async ({ athleteId, params, body, request }) => {
+      assertOwnerToken(request.token);
+      const current = await applications.get(athleteId, params.id);
+      return wireApplication(
+        await applications.update(athleteId, params.id, {
+          name: body.name ?? current.name,
+          description: body.description,
+          url: body.url,
+          image: body.image,
+          privacyStatement: body.privacy_statement,
+          redirectUris: body.redirect_uris,
+          capabilities: body.capabilities,
+        }),
+      );
+    },
+    deleteApplication: async ({ athleteId, params, request }) => {
+      assertOwnerToken(request.token);
+      await engine.identity.deleteApplication(athleteId, params.id);
+      return undefined;
+    },
+    listApplicationSecrets: async ({ athleteId, params, request }) => {
+      assertOwnerToken(request.token);
+      return (await applications.listSecrets(athleteId, params.id)).map((secret) => ({
+        id: secret.id,
+        label: secret.label,
+        created_at: secret.createdAt.toISOString(),
+        last_used_at: secret.lastUsedAt?.toISOString() ?? null,
+      }));
+    },
+    createApplicationSecret: async ({ athleteId, params, body, request }) => {
+      assertOwnerToken(request.token);
+      const secret = await applications.addSecret(athleteId, params.id, body.label);
+      return {
+        id: secret.id,
+        label: secret.label,
+        created_at: secret.createdAt.toISOString(),
+        last_used_at: null,
+        secret: secret.secret,
+      };
+    },
+    deleteApplicationSecret: async ({ athleteId, params, request }) => {
+      assertOwnerToken(request.token);
+      await applications.deleteSecret(athleteId, params.id, params.secret_id);
+      return undefined;
+    },
+  };
+}
+
+function wireApplication(app: Application) {
+  return {
+    id: app.id,
+    name: app.name,
+    is_private: app.isPrivate,
+    is_clientside_app: !app.isConfidential,
+    description: app.description,
+    image: app.image,
+    url: app.url,
+    redirect_uris: app.redirectUris,
+    privacy_statement: app.privacyStatement,
+    capabilities: app.capabilities,
+    published: false,
+  };
+}

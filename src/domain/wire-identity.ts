@@ -1,0 +1,93 @@
+import { z } from 'zod';
+
+/** Wire shapes of applications and the OAuth userinfo (WIRE.md §2.8, §2.9). */
+
+export const ScopeSchema = z.enum(['data:read', 'data:write', 'profile', 'openid', 'offline_access']);
+
+export const UserInfoSchema = z
+  .object({
+    sub: z.string().describe('The id of the user the token acts as.'),
+    name: z.string(),
+    registered_at: z.string().describe('ISO 8601 instant.'),
+    given_name: z.string().nullable().optional(),
+    family_name: z.string().nullable().optional(),
+    email: z.string().nullable().optional(),
+    issue: z
+      .object({
+        code: z.string(),
+        status: z.enum(['action_required', 'syncing']),
+        message: z.string(),
+        destination: z.string().nullable().optional(),
+      })
+      .nullable()
+      .optional(),
+  })
+  .meta({ id: 'UserInfoResponse' });
+
+export const ApplicationIdParamsSchema = z.object({ id: z.string().min(1).max(64) });
+export const ApplicationSecretParamsSchema = z.object({
+  id: z.string().min(1).max(64),
+  secret_id: z.string().min(1).max(64),
+});
+
+const optionalUrl = z.string().max(2048).nullable().optional();
+
+export const ApplicationCreateSchema = z
+  .object({
+    name: z.string().min(1).max(100),
+    description: z.string().max(500).nullable().optional(),
+    redirect_uris: z.array(z.string().max(2048)).max(20).optional(),
+    capabilities: z.array(z.string()).nullable().optional(),
+    url: optionalUrl,
+    image: optionalUrl,
+    privacy_statement: optionalUrl,
+    page: z
+      .string()
+      .nullable()
+      .optional()
+      .describe('Accepted for SweatStack compatibility; Pages are not served yet.'),
+    generate_secret: z
+      .boolean()
+      .optional()
+      .describe('A confidential app with a first client secret (shown once in `client_secret`).'),
+  })
+  .meta({ id: 'ApplicationCreate' });
+
+export const ApplicationUpdateSchema = ApplicationCreateSchema.omit({ generate_secret: true, page: true })
+  .partial({ name: true })
+  .meta({ id: 'ApplicationUpdate' });
+
+export const ApplicationListItemSchema = z
+  .object({ id: z.string(), name: z.string(), page_slug: z.string().nullable().optional() })
+  .meta({ id: 'ApplicationListItem' });
+
+export const ApplicationSchema = z
+  .object({
+    id: z.string().describe('The OAuth client id.'),
+    name: z.string(),
+    is_private: z.boolean(),
+    is_clientside_app: z.boolean().describe('A public client (PKCE, no secret).'),
+    description: z.string().nullable().optional(),
+    image: z.string().nullable().optional(),
+    url: z.string().nullable().optional(),
+    redirect_uris: z.array(z.string()).optional(),
+    privacy_statement: z.string().nullable().optional(),
+    capabilities: z.array(z.string()).nullable().optional(),
+    client_secret: z.string().optional().describe('Only in the answer that created it; never again.'),
+    published: z.boolean().optional(),
+  })
+  .meta({ id: 'ApplicationCreateResponse' });
+
+export const ApplicationSecretCreateSchema = z
+  .object({ label: z.string().max(100).nullable().optional() })
+  .meta({ id: 'ApplicationSecretCreate' });
+
+export const ApplicationSecretSchema = z
+  .object({
+    id: z.string(),
+    label: z.string().nullable(),
+    created_at: z.string(),
+    last_used_at: z.string().nullable(),
+    secret: z.string().optional().describe('Only in the answer that created it; never again.'),
+  })
+  .meta({ id: 'ApplicationSecret' });
