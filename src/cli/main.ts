@@ -2,6 +2,7 @@ import { isPeakformError } from '../domain/errors.ts';
 import { UsageError } from './cli-error.ts';
 import { ACTIVITIES_USAGE, activitiesCommand } from './commands/activities.ts';
 import { ANALYZE_USAGE, analyzeCommand } from './commands/analyze.ts';
+import { APP_USAGE, appCommand } from './commands/app.ts';
 import { CHECK_USAGE, checkCommand } from './commands/check.ts';
 import { DAILIES_USAGE, dailiesCommand } from './commands/dailies.ts';
 import { DEMO_USAGE, demoCommand } from './commands/demo.ts';
@@ -10,11 +11,14 @@ import { RECOMPUTE_USAGE, recomputeCommand } from './commands/recompute.ts';
 import { SERVE_USAGE, serveCommand } from './commands/serve.ts';
 import { THRESHOLDS_USAGE, thresholdsCommand } from './commands/thresholds.ts';
 import { TOKEN_USAGE, tokenCommand } from './commands/token.ts';
+import { USER_USAGE, userCommand } from './commands/user.ts';
 
 const COMMANDS: Record<string, { usage: string; run: (args: string[]) => Promise<number> }> = {
   ingest: { usage: INGEST_USAGE, run: ingestCommand },
   serve: { usage: SERVE_USAGE, run: serveCommand },
   token: { usage: TOKEN_USAGE, run: tokenCommand },
+  user: { usage: USER_USAGE, run: userCommand },
+  app: { usage: APP_USAGE, run: appCommand },
   activities: { usage: ACTIVITIES_USAGE, run: activitiesCommand },
   analyze: { usage: ANALYZE_USAGE, run: analyzeCommand },
   thresholds: { usage: THRESHOLDS_USAGE, run: thresholdsCommand },

@@ -166,11 +166,14 @@ export class IdentityRepository {
     return row;
   }
 
-  listApplications(ownerId: string): Promise<ApplicationRow[]> {
-    return this.store.all<ApplicationRow>(
-      `${SELECT_APPLICATION} WHERE owner_id = $1 ORDER BY created_at DESC, id`,
-      [ownerId],
-    );
+  /** An owner's apps (every app for null), newest first. */
+  listApplications(ownerId: string | null): Promise<ApplicationRow[]> {
+    return ownerId === null
+      ? this.store.all<ApplicationRow>(`${SELECT_APPLICATION} ORDER BY created_at DESC, id`)
+      : this.store.all<ApplicationRow>(
+          `${SELECT_APPLICATION} WHERE owner_id = $1 ORDER BY created_at DESC, id`,
+          [ownerId],
+        );
   }
 
   /** Deletes an app with its secrets and every grant, code and token issued to it. */

@@ -47,9 +47,24 @@ export const ADMIN_OPS = {
       name: z.string().optional(),
       scopes: z.array(z.string()).optional(),
       expiresInS: z.number().optional(),
+      /** An application token for this client id, as a completed authorization would give. */
+      clientId: z.string().optional(),
     },
-    (engine, r) =>
-      engine.tokens.create(r.athleteId, { name: r.name, scopes: r.scopes, expiresInS: r.expiresInS }),
+    async (engine, r) => {
+      if (r.clientId !== undefined && !(await engine.identity.applications.exists(r.clientId))) {
+        throw new PeakformError(
+          'ERR_APPLICATION_NOT_FOUND',
+          `No application ${r.clientId}. List them with \`peakform app list\`.`,
+          404,
+        );
+      }
+      return engine.tokens.create(r.athleteId, {
+        name: r.name,
+        scopes: r.scopes,
+        expiresInS: r.expiresInS,
+        clientId: r.clientId,
+      });
+    },
   ),
   'tokens.list': op({ op: z.literal('tokens.list'), athleteId }, (engine, r) =>
     engine.tokens.list(r.athleteId),
@@ -103,6 +118,81 @@ export const ADMIN_OPS = {
     },
     async (engine, r) =>
       engine.dailies.importCsv(r.athleteId, (await readRequestFile(r.path)).toString('utf8'), r.source),
+  ),
+  'users.create': op(
+    {
+      op: z.literal('users.create'),
+      email: z.string(),
+      password: z.string(),
+      athleteId: athleteId.optional(),
+      firstName: z.string().optional(),
+      lastName: z.string().optional(),
+    },
+    async (engine, r) => {
+      const account = await engine.identity.accounts.signUp({
+        email: r.email,
+        password: r.password,
+        athleteId: r.athleteId,
+        firstName: r.firstName,
+        lastName: r.lastName,
+      });
+      return { id: account.id, email: account.email, display_name: account.displayName };
+    },
+  ),
+  'apps.create': op(
+    {
+      op: z.literal('apps.create'),
+      name: z.string(),
+      owner: athleteId.optional(),
+      description: z.string().optional(),
+      redirectUris: z.array(z.string()),
+      confidential: z.boolean(),
+    },
+    async (engine, r) => {
+      const { application, secret } = await engine.identity.applications.create(r.owner ?? null, {
+        name: r.name,
+        description: r.description,
+        redirectUris: r.redirectUris,
+        confidential: r.confidential,
+      });
+      return {
+        client_id: application.id,
+        name: application.name,
+        confidential: application.isConfidential,
+        redirect_uris: application.redirectUris,
+        ...(secret ? { client_secret: secret.secret, secret_id: secret.id } : {}),
+      };
+    },
+  ),
+  'apps.list': op({ op: z.literal('apps.list'), owner: athleteId.optional() }, async (engine, r) =>
+    (await engine.identity.applications.list(r.owner ?? null)).map((app) => ({
+      client_id: app.id,
+      name: app.name,
+      confidential: app.isConfidential,
+      owner: app.ownerId || null,
+      redirect_uris: app.redirectUris,
+    })),
+  ),
+  'apps.delete': op({ op: z.literal('apps.delete'), clientId: z.string() }, async (engine, r) => {
+    await engine.identity.deleteApplication(null, r.clientId);
+    return { deleted: r.clientId };
+  }),
+  'apps.secrets.add': op(
+    { op: z.literal('apps.secrets.add'), clientId: z.string(), label: z.string().optional() },
+    async (engine, r) => {
+      const secret = await engine.identity.applications.addSecret(null, r.clientId, r.label);
+      return { id: secret.id, label: secret.label, client_secret: secret.secret };
+    },
+  ),
+  'apps.secrets.list': op({ op: z.literal('apps.secrets.list'), clientId: z.string() }, (engine, r) =>
+    engine.identity.applications.listSecrets(null, r.clientId),
+  ),
+  'apps.secrets.delete': op(
+    { op: z.literal('apps.secrets.delete'), clientId: z.string(), secretId: z.string() },
+    async (engine, r) => {
+      await engine.identity.applications.deleteSecret(null, r.clientId, r.secretId);
+      return { deleted: r.secretId };
+    },
   ),
   check: op({ op: z.literal('check') }, async (engine) => ({
     problems: await engine.checkConsistency(),

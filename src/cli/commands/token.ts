@@ -2,8 +2,9 @@ import { parseArgs } from 'node:util';
 import { runAdmin } from '../admin/admin-client.ts';
 import { UsageError } from '../cli-error.ts';
 
-export const TOKEN_USAGE = `peakform token create [--data DIR] --athlete ID [--name NAME] [--scope S]... [--expires-in SECONDS] [--json]
-  Creates a personal API key (a signed JWT) for an athlete and prints it once.
+export const TOKEN_USAGE = `peakform token create [--data DIR] --athlete ID [--app CLIENT_ID] [--name NAME] [--scope S]... [--expires-in SECONDS] [--json]
+  Creates a personal API key (a signed JWT) for an athlete and prints it once. With --app, an
+  application token (its aud is the app) for the app's development and CI, as a sign-in would give.
 peakform token list [--data DIR] --athlete ID [--json]
 peakform token revoke [--data DIR] --athlete ID TOKEN_ID
   Revokes a key at once.`;
@@ -17,6 +18,7 @@ export async function tokenCommand(args: string[]): Promise<number> {
       data: { type: 'string' },
       athlete: { type: 'string' },
       name: { type: 'string' },
+      app: { type: 'string' },
       scope: { type: 'string', multiple: true },
       'expires-in': { type: 'string' },
       json: { type: 'boolean' },
@@ -37,10 +39,11 @@ export async function tokenCommand(args: string[]): Promise<number> {
       name: values.name,
       scopes: values.scope,
       expiresInS: expiresIn === undefined ? undefined : Number(expiresIn),
+      clientId: values.app,
     });
     process.stdout.write(
       values.json
-        ? `${JSON.stringify({ id: created.id, athlete_id: created.athleteId, token: created.token, scopes: created.scopes, expires_at: created.expiresAt })}\n`
+        ? `${JSON.stringify({ id: created.id, athlete_id: created.athleteId, token: created.token, scopes: created.scopes, expires_at: created.expiresAt, ...(values.app ? { client_id: values.app } : {}) })}\n`
         : `${created.token}\n`,
     );
   } else if (action === 'list') {

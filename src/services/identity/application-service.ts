@@ -13,6 +13,11 @@ const FORBIDDEN_SCHEMES = new Set(['javascript:', 'data:', 'file:', 'vbscript:',
 const MAX_REDIRECT_URIS = 20;
 const MAX_SECRETS = 10;
 
+/** An athlete's id, or null for the operator (the CLI), who may manage every app. */
+export type Owner = string | null;
+/** Apps the operator creates belong to no athlete: no API caller can list or change them. */
+const OPERATOR_OWNER_ID = '';
+
 export interface Application {
   id: string;
   ownerId: string;
@@ -94,12 +99,12 @@ export class ApplicationService {
   }
 
   async create(
-    ownerId: string,
+    ownerId: Owner,
     input: ApplicationInput,
   ): Promise<{ application: Application; secret?: CreatedSecret }> {
     const row: ApplicationRow = {
       id: randomBytes(8).toString('hex'),
-      ownerId,
+      ownerId: ownerId ?? OPERATOR_OWNER_ID,
       createdAtS: Math.floor(Date.now() / 1000),
       isConfidential: input.confidential ?? false,
       ...validated(input),
@@ -109,22 +114,23 @@ export class ApplicationService {
     return { application: toApplication(row), ...(secret ? { secret } : {}) };
   }
 
-  async list(ownerId: string): Promise<Application[]> {
+  /** The owner's apps, newest first; every app for the operator. */
+  async list(ownerId: Owner): Promise<Application[]> {
     return (await this.repository.listApplications(ownerId)).map(toApplication);
   }
 
   /** One of the owner's apps; 404 for an unknown id or another owner's app. */
-  async get(ownerId: string, id: string): Promise<Application> {
+  async get(ownerId: Owner, id: string): Promise<Application> {
     const row = await this.repository.findApplication(id);
-    if (!row || row.ownerId !== ownerId) throw notFound(id);
+    if (!row || (ownerId !== null && row.ownerId !== ownerId)) throw notFound(id);
     return toApplication(row);
   }
 
-  async update(ownerId: string, id: string, input: ApplicationInput): Promise<Application> {
+  async update(ownerId: Owner, id: string, input: ApplicationInput): Promise<Application> {
     const current = await this.get(ownerId, id);
     const row: ApplicationRow = {
       id,
-      ownerId,
+      ownerId: current.ownerId,
       isConfidential: current.isConfidential,
       createdAtS: Math.floor(current.createdAt.getTime() / 1000),
       ...validated({
@@ -143,7 +149,7 @@ export class ApplicationService {
   }
 
   /** Deletes the app, its secrets and every grant and token issued to it. */
-  async delete(ownerId: string, id: string): Promise<void> {
+  async delete(ownerId: Owner, id: string): Promise<void> {
     await this.get(ownerId, id);
     for (const [hash, secret] of this.secretsByHash) {
       if (secret.applicationId === id) this.secretsByHash.delete(hash);
@@ -151,7 +157,7 @@ export class ApplicationService {
     await this.repository.deleteApplication(id);
   }
 
-  async addSecret(ownerId: string, applicationId: string, label?: string | null): Promise<CreatedSecret> {
+  async addSecret(ownerId: Owner, applicationId: string, label?: string | null): Promise<CreatedSecret> {
     const application = await this.get(ownerId, applicationId);
     if (!application.isConfidential) {
       throw new PeakformError(
@@ -180,7 +186,7 @@ export class ApplicationService {
     return { id, label: trimmed, secret, createdAt: new Date(), lastUsedAt: null };
   }
 
-  async listSecrets(ownerId: string, applicationId: string): Promise<ClientSecret[]> {
+  async listSecrets(ownerId: Owner, applicationId: string): Promise<ClientSecret[]> {
     await this.get(ownerId, applicationId);
     return (await this.repository.listSecrets(applicationId)).map((row) => ({
       id: row.id,
@@ -191,7 +197,7 @@ export class ApplicationService {
   }
 
   /** Deletes a secret; every token issued under it stops working at once. */
-  async deleteSecret(ownerId: string, applicationId: string, secretId: string): Promise<void> {
+  async deleteSecret(ownerId: Owner, applicationId: string, secretId: string): Promise<void> {
     await this.get(ownerId, applicationId);
     const found = await this.repository.deleteSecret(applicationId, secretId);
     if (!found) {
@@ -220,6 +226,11 @@ export class ApplicationService {
   /** The secret oidc-provider checks for a confidential client: derived, never shown to anyone. */
   providerSecretFor(clientId: string): string {
     return createHmac('sha256', this.serverKey).update(`client-secret\n${clientId}`).digest('base64url');
+  }
+
+  /** Whether a client id names a registered app (or the SDK's built-in client). */
+  async exists(clientId: string): Promise<boolean> {
+    return (await this.clientMetadata(clientId)) !== undefined;
   }
 
   /** A client's metadata for oidc-provider, or undefined for an unknown client. */

@@ -79,7 +79,7 @@ export class IdentityService {
   }
 
   /** Deletes an app and forgets its grants. */
-  async deleteApplication(ownerId: string, clientId: string): Promise<void> {
+  async deleteApplication(ownerId: string | null, clientId: string): Promise<void> {
     await this.applications.delete(ownerId, clientId);
     this.liveGrants.clear();
     for (const id of await this.models.listGrantIds()) this.liveGrants.add(id);
