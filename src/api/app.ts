@@ -16,6 +16,8 @@ import { registerRoutes } from './register-routes.ts';
 
 export interface AppOptions {
   logger?: boolean;
+  /** Where the log goes when logging (default standard output); tests read it. */
+  logStream?: NodeJS.WritableStream;
   /** Requests per minute per API key (per address for requests without one); default 1,200. */
   rateLimitPerMinute?: number;
   /** Uploads processed at once; more answer 429 with Retry-After. Default 4. */
@@ -34,7 +36,20 @@ const MAX_URL_LENGTH = 8 * 1024;
 export async function buildApp(engine: Engine, options: AppOptions = {}): Promise<FastifyInstance> {
   const version = options.version ?? '0.1.0';
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: options.logger
+      ? {
+          ...(options.logStream ? { stream: options.logStream } : {}),
+          // One-time codes and tokens can travel in URLs (authorization codes, portal links): never logged.
+          serializers: {
+            req: (request) => ({
+              method: request.method,
+              url: redactUrl(request.url),
+              host: request.host,
+              remoteAddress: request.ip,
+            }),
+          },
+        }
+      : false,
     genReqId: () => `req_${randomBytes(8).toString('hex')}`,
     bodyLimit: 1024 * 1024,
     // The official clients send some paths with a trailing slash and never follow redirects:
@@ -105,6 +120,25 @@ export async function buildApp(engine: Engine, options: AppOptions = {}): Promis
     createHandlers(engine, { version, maxConcurrentUploads: options.maxConcurrentUploads ?? 4 }),
   );
   return app;
+}
+
+const SECRET_PARAMETERS = [
+  'code',
+  'token',
+  'access_token',
+  'refresh_token',
+  'client_secret',
+  'password',
+  'id_token_hint',
+];
+
+/** A URL as logged: secret-bearing query parameters and one-time path tokens masked. */
+export function redactUrl(url: string): string {
+  const parsed = new URL(url, 'http://peakform.invalid');
+  for (const name of SECRET_PARAMETERS)
+    if (parsed.searchParams.has(name)) parsed.searchParams.set(name, '[redacted]');
+  const path = parsed.pathname.replace(/^\/portal\/[^/]+/, '/portal/[redacted]');
+  return `${path}${parsed.search}`;
 }
 
 /** Node's parser errors (headers or URL too large, malformed requests) as problem+json, then close. */

@@ -63,6 +63,14 @@ export class AuthorizationServer {
     this.provider = new Provider(options.issuer, this.configuration());
     // Behind a TLS terminator (an https issuer), trust its X-Forwarded-* headers; never otherwise.
     this.provider.proxy = options.secureCookies;
+    // Discovery lists the API's scopes too (oidc-provider lists only OpenID's own).
+    this.provider.use(async (ctx, next) => {
+      await next();
+      if (ctx.path === '/.well-known/openid-configuration' && ctx.body && typeof ctx.body === 'object') {
+        const body = ctx.body as { scopes_supported?: string[] };
+        body.scopes_supported = ['openid', 'offline_access', ...API_SCOPES];
+      }
+    });
     this.handler = this.provider.callback();
   }
 
@@ -242,7 +250,6 @@ export class AuthorizationServer {
       interactions: { url: (_ctx, interaction) => `/oauth/interaction/${interaction.uid}` },
       responseTypes: ['code'],
       discovery: {
-        scopes_supported: ['openid', 'offline_access', ...API_SCOPES],
         userinfo_endpoint: `${this.options.issuer}/api/v1/oauth/userinfo`,
         service_documentation: `${this.options.issuer}/docs`,
       },
