@@ -89,10 +89,10 @@ export class OAuthModelRepository {
     );
   }
 
-  /** The grants of one account, newest first (the connected-apps page). */
+  /** The grants of one account, oldest first. */
   async listGrants(accountId: string): Promise<OAuthModelRow[]> {
     const rows = await this.store.all<RawRow>(
-      `${SELECT_MODEL} WHERE model = 'Grant' AND account_id = $1 ORDER BY id`,
+      `${SELECT_MODEL} WHERE model = 'Grant' AND account_id = $1 ORDER BY CAST(payload->>'iat' AS BIGINT), id`,
       [accountId],
     );
     return rows.map(parse);

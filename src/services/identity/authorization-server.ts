@@ -101,7 +101,8 @@ export class AuthorizationServer {
     const accountId = session?.accountId;
     const clientId = String(params.client_id);
     if (!accountId) throw new Error('Consent needs a signed-in account.');
-    const existingId = prompt.details.grantId as string | undefined;
+    // The grant loaded for this interaction (remembered consent), extended rather than replaced.
+    const existingId = interaction.grantId ?? (prompt.details.grantId as string | undefined);
     const grant =
       (existingId ? await this.provider.Grant.find(existingId) : undefined) ??
       new this.provider.Grant({ accountId, clientId });
