@@ -83,9 +83,6 @@ function explainLock(error: unknown, dataDir: string, socketReason: string): unk
   );
 }
 
-/** Connection errors that mean "no live server here": the command runs in-process instead. */
-const NO_SERVER = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK', 'ECONNRESET', 'EACCES', 'EPERM']);
-
 /** The client end of the admin socket (see admin-socket.ts for the protocol). */
 export class AdminClient {
   private buffer = '';
@@ -120,16 +117,18 @@ export class AdminClient {
     const uid = process.getuid?.();
     if (!info.isSocket() || (uid !== undefined && info.uid !== uid))
       return { reason: `${path} is not a socket of this user` };
-    return new Promise((resolve, reject) => {
+    return new Promise((resolve) => {
       const socket = connect(path);
       socket.once('connect', () => {
         socket.removeAllListeners('error');
         resolve({ client: new AdminClient(socket, path), reason: 'connected' });
       });
+      // ECONNREFUSED (a stale socket left by a server that died), ENOENT (gone meanwhile), or
+      // anything else: no live server, so the command opens the data dir itself, and if that
+      // is locked it says by whom, with this reason.
       socket.once('error', (error: NodeJS.ErrnoException) => {
         socket.destroy();
-        if (error.code && NO_SERVER.has(error.code)) resolve({ reason: `${path}: ${error.code}` });
-        else reject(error);
+        resolve({ reason: `${path}: ${error.code ?? error.message}` });
       });
     });
   }

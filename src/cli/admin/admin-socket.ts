@@ -2,6 +2,7 @@ import { chmodSync, unlinkSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import { isPeakformError } from '../../domain/errors.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { executeAdmin } from './requests.ts';
@@ -91,14 +92,15 @@ export async function openAdminSocket(
 async function listenPrivately(server: Server, path: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    const previous = process.umask(0o177);
+    // Worker threads cannot set the umask; the chmod below then does it alone.
+    const previous = isMainThread ? process.umask(0o177) : undefined;
     try {
       server.listen(path, () => {
         server.off('error', reject);
         resolve();
       });
     } finally {
-      process.umask(previous);
+      if (previous !== undefined) process.umask(previous);
     }
   });
   chmodSync(path, 0o600);
