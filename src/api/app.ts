@@ -11,6 +11,7 @@ import { PeakformError } from '../domain/errors.ts';
 import type { Engine } from '../engine/engine.ts';
 import { createHandlers, MAX_UPLOAD_FILES } from './handlers.ts';
 import { registerIdentity } from './identity/register-identity.ts';
+import { registerTeamPages } from './identity/team-pages.ts';
 import { handleError, problem, sendProblem } from './problem.ts';
 import { registerRoutes } from './register-routes.ts';
 
@@ -26,7 +27,7 @@ export interface AppOptions {
   maxFileBytes?: number;
   version?: string;
   /** The public URL clients reach the server at: the OAuth issuer. Default: the address it listens on. */
-  publicUrl?: string;
+  publicUrl?: string | (() => string);
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 32 * 1024 * 1024;
@@ -108,16 +109,30 @@ export async function buildApp(engine: Engine, options: AppOptions = {}): Promis
     limits: { fileSize: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES, files: MAX_UPLOAD_FILES, fields: 20 },
     throwFileSizeLimit: true,
   });
+  // Form bodies (PUT /users/{id} as the SDK sends it, the account pages' forms) parse to an object
+  // for the route's zod schema; the identity routes keep their own raw-string parser in their scope.
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 64 * 1024 },
+    (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(String(body)))),
+  );
   const document = buildOpenApiDocument({ version });
   await app.register(swagger, { mode: 'static', specification: { document: document as never } });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => document);
 
   await registerIdentity(app, engine, { publicUrl: options.publicUrl });
+  // A configured public URL; otherwise the team routes derive it from the request.
+  const fixedPublicUrl = typeof options.publicUrl === 'string' ? options.publicUrl : undefined;
+  registerTeamPages(app, engine, { publicUrl: fixedPublicUrl });
   registerRoutes(
     app,
     engine,
-    createHandlers(engine, { version, maxConcurrentUploads: options.maxConcurrentUploads ?? 4 }),
+    createHandlers(engine, {
+      version,
+      maxConcurrentUploads: options.maxConcurrentUploads ?? 4,
+      publicUrl: fixedPublicUrl,
+    }),
   );
   return app;
 }

@@ -1,42 +1,19 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { z } from 'zod';
-import type { BodyOf, OperationId, ParamsOf, QueryOf, RouteSpec, Routes } from '../contract/index.ts';
+import type { FastifyRequest } from 'fastify';
 import { PeakformError } from '../domain/errors.ts';
 import type { SourceRecord } from '../domain/wire.ts';
 import type { Engine, StagedUpload, TabularResult } from '../engine/engine.ts';
+import type { Handlers } from './handler-types.ts';
 import { createApplicationHandlers } from './handlers/application-handlers.ts';
+import { createUserHandlers } from './handlers/user-handlers.ts';
 
-export interface HandlerContext<R extends RouteSpec> {
-  params: ParamsOf<R>;
-  query: QueryOf<R>;
-  body: BodyOf<R>;
-  /** The athlete the bearer acts for (empty on public routes). */
-  athleteId: string;
-  request: FastifyRequest;
-  reply: FastifyReply;
-}
-
-/** What a handler returns, by the kind of response its route declares. */
-export type HandlerResult<R extends RouteSpec> = R['response'] extends {
-  kind: 'json';
-  schema: infer S extends z.ZodType;
-}
-  ? z.input<S>
-  : R['response'] extends { kind: 'table' }
-    ? TabularResult
-    : R['response'] extends { kind: 'ndjson'; schema: infer S extends z.ZodType }
-      ? AsyncIterable<z.input<S>>
-      : undefined;
-
-export type Handler<R extends RouteSpec> = (context: HandlerContext<R>) => Promise<HandlerResult<R>>;
-export type Handlers = { [K in OperationId]: Handler<Routes[K]> };
+export type { Handler, HandlerContext, HandlerResult, Handlers } from './handler-types.ts';
 
 export const MAX_UPLOAD_FILES = 10;
 
 /** One handler per operation of the contract: each is a thin call into the engine's services. */
 export function createHandlers(
   engine: Engine,
-  options: { version: string; maxConcurrentUploads: number },
+  options: { version: string; maxConcurrentUploads: number; publicUrl?: string | (() => string) },
 ): Handlers {
   const { activities, sources, longitudinal, profile } = engine;
   let uploadsInProgress = 0;
@@ -139,6 +116,7 @@ export function createHandlers(
     },
     getHealth: async () => ({ status: 'ok' as const, version: options.version }),
     ...createApplicationHandlers(engine),
+    ...createUserHandlers(engine, { publicUrl: options.publicUrl }),
   };
 }
 

@@ -1,10 +1,13 @@
 import { ACTIVITY_ROUTES } from './activities.ts';
 import { APPLICATION_ROUTES } from './applications.ts';
 import { DAILY_ROUTES } from './dailies.ts';
+import { DELEGATION_ROUTES } from './delegation.ts';
 import { LONGITUDINAL_ROUTES } from './longitudinal.ts';
 import { PROFILE_ROUTES } from './profile.ts';
 import type { RouteSpec } from './route.ts';
 import { SYSTEM_ROUTES } from './system.ts';
+import { TEAM_ROUTES } from './teams.ts';
+import { USER_ROUTES } from './users.ts';
 
 /**
  * The whole API, one entry per operation. Static paths are listed before `{id}` paths of the same
@@ -16,6 +19,9 @@ export const ROUTES = {
   ...PROFILE_ROUTES,
   ...DAILY_ROUTES,
   ...APPLICATION_ROUTES,
+  ...USER_ROUTES,
+  ...TEAM_ROUTES,
+  ...DELEGATION_ROUTES,
   ...SYSTEM_ROUTES,
 } as const;
 

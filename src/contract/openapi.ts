@@ -130,7 +130,13 @@ function operation(route: RouteSpec, toSchema: (schema: z.ZodType, io: 'input' |
       ? {
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: toSchema(route.body, 'input') } },
+            content:
+              route.bodyType === 'form'
+                ? {
+                    'application/x-www-form-urlencoded': { schema: toSchema(route.body, 'input') },
+                    'application/json': { schema: toSchema(route.body, 'input') },
+                  }
+                : { 'application/json': { schema: toSchema(route.body, 'input') } },
           },
         }
       : route.bodyType === 'multipart'

@@ -46,7 +46,8 @@ export interface RouteSpec {
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;
-  bodyType?: 'json' | 'multipart';
+  /** `form`: application/x-www-form-urlencoded (JSON is accepted too). */
+  bodyType?: 'json' | 'multipart' | 'form';
   response: ResponseSpec;
   errors: readonly ErrorCode[];
   /** Older paths served by the same handler (hidden from the docs). */

@@ -111,6 +111,48 @@ export const ERROR_CATALOG = {
     meaning: 'No such user, or not one you manage.',
     fix: 'List your users with GET /api/v1/users/.',
   },
+  ERR_DELEGATED_TOKEN: {
+    status: 403,
+    meaning: 'This route does not take a delegated token (one acting for another user).',
+    fix: 'Call it with your own token: GET /api/v1/oauth/principal-token gives it back.',
+  },
+  ERR_DELEGATION_FORBIDDEN: {
+    status: 403,
+    meaning:
+      'You may not act for this user: you do not manage them, they authorised no team of yours, or not with the scopes asked.',
+    fix: 'Ask the athlete to authorise your team (POST /api/v1/teams/{team_id}/authorize), or ask for fewer scopes.',
+  },
+  ERR_TEAM_NOT_FOUND: {
+    status: 404,
+    meaning: 'No such team, or not one you belong to.',
+    fix: 'List your teams with GET /api/v1/teams/.',
+  },
+  ERR_TEAM_NOT_AUTHORIZED: {
+    status: 404,
+    meaning: 'You have not authorised this team.',
+    fix: 'List the teams you authorised with GET /api/v1/teams/authorized.',
+  },
+  ERR_TEAM_FORBIDDEN: {
+    status: 403,
+    meaning: 'Only an owner of the team can do this.',
+    fix: 'Ask an owner of the team.',
+  },
+  ERR_TEAM_INVALID: {
+    status: 400,
+    meaning: 'A field of the team is not valid (name, description, URLs).',
+    fix: 'Correct the field the message names.',
+  },
+  ERR_PORTAL_INVALID: {
+    status: 400,
+    meaning:
+      'A Portal session needs an application’s token, and a return_url at or under one of its redirect URIs.',
+    fix: 'Call with the token your app got for the athlete; register the return URL as a redirect URI, or leave it out.',
+  },
+  ERR_REFRESH_INVALID: {
+    status: 400,
+    meaning: 'The refresh token is unknown or revoked, or the access it stood for ended.',
+    fix: 'Ask for a new delegated or principal token.',
+  },
   ERR_APPLICATION_NOT_FOUND: {
     status: 404,
     meaning: 'No such application of yours.',

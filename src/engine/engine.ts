@@ -8,8 +8,12 @@ import { PeakformError } from '../domain/errors.ts';
 import { compileGetSetting, compileSetSetting } from '../query/catalog-sql.ts';
 import { ActivityService } from '../services/activities/activity-service.ts';
 import { DailyService } from '../services/dailies/daily-service.ts';
+import { DelegationService } from '../services/identity/delegation-service.ts';
 import { IdentityService } from '../services/identity/identity-service.ts';
 import type { ThrottleLimits } from '../services/identity/login-throttle.ts';
+import { PortalService } from '../services/identity/portal-service.ts';
+import { TeamService } from '../services/identity/team-service.ts';
+import { UserService } from '../services/identity/user-service.ts';
 import { LongitudinalService } from '../services/longitudinal/longitudinal-service.ts';
 import { ProfileService } from '../services/profile/profile-service.ts';
 import type { DecodeRequest } from '../services/sources/decode-and-derive.ts';
@@ -24,6 +28,10 @@ import { Store } from '../store/store.ts';
 export type { Account } from '../services/identity/account-service.ts';
 export type { Application } from '../services/identity/application-service.ts';
 export type { AuthorizationServer } from '../services/identity/authorization-server.ts';
+export { DELEGATED_REFRESH_PREFIX, type TokenPair } from '../services/identity/delegation-service.ts';
+export type { PortalLink } from '../services/identity/portal-service.ts';
+export type { Team, TeamRole } from '../services/identity/team-service.ts';
+export type { UserEntry } from '../services/identity/user-service.ts';
 export type { StagedUpload } from '../services/sources/ingest-service.ts';
 export type { TabularResult } from '../services/tabular-result.ts';
 export type { VerifiedToken } from '../services/tokens/token-service.ts';
@@ -57,6 +65,8 @@ export class Engine {
   readonly longitudinal: LongitudinalService;
   readonly profile: ProfileService;
   readonly dailies: DailyService;
+  /** Managed users and the users a caller can act for (WIRE.md §3.9). */
+  readonly users: UserService;
   private writeQueue: Promise<unknown> = Promise.resolve();
 
   private readonly decodePool: DecodePool | undefined;
@@ -68,6 +78,12 @@ export class Engine {
     /** Accounts, applications and the OAuth authorization server. */
     readonly identity: IdentityService,
     decodeWorkers: number | undefined,
+    /** Teams, their members and athletes' grants (WIRE.md §3.10). */
+    readonly teams: TeamService,
+    /** Delegated and principal tokens (WIRE.md §5.5). */
+    readonly delegation: DelegationService,
+    /** One-time Portal links (WIRE.md §3.12). */
+    readonly portal: PortalService,
   ) {
     // Writes that derive from what is stored (ingest, recompute, delete) run one at a time.
     const enqueueWrite = <T>(work: () => Promise<T>): Promise<T> => {
@@ -80,6 +96,7 @@ export class Engine {
     this.profile = new ProfileService(store);
     this.dailies = new DailyService(store);
     this.activities = new ActivityService(store, changed, enqueueWrite);
+    this.users = new UserService(store, identity.accounts, teams, delegation, tokens, enqueueWrite, changed);
     this.decodePool = decodeWorkers === 0 ? undefined : new DecodePool({ size: decodeWorkers });
     const pool = this.decodePool;
     const decode = pool
@@ -94,7 +111,10 @@ export class Engine {
       const policy = await settleCurveGapPolicy(store, options.curveGapPolicy);
       const tokens = await TokenService.open(store);
       const identity = await IdentityService.open(store, tokens, options.loginThrottle);
-      return new Engine(store, policy, tokens, identity, options.decodeWorkers);
+      const teams = await TeamService.open(store);
+      const delegation = await DelegationService.open(store, tokens, teams);
+      const portal = new PortalService(store, identity.applications);
+      return new Engine(store, policy, tokens, identity, options.decodeWorkers, teams, delegation, portal);
     } catch (error) {
       store.close();
       throw error;

@@ -230,4 +230,31 @@ export const CATALOG_SCHEMA = [
     weight_kg DOUBLE,
     PRIMARY KEY (athlete_id, sport, effective_from)
   )`,
+  // Delegations (issue 8): each delegated-token or principal-token call. Its refresh token (a
+  // random `pfd_` string) is kept as a sha256; `athlete_id` is the user the tokens act as, the
+  // `source_*` columns the credential the principal called with (its revocation ends the pair).
+  `CREATE TABLE IF NOT EXISTS delegations (
+    id VARCHAR PRIMARY KEY,
+    principal_id VARCHAR NOT NULL,
+    athlete_id VARCHAR NOT NULL,
+    team_id VARCHAR,
+    scopes VARCHAR[] NOT NULL,
+    principal_scopes VARCHAR[] NOT NULL,
+    audience VARCHAR,
+    source_key_id VARCHAR,
+    source_grant_id VARCHAR,
+    source_secret_id VARCHAR,
+    refresh_sha256 VARCHAR NOT NULL UNIQUE,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    revoked_at TIMESTAMPTZ
+  )`,
+  // One-time Portal links (WIRE.md §3.12): the sha256 of the random token, single use, short-lived.
+  `CREATE TABLE IF NOT EXISTS portal_links (
+    token_sha256 VARCHAR PRIMARY KEY,
+    athlete_id VARCHAR NOT NULL,
+    client_id VARCHAR NOT NULL,
+    destination VARCHAR NOT NULL,
+    return_url VARCHAR,
+    expires_at TIMESTAMPTZ NOT NULL
+  )`,
 ];

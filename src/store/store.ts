@@ -390,6 +390,40 @@ export class Store {
     return true;
   }
 
+  /**
+   * Deletes an athlete and everything of theirs in one catalog commit: activities and every row
+   * that belongs to them, sources, tombstones, and every row of any table with an `athlete_id`
+   * column (dailies, thresholds, tokens, delegations, … also tables added later), their team
+   * memberships and grants, their user row; then their lake files and originals. A crash between
+   * the commit and the file removal leaves orphan files that the next open removes.
+   */
+  async deleteAthlete(athleteId: string): Promise<void> {
+    const paths = await this.db.write(async (tx) => {
+      const removed = await this.deleteActivityRows(tx, 'athlete_id = $1', [athleteId]);
+      const tables = await tx.all<{ table_name: string }>(
+        `SELECT DISTINCT table_name FROM information_schema.columns
+         WHERE column_name = 'athlete_id' AND table_schema = 'main' AND table_catalog = current_database()
+         ORDER BY table_name`,
+      );
+      for (const { table_name: table } of tables) {
+        if (!SAFE_IDENTIFIER.test(table)) continue;
+        await tx.run(`DELETE FROM "${table}" WHERE athlete_id = $1`, [athleteId]);
+      }
+      await tx.run('DELETE FROM team_members WHERE user_id = $1', [athleteId]);
+      await tx.run('DELETE FROM team_authorizations WHERE user_id = $1', [athleteId]);
+      await tx.run(
+        'UPDATE delegations SET revoked_at = now() WHERE principal_id = $1 AND revoked_at IS NULL',
+        [athleteId],
+      );
+      await tx.run('DELETE FROM oauth_models WHERE account_id = $1', [athleteId]);
+      await tx.run('DELETE FROM users WHERE id = $1', [athleteId]);
+      await tx.run('DELETE FROM athletes WHERE id = $1', [athleteId]);
+      return removed;
+    });
+    await this.removeLakeFiles(paths);
+    await rm(join(this.lake.dataDir, 'originals', athleteId), { recursive: true, force: true });
+  }
+
   private deleteSourceActivities(tx: WriteTransaction, sourceId: string): Promise<string[]> {
     return this.deleteActivityRows(tx, 'source_id = $1', [sourceId]);
   }

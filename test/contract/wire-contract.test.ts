@@ -20,6 +20,10 @@ interface Case {
   query?: string;
   body?: unknown;
   multipart?: boolean;
+  /** A form-encoded body (application/x-www-form-urlencoded). */
+  form?: Record<string, string>;
+  /** Another bearer than the suite's personal key (e.g. an application token). */
+  token?: string;
 }
 
 /** One request per operation; typed over every operation id, so a new route without a case fails typecheck. */
@@ -29,6 +33,11 @@ function casesFor(ids: {
   source: string;
   app: string;
   secret: string;
+  managed: string;
+  managedToDelete: string;
+  team: string;
+  member: string;
+  appToken: string;
 }): Record<OperationId, Case> {
   return {
     listActivities: { query: 'limit=10' },
@@ -70,6 +79,24 @@ function casesFor(ids: {
     listApplicationSecrets: { params: { id: ids.app } },
     createApplicationSecret: { params: { id: ids.app }, body: { label: 'rotation' } },
     deleteApplicationSecret: { params: { id: ids.app, secret_id: ids.secret } },
+    listUsers: { query: 'include_shared=false&name=' },
+    createUser: { body: { first_name: 'Wire', last_name: null } },
+    getUser: { params: { user_id: ids.managed } },
+    updateUser: { params: { user_id: ids.managed }, form: { first_name: 'Renamed' } },
+    deleteUser: { params: { user_id: ids.managedToDelete } },
+    listTeams: {},
+    createTeam: { body: { name: 'Wire team', description: 'Checks the wire.' } },
+    listAuthorizedTeams: {},
+    listTeamUsers: { params: { team_id: ids.team } },
+    addTeamMember: { params: { team_id: ids.team }, body: { user_id: ids.member, role: 'member' } },
+    authorizeTeam: { params: { team_id: ids.team }, body: { scopes: ['data:read'] } },
+    withdrawTeamAuthorization: { params: { team_id: ids.team } },
+    createDelegatedToken: { body: { sub: ids.managed, scopes: ['data:read'] } },
+    getPrincipalToken: {},
+    createPortalSession: {
+      token: ids.appToken,
+      body: { destination: 'manage-teams', return_url: 'https://app.example/callback/done' },
+    },
   };
 }
 
@@ -120,12 +147,15 @@ describe('the wire contract, route by route', () => {
     const url = `${server.url}${path}${c.query ? `?${c.query}` : ''}`;
     const init: RequestInit = {
       method: route.method,
-      headers: { authorization: `Bearer ${token}`, ...headers },
+      headers: { authorization: `Bearer ${c.token ?? token}`, ...headers },
     };
     if (c.multipart) {
       const form = new FormData();
       form.append('files', new Blob([await readFile(join(FIXTURES, 'ride-short.tcx'))]), 'ride-short.tcx');
       init.body = form;
+    } else if (c.form !== undefined) {
+      init.body = new URLSearchParams(c.form).toString();
+      (init.headers as Record<string, string>)['content-type'] = 'application/x-www-form-urlencoded';
     } else if (c.body !== undefined) {
       init.body = JSON.stringify(c.body);
       (init.headers as Record<string, string>)['content-type'] = 'application/json';
@@ -150,19 +180,35 @@ describe('the wire contract, route by route', () => {
       redirectUris: ['https://app.example/callback'],
       confidential: true,
     });
+    const managed = await server.engine.users.createManaged('wire', { firstName: 'Managed', lastName: null });
+    const doomed = await server.engine.users.createManaged('wire', { firstName: 'Doomed', lastName: null });
+    const team = await server.engine.teams.create('wire', { name: 'Contract team' });
+    await server.engine.tokens.create('wire-member');
+    const appToken = (await server.engine.tokens.create('wire', { clientId: application.id })).token;
     cases = casesFor({
       ride: body.sources[0].activity_ids[0],
       run: body.sources[1].activity_ids[0],
       source: body.sources[0].id,
       app: application.id,
       secret: secret!.id,
+      managed: managed.id,
+      managedToDelete: doomed.id,
+      team: team.id,
+      member: 'wire-member',
+      appToken,
     });
   });
   afterAll(() => server.close());
 
   const routes = Object.entries(ROUTES) as [OperationId, RouteSpec][];
   // Deletes last (an application after its secret): the other cases use what they delete.
-  const deletesLast = ['deleteActivity', 'deleteApplicationSecret', 'deleteApplication'];
+  const deletesLast = [
+    'deleteActivity',
+    'deleteApplicationSecret',
+    'deleteApplication',
+    'withdrawTeamAuthorization',
+    'deleteUser',
+  ];
   const ordered = [
     ...routes.filter(([id]) => !deletesLast.includes(id)),
     ...deletesLast.map((id) => routes.find(([routeId]) => routeId === id)!),

@@ -5,7 +5,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 export const SESSION_COOKIE = 'pf_session';
 /** Double-submit CSRF: a random cookie, and forms carry its HMAC. */
 export const CSRF_COOKIE = 'pf_csrf';
+/** Where a Portal session came from (signed, bound to the user): the pages show a link back. */
+export const RETURN_COOKIE = 'pf_return';
 const SESSION_TTL_S = 14 * 86_400;
+const RETURN_TTL_S = 60 * 60;
 
 export function readCookies(request: FastifyRequest): Map<string, string> {
   const cookies = new Map<string, string>();
@@ -68,6 +71,24 @@ export class CookieSigner {
     if (!userId || !expiresText || !mac) return undefined;
     if (!equal(mac, this.mac('session', `${userId}.${expiresText}`))) return undefined;
     return Number(expiresText) * 1000 > Date.now() ? userId : undefined;
+  }
+
+  /** Remembers the app a Portal session came from (or forgets it, for null). */
+  setReturnUrl(reply: FastifyReply, userId: string, url: string | null): void {
+    if (url === null) {
+      appendCookie(reply, cookieHeader(RETURN_COOKIE, '', { maxAgeS: 0, secure: this.secure }));
+      return;
+    }
+    const encoded = Buffer.from(url).toString('base64url');
+    const value = `${encoded}.${this.mac('return', `${userId}.${encoded}`)}`;
+    appendCookie(reply, cookieHeader(RETURN_COOKIE, value, { maxAgeS: RETURN_TTL_S, secure: this.secure }));
+  }
+
+  /** The return URL a Portal session left for this user, if its signature holds. */
+  returnUrl(request: FastifyRequest, userId: string): string | undefined {
+    const [encoded, mac] = readCookies(request).get(RETURN_COOKIE)?.split('.') ?? [];
+    if (!encoded || !mac || !equal(mac, this.mac('return', `${userId}.${encoded}`))) return undefined;
+    return Buffer.from(encoded, 'base64url').toString('utf8');
   }
 
   /** The CSRF token for this browser's forms; sets the cookie it is bound to when missing. */

@@ -103,6 +103,8 @@ export function accountPage(options: {
   csrf: string;
   apps: { clientId: string; name: string; scopes: string[] }[];
   notice?: string;
+  /** A Portal session's return URL: shown as a "Back to the app" link. */
+  backUrl?: string;
 }): string {
   const rows = options.apps.map(
     (app) => `<tr><td>${escapeHtml(app.name)}<br><small>${escapeHtml(app.clientId)}</small></td>
@@ -117,9 +119,10 @@ export function accountPage(options: {
       : `<table><caption class="visually-hidden">Apps with access</caption><thead><tr><th scope="col">App</th><th scope="col">Access</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
   return page(
     'Your account',
-    `<h1>${escapeHtml(options.accountName)}</h1>${options.email ? `<p>${escapeHtml(options.email)}</p>` : ''}
+    `${backLink(options.backUrl)}<h1>${escapeHtml(options.accountName)}</h1>${options.email ? `<p>${escapeHtml(options.email)}</p>` : ''}
 ${options.notice ? `<p role="status">${escapeHtml(options.notice)}</p>` : ''}
 <h2>Connected apps</h2>${table}
+<p><a href="/account/teams">Teams with access</a></p>
 <form method="post" action="/logout"><input type="hidden" name="csrf" value="${escapeHtml(options.csrf)}">
 <button type="submit" class="secondary">Sign out</button></form>`,
   );
@@ -127,4 +130,41 @@ ${options.notice ? `<p role="status">${escapeHtml(options.notice)}</p>` : ''}
 
 export function messagePage(title: string, message: string): string {
   return page(title, `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>`);
+}
+
+/** The "Back to the app" link of a Portal session (its URL was checked against the app's redirect URIs). */
+export function backLink(url: string | undefined): string {
+  if (!url || /^\s*(javascript|data|vbscript):/i.test(url)) return '';
+  return `<p><a href="${escapeHtml(url)}">← Back to the app</a></p>`;
+}
+
+/** The teams an athlete authorised, each with a withdraw button. */
+export function teamsPage(options: {
+  accountName: string;
+  csrf: string;
+  teams: { id: string; name: string; description: string; scopes: string[] }[];
+  notice?: string;
+  backUrl?: string;
+}): string {
+  const rows = options.teams.map(
+    (
+      team,
+    ) => `<tr><td>${escapeHtml(team.name)}${team.description ? `<br><small>${escapeHtml(team.description)}</small>` : ''}</td>
+<td>${team.scopes.map((s) => escapeHtml(s)).join(', ')}</td>
+<td><form method="post" action="/account/teams/${encodeURIComponent(team.id)}/withdraw">
+<input type="hidden" name="csrf" value="${escapeHtml(options.csrf)}">
+<button type="submit" class="secondary" aria-label="Withdraw access of ${escapeHtml(team.name)}">Withdraw</button></form></td></tr>`,
+  );
+  const table =
+    rows.length === 0
+      ? '<p>No team has access to your data.</p>'
+      : `<table><thead><tr><th scope="col">Team</th><th scope="col">Access</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return page(
+    'Teams',
+    `${backLink(options.backUrl)}<h1>${escapeHtml(options.accountName)}</h1>
+${options.notice ? `<p role="status">${escapeHtml(options.notice)}</p>` : ''}
+<h2>Teams with access</h2>
+<p>Members of these teams can read (or change, as granted) your data until you withdraw it.</p>${table}
+<p><a href="/account">Connected apps</a></p>`,
+  );
 }

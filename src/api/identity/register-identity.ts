@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isPeakformError } from '../../domain/errors.ts';
 import type { AuthorizationServer, Engine } from '../../engine/engine.ts';
 import { CookieSigner } from './cookies.ts';
+import { answerDelegatedRefresh } from './delegated-refresh.ts';
 import { accountPage, consentPage, loginPage, messagePage, signupPage } from './html.ts';
 
 /** Paths oidc-provider answers (WIRE.md §3.11); everything else under /oauth/interaction is ours. */
@@ -23,8 +24,11 @@ const TOKEN_ALIAS = '/oauth/token';
 const FORM_LIMIT_BYTES = 56 * 1024;
 
 export interface IdentityOptions {
-  /** The server's public URL, the OAuth issuer; resolved when the server listens when absent. */
-  publicUrl?: string;
+  /**
+   * The server's public URL, the OAuth issuer. A function is asked at the first request (when the
+   * server knows where it listens); absent, the address it listens on is used.
+   */
+  publicUrl?: string | (() => string);
 }
 
 /**
@@ -46,14 +50,15 @@ export async function registerIdentity(
     server = await identity.authorizationServer(issuer.replace(/\/+$/, ''));
     signer = new CookieSigner(identity.serverKey, server.issuer.startsWith('https:'));
   };
-  if (options.publicUrl) await start(options.publicUrl);
+  const publicUrl = options.publicUrl;
+  if (typeof publicUrl === 'string') await start(publicUrl);
   else {
     // The issuer is the address the server listens on, known once it listens: the first request
     // starts the authorization server (every request, so that OAuth tokens verify from the first).
     let starting: Promise<void> | undefined;
     app.addHook('onRequest', async () => {
       if (server) return;
-      starting ??= start(listeningUrl(app));
+      starting ??= start(publicUrl ? publicUrl() : listeningUrl(app));
       await starting;
     });
   }
@@ -73,6 +78,11 @@ export async function registerIdentity(
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
 
     const toProvider = async (request: FastifyRequest, reply: FastifyReply) => {
+      // Delegated and principal pairs' refresh tokens (`pfd_`) are Peakform's own, not the provider's.
+      if (request.routeOptions.url === '/api/v1/oauth/token' || request.routeOptions.url === TOKEN_ALIAS) {
+        const answered = await answerDelegatedRefresh(request, reply, engine);
+        if (answered) return answered;
+      }
       const { server } = ready();
       let secretId: string | undefined;
       if (request.method === 'POST' && typeof request.body === 'string') {

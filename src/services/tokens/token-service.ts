@@ -46,6 +46,31 @@ export interface OAuthTokenChecks {
   isLiveSecret: (secretId: string) => boolean;
 }
 
+/** Delegated and principal pairs' access tokens live as long as the authorization server's (WIRE.md §5.1). */
+export const DELEGATED_EXPIRES_IN_S = 15 * 60;
+
+/** The credential a token was minted from: a personal key, or an OAuth grant (and client secret). */
+export interface TokenSource {
+  keyId?: string;
+  grantId?: string;
+  secretId?: string;
+}
+
+/** What a delegated token is checked against besides its signature (held in memory by the delegation service). */
+export interface DelegationChecks {
+  /** The scopes a delegation grants now; undefined once it ended (withdrawn, left the team, user deleted). */
+  liveScopes(delegationId: string, principalId: string, athleteId: string): readonly string[] | undefined;
+}
+
+export interface DelegatedTokenInput {
+  delegationId: string;
+  principalId: string;
+  athleteId: string;
+  scopes: readonly string[];
+  audience?: string;
+  source: TokenSource;
+}
+
 export interface CreatedToken {
   id: string;
   /** The JWT; shown once, never stored (only its sha256 is). */
@@ -63,8 +88,17 @@ export interface VerifiedToken {
   tokenId: string;
   /** The client id of an application token; personal keys have none (WIRE.md §5.1). */
   audience?: string;
-  /** `oauth`: issued by the authorization server; `personal`: a key made by the CLI (an app token when it has an audience). */
-  kind: 'personal' | 'legacy' | 'oauth';
+  /**
+   * `oauth`: issued by the authorization server; `personal`: a key made by the CLI (an app token
+   * when it has an audience); `delegated`: minted by delegated-token or principal-token.
+   */
+  kind: 'personal' | 'legacy' | 'oauth' | 'delegated';
+  /** The user acting (the token's `act.sub`) when a delegated token acts for another user. */
+  principalId?: string;
+  /** The delegation a `delegated` token belongs to. */
+  delegationId?: string;
+  /** The credential the bearer stands on; a delegation made with it ends when it is revoked. */
+  source?: TokenSource;
 }
 
 /** One key as listed to its owner: everything but the token string. */
@@ -90,6 +124,10 @@ interface SignedClaims {
   gid: string | undefined;
   /** The client secret an access token was issued under. */
   csid: string | undefined;
+  /** A delegated token: the principal (RFC 8693 `act.sub`), its delegation and the personal key it stands on. */
+  act: string | undefined;
+  did: string | undefined;
+  ptk: string | undefined;
 }
 
 type InvalidReason =
@@ -98,6 +136,7 @@ type InvalidReason =
   | 'signing_key'
   | 'signature'
   | 'issuer'
+  | 'audience'
   | 'claims'
   | 'unknown';
 
@@ -116,6 +155,7 @@ type InvalidReason =
 export class TokenService {
   private readonly lastUsedWrittenMs = new Map<string, number>();
   private oauth: OAuthTokenChecks | undefined;
+  private delegation: DelegationChecks | undefined;
 
   private constructor(
     private readonly repository: TokenRepository,
@@ -185,7 +225,7 @@ export class TokenService {
       expiresAtS,
       clientId: clientId ?? null,
     });
-    this.personalKeys.set(id, { id, athleteId, revokedAtS: null });
+    this.personalKeys.set(id, { id, athleteId, revokedAtS: null, clientId: clientId ?? null });
     return {
       id,
       token,
@@ -201,10 +241,12 @@ export class TokenService {
   async verify(bearer: string): Promise<VerifiedToken> {
     if (bearer.startsWith(LEGACY_PREFIX)) return this.verifyLegacy(bearer);
     const claims = await this.verifySignedClaims(bearer);
+    if (claims.did !== undefined) return this.verifyDelegated(claims);
     if (this.oauth && claims.iss === this.oauth.issuer) return this.verifyOAuth(claims, this.oauth);
     const row = this.personalKeys.get(claims.jti);
     if (!row) throw invalid('unknown', 'It is not (or no longer) a key of this server.');
     if (row.athleteId !== claims.sub) throw invalid('claims', 'Its subject does not match the key issued.');
+    if ((row.clientId ?? undefined) !== claims.aud) throw invalid('audience', 'Its audience is not the one it was issued for.');
     if (row.revokedAtS !== null) throw revoked(row.revokedAtS);
     await this.noteUse(row.id);
     return {
@@ -213,7 +255,58 @@ export class TokenService {
       tokenId: row.id,
       ...(claims.aud === undefined ? {} : { audience: claims.aud }),
       kind: 'personal',
+      source: { keyId: row.id },
     };
+  }
+
+  /** Accepts delegated tokens, checked against these on every verify. */
+  acceptDelegatedTokens(checks: DelegationChecks): void {
+    this.delegation = checks;
+  }
+
+  /**
+   * A delegated (or principal) access token: an RS256 JWT whose `sub` is the user it acts as,
+   * `act: {sub: principal}` (RFC 8693), `did` its delegation, `aud` the app of the principal's
+   * token if it had one, and the principal's credential (`ptk` personal key, `gid`/`csid` OAuth
+   * grant and secret), so that revoking that credential ends the delegated token too.
+   */
+  async mintDelegated(input: DelegatedTokenInput): Promise<{ token: string; expiresInS: number }> {
+    const issuedAtS = Math.floor(this.now().getTime() / 1000);
+    const signer = this.signingKeys.signer;
+    const { source } = input;
+    const jwt = new SignJWT({
+      scope: input.scopes.join(' '),
+      act: { sub: input.principalId },
+      did: input.delegationId,
+      ...(source.keyId ? { ptk: source.keyId } : {}),
+      ...(source.grantId ? { gid: source.grantId } : {}),
+      ...(source.secretId ? { csid: source.secretId } : {}),
+      ...(input.audience ? { client_id: input.audience } : {}),
+    })
+      .setProtectedHeader({ alg: SIGNING_ALGORITHM, typ: 'JWT', kid: signer.kid })
+      .setIssuer(this.issuer)
+      .setSubject(input.athleteId)
+      .setJti(`dtk_${randomBytes(12).toString('hex')}`)
+      .setIssuedAt(issuedAtS)
+      .setExpirationTime(issuedAtS + DELEGATED_EXPIRES_IN_S);
+    if (input.audience) jwt.setAudience(input.audience);
+    return { token: await jwt.sign(signer.privateKey), expiresInS: DELEGATED_EXPIRES_IN_S };
+  }
+
+  /** Whether the credential a delegation stands on is still valid (a map lookup, no I/O). */
+  isLiveSource(source: TokenSource): boolean {
+    if (source.keyId !== undefined) {
+      const key = this.personalKeys.get(source.keyId);
+      if (!key || key.revokedAtS !== null) return false;
+    }
+    if (source.grantId !== undefined && !this.oauth?.isLiveGrant(source.grantId)) return false;
+    if (source.secretId !== undefined && !this.oauth?.isLiveSecret(source.secretId)) return false;
+    return true;
+  }
+
+  /** Forgets a deleted athlete's keys (their rows were deleted with the athlete). */
+  forgetAthlete(athleteId: string): void {
+    for (const [id, key] of this.personalKeys) if (key.athleteId === athleteId) this.personalKeys.delete(id);
   }
 
   /** Accepts the authorization server's access tokens too (signed with the same keys). */
@@ -312,6 +405,44 @@ export class TokenService {
       tokenId: claims.jti,
       audience: claims.aud,
       kind: 'oauth',
+      source: { grantId: claims.gid, ...(claims.csid === undefined ? {} : { secretId: claims.csid }) },
+    };
+  }
+
+  /** A delegated token stands while its delegation and the principal's credential do; its scopes narrow with the grant. */
+  private verifyDelegated(claims: SignedClaims): VerifiedToken {
+    const principalId = claims.act;
+    const delegationId = claims.did!;
+    if (!this.delegation || principalId === undefined) throw invalid('claims', 'Its principal is missing.');
+    const source: TokenSource = {
+      ...(claims.ptk === undefined ? {} : { keyId: claims.ptk }),
+      ...(claims.gid === undefined ? {} : { grantId: claims.gid }),
+      ...(claims.csid === undefined ? {} : { secretId: claims.csid }),
+    };
+    if (!this.isLiveSource(source)) {
+      throw new PeakformError(
+        'ERR_AUTH_REVOKED',
+        'The credential this token was delegated from was revoked. Sign in again.',
+        401,
+      );
+    }
+    const live = this.delegation.liveScopes(delegationId, principalId, claims.sub);
+    if (!live) {
+      throw new PeakformError(
+        'ERR_AUTH_REVOKED',
+        'The delegation ended: the athlete withdrew the access, or you are no longer in the team or their manager.',
+        401,
+      );
+    }
+    return {
+      athleteId: claims.sub,
+      scopes: claims.scope.split(' ').filter((s) => s !== '' && live.includes(s)),
+      tokenId: claims.jti,
+      ...(claims.aud === undefined ? {} : { audience: claims.aud }),
+      kind: 'delegated',
+      delegationId,
+      source,
+      ...(principalId === claims.sub ? {} : { principalId }),
     };
   }
 
@@ -323,7 +454,7 @@ export class TokenService {
         requiredClaims: ['sub', 'exp', 'iat', 'jti'],
         currentDate: this.now(),
       });
-      const { sub, jti, scope, aud, iss, gid, csid } = payload;
+      const { sub, jti, scope, aud, iss, gid, csid, act, did, ptk } = payload;
       if (typeof sub !== 'string' || !isAthleteId(sub) || typeof jti !== 'string') {
         throw invalid('claims', 'Its subject or id is not one this server issues.');
       }
@@ -333,7 +464,25 @@ export class TokenService {
         throw invalid('claims', 'Its audience is not a string.');
       if ((gid !== undefined && typeof gid !== 'string') || (csid !== undefined && typeof csid !== 'string'))
         throw invalid('claims', 'Its grant or secret id is not a string.');
-      return { sub, jti, scope: scope ?? '', aud, iss: iss ?? '', gid, csid };
+      const actor = (act as { sub?: unknown } | undefined)?.sub;
+      if (
+        (act !== undefined && (typeof actor !== 'string' || !isAthleteId(actor))) ||
+        (did !== undefined && typeof did !== 'string') ||
+        (ptk !== undefined && typeof ptk !== 'string')
+      )
+        throw invalid('claims', 'Its delegation claims are not valid.');
+      return {
+        sub,
+        jti,
+        scope: scope ?? '',
+        aud,
+        iss: iss ?? '',
+        gid,
+        csid,
+        act: actor as string | undefined,
+        did: did as string | undefined,
+        ptk: ptk as string | undefined,
+      };
     } catch (error) {
       throw fromJoseError(error);
     }
