@@ -22,6 +22,8 @@ export interface TokenAuthRow {
   id: string;
   athleteId: string;
   revokedAtS: number | null;
+  /** The app of an application token (its `aud`); null for a personal key. */
+  clientId: string | null;
 }
 
 export interface NewTokenRow {
@@ -42,7 +44,8 @@ const SELECT_TOKEN = `SELECT id, athlete_id AS "athleteId", name, jti, scopes, s
   epoch(last_used_at) AS "lastUsedAtS"
   FROM tokens`;
 
-const SELECT_AUTH = 'SELECT id, athlete_id AS "athleteId", epoch(revoked_at) AS "revokedAtS" FROM tokens';
+const SELECT_AUTH =
+  'SELECT id, athlete_id AS "athleteId", epoch(revoked_at) AS "revokedAtS", client_id AS "clientId" FROM tokens';
 
 /** All SQL of the `tokens` table: personal API keys (JWTs, by jti) and legacy `pf_` keys (by sha256). */
 export class TokenRepository {

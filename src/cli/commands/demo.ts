@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import type { Engine } from '../../engine/engine.ts';
 import { listFiles } from '../../engine/engine.ts';
 import { openEngine } from '../open-engine.ts';
-import { openAdminChannel, parsePort, parseRateLimit, SERVE_OPTIONS } from './serve.ts';
+import { openAdminChannel, parsePort, parsePublicUrl, parseRateLimit, SERVE_OPTIONS } from './serve.ts';
 
 export const DEMO_USAGE = `peakform demo [--data DIR] [--port N] [--host H]
   Seeds the data dir with the project's sample activities (athlete "demo"), then serves the API
@@ -56,6 +56,7 @@ export async function demoCommand(args: string[]): Promise<number> {
     host: values.host,
     logger: false,
     rateLimitPerMinute: parseRateLimit(values['rate-limit']),
+    publicUrl: parsePublicUrl(values['public-url']),
   });
   await openAdminChannel(engine);
   const latest = await engine.activities.latest(DEMO_ATHLETE);

@@ -3,9 +3,10 @@ import type { Engine } from '../../engine/engine.ts';
 import { UsageError } from '../cli-error.ts';
 import { openEngine } from '../open-engine.ts';
 
-export const SERVE_USAGE = `peakform serve [--data DIR] [--port N] [--host H] [--rate-limit PER_MINUTE]
+export const SERVE_USAGE = `peakform serve [--data DIR] [--port N] [--host H] [--rate-limit PER_MINUTE] [--public-url URL]
   Serves the HTTP API (default 127.0.0.1:8787; docs at /docs; 1200 requests a minute per API key,
-  or $PEAKFORM_RATE_LIMIT).`;
+  or $PEAKFORM_RATE_LIMIT), OAuth sign-in (/oauth/authorize) and the account pages (/account).
+  --public-url (or $PEAKFORM_PUBLIC_URL) is the URL apps reach it at: the OAuth issuer.`;
 
 /** The flags of every command that serves the API (`serve`, `demo`). */
 export const SERVE_OPTIONS = {
@@ -13,6 +14,8 @@ export const SERVE_OPTIONS = {
   port: { type: 'string', default: process.env.PORT ?? '8787' },
   host: { type: 'string', default: '127.0.0.1' },
   'rate-limit': { type: 'string', default: process.env.PEAKFORM_RATE_LIMIT ?? '1200' },
+  // The URL browsers and apps reach the server at (behind a proxy: its https URL); the OAuth issuer.
+  'public-url': { type: 'string', default: process.env.PEAKFORM_PUBLIC_URL },
 } as const;
 
 export async function serveCommand(args: string[]): Promise<number> {
@@ -25,6 +28,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     host: values.host,
     logger: true,
     rateLimitPerMinute: parseRateLimit(values['rate-limit']),
+    publicUrl: parsePublicUrl(values['public-url']),
   });
   await openAdminChannel(engine, (error) => app.log.error({ err: error }, 'admin request failed'));
   process.stdout.write(`Peakform API on ${url} (docs: ${url}/docs, data: ${engine.dataDir})\n`);
@@ -55,6 +59,15 @@ export function parsePort(value: string): number {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`--port ${value} is not a port number (0–65535).`);
   return port;
+}
+
+export function parsePublicUrl(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  const url = URL.parse(value);
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.search || url.hash) {
+    throw new UsageError(`--public-url ${value} is not an http(s) URL without query or fragment.`);
+  }
+  return value.replace(/\/+$/, '');
 }
 
 export function parseRateLimit(value: string): number {
