@@ -1,6 +1,6 @@
 import { PeakformError } from '../../domain/errors.ts';
 import type { Application, Engine } from '../../engine/engine.ts';
-import type { Handlers } from '../handlers.ts';
+import type { Handlers } from '../handler-types.ts';
 
 type ApplicationOperation =
   | 'getUserInfo'
