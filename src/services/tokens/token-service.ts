@@ -246,7 +246,8 @@ export class TokenService {
     const row = this.personalKeys.get(claims.jti);
     if (!row) throw invalid('unknown', 'It is not (or no longer) a key of this server.');
     if (row.athleteId !== claims.sub) throw invalid('claims', 'Its subject does not match the key issued.');
-    if ((row.clientId ?? undefined) !== claims.aud) throw invalid('audience', 'Its audience is not the one it was issued for.');
+    if ((row.clientId ?? undefined) !== claims.aud)
+      throw invalid('audience', 'Its audience is not the one it was issued for.');
     if (row.revokedAtS !== null) throw revoked(row.revokedAtS);
     await this.noteUse(row.id);
     return {
