@@ -7,8 +7,10 @@ import { CHECK_USAGE, checkCommand } from './commands/check.ts';
 import { DAILIES_USAGE, dailiesCommand } from './commands/dailies.ts';
 import { DEMO_USAGE, demoCommand } from './commands/demo.ts';
 import { INGEST_USAGE, ingestCommand } from './commands/ingest.ts';
+import { KEYS_USAGE, keysCommand } from './commands/keys.ts';
 import { RECOMPUTE_USAGE, recomputeCommand } from './commands/recompute.ts';
 import { SERVE_USAGE, serveCommand } from './commands/serve.ts';
+import { TEAM_USAGE, teamCommand } from './commands/team.ts';
 import { THRESHOLDS_USAGE, thresholdsCommand } from './commands/thresholds.ts';
 import { TOKEN_USAGE, tokenCommand } from './commands/token.ts';
 import { USER_USAGE, userCommand } from './commands/user.ts';
@@ -18,7 +20,9 @@ const COMMANDS: Record<string, { usage: string; run: (args: string[]) => Promise
   serve: { usage: SERVE_USAGE, run: serveCommand },
   token: { usage: TOKEN_USAGE, run: tokenCommand },
   user: { usage: USER_USAGE, run: userCommand },
+  team: { usage: TEAM_USAGE, run: teamCommand },
   app: { usage: APP_USAGE, run: appCommand },
+  keys: { usage: KEYS_USAGE, run: keysCommand },
   activities: { usage: ACTIVITIES_USAGE, run: activitiesCommand },
   analyze: { usage: ANALYZE_USAGE, run: analyzeCommand },
   thresholds: { usage: THRESHOLDS_USAGE, run: thresholdsCommand },

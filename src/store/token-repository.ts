@@ -135,6 +135,16 @@ export class TokenRepository {
     );
   }
 
+  /** How many unexpired, unrevoked keys a signing key signed. */
+  async countLiveBySigningKid(kid: string, nowS: number): Promise<number> {
+    const [row] = await this.store.all<{ n: bigint | number }>(
+      `SELECT count(*) AS n FROM tokens WHERE signing_kid = $1 AND revoked_at IS NULL
+         AND (expires_at IS NULL OR expires_at > to_timestamp($2))`,
+      [kid, nowS],
+    );
+    return Number(row?.n ?? 0);
+  }
+
   async touchLastUsed(id: string, usedAtS: number): Promise<void> {
     await this.store.write((tx) =>
       tx.run('UPDATE tokens SET last_used_at = to_timestamp($2) WHERE id = $1', [id, usedAtS]),

@@ -194,6 +194,45 @@ export const ADMIN_OPS = {
       return { deleted: r.secretId };
     },
   ),
+  'keys.list': op({ op: z.literal('keys.list') }, (engine) => engine.tokens.listSigningKeys()),
+  'keys.rotate': op({ op: z.literal('keys.rotate') }, async (engine) => ({
+    kid: await engine.tokens.rotateSigningKey(),
+  })),
+  'teams.create': op(
+    {
+      op: z.literal('teams.create'),
+      name: z.string(),
+      owner: athleteId,
+      description: z.string().optional(),
+    },
+    async (engine, r) => {
+      const team = await engine.teams.create(r.owner, { name: r.name, description: r.description });
+      return { id: team.id, name: team.name, description: team.description, owner: r.owner };
+    },
+  ),
+  'teams.addMember': op(
+    {
+      op: z.literal('teams.addMember'),
+      teamId: z.string(),
+      userId: athleteId,
+      role: z.enum(['owner', 'member']),
+    },
+    async (engine, r) => {
+      // The operator adds anyone (null actor); the user must exist.
+      await engine.teams.addMember(r.teamId, r.userId, r.role, null, (id) =>
+        engine.delegation.userExists(id),
+      );
+      return { team_id: r.teamId, user_id: r.userId, role: r.role };
+    },
+  ),
+  'teams.list': op({ op: z.literal('teams.list'), userId: athleteId }, async (engine, r) =>
+    engine.teams.teamsOf(r.userId).map(({ team, role }) => ({
+      id: team.id,
+      name: team.name,
+      description: team.description,
+      role,
+    })),
+  ),
   check: op({ op: z.literal('check') }, async (engine) => ({
     problems: await engine.checkConsistency(),
   })),

@@ -7,6 +7,19 @@ import { SIGNING_ALGORITHM, SigningKeys } from '../../store/signing-keys.ts';
 import type { Store } from '../../store/store.ts';
 import { type TokenAuthRow, TokenRepository } from '../../store/token-repository.ts';
 
+/** Longer than any short-lived token this server signs (access tokens 15 min, ID tokens 1 h). */
+const SHORT_LIVED_TOKENS_GRACE_MS = 24 * 3600 * 1000;
+
+export interface SigningKeySummary {
+  kid: string;
+  createdAt: string;
+  retiredAt: string | null;
+  /** The key new tokens are signed with. */
+  signs: boolean;
+  /** Unexpired, unrevoked API keys it signed (they keep it in the JWKS). */
+  liveKeys: number;
+}
+
 /** The scopes a personal API key may carry (WIRE.md §5.3), in their canonical order. */
 export const PERSONAL_KEY_SCOPES = ['data:read', 'data:write', 'profile'] as const;
 export type PersonalKeyScope = (typeof PERSONAL_KEY_SCOPES)[number];
@@ -170,13 +183,15 @@ export class TokenService {
     const signingKeys = await SigningKeys.open(store.lake.dataDir);
     const repository = new TokenRepository(store);
     const personalKeys = new Map((await repository.listPersonalAuth()).map((row) => [row.id, row]));
-    return new TokenService(
+    const service = new TokenService(
       repository,
       signingKeys,
       options.issuer ?? DEFAULT_ISSUER,
       options.now ?? (() => new Date()),
       personalKeys,
     );
+    await service.retireSpentSigningKeys();
+    return service;
   }
 
   async create(athleteId: string, options: CreateTokenOptions = {}): Promise<CreatedToken> {
@@ -372,6 +387,45 @@ export class TokenService {
   /** The apps an athlete holds live application tokens (made by the CLI) for, with their scopes. */
   async applicationTokenGrants(athleteId: string): Promise<{ clientId: string; scopes: string[] }[]> {
     return this.repository.listLiveClientIds(athleteId);
+  }
+
+  /** Every signing key, newest first: which signs, which still verify, how many live keys each signed. */
+  async listSigningKeys(): Promise<SigningKeySummary[]> {
+    const nowS = this.now().getTime() / 1000;
+    const signer = this.signingKeys.signer.kid;
+    const summaries: SigningKeySummary[] = [];
+    for (const key of this.signingKeys.list()) {
+      summaries.push({
+        kid: key.kid,
+        createdAt: key.createdAt,
+        retiredAt: key.retiredAt,
+        signs: key.kid === signer,
+        liveKeys: await this.repository.countLiveBySigningKid(key.kid, nowS),
+      });
+    }
+    return summaries;
+  }
+
+  /**
+   * Retires the keys that no longer sign and that no live token needs: every key they signed has
+   * expired or been revoked, and they were replaced longer ago than the longest short-lived token
+   * (OAuth and delegated access tokens, ID tokens) lives. A rotation thus keeps the old key in the
+   * JWKS exactly as long as something it signed can still be presented. Runs at every open.
+   */
+  async retireSpentSigningKeys(): Promise<string[]> {
+    const nowMs = this.now().getTime();
+    const keys = this.signingKeys.list();
+    const retired: string[] = [];
+    for (const [index, key] of keys.entries()) {
+      if (index === 0 || key.retiredAt !== null) continue;
+      const replacedAtMs = Date.parse(keys[index - 1]!.createdAt);
+      if (nowMs - replacedAtMs < SHORT_LIVED_TOKENS_GRACE_MS) continue;
+      if ((await this.repository.countLiveBySigningKid(key.kid, nowMs / 1000)) > 0) continue;
+      if (this.signingKeys.signer.kid === key.kid) continue;
+      await this.signingKeys.retire(key.kid);
+      retired.push(key.kid);
+    }
+    return retired;
   }
 
   /** Adds a signing key that signs from now on; tokens signed before keep verifying. Returns its kid. */
