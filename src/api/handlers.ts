@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { PeakformError } from '../domain/errors.ts';
 import type { SourceRecord } from '../domain/wire.ts';
-import type { Engine, StagedUpload, TabularResult } from '../engine/engine.ts';
+import type { Engine, StagedUpload } from '../engine/engine.ts';
 import type { Handlers } from './handler-types.ts';
 import { createApplicationHandlers } from './handlers/application-handlers.ts';
 import { createUserHandlers } from './handlers/user-handlers.ts';

@@ -16,7 +16,8 @@ import { AUTH_ERRORS, defineRoute } from './route.ts';
 /**
  * Teams (WIRE.md §3.10): a coach's group whose members may act for the athletes who authorised
  * it. All routes need `profile`. Creating a team, adding members and withdrawing a grant are
- * Peakform's own. Authorising works for the token's user, delegated or not.
+ * Peakform's own. Authorising works for the token's user; with a delegated token, only for a managed user of the
+ * principal (a team's access must not be passed on to another team).
  */
 export const TEAM_ROUTES = {
   listTeams: defineRoute({
@@ -99,7 +100,7 @@ export const TEAM_ROUTES = {
     body: AuthorizeTeamRequestSchema,
     bodyType: 'json',
     response: { kind: 'json', status: 200, schema: TeamAuthorizationSchema, doc: 'The grant.' },
-    errors: [...AUTH_ERRORS, 'ERR_REQUEST_INVALID', 'ERR_TEAM_NOT_FOUND'],
+    errors: [...AUTH_ERRORS, 'ERR_REQUEST_INVALID', 'ERR_TEAM_NOT_FOUND', 'ERR_DELEGATED_TOKEN'],
   }),
   withdrawTeamAuthorization: defineRoute({
     operationId: 'withdrawTeamAuthorization',

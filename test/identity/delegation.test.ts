@@ -143,6 +143,25 @@ describe('delegated and principal tokens (WIRE.md §3.11, §5.5)', () => {
     expect(pair.body.scope).toBe('data:read');
     expect((await call(pair.body.access_token, 'GET', '/api/v1/activities/')).status).toBe(200);
     expect((await uploadRide(pair.body.access_token)).status).toBe(403);
+    // A team's delegated token cannot pass the athlete's data on to another team; a manager can.
+    const other = await call(coachKey, 'POST', '/api/v1/teams/', { name: 'Other team' });
+    await call(athleteKey, 'POST', `/api/v1/teams/${teamId}/authorize`, { scopes: ['data:read', 'profile'] });
+    const wide = await call(coachKey, 'POST', '/api/v1/oauth/delegated-token', { sub: 'athlete' });
+    expect(wide.body.scope).toBe('data:read profile');
+    const passOn = await call(wide.body.access_token, 'POST', `/api/v1/teams/${other.body.id}/authorize`, {});
+    expect(passOn.status).toBe(403);
+    expect(passOn.body.code).toBe('ERR_DELEGATED_TOKEN');
+    await call(athleteKey, 'POST', `/api/v1/teams/${teamId}/authorize`, { scopes: ['data:read'] });
+    // Narrowing the grant narrows the standing token at once.
+    expect((await call(wide.body.access_token, 'GET', '/api/v1/teams/')).status).toBe(403);
+    const managedPair = await call(coachKey, 'POST', '/api/v1/oauth/delegated-token', { sub: managedId });
+    const forManaged = await call(
+      managedPair.body.access_token,
+      'POST',
+      `/api/v1/teams/${other.body.id}/authorize`,
+      {},
+    );
+    expect(forManaged.body).toEqual({ team_id: other.body.id, user_id: managedId, scopes: ['data:read'] });
     // Without team_id: through any team that was authorised.
     expect((await call(coachKey, 'POST', '/api/v1/oauth/delegated-token', { sub: 'athlete' })).status).toBe(
       200,

@@ -115,7 +115,19 @@ export function createUserHandlers(
       await teams.addMember(params.team_id, body.user_id, role, athleteId, userExists);
       return { team_id: params.team_id, user_id: body.user_id, role };
     },
-    authorizeTeam: async ({ athleteId, params, body }) => {
+    authorizeTeam: async ({ athleteId, params, body, request }) => {
+      // A delegated token authorises for a managed user only: a team's access to an athlete must
+      // not be passed on by the team to another (WIRE.md §3.10 lets delegated tokens authorise).
+      const { principalId } = request.token;
+      if (principalId !== undefined) {
+        await users.getManaged(principalId, athleteId).catch(() => {
+          throw new PeakformError(
+            'ERR_DELEGATED_TOKEN',
+            'Only the athlete (or the coach who manages them) can authorise a team for them.',
+            403,
+          );
+        });
+      }
       const scopes = await teams.authorize(athleteId, params.team_id, body.scopes ?? ['data:read']);
       return { team_id: params.team_id, user_id: athleteId, scopes: asWireScopes(scopes) };
     },

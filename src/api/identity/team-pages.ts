@@ -15,7 +15,7 @@ import { accountPage, escapeHtml, messagePage, page, teamsPage } from './html.ts
 export function registerTeamPages(
   app: FastifyInstance,
   engine: Engine,
-  options: { publicUrl?: string },
+  options: { publicUrl?: PublicUrl },
 ): void {
   const signerFor = (request: FastifyRequest) =>
     new CookieSigner(engine.identity.serverKey, publicBase(request, options.publicUrl).startsWith('https:'));
