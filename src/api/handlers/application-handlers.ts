@@ -13,12 +13,12 @@ type ApplicationOperation =
   | 'createApplicationSecret'
   | 'deleteApplicationSecret';
 
-/** Applications are managed by their owner in person: an app's token cannot manage apps. */
+/** Applications are managed by their owner in person: neither an app's token nor a delegated one. */
 function assertOwnerToken(token: { kind: string; audience?: string }): void {
-  if (token.audience !== undefined) {
+  if (token.audience !== undefined || token.kind === 'delegated') {
     throw new PeakformError(
       'ERR_AUTH_SCOPE',
-      'Applications are managed with your own key or sign-in, not with an application’s token.',
+      'Applications are managed with your own key or sign-in, not with an application’s or a delegated token.',
       403,
     );
   }
