@@ -134,6 +134,29 @@ describe('delegated and principal tokens (WIRE.md §3.11, §5.5)', () => {
     expect((await refresh(pair.body.refresh_token, 'another-app')).status).toBe(400);
   });
 
+  it('refreshes a confidential app’s delegated pair only with one of its secrets', async () => {
+    const { application, secret } = await server.engine.identity.applications.create('coach', {
+      name: 'Confidential coach app',
+      confidential: true,
+    });
+    const appToken = (await server.engine.tokens.create('coach', { clientId: application.id })).token;
+    const pair = await call(appToken, 'POST', '/api/v1/oauth/delegated-token', { sub: managedId });
+    const withSecret = (clientSecret: string) =>
+      fetch(`${server.url}/api/v1/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'refresh_token',
+          refresh_token: pair.body.refresh_token,
+          client_id: application.id,
+          client_secret: clientSecret,
+        }).toString(),
+      });
+    expect((await refresh(pair.body.refresh_token, application.id)).status).toBe(401);
+    expect((await withSecret('wrong')).status).toBe(401);
+    expect((await withSecret(secret!.secret)).status).toBe(200);
+  });
+
   it('acts for an athlete who authorised a team the coach is in, with the granted scopes', async () => {
     const pair = await call(coachKey, 'POST', '/api/v1/oauth/delegated-token', {
       sub: 'athlete',
