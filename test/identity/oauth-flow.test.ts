@@ -170,6 +170,18 @@ describe('OAuth 2.0 / OpenID Connect with openid-client', () => {
     expect(denied.redirect.searchParams.get('error')).toBe('access_denied');
   });
 
+  it('answers every WIRE.md prompt value: select_account asks to sign in again', async () => {
+    const browser = new FormBrowser((url) => url.origin === new URL(REDIRECT).origin);
+    const { page } = await authorize(browser, { email: 'fay@example.org', signUp: true, scope: 'data:read' });
+    expect(page.url.searchParams.get('code') ?? '').not.toBe('');
+    const again = await authorize(browser, {
+      email: 'fay@example.org',
+      scope: 'data:read',
+      prompt: 'select_account',
+    });
+    expect(again.redirect.searchParams.get('code')).toBeTruthy();
+  });
+
   it('never redirects to an unregistered URI, and demands PKCE of public clients', async () => {
     const bad = await fetch(
       `${server.url}/oauth/authorize?client_id=${clientId}&redirect_uri=${encodeURIComponent('https://evil.example/cb')}&scope=data:read&response_type=code`,

@@ -180,6 +180,11 @@ export function normaliseAuthorizeQuery(url: string): string {
   if (!query.has('prompt') && query.get('scope')?.split(' ').includes('offline_access')) {
     query.set('prompt', 'consent');
   }
+  // A browser holds one Peakform session: choosing an account is signing in again.
+  const prompts = query.get('prompt')?.split(' ');
+  if (prompts?.includes('select_account')) {
+    query.set('prompt', [...new Set(prompts.map((p) => (p === 'select_account' ? 'login' : p)))].join(' '));
+  }
   return `${parsed.pathname}?${query.toString()}`;
 }
 
