@@ -44,27 +44,23 @@ export async function registerIdentity(
   options: IdentityOptions,
 ): Promise<void> {
   const identity = engine.identity;
-  let server: AuthorizationServer | undefined;
   let signer: CookieSigner | undefined;
-  const start = async (issuer: string) => {
-    server = await identity.authorizationServer(issuer.replace(/\/+$/, ''));
-    signer = new CookieSigner(identity.serverKey, server.issuer.startsWith('https:'));
+  const start = (issuer: string) => {
+    identity.setIssuer(issuer.replace(/\/+$/, ''));
+    signer = new CookieSigner(identity.serverKey, (identity.issuer ?? issuer).startsWith('https:'));
   };
   const publicUrl = options.publicUrl;
-  if (typeof publicUrl === 'string') await start(publicUrl);
+  if (typeof publicUrl === 'string') start(publicUrl);
   else {
-    // The issuer is the address the server listens on, known once it listens: the first request
-    // starts the authorization server (every request, so that OAuth tokens verify from the first).
-    let starting: Promise<void> | undefined;
+    // The issuer is the address the server listens on, known once it listens: set at the first
+    // request (every request, so that OAuth tokens verify from the first).
     app.addHook('onRequest', async () => {
-      if (server) return;
-      starting ??= start(publicUrl ? publicUrl() : listeningUrl(app));
-      await starting;
+      if (!signer) start(publicUrl ? publicUrl() : listeningUrl(app));
     });
   }
-  const ready = (): { server: AuthorizationServer; signer: CookieSigner } => {
-    if (!server || !signer) throw new Error('The authorization server starts when the server listens.');
-    return { server, signer };
+  const ready: Ready = () => {
+    if (!signer) throw new Error('The issuer is set when the server listens.');
+    return { server: () => identity.authorizationServer(), signer };
   };
 
   await app.register(async (scope) => {
@@ -83,7 +79,7 @@ export async function registerIdentity(
         const answered = await answerDelegatedRefresh(request, reply, engine);
         if (answered) return answered;
       }
-      const { server } = ready();
+      const server = await ready().server();
       let secretId: string | undefined;
       if (request.method === 'POST' && typeof request.body === 'string') {
         const form = new URLSearchParams(request.body);
@@ -215,7 +211,7 @@ function formOf(request: FastifyRequest): URLSearchParams {
   return new URLSearchParams(typeof request.body === 'string' ? request.body : '');
 }
 
-type Ready = () => { server: AuthorizationServer; signer: CookieSigner };
+type Ready = () => { server: () => Promise<AuthorizationServer>; signer: CookieSigner };
 
 function html(reply: FastifyReply, status: number, body: string): FastifyReply {
   return (
@@ -238,7 +234,7 @@ function registerInteractionPages(scope: FastifyInstance, engine: Engine, ready:
 
   const details = async (request: FastifyRequest, reply: FastifyReply) => {
     try {
-      return await ready().server.provider.interactionDetails(request.raw, reply.raw);
+      return await (await ready().server()).provider.interactionDetails(request.raw, reply.raw);
     } catch {
       return undefined;
     }
@@ -294,7 +290,8 @@ function registerInteractionPages(scope: FastifyInstance, engine: Engine, ready:
   ) => {
     const interaction = await details(request, reply);
     if (!interaction || interaction.uid !== request.params.uid) return expired(reply);
-    const { server, signer } = ready();
+    const { signer } = ready();
+    const server = await ready().server();
     const form = formOf(request);
     const csrf = signer.csrfToken(request, reply);
     const base = `/oauth/interaction/${interaction.uid}`;
@@ -369,7 +366,8 @@ function registerInteractionPages(scope: FastifyInstance, engine: Engine, ready:
       if (!interaction || interaction.uid !== request.params.uid || interaction.prompt.name !== 'consent') {
         return expired(reply);
       }
-      const { server, signer } = ready();
+      const { signer } = ready();
+      const server = await ready().server();
       const form = formOf(request);
       if (!signer.checkCsrf(request, form.get('csrf') ?? undefined)) {
         return html(reply, 403, messagePage('Form expired', 'Go back, reload the page and answer again.'));

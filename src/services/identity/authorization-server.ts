@@ -40,13 +40,6 @@ export interface AuthorizationServerOptions {
   secureCookies: boolean;
 }
 
-export interface ConnectedApp {
-  clientId: string;
-  name: string;
-  scopes: string[];
-  grantIds: string[];
-}
-
 /**
  * The OAuth 2.0 / OpenID Connect authorization server: oidc-provider, configured for the
  * SweatStack wire contract (WIRE.md §3.11, §5): authorization code with PKCE S256 (required for
@@ -117,37 +110,6 @@ export class AuthorizationServer {
       grant.addResourceScope(indicator, scopes.join(' '));
     }
     return grant.save();
-  }
-
-  /** The apps an athlete granted access to, one entry per app. */
-  async connectedApps(accountId: string): Promise<ConnectedApp[]> {
-    const byClient = new Map<string, ConnectedApp>();
-    for (const row of await this.options.models.listGrants(accountId)) {
-      const clientId = row.clientId;
-      if (!clientId) continue;
-      const entry = byClient.get(clientId) ?? {
-        clientId,
-        name: await this.options.applications.clientName(clientId),
-        scopes: [],
-        grantIds: [],
-      };
-      entry.grantIds.push(row.id);
-      entry.scopes = [...new Set([...entry.scopes, ...grantedScopes(row.payload)])];
-      byClient.set(clientId, entry);
-    }
-    return [...byClient.values()].sort((a, b) => a.name.localeCompare(b.name));
-  }
-
-  /** Ends every grant of an app for an athlete: its refresh tokens die, its access tokens fail at once. */
-  async revokeApp(accountId: string, clientId: string): Promise<boolean> {
-    const apps = await this.connectedApps(accountId);
-    const app = apps.find((entry) => entry.clientId === clientId);
-    if (!app) return false;
-    for (const grantId of app.grantIds) {
-      await this.options.models.revokeByGrantId(grantId);
-      this.options.onGrantRevoked(grantId);
-    }
-    return true;
   }
 
   private configuration(): Configuration {
@@ -334,16 +296,6 @@ export class AuthorizationServer {
       allowOmittingSingleRegisteredRedirectUri: true,
     };
   }
-}
-
-function grantedScopes(payload: Record<string, unknown>): string[] {
-  const scopes = new Set<string>();
-  const openid = payload.openid as { scope?: string } | undefined;
-  for (const scope of openid?.scope?.split(' ') ?? []) if (scope) scopes.add(scope);
-  const resources = (payload.resources ?? {}) as Record<string, string>;
-  for (const value of Object.values(resources))
-    for (const scope of value.split(' ')) if (scope) scopes.add(scope);
-  return [...scopes];
 }
 
 function escapeHtml(text: string): string {

@@ -14,6 +14,17 @@ export interface ConnectedApp {
   scopes: string[];
 }
 
+/** The scopes a stored grant holds (OpenID's and the API's). */
+function grantedScopes(payload: Record<string, unknown>): string[] {
+  const scopes = new Set<string>();
+  const openid = payload.openid as { scope?: string } | undefined;
+  for (const scope of openid?.scope?.split(' ') ?? []) if (scope) scopes.add(scope);
+  const resources = (payload.resources ?? {}) as Record<string, string>;
+  for (const value of Object.values(resources))
+    for (const scope of value.split(' ')) if (scope) scopes.add(scope);
+  return [...scopes];
+}
+
 /**
  * Who may act for whom: accounts, applications, and the OAuth authorization server that issues
  * their tokens. The authorization server is built when a server first needs it (it must know the
@@ -21,6 +32,7 @@ export interface ConnectedApp {
  */
 export class IdentityService {
   private authorization: Promise<AuthorizationServer> | undefined;
+  private publicIssuer: string | undefined;
 
   private constructor(
     readonly accounts: AccountService,
@@ -47,17 +59,48 @@ export class IdentityService {
     );
   }
 
-  /** The authorization server answering at `issuer` (the server's public URL), built once. */
-  authorizationServer(issuer: string): Promise<AuthorizationServer> {
+  /**
+   * The server's public URL, the OAuth issuer: from now on the API accepts the authorization
+   * server's tokens. Set once, when a server knows where it is reached.
+   */
+  setIssuer(issuer: string): void {
+    if (this.publicIssuer !== undefined) return;
+    this.publicIssuer = issuer;
+    this.tokens.acceptOAuthTokens({
+      issuer,
+      isLiveGrant: (id) => this.liveGrants.has(id),
+      isLiveSecret: (id) => this.applications.isLiveSecret(id),
+    });
+  }
+
+  get issuer(): string | undefined {
+    return this.publicIssuer;
+  }
+
+  /**
+   * The authorization server, built at the first OAuth request: oidc-provider (and Koa) load only
+   * when a server signs someone in, so servers and tests that never do start without them.
+   */
+  authorizationServer(): Promise<AuthorizationServer> {
+    const issuer = this.publicIssuer;
+    if (issuer === undefined) throw new Error('The issuer is set when the server knows its URL.');
     this.authorization ??= this.buildAuthorizationServer(issuer);
     return this.authorization;
   }
 
   /** Every app that can read this athlete: OAuth grants and application tokens. */
   async connectedApps(athleteId: string): Promise<ConnectedApp[]> {
-    const server = await this.authorization;
     const apps = new Map<string, ConnectedApp>();
-    for (const app of (await server?.connectedApps(athleteId)) ?? []) apps.set(app.clientId, { ...app });
+    for (const row of await this.models.listGrants(athleteId)) {
+      if (!row.clientId) continue;
+      const app = apps.get(row.clientId) ?? {
+        clientId: row.clientId,
+        name: await this.applications.clientName(row.clientId),
+        scopes: [],
+      };
+      app.scopes = [...new Set([...app.scopes, ...grantedScopes(row.payload)])];
+      apps.set(row.clientId, app);
+    }
     for (const grant of await this.tokens.applicationTokenGrants(athleteId)) {
       const app = apps.get(grant.clientId) ?? {
         clientId: grant.clientId,
@@ -72,8 +115,12 @@ export class IdentityService {
 
   /** Ends an app's access to an athlete: grants, refresh tokens and application tokens. */
   async revokeApp(athleteId: string, clientId: string): Promise<boolean> {
-    const server = await this.authorization;
-    const revokedGrants = (await server?.revokeApp(athleteId, clientId)) ?? false;
+    const grants = (await this.models.listGrants(athleteId)).filter((row) => row.clientId === clientId);
+    for (const grant of grants) {
+      await this.models.revokeByGrantId(grant.id);
+      this.liveGrants.delete(grant.id);
+    }
+    const revokedGrants = grants.length > 0;
     const revokedTokens = await this.tokens.revokeApplicationTokens(athleteId, clientId);
     return revokedGrants || revokedTokens > 0;
   }
@@ -98,11 +145,6 @@ export class IdentityService {
       onGrantSaved: (id) => this.liveGrants.add(id),
       onGrantRevoked: (id) => this.liveGrants.delete(id),
       secureCookies: issuer.startsWith('https:'),
-    });
-    this.tokens.acceptOAuthTokens({
-      issuer,
-      isLiveGrant: (id) => this.liveGrants.has(id),
-      isLiveSecret: (id) => this.applications.isLiveSecret(id),
     });
     return server;
   }
