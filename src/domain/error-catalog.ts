@@ -319,6 +319,36 @@ export const ERROR_CATALOG = {
     meaning: 'A fault on the server’s side.',
     fix: 'Quote the request id when reporting it.',
   },
+  ERR_WEBHOOK_URL_INVALID: {
+    status: 400,
+    meaning: 'A webhook URL is refused: not https (plain http is for loopback), or it reaches a private address.',
+    fix: 'Use a public https URL (a self-hoster may allow http or private addresses on the server).',
+  },
+  ERR_WEBHOOK_ENDPOINT_NOT_FOUND: {
+    status: 404,
+    meaning: 'No such webhook endpoint on this application.',
+    fix: 'List the application’s endpoints to see their ids.',
+  },
+  ERR_WEBHOOK_LIMIT: {
+    status: 400,
+    meaning: 'An application holds at most 10 webhook endpoints.',
+    fix: 'Remove an endpoint first.',
+  },
+  ERR_WEBHOOK_EVENT_NOT_FOUND: {
+    status: 404,
+    meaning: 'No such event of this application.',
+    fix: 'Take the event id from the deliveries or the events feed.',
+  },
+  ERR_WEBHOOK_REPLAY_INVALID: {
+    status: 400,
+    meaning: 'A replay names one event (`event_id`) or a time range (`start`, optional `end`), not both or neither.',
+    fix: 'Send {"event_id": …} or {"start": "2024-05-01T00:00:00Z", "end": …}.',
+  },
+  ERR_EVENTS_NO_APPLICATION: {
+    status: 400,
+    meaning: 'The events feed is an application’s: the token is no application’s and no `application_id` was given.',
+    fix: 'Call with an application’s token, or pass `application_id` of an application you own.',
+  },
 } as const satisfies Record<string, { status: number; meaning: string; fix: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

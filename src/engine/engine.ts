@@ -23,6 +23,7 @@ import { IngestService } from '../services/sources/ingest-service.ts';
 import { exportParquet } from '../services/tabular-export.ts';
 import type { TabularResult } from '../services/tabular-result.ts';
 import { TokenService } from '../services/tokens/token-service.ts';
+import { type WebhookOptions, WebhookService } from '../services/webhooks/webhook-service.ts';
 import { Store } from '../store/store.ts';
 
 export type { Account } from '../services/identity/account-service.ts';
@@ -52,6 +53,8 @@ export interface EngineOptions {
   decodeWorkers?: number;
   /** Failed sign-ins allowed per account and address in a window (tests narrow it). */
   loginThrottle?: ThrottleLimits;
+  /** Webhook delivery: timeouts, retry timing, concurrency, URL policy (tests shorten the delays). */
+  webhooks?: WebhookOptions;
 }
 
 /**
@@ -67,6 +70,8 @@ export class Engine {
   readonly dailies: DailyService;
   /** Managed users and the users a caller can act for (WIRE.md §3.9). */
   readonly users: UserService;
+  /** Webhook endpoints, secrets, deliveries, replay and the events feed (WIRE.md §6). */
+  readonly webhooks: WebhookService;
   private writeQueue: Promise<unknown> = Promise.resolve();
 
   private readonly decodePool: DecodePool | undefined;
@@ -84,7 +89,9 @@ export class Engine {
     readonly delegation: DelegationService,
     /** One-time Portal links (WIRE.md §3.12). */
     readonly portal: PortalService,
+    webhookOptions: WebhookOptions | undefined,
   ) {
+    this.webhooks = new WebhookService(store, identity.applications, webhookOptions);
     // Writes that derive from what is stored (ingest, recompute, delete) run one at a time.
     const enqueueWrite = <T>(work: () => Promise<T>): Promise<T> => {
       const next = this.writeQueue.then(work);
@@ -114,7 +121,17 @@ export class Engine {
       const teams = await TeamService.open(store);
       const delegation = await DelegationService.open(store, tokens, teams);
       const portal = new PortalService(store, identity.applications);
-      return new Engine(store, policy, tokens, identity, options.decodeWorkers, teams, delegation, portal);
+      return new Engine(
+        store,
+        policy,
+        tokens,
+        identity,
+        options.decodeWorkers,
+        teams,
+        delegation,
+        portal,
+        options.webhooks,
+      );
     } catch (error) {
       store.close();
       throw error;
@@ -126,6 +143,7 @@ export class Engine {
   }
 
   close(): void {
+    this.webhooks.stopDelivery();
     void this.decodePool?.close();
     this.store.close();
   }

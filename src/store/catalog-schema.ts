@@ -257,4 +257,59 @@ export const CATALOG_SCHEMA = [
     return_url VARCHAR,
     expires_at TIMESTAMPTZ NOT NULL
   )`,
+  // Webhooks (issue 10). An app's signing secrets: the current one (expires_at NULL) and, after a
+  // rotation, the previous one until the end of its overlap. Kept as they are: they sign.
+  `CREATE TABLE IF NOT EXISTS webhook_secrets (
+    id VARCHAR PRIMARY KEY,
+    application_id VARCHAR NOT NULL,
+    secret VARCHAR NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    expires_at TIMESTAMPTZ
+  )`,
+  `CREATE TABLE IF NOT EXISTS webhook_endpoints (
+    id VARCHAR PRIMARY KEY,
+    application_id VARCHAR NOT NULL,
+    url VARCHAR NOT NULL,
+    scheme VARCHAR NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    failing_since TIMESTAMPTZ,
+    disabled_at TIMESTAMPTZ,
+    disabled_reason VARCHAR
+  )`,
+  // The outbox and the events feed: one row per event and application it is addressed to, written
+  // in the transaction of the change that causes it; seq orders the feed (commit order, since the
+  // catalog has one writer).
+  'CREATE SEQUENCE IF NOT EXISTS webhook_event_seq START 1',
+  `CREATE TABLE IF NOT EXISTS webhook_events (
+    seq BIGINT PRIMARY KEY,
+    id VARCHAR NOT NULL UNIQUE,
+    application_id VARCHAR NOT NULL,
+    athlete_id VARCHAR NOT NULL,
+    event_type VARCHAR NOT NULL,
+    resource_id VARCHAR,
+    occurred_at TIMESTAMPTZ NOT NULL
+  )`,
+  // One delivery per event and endpoint (a replay adds another delivery of the same event).
+  `CREATE TABLE IF NOT EXISTS webhook_deliveries (
+    id VARCHAR PRIMARY KEY,
+    event_id VARCHAR NOT NULL,
+    endpoint_id VARCHAR NOT NULL,
+    application_id VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,
+    attempts INTEGER NOT NULL,
+    next_attempt_at TIMESTAMPTZ,
+    created_at TIMESTAMPTZ NOT NULL,
+    delivered_at TIMESTAMPTZ,
+    last_status_code INTEGER,
+    last_latency_ms DOUBLE,
+    last_error VARCHAR
+  )`,
+  `CREATE TABLE IF NOT EXISTS webhook_attempts (
+    delivery_id VARCHAR NOT NULL,
+    attempt INTEGER NOT NULL,
+    attempted_at TIMESTAMPTZ NOT NULL,
+    status_code INTEGER,
+    latency_ms DOUBLE NOT NULL,
+    error VARCHAR
+  )`,
 ];

@@ -109,8 +109,10 @@ export class Database {
     const next = this.writeQueue.then(async () => {
       await this.writer.run('BEGIN TRANSACTION');
       try {
-        const result = await work(new WriteTransaction(this.writer));
+        const tx = new WriteTransaction(this.writer);
+        const result = await work(tx);
         await this.writer.run('COMMIT');
+        tx.committed();
         return result;
       } catch (error) {
         await this.writer.run('ROLLBACK');
@@ -162,7 +164,19 @@ export class Database {
 }
 
 export class WriteTransaction {
+  private readonly commitHooks: (() => void)[] = [];
+
   constructor(private readonly connection: DuckDBConnection) {}
+
+  /** Runs `hook` once this transaction has committed (never when it rolls back); hooks must not throw. */
+  afterCommit(hook: () => void): void {
+    this.commitHooks.push(hook);
+  }
+
+  /** Called by `Database.write` after COMMIT. */
+  committed(): void {
+    for (const hook of this.commitHooks.splice(0)) hook();
+  }
 
   async run(sql: string, params?: SqlParams): Promise<void> {
     await wrap(sql, () => this.connection.run(sql, params));

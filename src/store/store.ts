@@ -31,6 +31,7 @@ import {
   temporaryPathFor,
   writeFileAtomic,
 } from './lake.ts';
+import { emitSourceWriteEvents, emitWebhookEvents, sourceBeforeWrite } from './webhook-outbox.ts';
 
 /** Values for one catalog row by column name; string arrays go to VARCHAR[] columns. */
 export type CatalogRow = Record<string, DuckDBValue | readonly string[]>;
@@ -276,6 +277,7 @@ export class Store {
     }
     const replaced = await this.db.write(async (tx) => {
       await tx.run('INSERT INTO athletes (id) VALUES ($1) ON CONFLICT DO NOTHING', [source.athleteId]);
+      const before = await sourceBeforeWrite(tx, String(source.row.id));
       const old = await this.deleteSourceActivities(tx, String(source.row.id));
       if (options.restoreDeleted) {
         await tx.run('DELETE FROM deleted_activities WHERE source_id = $1', [String(source.row.id)]);
@@ -288,6 +290,9 @@ export class Store {
         for (const zone of activity.zoneRows) await insertRow(tx, 'activity_zones', zone, false);
         await this.insertCurvePoints(tx, activity);
       }
+      // Webhook events commit with the change (issue 10).
+      const ids = activities.map((a) => a.id);
+      await emitSourceWriteEvents(tx, source.athleteId, String(source.row.id), before, 'processed', ids);
       return old;
     });
     await this.removeLakeFiles(replaced);
@@ -298,7 +303,9 @@ export class Store {
     await writeFileAtomic(this.lake.originalPath(source.athleteId, source.contentSha256), source.bytes);
     await this.db.write(async (tx) => {
       await tx.run('INSERT INTO athletes (id) VALUES ($1) ON CONFLICT DO NOTHING', [source.athleteId]);
+      const before = await sourceBeforeWrite(tx, String(source.row.id));
       await insertRow(tx, 'sources', source.row, true);
+      await emitSourceWriteEvents(tx, source.athleteId, String(source.row.id), before, 'failed', []);
     });
   }
 
@@ -383,6 +390,7 @@ export class Store {
         'INSERT INTO deleted_activities (activity_id, source_id, athlete_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
         [activityId, row.source_id, athleteId],
       );
+      await emitWebhookEvents(tx, [{ athleteId, eventType: 'activity_deleted', resourceId: activityId }]);
       return removed;
     });
     if (!paths) return false;
