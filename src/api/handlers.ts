@@ -4,6 +4,7 @@ import type { SourceRecord } from '../domain/wire.ts';
 import type { Engine, StagedUpload } from '../engine/engine.ts';
 import type { Handlers } from './handler-types.ts';
 import { createApplicationHandlers } from './handlers/application-handlers.ts';
+import { createProfileHandlers } from './handlers/profile-handlers.ts';
 import { createUserHandlers } from './handlers/user-handlers.ts';
 
 export type { Handler, HandlerContext, HandlerResult, Handlers } from './handler-types.ts';
@@ -116,6 +117,7 @@ export function createHandlers(
     },
     getHealth: async () => ({ status: 'ok' as const, version: options.version }),
     ...createApplicationHandlers(engine),
+    ...createProfileHandlers(engine),
     ...createUserHandlers(engine, { publicUrl: options.publicUrl }),
   };
 }

@@ -3,6 +3,7 @@ import { APPLICATION_ROUTES } from './applications.ts';
 import { DAILY_ROUTES } from './dailies.ts';
 import { DELEGATION_ROUTES } from './delegation.ts';
 import { LONGITUDINAL_ROUTES } from './longitudinal.ts';
+import { METABOLIC_PROFILE_ROUTES } from './metabolic-profile.ts';
 import { PROFILE_ROUTES } from './profile.ts';
 import type { RouteSpec } from './route.ts';
 import { SYSTEM_ROUTES } from './system.ts';
@@ -17,6 +18,7 @@ export const ROUTES = {
   ...LONGITUDINAL_ROUTES,
   ...ACTIVITY_ROUTES,
   ...PROFILE_ROUTES,
+  ...METABOLIC_PROFILE_ROUTES,
   ...DAILY_ROUTES,
   ...APPLICATION_ROUTES,
   ...USER_ROUTES,

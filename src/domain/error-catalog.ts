@@ -349,6 +349,16 @@ export const ERROR_CATALOG = {
     meaning: 'The events feed is an application’s: the token is no application’s and no `application_id` was given.',
     fix: 'Call with an application’s token, or pass `application_id` of an application you own.',
   },
+  ERR_MARKER_NOT_FOUND: {
+    status: 404,
+    meaning: 'No declared value of this metabolic-profile marker for this sport (and metric and date).',
+    fix: 'List them with GET /api/v1/profile/metabolic-profile/markers.',
+  },
+  ERR_MARKER_METRIC: {
+    status: 422,
+    meaning: 'A threshold marker needs the intensity it is given in; a scalar marker has its own.',
+    fix: 'Send metric=power|speed|heart_rate|lactate|vo2 for first_threshold … mlss; drop it (or match it) for the others.',
+  },
 } as const satisfies Record<string, { status: number; meaning: string; fix: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -15,6 +15,8 @@ import { PortalService } from '../services/identity/portal-service.ts';
 import { TeamService } from '../services/identity/team-service.ts';
 import { UserService } from '../services/identity/user-service.ts';
 import { LongitudinalService } from '../services/longitudinal/longitudinal-service.ts';
+import { ThresholdRecompute } from '../services/profile/metabolic-profile-recompute.ts';
+import { MetabolicProfileService } from '../services/profile/metabolic-profile-service.ts';
 import { ProfileService } from '../services/profile/profile-service.ts';
 import type { DecodeRequest } from '../services/sources/decode-and-derive.ts';
 import { DecodePool } from '../services/sources/decode-pool.ts';
@@ -68,6 +70,9 @@ export class Engine {
   readonly longitudinal: LongitudinalService;
   readonly profile: ProfileService;
   readonly dailies: DailyService;
+  /** Markers, zones and W/kg; declared markers; the background re-derivation after a threshold change. */
+  readonly metabolicProfile: MetabolicProfileService;
+  private readonly thresholdRecompute: ThresholdRecompute;
   /** Managed users and the users a caller can act for (WIRE.md §3.9). */
   readonly users: UserService;
   /** Webhook endpoints, secrets, deliveries, replay and the events feed (WIRE.md §6). */
@@ -100,8 +105,26 @@ export class Engine {
     };
     this.longitudinal = new LongitudinalService(store, curveGapPolicy);
     const changed = (athleteId: string) => this.longitudinal.invalidate(athleteId);
-    this.profile = new ProfileService(store);
-    this.dailies = new DailyService(store);
+    // A threshold change (declared marker, test, body-mass daily, thresholds) re-derives the
+    // athlete's activities from its date on, in the background, through the write queue.
+    this.thresholdRecompute = new ThresholdRecompute(async (athleteId, from, progress) => {
+      await this.sources.recompute(athleteId, (source) => progress.source(source.activity_ids.length), {
+        from,
+        total: progress.total,
+        cancelled: progress.cancelled,
+      });
+    });
+    const thresholdsChanged = (athleteId: string, from: string) =>
+      this.thresholdRecompute.schedule(athleteId, from);
+    this.profile = new ProfileService(store, thresholdsChanged);
+    this.dailies = new DailyService(store, (athleteId, measure, date) => {
+      if (measure === 'body_mass') thresholdsChanged(athleteId, date);
+    });
+    this.metabolicProfile = new MetabolicProfileService(
+      store,
+      (athleteId, query) => this.longitudinal.intensityDurationModel(athleteId, query),
+      this.thresholdRecompute,
+    );
     this.activities = new ActivityService(store, changed, enqueueWrite);
     this.users = new UserService(store, identity.accounts, teams, delegation, tokens, enqueueWrite, changed);
     this.decodePool = decodeWorkers === 0 ? undefined : new DecodePool({ size: decodeWorkers });
@@ -143,6 +166,7 @@ export class Engine {
   }
 
   close(): void {
+    this.thresholdRecompute.close();
     this.webhooks.stopDelivery();
     void this.decodePool?.close();
     this.store.close();

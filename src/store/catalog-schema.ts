@@ -230,6 +230,22 @@ export const CATALOG_SCHEMA = [
     weight_kg DOUBLE,
     PRIMARY KEY (athlete_id, sport, effective_from)
   )`,
+  // Declared (or external) metabolic-profile markers: one value per athlete, sport, marker, metric
+  // and date; pinned ones win over tests and models from their date on (issue 9).
+  `CREATE TABLE IF NOT EXISTS profile_markers (
+    id VARCHAR PRIMARY KEY,
+    athlete_id VARCHAR NOT NULL,
+    sport VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    metric VARCHAR NOT NULL,
+    effective_from DATE NOT NULL,
+    value DOUBLE NOT NULL,
+    provenance VARCHAR NOT NULL,
+    pinned BOOLEAN NOT NULL,
+    note VARCHAR,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    UNIQUE (athlete_id, sport, name, metric, effective_from)
+  )`,
   // Delegations (issue 8): each delegated-token or principal-token call. Its refresh token (a
   // random `pfd_` string) is kept as a sha256; `athlete_id` is the user the tokens act as, the
   // `source_*` columns the credential the principal called with (its revocation ends the pair).

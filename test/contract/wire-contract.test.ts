@@ -61,6 +61,14 @@ function casesFor(ids: {
     getTrainingLoad: { query: 'start=2024-01-01&end=2024-01-31' },
     listThresholds: {},
     setThresholds: { body: { sport: 'cycling', effective_from: '2020-01-01', ftp_w: 250 } },
+    getMetabolicProfile: { query: 'sport=cycling&date=2024-06-01' },
+    listProfileMarkers: {},
+    setProfileMarker: {
+      params: { name: 'lt2' },
+      body: { sport: 'cycling', value: 280, metric: 'power', effective_from: '2029-01-01' },
+    },
+    deleteProfileMarker: { params: { name: 'lt2' }, query: 'sport=cycling&metric=power' },
+    getRecomputeStatus: {},
     listDailies: {
       params: { measure: 'body_mass' },
       query: 'start=2024-01-01&end=2024-01-31&interpolate=true',

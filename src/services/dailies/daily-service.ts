@@ -29,7 +29,11 @@ export interface DailyImportResult {
 
 /** Daily measures (body mass, HRV, sleep, …): one value per athlete, measure and date. */
 export class DailyService {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    /** Told after a day's value is stored or deleted (body mass feeds ingest thresholds). */
+    private readonly onChange: (athleteId: string, measure: DailyMeasure, date: string) => void = () => {},
+  ) {}
 
   /** Exactly one row per date of [start, end]; with `interpolate`, gaps filled by the measure's rule. */
   async list(
@@ -56,6 +60,7 @@ export class DailyService {
     assertAthleteIdValid(athleteId);
     const upsert = compileUpsertDaily(athleteId, measure, date, value, source);
     await this.store.write((tx) => tx.run(upsert.sql, upsert.params as never));
+    this.onChange(athleteId, measure, date);
     const [row] = await this.store.select<{ value: number; source: DailySource }>(
       compileStoredDaily(athleteId, measure, date),
     );
@@ -68,6 +73,7 @@ export class DailyService {
     if (deleted.length === 0) {
       throw new PeakformError('ERR_DAILY_NOT_FOUND', `No ${measure} value on ${date} for this athlete.`);
     }
+    this.onChange(athleteId, measure, date);
   }
 
   /**

@@ -9,12 +9,18 @@ import {
 } from '../../query/catalog-sql.ts';
 import type { Store } from '../../store/store.ts';
 import { assertAthleteIdValid } from './athlete-id.ts';
+import { ingestThresholdEntries, readProfileRecords } from './metabolic-profile-candidates.ts';
+import type { ThresholdEntry } from './resolve-thresholds.ts';
 
 type AccountStatus = z.infer<typeof AccountStatusSchema>;
 
 /** The athlete's profile: thresholds, the sports and tags they use, and what the account serves. */
 export class ProfileService {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    /** Told when thresholds change from a date on (the engine re-derives from there in the background). */
+    private readonly onThresholdsChanged: (athleteId: string, from: string) => void = () => {},
+  ) {}
 
   /** The athlete's thresholds, oldest first (effective-dated, per sport). */
   async listThresholds(athleteId: string): Promise<Thresholds[]> {
@@ -22,8 +28,16 @@ export class ProfileService {
   }
 
   /**
+   * What ingest resolves per activity: these thresholds plus the metabolic profile's measured and
+   * declared markers and body-mass dailies, effective-dated (`ingestThresholdEntries`).
+   */
+  async ingestThresholds(athleteId: string): Promise<ThresholdEntry[]> {
+    return ingestThresholdEntries(await readProfileRecords(this.store, athleteId));
+  }
+
+  /**
    * Sets the thresholds for a sport from a date on (replacing an entry of the same sport and date).
-   * Stored metrics keep the thresholds they were computed with until `recompute` re-derives them.
+   * Stored metrics from that date on are re-derived in the background (`onThresholdsChanged`).
    */
   async setThresholds(athleteId: string, thresholds: Thresholds): Promise<Thresholds[]> {
     assertAthleteIdValid(athleteId);
@@ -32,6 +46,7 @@ export class ProfileService {
         await tx.run(q.sql, q.params as never);
       }
     });
+    this.onThresholdsChanged(athleteId, thresholds.effective_from);
     return this.listThresholds(athleteId);
   }
 

@@ -5,6 +5,7 @@ import { sha256Hex, sourceIdFor } from '../../domain/ids.ts';
 import { isoUtc } from '../../domain/time-format.ts';
 import type { SourceRecord } from '../../domain/wire.ts';
 import { compileFindSource, compileSourceCount, compileSourcesToRecompute } from '../../query/catalog-sql.ts';
+import { compileSourcesFromDate } from '../../query/metabolic-profile-sql.ts';
 import type { Store } from '../../store/store.ts';
 import { assertAthleteIdValid } from '../profile/athlete-id.ts';
 import type { ProfileService } from '../profile/profile-service.ts';
@@ -88,7 +89,7 @@ export class IngestService {
       athleteId,
       sourceId,
       tags: options.tags ?? [],
-      thresholds: await this.profile.listThresholds(athleteId),
+      thresholds: await this.profile.ingestThresholds(athleteId),
       curveGapPolicy: this.curveGapPolicy,
       skipActivityIds: restoreDeleted ? [] : [...deleted],
     });
@@ -156,15 +157,23 @@ export class IngestService {
   async recompute(
     athleteId?: string,
     onSource?: (source: SourceRecord) => void,
+    /** Only the athlete's sources with an activity on or after `from`; `total` hears how many; `cancelled` stops early. */
+    options: { from?: string; total?: (n: number) => void; cancelled?: () => boolean } = {},
   ): Promise<{ sources: number; activities: number; failed: number }> {
     const sources = await this.store.select<{
       athlete_id: string;
       content_sha256: string;
       file_name: string | null;
       tags: string[] | null;
-    }>(compileSourcesToRecompute(athleteId));
+    }>(
+      athleteId && options.from
+        ? compileSourcesFromDate(athleteId, options.from)
+        : compileSourcesToRecompute(athleteId),
+    );
+    options.total?.(sources.length);
     const totals = { sources: 0, activities: 0, failed: 0 };
     for (const source of sources) {
+      if (options.cancelled?.()) break;
       const bytes = await readFile(this.store.lake.originalPath(source.athlete_id, source.content_sha256));
       const result = await this.enqueueWrite(() =>
         this.ingestNow(
