@@ -5,6 +5,7 @@ import type { Engine, StagedUpload } from '../engine/engine.ts';
 import type { Handlers } from './handler-types.ts';
 import { createApplicationHandlers } from './handlers/application-handlers.ts';
 import { createProfileHandlers } from './handlers/profile-handlers.ts';
+import { createTestHandlers } from './handlers/test-handlers.ts';
 import { createUserHandlers } from './handlers/user-handlers.ts';
 
 export type { Handler, HandlerContext, HandlerResult, Handlers } from './handler-types.ts';
@@ -61,9 +62,12 @@ export function createHandlers(
     return { sources: stored };
   }
   return {
-    listActivities: async ({ athleteId, query }) => activities.list(athleteId, query),
-    getLatestActivity: async ({ athleteId, query }) => activities.latest(athleteId, query.sport),
-    getActivity: async ({ athleteId, params }) => activities.get(athleteId, params.id),
+    listActivities: async ({ athleteId, query, request }) =>
+      engine.appMetadata.attach(athleteId, request.token, await activities.list(athleteId, query)),
+    getLatestActivity: async ({ athleteId, query, request }) =>
+      engine.appMetadata.attach(athleteId, request.token, await activities.latest(athleteId, query.sport)),
+    getActivity: async ({ athleteId, params, request }) =>
+      engine.appMetadata.attach(athleteId, request.token, await activities.get(athleteId, params.id)),
     getActivityData: async ({ athleteId, params, query }) =>
       activities.data(athleteId, params.id, {
         metrics: query.metrics,
@@ -119,6 +123,7 @@ export function createHandlers(
     ...createApplicationHandlers(engine),
     ...createProfileHandlers(engine),
     ...createUserHandlers(engine, { publicUrl: options.publicUrl }),
+    ...createTestHandlers(engine),
   };
 }
 

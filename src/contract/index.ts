@@ -1,4 +1,5 @@
 import { ACTIVITY_ROUTES } from './activities.ts';
+import { APP_METADATA_ROUTES } from './app-metadata.ts';
 import { APPLICATION_ROUTES } from './applications.ts';
 import { DAILY_ROUTES } from './dailies.ts';
 import { DELEGATION_ROUTES } from './delegation.ts';
@@ -8,6 +9,7 @@ import { PROFILE_ROUTES } from './profile.ts';
 import type { RouteSpec } from './route.ts';
 import { SYSTEM_ROUTES } from './system.ts';
 import { TEAM_ROUTES } from './teams.ts';
+import { TEST_ROUTES, TRACE_ROUTES } from './tests.ts';
 import { USER_ROUTES } from './users.ts';
 
 /**
@@ -21,6 +23,9 @@ export const ROUTES = {
   ...METABOLIC_PROFILE_ROUTES,
   ...DAILY_ROUTES,
   ...APPLICATION_ROUTES,
+  ...TEST_ROUTES,
+  ...TRACE_ROUTES,
+  ...APP_METADATA_ROUTES,
   ...USER_ROUTES,
   ...TEAM_ROUTES,
   ...DELEGATION_ROUTES,

@@ -349,6 +349,61 @@ export const ERROR_CATALOG = {
     meaning: 'The events feed is an application’s: the token is no application’s and no `application_id` was given.',
     fix: 'Call with an application’s token, or pass `application_id` of an application you own.',
   },
+  ERR_TEST_NOT_FOUND: {
+    status: 404,
+    meaning: 'No test with this id belongs to the athlete (also a trace’s unknown `test_id`).',
+    fix: 'List the tests with GET /api/v1/tests/.',
+  },
+  ERR_TRACE_NOT_FOUND: {
+    status: 404,
+    meaning: 'No trace with this id belongs to the athlete.',
+    fix: 'List the traces with GET /api/v1/traces/.',
+  },
+  ERR_TEST_OWNED_BY_APP: {
+    status: 403,
+    meaning: 'The test was created by an application; only that application’s tokens may change or delete it.',
+    fix: 'Change it through the application that created it (its client id is the test’s `created_by`).',
+  },
+  ERR_TEST_WINDOW_INVALID: {
+    status: 422,
+    meaning: 'A test’s end is before its start.',
+    fix: 'Swap them, or leave `end` out (start + 3 h).',
+  },
+  ERR_TIMESTAMP_NAIVE: {
+    status: 422,
+    meaning: 'A timestamp has no UTC offset, so its instant is unknown.',
+    fix: 'Add an offset: `Z` or `±HH:MM`, e.g. 2026-05-18T17:32:00+02:00.',
+  },
+  ERR_TIMESTAMP_INVALID: {
+    status: 422,
+    meaning: 'A timestamp is not a real ISO 8601 date-time.',
+    fix: 'Send e.g. 2026-05-18T17:32:00+02:00.',
+  },
+  ERR_APP_METADATA_APP_TOKEN: {
+    status: 403,
+    meaning: 'App metadata belongs to an application, and the token is no application’s (a personal key).',
+    fix: 'Call with a token issued to your application (OAuth, or `peakform token create --app`).',
+  },
+  ERR_APP_METADATA_INVALID: {
+    status: 422,
+    meaning: 'App metadata must be a JSON object.',
+    fix: 'Send an object, e.g. {"plan": "base"}.',
+  },
+  ERR_APP_METADATA_TOO_DEEP: {
+    status: 422,
+    meaning: 'App metadata nests more than 32 levels of objects and arrays.',
+    fix: 'Flatten it.',
+  },
+  ERR_APP_METADATA_TOO_LARGE: {
+    status: 413,
+    meaning: 'App metadata is larger than 1024 bytes (4096 on the profile) as compact UTF-8 JSON.',
+    fix: 'Store less; keep the rest in your application.',
+  },
+  ERR_APP_METADATA_NOT_FOUND: {
+    status: 404,
+    meaning: 'This application has stored no app metadata on this record.',
+    fix: 'Nothing to delete; PUT stores it.',
+  },
   ERR_MARKER_NOT_FOUND: {
     status: 404,
     meaning: 'No declared value of this metabolic-profile marker for this sport (and metric and date).',

@@ -7,6 +7,7 @@ import {
 import { PeakformError } from '../domain/errors.ts';
 import { compileGetSetting, compileSetSetting } from '../query/catalog-sql.ts';
 import { ActivityService } from '../services/activities/activity-service.ts';
+import { AppMetadataService } from '../services/app-metadata/app-metadata-service.ts';
 import { DailyService } from '../services/dailies/daily-service.ts';
 import { DelegationService } from '../services/identity/delegation-service.ts';
 import { IdentityService } from '../services/identity/identity-service.ts';
@@ -24,6 +25,8 @@ import { runDecodeTask } from '../services/sources/decode-task.ts';
 import { IngestService } from '../services/sources/ingest-service.ts';
 import { exportParquet } from '../services/tabular-export.ts';
 import type { TabularResult } from '../services/tabular-result.ts';
+import { TestService } from '../services/tests/test-service.ts';
+import { TraceService } from '../services/tests/trace-service.ts';
 import { TokenService } from '../services/tokens/token-service.ts';
 import { type WebhookOptions, WebhookService } from '../services/webhooks/webhook-service.ts';
 import { Store } from '../store/store.ts';
@@ -78,6 +81,12 @@ export class Engine {
   /** Webhook endpoints, secrets, deliveries, replay and the events feed (WIRE.md §6). */
   readonly webhooks: WebhookService;
   private writeQueue: Promise<unknown> = Promise.resolve();
+  /** Tests with their results, traces and overlapping activities (WIRE.md §3.6). */
+  readonly tests: TestService;
+  /** Traces: single measurements in time (WIRE.md §3.5). */
+  readonly traces: TraceService;
+  /** Each application's own metadata on records (WIRE.md §3.4). */
+  readonly appMetadata: AppMetadataService;
 
   private readonly decodePool: DecodePool | undefined;
 
@@ -130,6 +139,9 @@ export class Engine {
     this.decodePool = decodeWorkers === 0 ? undefined : new DecodePool({ size: decodeWorkers });
     const pool = this.decodePool;
     const decode = pool
+    this.traces = new TraceService(store);
+    this.tests = new TestService(store, this.traces);
+    this.appMetadata = new AppMetadataService(store);
       ? (request: DecodeRequest) => pool.run(request)
       : async (request: DecodeRequest) => runDecodeTask(request);
     this.sources = new IngestService(store, this.profile, curveGapPolicy, enqueueWrite, changed, decode);

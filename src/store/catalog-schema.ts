@@ -328,4 +328,56 @@ export const CATALOG_SCHEMA = [
     latency_ms DOUBLE NOT NULL,
     error VARCHAR
   )`,
+  // Tests and traces (issue 9, WIRE.md §2.2–§2.3). Instants are UTC; `*_offset_s` is the offset the
+  // client wrote them in (for the `*_local` twins); `created_by` is the client id of the app whose
+  // token created the test (only that app may change it). A trace's `test_id` is its explicit link.
+  `CREATE TABLE IF NOT EXISTS tests (
+    id VARCHAR PRIMARY KEY,
+    athlete_id VARCHAR NOT NULL,
+    sport VARCHAR NOT NULL,
+    start_utc TIMESTAMPTZ NOT NULL,
+    start_offset_s INTEGER NOT NULL,
+    end_utc TIMESTAMPTZ NOT NULL,
+    end_offset_s INTEGER NOT NULL,
+    local_date DATE NOT NULL,
+    title VARCHAR,
+    results JSON,
+    tags VARCHAR[],
+    created_by VARCHAR,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
+  )`,
+  'CREATE INDEX IF NOT EXISTS tests_athlete_start ON tests (athlete_id, start_utc)',
+  `CREATE TABLE IF NOT EXISTS traces (
+    id VARCHAR PRIMARY KEY,
+    athlete_id VARCHAR NOT NULL,
+    timestamp_utc TIMESTAMPTZ NOT NULL,
+    utc_offset_s INTEGER NOT NULL,
+    local_date DATE NOT NULL,
+    test_id VARCHAR,
+    lactate DOUBLE,
+    rpe INTEGER,
+    notes VARCHAR,
+    power INTEGER,
+    speed DOUBLE,
+    heart_rate INTEGER,
+    vo2 DOUBLE,
+    sport VARCHAR,
+    tags VARCHAR[],
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
+  )`,
+  'CREATE INDEX IF NOT EXISTS traces_athlete_timestamp ON traces (athlete_id, timestamp_utc)',
+  // App metadata (WIRE.md §3.4, §7.8): one JSON object per application, athlete and record
+  // (`record_kind` activity|test|trace|profile; `record_id` '' for the profile), kept as the
+  // compact text the app sent, shown only to that app.
+  `CREATE TABLE IF NOT EXISTS app_metadata (
+    athlete_id VARCHAR NOT NULL,
+    client_id VARCHAR NOT NULL,
+    record_kind VARCHAR NOT NULL,
+    record_id VARCHAR NOT NULL,
+    metadata VARCHAR NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (athlete_id, client_id, record_kind, record_id)
+  )`,
 ];

@@ -38,7 +38,31 @@ function casesFor(ids: {
   team: string;
   member: string;
   appToken: string;
+  test: string;
+  trace: string;
+  metaToken: string;
 }): Record<OperationId, Case> {
+  const testBody = {
+    sport: 'running',
+    start: '2024-03-05T09:00:00+01:00',
+    title: 'Lactate step test',
+    end: null,
+    results: { lt1: { speed: 3.6, heart_rate: 150, lactate: 2 }, vo2max: 4100, critical_speed: 4.4 },
+    tags: ['lab'],
+  };
+  const traceBody = {
+    timestamp: '2024-03-05T09:30:00+01:00',
+    test_id: ids.test,
+    lactate: 2.4,
+    rpe: 13,
+    notes: null,
+    power: null,
+    speed: 3.8,
+    heart_rate: 156,
+    vo2: null,
+    tags: null,
+    sport: 'running',
+  };
   return {
     listActivities: { query: 'limit=10' },
     getLatestActivity: { query: 'sport=cycling' },
@@ -75,6 +99,25 @@ function casesFor(ids: {
     },
     setDaily: { params: { measure: 'body_mass' }, body: { date: '2024-01-10', value: 71.5 } },
     deleteDaily: { params: { measure: 'body_mass' }, query: 'date=2024-01-10' },
+    listTests: { query: 'start=2024-01-01&sport=running&limit=50' },
+    createTest: { body: testBody },
+    getTest: { params: { id: ids.test }, query: 'traces=auto', token: ids.metaToken },
+    replaceTest: { params: { id: ids.test }, body: { ...testBody, title: 'Renamed' } },
+    deleteTest: { params: { id: ids.test } },
+    listTraces: { query: 'limit=100', token: ids.metaToken },
+    createTrace: { body: traceBody },
+    getTrace: { params: { id: ids.trace } },
+    replaceTrace: { params: { id: ids.trace }, body: { ...traceBody, rpe: 14 } },
+    deleteTrace: { params: { id: ids.trace } },
+    setActivityAppMetadata: { params: { id: ids.ride }, body: { plan: 'base' }, token: ids.metaToken },
+    deleteActivityAppMetadata: { params: { id: ids.ride }, token: ids.metaToken },
+    setTestAppMetadata: { params: { id: ids.test }, body: { step: 3 }, token: ids.metaToken },
+    deleteTestAppMetadata: { params: { id: ids.test }, token: ids.metaToken },
+    setTraceAppMetadata: { params: { id: ids.trace }, body: { sample: 'A1' }, token: ids.metaToken },
+    deleteTraceAppMetadata: { params: { id: ids.trace }, token: ids.metaToken },
+    getProfileAppMetadata: { token: ids.metaToken },
+    setProfileAppMetadata: { body: { units: 'metric' }, token: ids.metaToken },
+    deleteProfileAppMetadata: { token: ids.metaToken },
     getHealth: {},
     getUserInfo: {},
     listApplications: {},
@@ -193,6 +236,17 @@ describe('the wire contract, route by route', () => {
     const team = await server.engine.teams.create('wire', { name: 'Contract team' });
     await server.engine.tokens.create('wire-member');
     const appToken = (await server.engine.tokens.create('wire', { clientId: application.id })).token;
+    const metaApp = await server.engine.identity.applications.create('wire', { name: 'Metadata app' });
+    const metaToken = (await server.engine.tokens.create('wire', { clientId: metaApp.application.id })).token;
+    const test = await server.engine.tests.create(
+      'wire',
+      { sport: 'running', start: '2024-03-05T09:00:00+01:00', end: '2024-03-05T10:00:00+01:00' },
+      null,
+    );
+    const trace = await server.engine.traces.create('wire', {
+      timestamp: '2024-03-05T09:20:00+01:00',
+      lactate: 1.8,
+    });
     cases = casesFor({
       ride: body.sources[0].activity_ids[0],
       run: body.sources[1].activity_ids[0],
@@ -204,6 +258,9 @@ describe('the wire contract, route by route', () => {
       team: team.id,
       member: 'wire-member',
       appToken,
+      test: test.id,
+      trace: trace.id,
+      metaToken,
     });
   });
   afterAll(() => server.close());
@@ -211,6 +268,12 @@ describe('the wire contract, route by route', () => {
   const routes = Object.entries(ROUTES) as [OperationId, RouteSpec][];
   // Deletes last (an application after its secret): the other cases use what they delete.
   const deletesLast = [
+    'deleteActivityAppMetadata',
+    'deleteTestAppMetadata',
+    'deleteTraceAppMetadata',
+    'deleteProfileAppMetadata',
+    'deleteTrace',
+    'deleteTest',
     'deleteActivity',
     'deleteApplicationSecret',
     'deleteApplication',
