@@ -28,6 +28,8 @@ export interface AppOptions {
   version?: string;
   /** The public URL clients reach the server at: the OAuth issuer. Default: the address it listens on. */
   publicUrl?: string | (() => string);
+  /** Runs the webhook delivery worker while the app is open (default true). */
+  webhookDelivery?: boolean;
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 32 * 1024 * 1024;
@@ -134,6 +136,11 @@ export async function buildApp(engine: Engine, options: AppOptions = {}): Promis
       publicUrl: fixedPublicUrl,
     }),
   );
+  // Webhook deliveries run while the server does (issue 10); the outbox keeps them otherwise.
+  if (options.webhookDelivery !== false) {
+    engine.webhooks.startDelivery();
+    app.addHook('onClose', async () => engine.webhooks.stopDelivery());
+  }
   return app;
 }
 

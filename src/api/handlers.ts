@@ -7,6 +7,7 @@ import { createApplicationHandlers } from './handlers/application-handlers.ts';
 import { createProfileHandlers } from './handlers/profile-handlers.ts';
 import { createTestHandlers } from './handlers/test-handlers.ts';
 import { createUserHandlers } from './handlers/user-handlers.ts';
+import { createWebhookHandlers } from './handlers/webhook-handlers.ts';
 
 export type { Handler, HandlerContext, HandlerResult, Handlers } from './handler-types.ts';
 
@@ -123,6 +124,7 @@ export function createHandlers(
     ...createApplicationHandlers(engine),
     ...createProfileHandlers(engine),
     ...createUserHandlers(engine, { publicUrl: options.publicUrl }),
+    ...createWebhookHandlers(engine),
     ...createTestHandlers(engine),
   };
 }

@@ -11,6 +11,7 @@ import { SYSTEM_ROUTES } from './system.ts';
 import { TEAM_ROUTES } from './teams.ts';
 import { TEST_ROUTES, TRACE_ROUTES } from './tests.ts';
 import { USER_ROUTES } from './users.ts';
+import { WEBHOOK_ROUTES } from './webhooks.ts';
 
 /**
  * The whole API, one entry per operation. Static paths are listed before `{id}` paths of the same
@@ -29,6 +30,7 @@ export const ROUTES = {
   ...USER_ROUTES,
   ...TEAM_ROUTES,
   ...DELEGATION_ROUTES,
+  ...WEBHOOK_ROUTES,
   ...SYSTEM_ROUTES,
 } as const;
 

@@ -50,6 +50,13 @@ export const ApplicationCreateSchema = z
       .boolean()
       .optional()
       .describe('A confidential app with a first client secret (shown once in `client_secret`).'),
+    webhook_endpoints: z
+      .array(z.string().max(2048))
+      .max(10)
+      .optional()
+      .describe(
+        'Webhook URLs (https, or http on loopback), signed `sweatstack` (WIRE.md §6); on update, the whole list.',
+      ),
   })
   .meta({ id: 'ApplicationCreate' });
 
@@ -74,6 +81,13 @@ export const ApplicationSchema = z
     privacy_statement: z.string().nullable().optional(),
     capabilities: z.array(z.string()).nullable().optional(),
     client_secret: z.string().optional().describe('Only in the answer that created it; never again.'),
+    webhook_endpoints: z.array(z.string()).optional().describe('The URLs of the app’s webhook endpoints.'),
+    webhook_secret: z
+      .string()
+      .optional()
+      .describe(
+        'The secret that signs webhook deliveries (`whsec_…`); rotate it with POST …/webhook-secret/rotate.',
+      ),
     published: z.boolean().optional(),
   })
   .meta({ id: 'ApplicationCreateResponse' });

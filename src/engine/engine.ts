@@ -41,6 +41,11 @@ export type { UserEntry } from '../services/identity/user-service.ts';
 export type { StagedUpload } from '../services/sources/ingest-service.ts';
 export type { TabularResult } from '../services/tabular-result.ts';
 export type { VerifiedToken } from '../services/tokens/token-service.ts';
+export type {
+  DeliveryWithAttempts,
+  WebhookEndpoint,
+  WebhookEvent,
+} from '../services/webhooks/webhook-service.ts';
 /** Every file under a folder (recursive), for commands that ingest folders. */
 export { listFiles } from '../store/lake.ts';
 

@@ -60,16 +60,28 @@ export function createApplicationHandlers(engine: Engine): Pick<Handlers, Applic
         capabilities: body.capabilities,
         confidential: body.generate_secret ?? false,
       });
-      return { ...wireApplication(application), ...(secret ? { client_secret: secret.secret } : {}) };
+      if (body.webhook_endpoints !== undefined)
+        await engine.webhooks.setEndpointUrls(athleteId, application.id, body.webhook_endpoints);
+      return {
+        ...wireApplication(application),
+        ...(await webhookFields(engine, athleteId, application.id, true)),
+        ...(secret ? { client_secret: secret.secret } : {}),
+      };
     },
     getApplication: async ({ athleteId, params, request }) => {
       assertOwnerToken(request.token);
-      return wireApplication(await applications.get(athleteId, params.id));
+      const application = await applications.get(athleteId, params.id);
+      return {
+        ...wireApplication(application),
+        ...(await webhookFields(engine, athleteId, application.id, false)),
+      };
     },
     updateApplication: async ({ athleteId, params, body, request }) => {
       assertOwnerToken(request.token);
       const current = await applications.get(athleteId, params.id);
-      return wireApplication(
+      if (body.webhook_endpoints !== undefined)
+        await engine.webhooks.setEndpointUrls(athleteId, params.id, body.webhook_endpoints);
+      const updated = wireApplication(
         await applications.update(athleteId, params.id, {
           name: body.name ?? current.name,
           description: body.description,
@@ -80,10 +92,12 @@ export function createApplicationHandlers(engine: Engine): Pick<Handlers, Applic
           capabilities: body.capabilities,
         }),
       );
+      return { ...updated, ...(await webhookFields(engine, athleteId, params.id, false)) };
     },
     deleteApplication: async ({ athleteId, params, request }) => {
       assertOwnerToken(request.token);
       await engine.identity.deleteApplication(athleteId, params.id);
+      await engine.webhooks.forgetApplication(params.id);
       return undefined;
     },
     listApplicationSecrets: async ({ athleteId, params, request }) => {
@@ -112,6 +126,15 @@ export function createApplicationHandlers(engine: Engine): Pick<Handlers, Applic
       return undefined;
     },
   };
+}
+
+/** `webhook_endpoints` and `webhook_secret` (WIRE.md §2.9): the secret is made with the app, or with its first endpoint. */
+async function webhookFields(engine: Engine, owner: string, applicationId: string, makeSecret: boolean) {
+  const endpoints = await engine.webhooks.listEndpoints(owner, applicationId);
+  const secret = makeSecret
+    ? await engine.webhooks.secret(owner, applicationId)
+    : await engine.webhooks.currentSecret(owner, applicationId);
+  return { webhook_endpoints: endpoints.map((e) => e.url), ...(secret ? { webhook_secret: secret } : {}) };
 }
 
 function wireApplication(app: Application) {

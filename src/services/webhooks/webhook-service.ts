@@ -14,6 +14,11 @@ import { type DeliveryOptions, DeliveryWorker } from './delivery-worker.ts';
 import { checkEndpointUrl, DEFAULT_URL_POLICY, UnsafeUrlError, type UrlPolicy } from './http-sender.ts';
 import { generateWebhookSecret } from './signatures.ts';
 
+export type {
+  EndpointRow as WebhookEndpoint,
+  EventRow as WebhookEvent,
+} from '../../store/outbox-repository.ts';
+
 export const MAX_ENDPOINTS = 10;
 export const DEFAULT_OVERLAP_S = 86_400;
 
