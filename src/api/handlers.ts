@@ -123,9 +123,9 @@ export function createHandlers(
     getHealth: async () => ({ status: 'ok' as const, version: options.version }),
     ...createApplicationHandlers(engine),
     ...createProfileHandlers(engine),
+    ...createTestHandlers(engine),
     ...createUserHandlers(engine, { publicUrl: options.publicUrl }),
     ...createWebhookHandlers(engine),
-    ...createTestHandlers(engine),
   };
 }
 

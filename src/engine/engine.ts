@@ -81,17 +81,17 @@ export class Engine {
   /** Markers, zones and W/kg; declared markers; the background re-derivation after a threshold change. */
   readonly metabolicProfile: MetabolicProfileService;
   private readonly thresholdRecompute: ThresholdRecompute;
-  /** Managed users and the users a caller can act for (WIRE.md §3.9). */
-  readonly users: UserService;
-  /** Webhook endpoints, secrets, deliveries, replay and the events feed (WIRE.md §6). */
-  readonly webhooks: WebhookService;
-  private writeQueue: Promise<unknown> = Promise.resolve();
   /** Tests with their results, traces and overlapping activities (WIRE.md §3.6). */
   readonly tests: TestService;
   /** Traces: single measurements in time (WIRE.md §3.5). */
   readonly traces: TraceService;
   /** Each application's own metadata on records (WIRE.md §3.4). */
   readonly appMetadata: AppMetadataService;
+  /** Managed users and the users a caller can act for (WIRE.md §3.9). */
+  readonly users: UserService;
+  /** Webhook endpoints, secrets, deliveries, replay and the events feed (WIRE.md §6). */
+  readonly webhooks: WebhookService;
+  private writeQueue: Promise<unknown> = Promise.resolve();
 
   private readonly decodePool: DecodePool | undefined;
 
@@ -139,14 +139,14 @@ export class Engine {
       (athleteId, query) => this.longitudinal.intensityDurationModel(athleteId, query),
       this.thresholdRecompute,
     );
+    this.traces = new TraceService(store);
+    this.tests = new TestService(store, this.traces);
+    this.appMetadata = new AppMetadataService(store);
     this.activities = new ActivityService(store, changed, enqueueWrite);
     this.users = new UserService(store, identity.accounts, teams, delegation, tokens, enqueueWrite, changed);
     this.decodePool = decodeWorkers === 0 ? undefined : new DecodePool({ size: decodeWorkers });
     const pool = this.decodePool;
     const decode = pool
-    this.traces = new TraceService(store);
-    this.tests = new TestService(store, this.traces);
-    this.appMetadata = new AppMetadataService(store);
       ? (request: DecodeRequest) => pool.run(request)
       : async (request: DecodeRequest) => runDecodeTask(request);
     this.sources = new IngestService(store, this.profile, curveGapPolicy, enqueueWrite, changed, decode);
