@@ -111,11 +111,7 @@ describe('tests and traces', () => {
     expect(naive.body.code).toBe('ERR_TIMESTAMP_NAIVE');
     const naiveTrace = await call('POST', '/api/v1/traces/', traceBody({ timestamp: '2024-06-01T08:00:00' }));
     expect(naiveTrace.status).toBe(422);
-    const backwards = await call(
-      'POST',
-      '/api/v1/tests/',
-      testBody({ end: '2024-06-01T07:00:00+02:00' }),
-    );
+    const backwards = await call('POST', '/api/v1/tests/', testBody({ end: '2024-06-01T07:00:00+02:00' }));
     expect(backwards.status).toBe(422);
     expect((await call('POST', '/api/v1/traces/', traceBody({ rpe: 7.5 }))).status).toBe(400);
     expect((await call('POST', '/api/v1/traces/', traceBody({ power: -1 }))).status).toBe(400);
@@ -253,7 +249,9 @@ describe('tests and traces', () => {
     const idsOf = (test: { traces: { id: string }[] }) => test.traces.map((t) => t.id).sort();
     const autoA = (await call('GET', `/api/v1/tests/${A.id}`)).body;
     expect(idsOf(autoA)).toEqual([inside.id, insideLinked.id, outsideLinked.id, onEnd.id].sort());
-    const match = Object.fromEntries(autoA.traces.map((t: { id: string; test_match: string }) => [t.id, t.test_match]));
+    const match = Object.fromEntries(
+      autoA.traces.map((t: { id: string; test_match: string }) => [t.id, t.test_match]),
+    );
     expect(match).toEqual({
       [inside.id]: 'window',
       [insideLinked.id]: 'explicit',
@@ -303,14 +301,22 @@ describe('tests and traces', () => {
     const end = Date.parse(ride.end);
     const iso = (ms: number) => new Date(ms).toISOString().replace('Z', '+00:00');
     const around = (
-      await call('POST', '/api/v1/tests/', testBody({ start: iso(start - 600_000), end: iso(start + 60_000) }))
+      await call(
+        'POST',
+        '/api/v1/tests/',
+        testBody({ start: iso(start - 600_000), end: iso(start + 60_000) }),
+      )
     ).body;
     const detail = (await call('GET', `/api/v1/tests/${around.id}`)).body;
     expect(detail.activities.map((a: { id: string }) => a.id)).toEqual([ride.id]);
     expect(detail.activities[0]).toMatchObject({ id: ride.id, sport: ride.sport ?? expect.any(String) });
     expect(detail.activities[0].traces).toBeNull();
     const before = (
-      await call('POST', '/api/v1/tests/', testBody({ start: iso(start - 7_200_000), end: iso(start - 1000) }))
+      await call(
+        'POST',
+        '/api/v1/tests/',
+        testBody({ start: iso(start - 7_200_000), end: iso(start - 1000) }),
+      )
     ).body;
     expect((await call('GET', `/api/v1/tests/${before.id}`)).body.activities).toEqual([]);
     const after = (await call('POST', '/api/v1/tests/', testBody({ start: iso(end + 1000) }))).body;
@@ -318,7 +324,8 @@ describe('tests and traces', () => {
 
     const lap = ride.laps[ride.laps.length - 1]!;
     const at = Math.floor((Date.parse(lap.start) + Date.parse(lap.end)) / 2 / 1000) * 1000;
-    const trace = (await call('POST', '/api/v1/traces/', traceBody({ timestamp: iso(at), lactate: 5.5 }))).body;
+    const trace = (await call('POST', '/api/v1/traces/', traceBody({ timestamp: iso(at), lactate: 5.5 })))
+      .body;
     expect(trace.activity).toMatchObject({ id: ride.id, traces: null });
     expect(trace.lap).toMatchObject({ start: lap.start, end: lap.end });
     const outside = (await call('POST', '/api/v1/traces/', traceBody({ timestamp: iso(end + 60_000) }))).body;
@@ -356,7 +363,9 @@ describe('tests and traces', () => {
     const appMade = (await call('GET', `/api/v1/tests/${made[6]}`, undefined, own)).body;
     expect(appMade.created_by).toBe(application.id);
     // Another athlete sees none of it.
-    expect((await call('GET', '/api/v1/tests/')).body.map((t: { id: string }) => t.id)).not.toContain(made[0]);
+    expect((await call('GET', '/api/v1/tests/')).body.map((t: { id: string }) => t.id)).not.toContain(
+      made[0],
+    );
     expect((await call('GET', `/api/v1/tests/${made[0]}`)).status).toBe(404);
 
     for (let minute = 10; minute < 15; minute++)
@@ -373,14 +382,16 @@ describe('tests and traces', () => {
     ]);
     expect((await call('GET', '/api/v1/traces/?sport=cycling', undefined, own)).body).toEqual([]);
     expect((await call('GET', '/api/v1/traces/?tags=t&sport=running', undefined, own)).body).toHaveLength(5);
-    expect((await call('GET', '/api/v1/traces/', undefined, token)).body.map((t: { id: string }) => t.id)).not.toContain(
-      traces[0].id,
-    );
+    expect(
+      (await call('GET', '/api/v1/traces/', undefined, token)).body.map((t: { id: string }) => t.id),
+    ).not.toContain(traces[0].id);
   });
 
   it('lets only the creating application change or delete an app-made test', async () => {
     const { application: lab } = await server.engine.identity.applications.create(ATHLETE, { name: 'Lab' });
-    const { application: other } = await server.engine.identity.applications.create(ATHLETE, { name: 'Other' });
+    const { application: other } = await server.engine.identity.applications.create(ATHLETE, {
+      name: 'Other',
+    });
     const labToken = (await server.engine.tokens.create(ATHLETE, { clientId: lab.id })).token;
     const otherToken = (await server.engine.tokens.create(ATHLETE, { clientId: other.id })).token;
     const test = (await call('POST', '/api/v1/tests/', testBody({ title: 'Lab made' }), labToken)).body;
@@ -392,9 +403,16 @@ describe('tests and traces', () => {
       expect((await call('DELETE', `/api/v1/tests/${test.id}`, undefined, bearer)).status).toBe(403);
     }
     // Everyone of the athlete may still read it.
-    expect((await call('GET', `/api/v1/tests/${test.id}`, undefined, otherToken)).body.title).toBe('Lab made');
-    expect((await call('PUT', `/api/v1/tests/${test.id}`, testBody({ title: 'v2' }), labToken)).status).toBe(200);
-    expect((await call('GET', `/api/v1/tests/${test.id}`)).body).toMatchObject({ title: 'v2', created_by: lab.id });
+    expect((await call('GET', `/api/v1/tests/${test.id}`, undefined, otherToken)).body.title).toBe(
+      'Lab made',
+    );
+    expect((await call('PUT', `/api/v1/tests/${test.id}`, testBody({ title: 'v2' }), labToken)).status).toBe(
+      200,
+    );
+    expect((await call('GET', `/api/v1/tests/${test.id}`)).body).toMatchObject({
+      title: 'v2',
+      created_by: lab.id,
+    });
     // A test made with a personal key is anyone's (of the athlete) to change.
     const personal = (await call('POST', '/api/v1/tests/', testBody({ title: 'Mine' }))).body;
     expect((await call('PUT', `/api/v1/tests/${personal.id}`, testBody(), otherToken)).status).toBe(200);
