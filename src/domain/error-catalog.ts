@@ -101,11 +101,6 @@ export const ERROR_CATALOG = {
     meaning: 'Too many failed sign-ins for this account or from this address.',
     fix: 'Wait for the time in Retry-After, then try again.',
   },
-  ERR_CSRF: {
-    status: 403,
-    meaning: 'The form was not sent from this server’s own page (its CSRF token is missing or wrong).',
-    fix: 'Reload the page and send the form again.',
-  },
   ERR_USER_NOT_FOUND: {
     status: 404,
     meaning: 'No such user, or not one you manage.',

@@ -106,6 +106,7 @@ describe('TokenService', () => {
       scopes: ['data:read', 'data:write', 'profile'],
       tokenId: created.id,
       kind: 'personal',
+      source: { keyId: created.id },
     });
   });
 
