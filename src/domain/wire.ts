@@ -138,6 +138,10 @@ export const ActivityAnalysisSchema = z
     time_in_heart_rate_zones: z.array(ZoneTimeSchema).nullable(),
     running_bests: z.array(RunningBestSchema).nullable(),
     thresholds: z.record(z.string(), z.number()).describe('The thresholds in force when this was computed.'),
+    avg_power_w_per_kg: n()
+      .optional()
+      .describe('Mean power / the body mass in force on the date (metabolic profile); null without one.'),
+    normalized_power_w_per_kg: n().optional().describe('NP / the body mass in force on the date.'),
   })
   .describe('Peakform addition: computed at ingest from the stored samples.')
   .meta({ id: 'ActivityAnalysis' });

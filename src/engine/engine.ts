@@ -140,7 +140,8 @@ export class Engine {
       this.thresholdRecompute,
     );
     this.traces = new TraceService(store);
-    this.tests = new TestService(store, this.traces);
+    // A test's results are measured markers: a change re-derives from its date on.
+    this.tests = new TestService(store, this.traces, thresholdsChanged);
     this.appMetadata = new AppMetadataService(store);
     this.activities = new ActivityService(store, changed, enqueueWrite);
     this.users = new UserService(store, identity.accounts, teams, delegation, tokens, enqueueWrite, changed);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticAthlete } from '../../scripts/synthetic-athlete.ts';
+import { ROUTES } from '../../src/contract/index.ts';
 import { asJson, get, startTestServer, type TestServer, upload } from '../helpers/test-server.ts';
 
 /** A CSV ride from a 1 Hz power array, starting at a UTC instant. */
@@ -56,6 +57,7 @@ describe('the metabolic profile of a synthetic athlete with a known CP', () => {
       normalized_power_w: number;
       moving_time_s: number;
       thresholds: Record<string, number>;
+      normalized_power_w_per_kg: number | null;
     };
 
   beforeAll(async () => {
@@ -139,7 +141,10 @@ describe('the metabolic profile of a synthetic athlete with a known CP', () => {
     const between = dates.find((d) => d >= '2024-01-15' && d < '2024-02-01')!;
     const after = dates.find((d) => d >= '2024-02-01')!;
     expect((await analysisOn(before)).thresholds.weight_kg).toBeUndefined();
-    expect((await analysisOn(between)).thresholds.weight_kg).toBe(72.5);
+    const mid72 = await analysisOn(between);
+    expect(mid72.thresholds.weight_kg).toBe(72.5);
+    expect(mid72.normalized_power_w_per_kg).toBeCloseTo(mid72.normalized_power_w / 72.5, 2);
+    expect((await analysisOn(before)).normalized_power_w_per_kg).toBeNull();
     expect((await analysisOn(after)).thresholds.weight_kg).toBe(70);
   });
 
@@ -251,6 +256,50 @@ describe('the metabolic profile of a synthetic athlete with a known CP', () => {
       max_hr_bpm: 190,
     });
   });
+
+  // Measured markers come from the tests of the tests-and-traces routes, when this build has them.
+  it.skipIf(!('createTest' in ROUTES))(
+    'switches to a test’s value (measured) once a test is posted',
+    async () => {
+      const posted = await send('POST', '/api/v1/tests/', {
+        sport: 'cycling',
+        start: '2024-02-08T09:00:00Z',
+        end: null,
+        title: 'CP test',
+        results: { critical_power: 282, lt2: { power: 275, heart_rate: 168 }, heart_rate_max: 192 },
+        tags: null,
+      });
+      expect(posted.status).toBe(200);
+      const testId = asJson(await posted.json()).id;
+      const p = await profile();
+      expect(p.power.markers.critical_power).toMatchObject({
+        value: 282,
+        provenance: 'measured',
+        date: '2024-02-08',
+        record: { type: 'test', id: testId },
+      });
+      expect(p.power.markers.lt2).toMatchObject({ value: 275, provenance: 'measured' });
+      expect(p.power.threshold).toMatchObject({ name: 'lt2', value: 275, provenance: 'measured' });
+      expect(p.power.zones.seven_zone.anchor_value).toBe(275);
+      // The pinned heart-rate declarations still win over the test; the test's HRmax is an alternative.
+      expect(p.heart_rate.markers.heart_rate_max).toMatchObject({ value: 190, pinned: true });
+      expect(p.heart_rate.markers.heart_rate_max.alternatives[0]).toMatchObject({
+        value: 192,
+        provenance: 'measured',
+      });
+      expect(p.thresholds.ftp_w).toBe(275);
+      // The test's date on, activities are re-derived with it in the background.
+      const status = await recomputed();
+      expect(status.from).toBe('2024-02-08');
+      const after = [...byDate.keys()].sort().find((d) => d >= '2024-02-08')!;
+      const analysis = await analysisOn(after);
+      expect(analysis.thresholds).toMatchObject({ ftp_w: 275, cp_w: 282 });
+      expect(analysis.tss).toBeCloseTo(
+        (analysis.moving_time_s / 3600) * (analysis.normalized_power_w / 275) ** 2 * 100,
+        6,
+      );
+    },
+  );
 
   it('shows another athlete nothing of it', async () => {
     const p = asJson(

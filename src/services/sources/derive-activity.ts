@@ -119,8 +119,15 @@ export function deriveActivity(
       time_in_heart_rate_zones: s.timeInHeartRateZones,
       running_bests: analysis.runningBests,
       thresholds,
+      avg_power_w_per_kg: perKg(s.avgPowerW, thresholds.weight_kg),
+      normalized_power_w_per_kg: perKg(s.npW, thresholds.weight_kg),
     },
   };
+}
+
+/** W/kg to 2 decimals; null without power or a body mass. */
+function perKg(powerW: number | null, massKg: number | undefined): number | null {
+  return powerW !== null && massKg && massKg > 0 ? Math.round((powerW / massKg) * 100) / 100 : null;
 }
 
 /**
