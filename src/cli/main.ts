@@ -14,6 +14,7 @@ import { TEAM_USAGE, teamCommand } from './commands/team.ts';
 import { THRESHOLDS_USAGE, thresholdsCommand } from './commands/thresholds.ts';
 import { TOKEN_USAGE, tokenCommand } from './commands/token.ts';
 import { USER_USAGE, userCommand } from './commands/user.ts';
+import { WEBHOOK_USAGE, webhookCommand } from './commands/webhook.ts';
 
 const COMMANDS: Record<string, { usage: string; run: (args: string[]) => Promise<number> }> = {
   ingest: { usage: INGEST_USAGE, run: ingestCommand },
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, { usage: string; run: (args: string[]) => Promise
   user: { usage: USER_USAGE, run: userCommand },
   team: { usage: TEAM_USAGE, run: teamCommand },
   app: { usage: APP_USAGE, run: appCommand },
+  webhook: { usage: WEBHOOK_USAGE, run: webhookCommand },
   keys: { usage: KEYS_USAGE, run: keysCommand },
   activities: { usage: ACTIVITIES_USAGE, run: activitiesCommand },
   analyze: { usage: ANALYZE_USAGE, run: analyzeCommand },

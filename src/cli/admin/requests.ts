@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { DAILY_SOURCES } from '../../domain/daily-measures.ts';
 import { PeakformError } from '../../domain/errors.ts';
 import { ActivityListQuerySchema, ThresholdsSchema } from '../../domain/wire.ts';
+import { DELIVERY_STATUSES, WEBHOOK_SCHEMES } from '../../domain/wire-webhooks.ts';
 import type { Engine } from '../../engine/engine.ts';
 
 /**
@@ -38,6 +39,90 @@ function op<Shape extends z.ZodRawShape, R>(
 ) {
   return { schema: z.strictObject(shape), run };
 }
+
+/** Webhooks of an app (issue 10), for `peakform webhook …`; the operator manages every app. */
+const WEBHOOK_OPS = {
+  'webhooks.list': op({ op: z.literal('webhooks.list'), clientId: z.string() }, (engine, r) =>
+    engine.webhooks.listEndpoints(null, r.clientId),
+  ),
+  'webhooks.add': op(
+    {
+      op: z.literal('webhooks.add'),
+      clientId: z.string(),
+      url: z.string(),
+      scheme: z.enum(WEBHOOK_SCHEMES).optional(),
+    },
+    (engine, r) => engine.webhooks.addEndpoint(null, r.clientId, { url: r.url, scheme: r.scheme }),
+  ),
+  'webhooks.remove': op(
+    { op: z.literal('webhooks.remove'), clientId: z.string(), endpointId: z.string() },
+    async (engine, r) => {
+      await engine.webhooks.removeEndpoint(null, r.clientId, r.endpointId);
+      return { removed: r.endpointId };
+    },
+  ),
+  'webhooks.enable': op(
+    { op: z.literal('webhooks.enable'), clientId: z.string(), endpointId: z.string() },
+    (engine, r) => engine.webhooks.enableEndpoint(null, r.clientId, r.endpointId),
+  ),
+  'webhooks.rotate': op(
+    { op: z.literal('webhooks.rotate'), clientId: z.string(), overlapS: z.number().int().min(0).optional() },
+    async (engine, r) => {
+      const rotated = await engine.webhooks.rotateSecret(null, r.clientId, r.overlapS);
+      return {
+        webhook_secret: rotated.secret,
+        previous_secret_expires_at: rotated.previousExpiresAt?.toISOString() ?? null,
+      };
+    },
+  ),
+  'webhooks.deliveries': op(
+    {
+      op: z.literal('webhooks.deliveries'),
+      clientId: z.string(),
+      endpointId: z.string().optional(),
+      status: z.enum(DELIVERY_STATUSES).optional(),
+      limit: z.number().int().min(1).max(1000).optional(),
+    },
+    (engine, r) =>
+      engine.webhooks.deliveries(null, r.clientId, {
+        endpointId: r.endpointId,
+        status: r.status,
+        limit: r.limit,
+      }),
+  ),
+  'webhooks.replay': op(
+    {
+      op: z.literal('webhooks.replay'),
+      clientId: z.string(),
+      endpointId: z.string(),
+      eventId: z.string().optional(),
+      start: z.string().optional(),
+      end: z.string().optional(),
+    },
+    async (engine, r) => {
+      const ids = await engine.webhooks.replay(null, r.clientId, r.endpointId, r);
+      return { replayed: ids.length, delivery_ids: ids };
+    },
+  ),
+  'webhooks.events': op(
+    {
+      op: z.literal('webhooks.events'),
+      clientId: z.string(),
+      after: z
+        .string()
+        .regex(/^\d{1,18}$/)
+        .optional(),
+      limit: z.number().int().min(1).max(10_000).optional(),
+    },
+    async (engine, r) => {
+      await engine.webhooks.assertOwner(null, r.clientId);
+      return (await engine.webhooks.events(r.clientId, { after: r.after, limit: r.limit })).map((e) => ({
+        ...e,
+        seq: String(e.seq),
+      }));
+    },
+  ),
+};
 
 export const ADMIN_OPS = {
   'tokens.create': op(
@@ -147,6 +232,8 @@ export const ADMIN_OPS = {
       description: z.string().optional(),
       redirectUris: z.array(z.string()),
       confidential: z.boolean(),
+      /** Webhook endpoints (signed `sweatstack`); the app's webhook secret is made either way. */
+      webhookUrls: z.array(z.string()).optional(),
     },
     async (engine, r) => {
       const { application, secret } = await engine.identity.applications.create(r.owner ?? null, {
@@ -155,12 +242,15 @@ export const ADMIN_OPS = {
         redirectUris: r.redirectUris,
         confidential: r.confidential,
       });
+      const endpoints = await engine.webhooks.setEndpointUrls(null, application.id, r.webhookUrls ?? []);
       return {
         client_id: application.id,
         name: application.name,
         confidential: application.isConfidential,
         redirect_uris: application.redirectUris,
         ...(secret ? { client_secret: secret.secret, secret_id: secret.id } : {}),
+        webhook_endpoints: endpoints.map((e) => e.url),
+        webhook_secret: await engine.webhooks.secret(null, application.id),
       };
     },
   ),
@@ -175,6 +265,7 @@ export const ADMIN_OPS = {
   ),
   'apps.delete': op({ op: z.literal('apps.delete'), clientId: z.string() }, async (engine, r) => {
     await engine.identity.deleteApplication(null, r.clientId);
+    await engine.webhooks.forgetApplication(r.clientId);
     return { deleted: r.clientId };
   }),
   'apps.secrets.add': op(
@@ -194,6 +285,7 @@ export const ADMIN_OPS = {
       return { deleted: r.secretId };
     },
   ),
+  ...WEBHOOK_OPS,
   'keys.list': op({ op: z.literal('keys.list') }, (engine) => engine.tokens.listSigningKeys()),
   'keys.rotate': op({ op: z.literal('keys.rotate') }, async (engine) => ({
     kid: await engine.tokens.rotateSigningKey(),

@@ -2,9 +2,10 @@ import { parseArgs } from 'node:util';
 import { runAdmin } from '../admin/admin-client.ts';
 import { UsageError } from '../cli-error.ts';
 
-export const APP_USAGE = `peakform app create NAME [--data DIR] [--redirect-uri URI]... [--confidential] [--owner ATHLETE] [-d DESCRIPTION] [--json]
+export const APP_USAGE = `peakform app create NAME [--data DIR] [--redirect-uri URI]... [--confidential] [--owner ATHLETE] [-d DESCRIPTION] [--webhook-url URL]... [--json]
   Registers an OAuth application and prints its client id (and, when confidential, its first
   client secret, once). Redirect URIs match exactly; http loopback URIs on any port.
+  --webhook-url adds a webhook endpoint; --json prints the app with its webhook_secret.
 peakform app list [--data DIR] [--owner ATHLETE] [--json]
 peakform app delete CLIENT_ID [--data DIR]
   Deletes the app with its secrets, grants and tokens.
@@ -26,6 +27,7 @@ export async function appCommand(args: string[]): Promise<number> {
       description: { type: 'string', short: 'd' },
       label: { type: 'string' },
       json: { type: 'boolean' },
+      'webhook-url': { type: 'string', multiple: true },
     },
   });
   const print = (value: unknown, line: string) =>
@@ -41,6 +43,7 @@ export async function appCommand(args: string[]): Promise<number> {
         description: values.description,
         redirectUris: values['redirect-uri'] ?? [],
         confidential: values.confidential ?? false,
+        webhookUrls: values['webhook-url'],
       });
       print(
         created,
