@@ -100,7 +100,7 @@ export const PROFILE_ROUTES = {
     tag: 'profile',
     summary: 'Set thresholds for a sport from a date on (Peakform route)',
     description:
-      'Replaces the entry of the same sport and date. Stored metrics keep the thresholds they were computed with until `peakform recompute` re-derives them.',
+      'Replaces the entry of the same sport and date. The stored metrics of activities from `effective_from` on are re-derived in the background (GET /api/v1/profile/recompute-status); these thresholds join the metabolic profile’s tests, declared markers and body-mass dailies (GET /api/v1/profile/metabolic-profile).',
     scope: 'data:write',
     body: ThresholdsSchema,
     bodyType: 'json',
