@@ -345,11 +345,22 @@ describe('the wire contract, route by route', () => {
   it('serves every path with and without its trailing slash, never redirecting', async () => {
     // The route-by-route cases deleted their application: these read a fresh one.
     const { application } = await server.engine.identity.applications.create('wire', { name: 'Slash app' });
+    // …and so did their test and trace.
+    const test = await server.engine.tests.create(
+      'wire',
+      { sport: 'running', start: '2024-03-06T09:00:00Z' },
+      null,
+    );
+    const trace = await server.engine.traces.create('wire', { timestamp: '2024-03-06T09:10:00Z' });
+    const fresh: Record<string, string> = {
+      '/api/v1/applications/{id}': application.id,
+      '/api/v1/tests/{id}': test.id,
+      '/api/v1/traces/{id}': trace.id,
+    };
     for (const [operationId, route] of routes) {
       if (route.method !== 'GET') continue;
-      const c = route.path.startsWith('/api/v1/applications/{id}')
-        ? { ...cases[operationId], params: { id: application.id } }
-        : cases[operationId];
+      const prefix = Object.keys(fresh).find((p) => route.path.startsWith(p));
+      const c = prefix ? { ...cases[operationId], params: { id: fresh[prefix]! } } : cases[operationId];
       const path = pathOf(route, c);
       const other = path.endsWith('/') ? path.slice(0, -1) : `${path}/`;
       const [a, b] = await Promise.all([call(route, c, {}, path), call(route, c, {}, other)]);
