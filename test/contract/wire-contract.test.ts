@@ -41,6 +41,7 @@ function casesFor(ids: {
   test: string;
   trace: string;
   metaToken: string;
+  webhookEndpoint: string;
 }): Record<OperationId, Case> {
   const testBody = {
     sport: 'running',
@@ -130,6 +131,20 @@ function casesFor(ids: {
     listApplicationSecrets: { params: { id: ids.app } },
     createApplicationSecret: { params: { id: ids.app }, body: { label: 'rotation' } },
     deleteApplicationSecret: { params: { id: ids.app, secret_id: ids.secret } },
+    listWebhookEndpoints: { params: { id: ids.app } },
+    createWebhookEndpoint: {
+      params: { id: ids.app },
+      body: { url: 'https://hooks.example/peakform', scheme: 'standard' },
+    },
+    deleteWebhookEndpoint: { params: { id: ids.app, endpoint_id: ids.webhookEndpoint } },
+    enableWebhookEndpoint: { params: { id: ids.app, endpoint_id: ids.webhookEndpoint } },
+    rotateWebhookSecret: { params: { id: ids.app }, body: { overlap_seconds: 60 } },
+    listWebhookDeliveries: { params: { id: ids.app, endpoint_id: ids.webhookEndpoint }, query: 'limit=10' },
+    replayWebhookEvents: {
+      params: { id: ids.app, endpoint_id: ids.webhookEndpoint },
+      body: { start: '2020-01-01T00:00:00Z' },
+    },
+    listEvents: { query: 'limit=10', token: ids.appToken },
     listUsers: { query: 'include_shared=false&name=' },
     createUser: { body: { first_name: 'Wire', last_name: null } },
     getUser: { params: { user_id: ids.managed } },
@@ -261,6 +276,9 @@ describe('the wire contract, route by route', () => {
       test: test.id,
       trace: trace.id,
       metaToken,
+      webhookEndpoint: (
+        await server.engine.webhooks.addEndpoint('wire', application.id, { url: 'http://127.0.0.1:9/hook' })
+      ).id,
     });
   });
   afterAll(() => server.close());
@@ -275,6 +293,7 @@ describe('the wire contract, route by route', () => {
     'deleteTrace',
     'deleteTest',
     'deleteActivity',
+    'deleteWebhookEndpoint',
     'deleteApplicationSecret',
     'deleteApplication',
     'withdrawTeamAuthorization',
@@ -345,6 +364,9 @@ describe('the wire contract, route by route', () => {
   it('serves every path with and without its trailing slash, never redirecting', async () => {
     // The route-by-route cases deleted their application: these read a fresh one.
     const { application } = await server.engine.identity.applications.create('wire', { name: 'Slash app' });
+    const endpoint = await server.engine.webhooks.addEndpoint('wire', application.id, {
+      url: 'http://127.0.0.1:9/hook',
+    });
     // …and so did their test and trace.
     const test = await server.engine.tests.create(
       'wire',
@@ -360,7 +382,11 @@ describe('the wire contract, route by route', () => {
     for (const [operationId, route] of routes) {
       if (route.method !== 'GET') continue;
       const prefix = Object.keys(fresh).find((p) => route.path.startsWith(p));
-      const c = prefix ? { ...cases[operationId], params: { id: fresh[prefix]! } } : cases[operationId];
+      const freshParams = {
+        id: fresh[prefix ?? '']!,
+        ...(cases[operationId].params?.endpoint_id ? { endpoint_id: endpoint.id } : {}),
+      };
+      const c = prefix ? { ...cases[operationId], params: freshParams } : cases[operationId];
       const path = pathOf(route, c);
       const other = path.endsWith('/') ? path.slice(0, -1) : `${path}/`;
       const [a, b] = await Promise.all([call(route, c, {}, path), call(route, c, {}, other)]);
