@@ -176,10 +176,11 @@ export class IdentityRepository {
         );
   }
 
-  /** Deletes an app with its secrets and every grant, code and token issued to it. */
+  /** Deletes an app with its secrets, its app metadata and every grant, code and token issued to it. */
   async deleteApplication(id: string): Promise<void> {
     await this.store.write(async (tx) => {
       await tx.run('DELETE FROM application_secrets WHERE application_id = $1', [id]);
+      await tx.run('DELETE FROM app_metadata WHERE client_id = $1', [id]);
       await tx.run('DELETE FROM oauth_models WHERE client_id = $1', [id]);
       await tx.run('UPDATE tokens SET revoked_at = now() WHERE client_id = $1 AND revoked_at IS NULL', [id]);
       await tx.run('DELETE FROM applications WHERE id = $1', [id]);

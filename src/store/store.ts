@@ -390,6 +390,11 @@ export class Store {
         'INSERT INTO deleted_activities (activity_id, source_id, athlete_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
         [activityId, row.source_id, athleteId],
       );
+      // Every application's metadata of it goes with it (WIRE.md §7.8); a recompute keeps it.
+      await tx.run(
+        "DELETE FROM app_metadata WHERE athlete_id = $1 AND record_kind = 'activity' AND record_id = $2",
+        [athleteId, activityId],
+      );
       await emitWebhookEvents(tx, [{ athleteId, eventType: 'activity_deleted', resourceId: activityId }]);
       return removed;
     });

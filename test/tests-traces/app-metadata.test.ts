@@ -228,5 +228,27 @@ describe('app metadata', () => {
     expect((await call('DELETE', `/api/v1/traces/${trace.id}`, personal)).status).toBe(204);
     const rows = await server.engine.store.all('SELECT * FROM app_metadata WHERE record_id = $1', [trace.id]);
     expect(rows).toEqual([]);
+
+    const response = await upload(server, personal, [
+      { name: 'short.fit', bytes: await readFile(join(FIXTURES, 'ride-short.fit')) },
+    ]);
+    const short = asJson(await response.json()).sources[0].activity_ids[0];
+    await call('PUT', `/api/v1/activities/${short}/app-metadata`, appA, { x: 2 });
+    expect((await call('DELETE', `/api/v1/activities/${short}`, personal)).status).toBe(204);
+    expect(await server.engine.store.all('SELECT * FROM app_metadata WHERE record_id = $1', [short])).toEqual(
+      [],
+    );
+  });
+
+  it('goes with its application', async () => {
+    const { application } = await server.engine.identity.applications.create(ATHLETE, {
+      name: 'Short-lived',
+    });
+    const bearer = (await server.engine.tokens.create(ATHLETE, { clientId: application.id })).token;
+    expect((await call('PUT', '/api/v1/profile/app-metadata', bearer, { y: 1 })).status).toBe(200);
+    await server.engine.identity.deleteApplication(ATHLETE, application.id);
+    expect(
+      await server.engine.store.all('SELECT * FROM app_metadata WHERE client_id = $1', [application.id]),
+    ).toEqual([]);
   });
 });
