@@ -316,7 +316,8 @@ export const ERROR_CATALOG = {
   },
   ERR_WEBHOOK_URL_INVALID: {
     status: 400,
-    meaning: 'A webhook URL is refused: not https (plain http is for loopback), or it reaches a private address.',
+    meaning:
+      'A webhook URL is refused: not https (plain http is for loopback), or it reaches a private address.',
     fix: 'Use a public https URL (a self-hoster may allow http or private addresses on the server).',
   },
   ERR_WEBHOOK_ENDPOINT_NOT_FOUND: {
@@ -336,12 +337,14 @@ export const ERROR_CATALOG = {
   },
   ERR_WEBHOOK_REPLAY_INVALID: {
     status: 400,
-    meaning: 'A replay names one event (`event_id`) or a time range (`start`, optional `end`), not both or neither.',
+    meaning:
+      'A replay names one event (`event_id`) or a time range (`start`, optional `end`), not both or neither.',
     fix: 'Send {"event_id": …} or {"start": "2024-05-01T00:00:00Z", "end": …}.',
   },
   ERR_EVENTS_NO_APPLICATION: {
     status: 400,
-    meaning: 'The events feed is an application’s: the token is no application’s and no `application_id` was given.',
+    meaning:
+      'The events feed is an application’s: the token is no application’s and no `application_id` was given.',
     fix: 'Call with an application’s token, or pass `application_id` of an application you own.',
   },
   ERR_TEST_NOT_FOUND: {
@@ -356,7 +359,8 @@ export const ERROR_CATALOG = {
   },
   ERR_TEST_OWNED_BY_APP: {
     status: 403,
-    meaning: 'The test was created by an application; only that application’s tokens may change or delete it.',
+    meaning:
+      'The test was created by an application; only that application’s tokens may change or delete it.',
     fix: 'Change it through the application that created it (its client id is the test’s `created_by`).',
   },
   ERR_TEST_WINDOW_INVALID: {
