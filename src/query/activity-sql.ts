@@ -66,10 +66,14 @@ export function compileAthleteSports(athleteId: string): CompiledQuery {
   );
 }
 
-/** The tags used on an athlete's activities, sorted. */
+/** The tags used on an athlete's activities, tests and traces (WIRE.md §3.8), sorted. */
 export function compileAthleteTags(athleteId: string): CompiledQuery {
   return compileSql(
-    sql`SELECT DISTINCT unnest(tags) AS tag FROM activities WHERE athlete_id = ${athleteId} ORDER BY tag`,
+    sql`SELECT DISTINCT tag FROM (
+          SELECT unnest(tags) AS tag FROM activities WHERE athlete_id = ${athleteId}
+          UNION ALL SELECT unnest(tags) FROM tests WHERE athlete_id = ${athleteId}
+          UNION ALL SELECT unnest(tags) FROM traces WHERE athlete_id = ${athleteId}
+        ) WHERE tag IS NOT NULL ORDER BY tag`,
   );
 }
 

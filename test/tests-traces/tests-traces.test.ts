@@ -103,6 +103,10 @@ describe('tests and traces', () => {
     const fetched = await call('GET', `/api/v1/tests/${created.body.id}`);
     expect(fetched.status).toBe(200);
     expect(fetched.body.results.w_prime).toBe(18.5);
+    // The profile's tags include those of tests (WIRE.md §3.8).
+    expect((await call('GET', '/api/v1/profile/tags/')).body).toEqual(
+      expect.arrayContaining(['lab', 'ramp']),
+    );
   });
 
   it('refuses naive timestamps (422), bad values, a window that ends before it starts, and unknown ids', async () => {
