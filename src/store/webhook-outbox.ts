@@ -79,9 +79,9 @@ export async function emitWebhookEvents(
     );
     if (rows.length === 0) continue;
     written += rows.length;
-    const seqs = rows.map((row) => BigInt(row.seq));
-    const low = seqs.reduce((a, b) => (b < a ? b : a));
-    const high = seqs.reduce((a, b) => (b > a ? b : a));
+    const seqs = rows.map((row) => Number(row.seq));
+    const low = Math.min(...seqs);
+    const high = Math.max(...seqs);
     await tx.run(
       `INSERT INTO webhook_deliveries (id, event_id, endpoint_id, application_id, status, attempts, next_attempt_at, created_at)
        SELECT ${NEW_ID('dlv_')}, e.id, p.id, e.application_id, 'pending', 0, e.occurred_at, e.occurred_at
