@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isCalendarDate } from './date-range.ts';
 import { SportCodeSchema } from './wire.ts';
+import { MARKER_UNITS } from './wire-tests.ts';
 
 /**
  * The metabolic profile (a Peakform route; the modelled platform has the response models but no
@@ -51,14 +52,8 @@ export type MarkerName = ThresholdMarker | ScalarMarker;
 export const PROFILE_MAPS = ['power', 'speed', 'heart_rate', 'metabolic'] as const;
 export type ProfileMap = (typeof PROFILE_MAPS)[number];
 
-/** The intensity a threshold marker is given in (a `Marker`'s fields, WIRE.md §2.3). */
-export const MARKER_METRICS = {
-  power: 'W',
-  speed: 'm/s',
-  heart_rate: 'bpm',
-  lactate: 'mmol/L',
-  vo2: 'mL/min',
-} as const;
+/** The intensity a threshold marker is given in (a `Marker`'s fields and units, WIRE.md §2.3). */
+export const MARKER_METRICS = MARKER_UNITS;
 export type MarkerMetric = keyof typeof MARKER_METRICS;
 
 export const PROVENANCES = ['measured', 'modeled', 'declared', 'external'] as const;

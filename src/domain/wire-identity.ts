@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { StatusIssueSchema } from './wire.ts';
 
 /** Wire shapes of applications and the OAuth userinfo (WIRE.md §2.8, §2.9). */
 
@@ -12,15 +13,7 @@ export const UserInfoSchema = z
     given_name: z.string().nullable().optional(),
     family_name: z.string().nullable().optional(),
     email: z.string().nullable().optional(),
-    issue: z
-      .object({
-        code: z.string(),
-        status: z.enum(['action_required', 'syncing']),
-        message: z.string(),
-        destination: z.string().nullable().optional(),
-      })
-      .nullable()
-      .optional(),
+    issue: StatusIssueSchema.nullable().optional().describe('As in /profile/status.'),
   })
   .meta({ id: 'UserInfoResponse' });
 

@@ -464,16 +464,17 @@ export const ThresholdsListSchema = z.array(ThresholdsSchema).describe('Oldest f
 
 const CapabilityStatusSchema = z.enum(['ready', 'syncing', 'action_required', 'unavailable']);
 
+/** What the account needs from the athlete, if anything (`StatusIssueResponse`). */
+export const StatusIssueSchema = z.object({
+  code: z.string(),
+  status: z.enum(['action_required', 'syncing']),
+  message: z.string(),
+  destination: z.string().nullable().optional(),
+});
+
 export const AccountStatusSchema = z
   .object({
-    issue: z
-      .object({
-        code: z.string(),
-        status: z.enum(['action_required', 'syncing']),
-        message: z.string(),
-        destination: z.string().nullable().optional(),
-      })
-      .nullable(),
+    issue: StatusIssueSchema.nullable(),
     capabilities: z.object({
       activities: CapabilityStatusSchema,
       activity_history: CapabilityStatusSchema,
