@@ -21,6 +21,9 @@ interface AthleteResources {
   secret: string;
   managedUser: string;
   team: string;
+  test: string;
+  trace: string;
+  endpoint: string;
 }
 
 /** A valid body for each route that needs one, so that a 404 is about the id, not the body. */
@@ -36,7 +39,27 @@ const BODIES: Partial<Record<OperationId, unknown>> = {
   addTeamMember: { user_id: 'athlete-b', role: 'member' },
   authorizeTeam: { scopes: ['data:read'] },
   createPortalSession: { destination: 'manage-teams' },
+  replaceTest: { sport: 'cycling', start: '2024-06-01T08:00:00+02:00' },
+  replaceTrace: { timestamp: '2024-06-01T08:30:00+02:00', lactate: 2.1 },
+  setActivityAppMetadata: { k: 1 },
+  setTestAppMetadata: { k: 1 },
+  setTraceAppMetadata: { k: 1 },
+  createWebhookEndpoint: { url: 'http://127.0.0.1:9/hook' },
+  replayWebhookEvents: { start: '2024-01-01T00:00:00Z' },
 };
+
+/** App metadata routes refuse a personal key (403) before they look the record up. */
+const APP_TOKEN_ONLY: readonly OperationId[] = [
+  'setActivityAppMetadata',
+  'deleteActivityAppMetadata',
+  'setTestAppMetadata',
+  'deleteTestAppMetadata',
+  'setTraceAppMetadata',
+  'deleteTraceAppMetadata',
+];
+
+/** Path parameters that name a word of the vocabulary (a measure, a marker), not anyone's record. */
+const VOCABULARY_PARAMS = ['{measure}', '{name}'];
 
 /** Routes on the caller's own relation to another's resource (authorising a coach's team). */
 const OWN_RELATION: readonly OperationId[] = ['authorizeTeam', 'withdrawTeamAuthorization'];
@@ -49,7 +72,9 @@ function paramsFor(
 ): Record<string, string> {
   const values: Record<string, string> = {
     measure: 'body_mass',
+    name: 'ftp',
     secret_id: a.secret,
+    endpoint_id: a.endpoint,
     user_id: a.managedUser,
     team_id: a.team,
     ...extra,
@@ -57,6 +82,8 @@ function paramsFor(
   if (route.path.startsWith('/api/v1/activities/')) values.id = a.activity;
   if (route.path.startsWith('/api/v1/sources/')) values.id = a.source;
   if (route.path.startsWith('/api/v1/applications/')) values.id = a.application;
+  if (route.path.startsWith('/api/v1/tests/')) values.id = a.test;
+  if (route.path.startsWith('/api/v1/traces/')) values.id = a.trace;
   return values;
 }
 
@@ -112,6 +139,22 @@ describe('every route refuses bad, unscoped and foreign bearers', () => {
       lastName: null,
     });
     const team = await server.engine.teams.create('athlete-a', { name: 'A’s squad' });
+    const postAsA = async (path: string, body: unknown) =>
+      asJson(
+        await (
+          await fetch(`${server.url}${path}`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${tokenA}`, 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          })
+        ).json(),
+      );
+    const test = await postAsA('/api/v1/tests/', { sport: 'cycling', start: '2024-06-01T08:00:00+02:00' });
+    const trace = await postAsA('/api/v1/traces/', { timestamp: '2024-06-01T08:30:00+02:00', lactate: 2 });
+    const endpoint = await postAsA(`/api/v1/applications/${application.id}/webhook-endpoints`, {
+      url: 'http://127.0.0.1:9/hook',
+    });
+    expect([test.id, trace.id, endpoint.id].every((id) => typeof id === 'string')).toBe(true);
     a = {
       activity: upload.sources[0].activity_ids[0],
       source: upload.sources[0].id,
@@ -119,6 +162,9 @@ describe('every route refuses bad, unscoped and foreign bearers', () => {
       secret: secret!.id,
       managedUser: managed.id,
       team: team.id,
+      test: test.id,
+      trace: trace.id,
+      endpoint: endpoint.id,
     };
     extraParams = {};
 
@@ -211,17 +257,27 @@ describe('every route refuses bad, unscoped and foreign bearers', () => {
 
   it('never shows athlete B athlete A’s resources: 404 by id, B’s own data in lists', async () => {
     // A's team id may appear where B authorises it (B's own relation); nothing else of A's.
-    const secretsOfA = [a.activity, a.source, a.application, a.secret, a.managedUser];
+    const secretsOfA = [
+      a.activity,
+      a.source,
+      a.application,
+      a.secret,
+      a.managedUser,
+      a.test,
+      a.trace,
+      a.endpoint,
+    ];
     for (const [operationId, route] of routes) {
       const params = paramsFor(route, a, extraParams);
       const response = await call(operationId, route, tokenB, params);
       const text = await response.text();
-      if (
-        /\{\w+\}/.test(route.path) &&
-        !route.path.includes('{measure}') &&
-        !OWN_RELATION.includes(operationId)
-      ) {
-        expect(response.status, `${operationId} ${pathOf(route, params)}`).toBe(404);
+      const namesARecord =
+        /\{\w+\}/.test(route.path) && !VOCABULARY_PARAMS.some((param) => route.path.includes(param));
+      if (namesARecord && !OWN_RELATION.includes(operationId)) {
+        const refused = APP_TOKEN_ONLY.includes(operationId) ? [403, 404] : [404];
+        expect(refused, `${operationId} ${pathOf(route, params)}: ${response.status}`).toContain(
+          response.status,
+        );
       } else {
         expect(response.status, `${operationId}: ${text.slice(0, 200)}`).toBeLessThan(500);
       }
