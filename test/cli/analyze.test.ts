@@ -15,7 +15,7 @@ import {
   readStream,
   referenceFiles,
 } from '../analytics/reference-fixtures.ts';
-import { type CliResult, runCli } from '../helpers/cli.ts';
+import { type CliResult, runCli, runCliInProcess } from '../helpers/cli.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const OWN_FIXTURES = path.join(repoRoot, 'data/fixtures');
@@ -80,7 +80,7 @@ function referencesByFile(kind: 'curve' | 'summary'): [string, { file: string; p
 
 describe('peakform analyze on the project’s own fixtures', () => {
   it('prints the documented mean-max power of ride-known-power.fit at 5 s, 60 s, 300 s and 1200 s', async () => {
-    const result = await runCli(['analyze', KNOWN_POWER]);
+    const result = await runCliInProcess(['analyze', KNOWN_POWER]);
     expectOk(result);
     expect(result.stdout.split('\n')[0]).toBe('duration_s,value,start_s');
     const rows = parseCurveCsv(result.stdout);
@@ -96,8 +96,8 @@ describe('peakform analyze on the project’s own fixtures', () => {
 
   it('prints the same curve as JSON with --format json, and the envelope with --envelope', async () => {
     const [json, envelope] = await Promise.all([
-      runCli(['analyze', KNOWN_POWER, '--format', 'json']),
-      runCli(['analyze', KNOWN_POWER, '--envelope', '--format', 'json']),
+      runCliInProcess(['analyze', KNOWN_POWER, '--format', 'json']),
+      runCliInProcess(['analyze', KNOWN_POWER, '--envelope', '--format', 'json']),
     ]);
     expectOk(json);
     expectOk(envelope);
@@ -120,8 +120,8 @@ describe('peakform analyze on the project’s own fixtures', () => {
 
   it('prints the summary of ride-known-power.fit as field,value rows and as JSON', async () => {
     const [csv, json] = await Promise.all([
-      runCli(['analyze', KNOWN_POWER, '--summary', '--ftp', '250', '--lthr', '170']),
-      runCli(['analyze', KNOWN_POWER, '--summary', '--format', 'json', ...NOMINAL_FLAGS]),
+      runCliInProcess(['analyze', KNOWN_POWER, '--summary', '--ftp', '250', '--lthr', '170']),
+      runCliInProcess(['analyze', KNOWN_POWER, '--summary', '--format', 'json', ...NOMINAL_FLAGS]),
     ]);
     expectOk(csv);
     expectOk(json);
@@ -167,10 +167,10 @@ describe('peakform analyze on the project’s own fixtures', () => {
 
   it('picks one activity of a multisport file with --session and lists the sessions when out of range', async () => {
     const [bike, run, outOfRange, byDefault] = await Promise.all([
-      runCli(['analyze', MULTISPORT, '--session', '2']),
-      runCli(['analyze', MULTISPORT, '--session', '0']),
-      runCli(['analyze', MULTISPORT, '--session', '3']),
-      runCli(['analyze', MULTISPORT, '--metric', 'heart_rate']),
+      runCliInProcess(['analyze', MULTISPORT, '--session', '2']),
+      runCliInProcess(['analyze', MULTISPORT, '--session', '0']),
+      runCliInProcess(['analyze', MULTISPORT, '--session', '3']),
+      runCliInProcess(['analyze', MULTISPORT, '--metric', 'heart_rate']),
     ]);
     expectOk(bike);
     expect(parseCurveCsv(bike.stdout)).toHaveLength(1800);
@@ -188,8 +188,8 @@ describe('peakform analyze on the project’s own fixtures', () => {
   it('leaves out durations with no valid window under split', async () => {
     const pauses = path.join(OWN_FIXTURES, 'ride-pauses.fit');
     const [split, zero] = await Promise.all([
-      runCli(['analyze', pauses, '--gap', 'split']),
-      runCli(['analyze', pauses, '--gap', 'zero']),
+      runCliInProcess(['analyze', pauses, '--gap', 'split']),
+      runCliInProcess(['analyze', pauses, '--gap', 'zero']),
     ]);
     expectOk(split);
     expectOk(zero);
@@ -253,13 +253,13 @@ describe.concurrent('peakform analyze reports bad input with a message and an ex
     ['a bad --format', [KNOWN_POWER, '--format', 'xml'], /--format must be csv or json, not "xml"/],
     ['an unknown flag', [KNOWN_POWER, '--bogus'], /Unknown option '--bogus'/],
   ])('%s exits 2 with the usage', async (_, args, message) => {
-    const result = await runCli(['analyze', ...args]);
+    const result = await runCliInProcess(['analyze', ...args]);
     expectFailure(result, 2, message);
     expect(result.stderr).toContain('Usage: peakform analyze <file>');
   });
 
   it('exits 1 with the reason when the file cannot be read as an activity', async () => {
-    const result = await runCli(['analyze', path.join(root, 'noise.fit')]);
+    const result = await runCliInProcess(['analyze', path.join(root, 'noise.fit')]);
     expectFailure(
       result,
       1,
@@ -268,7 +268,7 @@ describe.concurrent('peakform analyze reports bad input with a message and an ex
   });
 
   it('exits 2 when the file is a folder', async () => {
-    expectFailure(await runCli(['analyze', root]), 2, /is a folder; name one activity file/);
+    expectFailure(await runCliInProcess(['analyze', root]), 2, /is a folder; name one activity file/);
   });
 
   it('prints its usage with --help', async () => {
@@ -293,8 +293,10 @@ describe.skipIf(!HAS_FIXTURES).concurrent('peakform analyze <real file> against 
     '%s: the curve under every reference policy equals the reference (±0.01 W, same start second), the envelope its watts_monotone',
     async (name, refs) => {
       const [envelope, ...results] = await Promise.all([
-        runCli(['analyze', realFileFor(name), '--gap', policyText(refs[0]!.policy), '--envelope']),
-        ...refs.map(({ policy }) => runCli(['analyze', realFileFor(name), '--gap', policyText(policy)])),
+        runCliInProcess(['analyze', realFileFor(name), '--gap', policyText(refs[0]!.policy), '--envelope']),
+        ...refs.map(({ policy }) =>
+          runCliInProcess(['analyze', realFileFor(name), '--gap', policyText(policy)]),
+        ),
       ]);
       expectOk(envelope!);
       const monotone = readCurve(refs[0]!.file);
@@ -333,7 +335,7 @@ describe.skipIf(!HAS_FIXTURES).concurrent('peakform analyze <real file> against 
     async (name, refs) => {
       const results = await Promise.all(
         refs.map(({ policy }) =>
-          runCli([
+          runCliInProcess([
             'analyze',
             realFileFor(name),
             '--summary',

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.ts';
+import { runCli, runCliInProcess } from '../helpers/cli.ts';
 import { csvRide } from '../helpers/csv-activity.ts';
 import { makeTempDir } from '../helpers/test-server.ts';
 
@@ -31,7 +31,7 @@ describe('peakform CLI', () => {
   });
 
   it('ingests folders recursively and prints one JSON result per file', async () => {
-    const result = await runCli([
+    const result = await runCliInProcess([
       'ingest',
       '--json',
       '--data',
@@ -50,7 +50,15 @@ describe('peakform CLI', () => {
     // Only the file name is kept as the source's filename, never its directories.
     expect(lines.map((l) => l.filename).sort()).toEqual(['a.csv', 'b.csv']);
     expect(lines.map((l) => l.type)).toEqual(['csv', 'csv']);
-    const again = await runCli(['ingest', '--json', '--data', dataDir, '--athlete', 'eve', join(root, 'in')]);
+    const again = await runCliInProcess([
+      'ingest',
+      '--json',
+      '--data',
+      dataDir,
+      '--athlete',
+      'eve',
+      join(root, 'in'),
+    ]);
     const againLines = again.stdout
       .trim()
       .split('\n')
@@ -69,10 +77,10 @@ describe('peakform CLI', () => {
   });
 
   it('lists activities newest first, filtered by sport', async () => {
-    const all = await runCli(['activities', 'list', '--data', dataDir, '--athlete', 'eve']);
+    const all = await runCliInProcess(['activities', 'list', '--data', dataDir, '--athlete', 'eve']);
     expect(all.code).toBe(0);
     expect(all.stdout).toMatch(/2024-04-02 [\s\S]*2024-04-01/);
-    const runs = await runCli([
+    const runs = await runCliInProcess([
       'activities',
       'list',
       '--json',
@@ -92,7 +100,7 @@ describe('peakform CLI', () => {
   });
 
   it('creates, lists and revokes a token', async () => {
-    const result = await runCli([
+    const result = await runCliInProcess([
       'token',
       'create',
       '--json',
@@ -116,33 +124,49 @@ describe('peakform CLI', () => {
     expect(JSON.parse(Buffer.from(created.token.split('.')[0], 'base64url').toString())).toMatchObject({
       alg: 'RS256',
     });
-    const plain = await runCli(['token', 'create', '--data', dataDir, '--athlete', 'eve']);
+    const plain = await runCliInProcess(['token', 'create', '--data', dataDir, '--athlete', 'eve']);
     expect(plain.code).toBe(0);
     expect(plain.stdout.trim()).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/);
 
     const listed = async () =>
       JSON.parse(
-        (await runCli(['token', 'list', '--json', '--data', dataDir, '--athlete', 'eve'])).stdout,
+        (await runCliInProcess(['token', 'list', '--json', '--data', dataDir, '--athlete', 'eve'])).stdout,
       ) as { id: string; name: string | null; revokedAt: string | null }[];
     const before = await listed();
     expect(before).toHaveLength(2);
     expect(before.find((t) => t.id === created.id)).toMatchObject({ name: 'laptop', revokedAt: null });
     expect(JSON.stringify(before)).not.toContain(created.token);
 
-    const revoke = await runCli(['token', 'revoke', '--data', dataDir, '--athlete', 'eve', created.id]);
+    const revoke = await runCliInProcess([
+      'token',
+      'revoke',
+      '--data',
+      dataDir,
+      '--athlete',
+      'eve',
+      created.id,
+    ]);
     expect(revoke.code).toBe(0);
     expect((await listed()).find((t) => t.id === created.id)?.revokedAt).toMatch(/Z$/);
-    const unknown = await runCli(['token', 'revoke', '--data', dataDir, '--athlete', 'eve', 'tok_nope']);
+    const unknown = await runCliInProcess([
+      'token',
+      'revoke',
+      '--data',
+      dataDir,
+      '--athlete',
+      'eve',
+      'tok_nope',
+    ]);
     expect(unknown.code).not.toBe(0);
-    expect((await runCli(['token', 'frob', '--data', dataDir, '--athlete', 'eve'])).code).toBe(2);
+    expect((await runCliInProcess(['token', 'frob', '--data', dataDir, '--athlete', 'eve'])).code).toBe(2);
   });
 
   it('rejects usage mistakes with exit code 2 and a message', async () => {
-    expect((await runCli(['ingest', '--data', dataDir, join(root, 'in')])).code).toBe(2);
+    expect((await runCliInProcess(['ingest', '--data', dataDir, join(root, 'in')])).code).toBe(2);
     expect(
-      (await runCli(['ingest', '--data', dataDir, '--athlete', 'eve', join(root, 'missing')])).code,
+      (await runCliInProcess(['ingest', '--data', dataDir, '--athlete', 'eve', join(root, 'missing')])).code,
     ).toBe(2);
-    const badDate = await runCli([
+    const badDate = await runCliInProcess([
       'activities',
       'list',
       '--data',
@@ -154,8 +178,8 @@ describe('peakform CLI', () => {
     ]);
     expect(badDate.code).toBe(2);
     expect(badDate.stderr).toContain('--start');
-    expect((await runCli(['frobnicate'])).code).toBe(2);
-    const badAthlete = await runCli(['token', 'create', '--data', dataDir, '--athlete', '../etc']);
+    expect((await runCliInProcess(['frobnicate'])).code).toBe(2);
+    const badAthlete = await runCliInProcess(['token', 'create', '--data', dataDir, '--athlete', '../etc']);
     expect(badAthlete.code).toBe(1);
     expect(badAthlete.stderr).toContain('athlete id');
   });
@@ -171,13 +195,15 @@ describe('peakform thresholds and recompute', () => {
         csvRide({ startIso: '2024-04-01T07:00:00Z', durationS: 600, powerW: () => 200 }),
       );
       expect(
-        (await runCli(['ingest', '--data', dataDir, '--athlete', 'fay', join(root, 'ride.csv')])).code,
+        (await runCliInProcess(['ingest', '--data', dataDir, '--athlete', 'fay', join(root, 'ride.csv')]))
+          .code,
       ).toBe(0);
       const before = JSON.parse(
-        (await runCli(['activities', 'list', '--json', '--data', dataDir, '--athlete', 'fay'])).stdout,
+        (await runCliInProcess(['activities', 'list', '--json', '--data', dataDir, '--athlete', 'fay']))
+          .stdout,
       );
       expect(before.analysis.tss).toBeNull();
-      const set = await runCli([
+      const set = await runCliInProcess([
         'thresholds',
         'set',
         '--data',
@@ -197,7 +223,7 @@ describe('peakform thresholds and recompute', () => {
         effective_from: '2024-01-01',
         ftp_w: 250,
       });
-      const bad = await runCli([
+      const bad = await runCliInProcess([
         'thresholds',
         'set',
         '--data',
@@ -212,10 +238,11 @@ describe('peakform thresholds and recompute', () => {
         '-5',
       ]);
       expect(bad.code).toBe(2);
-      const recompute = await runCli(['recompute', '--json', '--data', dataDir, '--athlete', 'fay']);
+      const recompute = await runCliInProcess(['recompute', '--json', '--data', dataDir, '--athlete', 'fay']);
       expect(JSON.parse(recompute.stdout)).toEqual({ sources: 1, activities: 1, failed: 0 });
       const after = JSON.parse(
-        (await runCli(['activities', 'list', '--json', '--data', dataDir, '--athlete', 'fay'])).stdout,
+        (await runCliInProcess(['activities', 'list', '--json', '--data', dataDir, '--athlete', 'fay']))
+          .stdout,
       );
       expect(after.id).toBe(before.id);
       // 600 s at 200 W with FTP 250: IF 0.8, TSS = (600/3600) × 0.8² × 100.
