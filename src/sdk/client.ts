@@ -2,8 +2,10 @@ import { type RecordBatch, RecordBatchReader, type Table, tableFromIPC } from 'a
 import type { z } from 'zod';
 import { type OperationId, ROUTES, type RouteSpec, type Routes } from '../contract/index.ts';
 import { ProblemSchema, TABULAR_MEDIA_TYPES } from '../domain/wire.ts';
+import { jwtExpiry, refreshTokens, type TokenSet } from './auth.ts';
 import { PeakformApiError, PeakformResponseError } from './errors.ts';
 import { type QueryValue, toQueryString } from './query-string.ts';
+import { isRetryable, parseRetryAfter, type RetryOptions, retryDelay, sleep } from './retry.ts';
 
 /**
  * A typed client generated from the route table: one method per operation of the contract
@@ -68,21 +70,82 @@ export interface PeakformClientOptions {
   /** Where the API lives, e.g. `http://localhost:8787` (no `/api/v1`). */
   baseUrl: string;
   /** A personal API key (`peakform token create --athlete A`) or an OAuth access token. */
-  token: string;
-  /** A fetch to use instead of the global one (tests, proxies, retries). */
-  fetch?: typeof fetch;
+  token?: string | undefined;
+  /**
+   * OAuth tokens to keep fresh instead of a fixed `token`: the access token is refreshed (POST
+   * /api/v1/oauth/token, grant_type=refresh_token) a minute before it expires, and once after a
+   * 401. `onRefresh` receives each new pair, to store it.
+   */
+  oauth?: OAuthSession | undefined;
+  /** Retries of GET, PUT and DELETE on network errors, 429 and 5xx, honouring `Retry-After`. */
+  retry?: RetryOptions | undefined;
+  /** A fetch to use instead of the global one (tests, proxies). */
+  fetch?: typeof fetch | undefined;
 }
+
+export interface OAuthSession extends TokenSet {
+  clientId: string;
+  /** Confidential clients only; public (PKCE) clients refresh without one. */
+  clientSecret?: string | undefined;
+  onRefresh?: ((tokens: TokenSet) => void | Promise<void>) | undefined;
+}
+
+/** Refresh this long before the access token's expiry. */
+const REFRESH_SKEW_MS = 60_000;
 
 class ClientCore {
   readonly #baseUrl: string;
-  readonly #token: string;
   readonly #fetch: typeof fetch;
+  readonly #retry: RetryOptions;
+  #token: string;
+  #session: OAuthSession | undefined;
+  #refreshing: Promise<void> | undefined;
 
   constructor(options: PeakformClientOptions) {
     this.#baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.#token = options.token;
+    const token = options.oauth?.accessToken ?? options.token;
+    if (!token) throw new TypeError('PeakformClient needs a token or oauth tokens');
+    this.#token = token;
+    this.#session = options.oauth && {
+      ...options.oauth,
+      expiresAt: options.oauth.expiresAt ?? jwtExpiry(options.oauth.accessToken),
+    };
+    this.#retry = options.retry ?? {};
     // Called unbound, never as a method of the client: browsers' fetch rejects a foreign `this`.
     this.#fetch = (input, init) => (options.fetch ?? globalThis.fetch)(input, init);
+  }
+
+  /** The current tokens (after any refresh). */
+  get tokens(): TokenSet {
+    return { ...this.#session, accessToken: this.#token };
+  }
+
+  #canRefresh(): boolean {
+    return Boolean(this.#session?.refreshToken && this.#session.clientId);
+  }
+
+  async #refresh(): Promise<void> {
+    this.#refreshing ??= (async () => {
+      const session = this.#session!;
+      const next = await refreshTokens(this.#baseUrl, session.refreshToken!, session.clientId, {
+        clientSecret: session.clientSecret,
+        fetch: this.#fetch,
+      });
+      this.#session = { ...session, ...next };
+      this.#token = next.accessToken;
+      await session.onRefresh?.(next);
+    })().finally(() => {
+      this.#refreshing = undefined;
+    });
+    return this.#refreshing;
+  }
+
+  async #accessToken(): Promise<string> {
+    const expiresAt = this.#session?.expiresAt;
+    if (this.#canRefresh() && expiresAt !== undefined && expiresAt - REFRESH_SKEW_MS <= Date.now()) {
+      await this.#refresh();
+    }
+    return this.#token;
   }
 
   async call(route: RouteSpec, input: Record<string, unknown> = {}, stream = false): Promise<unknown> {
@@ -162,22 +225,57 @@ class ClientCore {
     init: RequestInit,
   ): Promise<Response> {
     const accept = route.response.kind === 'table' ? TABULAR_MEDIA_TYPES.arrow : 'application/json';
-    const response = await this.#fetch(`${this.#baseUrl}${path}${toQueryString(query)}`, {
-      ...init,
-      headers: {
-        ...(init.headers as Record<string, string>),
-        authorization: `Bearer ${this.#token}`,
-        accept,
-      },
-    });
-    if (response.ok) return response;
-    const text = await response.text();
-    const problem = ProblemSchema.safeParse(parseJson(text));
-    if (problem.success) throw new PeakformApiError(problem.data);
-    throw new PeakformResponseError(
-      `${route.method} ${path} answered ${response.status} without a problem body`,
-      response,
-    );
+    const url = `${this.#baseUrl}${path}${toQueryString(query)}`;
+    let refreshed = false;
+    for (let attempt = 0; ; attempt++) {
+      let response: Response;
+      try {
+        response = await this.#fetch(url, {
+          ...init,
+          headers: {
+            ...(init.headers as Record<string, string>),
+            authorization: `Bearer ${await this.#accessToken()}`,
+            accept,
+          },
+        });
+      } catch (error) {
+        const wait = isRetryable(route.method, 'network')
+          ? retryDelay(this.#retry, attempt, undefined)
+          : undefined;
+        if (wait === undefined) throw error;
+        await sleep(wait);
+        continue;
+      }
+      if (response.ok) return response;
+      if (response.status === 401 && !refreshed && this.#canRefresh()) {
+        await response.body?.cancel();
+        refreshed = true;
+        await this.#refresh();
+        attempt--;
+        continue;
+      }
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+      const wait = isRetryable(route.method, response.status)
+        ? retryDelay(this.#retry, attempt, retryAfterMs)
+        : undefined;
+      if (wait !== undefined) {
+        await response.body?.cancel();
+        await sleep(wait);
+        continue;
+      }
+      const text = await response.text();
+      const problem = ProblemSchema.safeParse(parseJson(text));
+      if (problem.success) {
+        throw PeakformApiError.from(
+          problem.data,
+          retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000),
+        );
+      }
+      throw new PeakformResponseError(
+        `${route.method} ${path} answered ${response.status} without a problem body`,
+        response,
+      );
+    }
   }
 }
 
@@ -190,7 +288,10 @@ function parseJson(text: string): unknown {
 }
 
 /** Errors come back as `PeakformApiError` (status, code, detail, requestId); network errors propagate. */
-export type PeakformClient = GeneratedMethods;
+export type PeakformClient = GeneratedMethods & {
+  /** The tokens in use, refreshed ones included (with `oauth`). */
+  readonly tokens: TokenSet;
+};
 
 interface PeakformClientConstructor {
   new (options: PeakformClientOptions): PeakformClient;
@@ -208,5 +309,6 @@ export const PeakformClient = function PeakformClient(this: object, options: Pea
       };
     }
   }
+  Object.defineProperty(this, 'tokens', { get: () => core.tokens, enumerable: false });
   return Object.assign(this, methods);
 } as unknown as PeakformClientConstructor;

@@ -26,6 +26,48 @@ export class PeakformApiError extends Error {
     this.requestId = problem.request_id;
     this.problem = problem;
   }
+
+  /** The most specific class for a problem: 401/403, 404, 400/422, 409, 429, 5xx, or this one. */
+  static from(problem: Problem, retryAfterS?: number): PeakformApiError {
+    const status = problem.status;
+    if (status === 401 || status === 403) return new PeakformAuthError(problem);
+    if (status === 404) return new PeakformNotFoundError(problem);
+    if (status === 400 || status === 422) return new PeakformValidationError(problem);
+    if (status === 409) return new PeakformConflictError(problem);
+    if (status === 429) return new PeakformRateLimitError(problem, retryAfterS);
+    if (status >= 500) return new PeakformServerError(problem);
+    return new PeakformApiError(problem);
+  }
+}
+
+/** 401 or 403: the token is missing, expired, revoked, or lacks the route's scope. */
+export class PeakformAuthError extends PeakformApiError {
+  override readonly name = 'PeakformAuthError';
+}
+/** 404: the record does not exist or is not the token's to see. */
+export class PeakformNotFoundError extends PeakformApiError {
+  override readonly name = 'PeakformNotFoundError';
+}
+/** 400 or 422: the request breaks the route's schema; `problem.errors` lists each finding. */
+export class PeakformValidationError extends PeakformApiError {
+  override readonly name = 'PeakformValidationError';
+}
+/** 409: the request conflicts with the current state. */
+export class PeakformConflictError extends PeakformApiError {
+  override readonly name = 'PeakformConflictError';
+}
+/** 429 after the client's retries ran out; `retryAfterS` is the server's last `Retry-After`. */
+export class PeakformRateLimitError extends PeakformApiError {
+  override readonly name = 'PeakformRateLimitError';
+  readonly retryAfterS: number | undefined;
+  constructor(problem: Problem, retryAfterS?: number) {
+    super(problem);
+    this.retryAfterS = retryAfterS;
+  }
+}
+/** 5xx after the client's retries ran out (idempotent methods) or at once (POST, PATCH). */
+export class PeakformServerError extends PeakformApiError {
+  override readonly name = 'PeakformServerError';
 }
 
 /**
@@ -38,10 +80,12 @@ export class PeakformResponseError extends Error {
   readonly status: number;
   readonly url: string;
   readonly issues: readonly z.core.$ZodIssue[];
+  /** The `x-request-id` the answer carried, if any. */
+  readonly requestId: string | undefined;
 
   constructor(
     message: string,
-    response: { status: number; url: string },
+    response: { status: number; url: string; headers?: Headers },
     issues: readonly z.core.$ZodIssue[] = [],
   ) {
     super(message);
@@ -49,5 +93,6 @@ export class PeakformResponseError extends Error {
     this.status = response.status;
     this.url = response.url;
     this.issues = issues;
+    this.requestId = response.headers?.get('x-request-id') ?? undefined;
   }
 }

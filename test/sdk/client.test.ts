@@ -5,7 +5,6 @@ import { PeakformApiError, PeakformClient } from '../../src/sdk/index.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 
 const FIXTURES = join(import.meta.dirname, '../../data/fixtures');
-const README = join(import.meta.dirname, '../../README.md');
 
 describe('the SDK generated from the route table', () => {
   let server: TestServer;
@@ -49,22 +48,5 @@ describe('the SDK generated from the route table', () => {
     expect(error).toBeInstanceOf(PeakformApiError);
     expect((error as PeakformApiError).code).toBe('ERR_ACTIVITY_NOT_FOUND');
     expect((error as PeakformApiError).requestId).toMatch(/^req_/);
-  });
-
-  it('runs the README snippet as written', async () => {
-    const readme = await readFile(README, 'utf8');
-    const snippet = readme.split('## SDK')[1]!.split('```ts')[1]!.split('```')[0]!;
-    expect(snippet).toContain("from 'peakform/src/sdk/index.ts'");
-    const body = snippet
-      .replace(/^import .*$/m, '')
-      .replace("'http://localhost:8787'", 'baseUrl')
-      .concat('\nreturn { rides, samples, best, cp };');
-    const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor;
-    const run = new AsyncFunction('PeakformClient', 'token', 'baseUrl', body);
-    const result = await run(PeakformClient, token, server.url);
-    expect(result.rides.length).toBeGreaterThan(0);
-    expect(result.samples.numRows).toBeGreaterThan(0);
-    expect(result.best.numRows).toBeGreaterThan(0);
-    expect(result.cp.model).toBe('cp2');
   });
 });
