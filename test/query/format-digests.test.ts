@@ -44,7 +44,7 @@ let rideId: string;
 beforeAll(async () => {
   server = await startTestServer();
   token = await server.tokenFor('digest');
-  const files = [
+  const files: { name: string; bytes: Uint8Array }[] = [
     ...['ride-short.fit', 'ride-pauses.fit', 'run-devfield-power.fit', 'multisport-run-bike.fit'].map(
       (name) => ({
         name,
@@ -52,7 +52,7 @@ beforeAll(async () => {
       }),
     ),
   ];
-  for (const file of files) file.bytes = await readFile(join(FIXTURES, file.name));
+  for (const file of files) file.bytes = new Uint8Array(await readFile(join(FIXTURES, file.name)));
   files.push(
     { name: 'a.csv', bytes: csvRide({ startIso: '2024-03-01T07:00:00Z', durationS: 5000 }) },
     {

@@ -1,40 +1,48 @@
 import type { ColumnBatch, ResultColumn } from '../../store/column-batch.ts';
+import { type Cell, cellsOf, isoInstantFormatter } from './text-cells.ts';
 
-/** Writes RFC 4180 CSV batch by batch: a header row, ISO 8601 instants, empty fields for NULL. */
+/**
+ * Writes RFC 4180 CSV batch by batch: a header row, ISO 8601 instants, empty fields for NULL.
+ * Each column's cells are prepared once per batch, so the cost is linear in the rows.
+ */
 export async function* writeCsv(batches: AsyncIterable<ColumnBatch>): AsyncGenerator<string> {
   let header = false;
+  const instants = { timestamp: isoInstantFormatter(true), timestamp_local: isoInstantFormatter(false) };
   for await (const batch of batches) {
     if (!header) {
       header = true;
       yield `${batch.columns.map((c) => quote(c.name)).join(',')}\n`;
     }
-    const formatters = batch.columns.map(formatterFor);
-    const lines: string[] = new Array(batch.rowCount);
+    if (batch.rowCount === 0) continue;
+    const cells: Cell[] = batch.columns.map((column) => csvCells(column, batch.rowCount, instants));
+    const width = cells.length;
+    let text = '';
     for (let row = 0; row < batch.rowCount; row++) {
-      let line = '';
-      for (let c = 0; c < batch.columns.length; c++) {
-        if (c > 0) line += ',';
-        const value = batch.columns[c]!.values[row];
-        if (value !== null && value !== undefined) line += formatters[c]!(value);
-      }
-      lines[row] = line;
+      let line = cells[0]!(row) ?? '';
+      for (let c = 1; c < width; c++) line += `,${cells[c]!(row) ?? ''}`;
+      text += `${line}\n`;
     }
-    if (lines.length > 0) yield `${lines.join('\n')}\n`;
+    yield text;
   }
 }
 
-function formatterFor(column: ResultColumn): (value: unknown) => string {
+function csvCells(
+  column: ResultColumn,
+  rowCount: number,
+  instants: Record<'timestamp' | 'timestamp_local', (ms: number) => string>,
+): Cell {
   switch (column.type) {
     case 'timestamp':
-      return (v) => (v as Date).toISOString().replace('.000Z', 'Z');
-    case 'timestamp_local':
-      return (v) => (v as Date).toISOString().replace('.000Z', '').replace('Z', '');
+    case 'timestamp_local': {
+      const instant = instants[column.type];
+      return cellsOf(column, rowCount, (v) => instant((v as Date).getTime()), instant);
+    }
     case 'duration':
-      return (v) => String(Number(v));
+      return cellsOf(column, rowCount, (v) => String(Number(v)), undefined);
     case 'utf8':
-      return (v) => quote(String(v));
+      return cellsOf(column, rowCount, (v) => quote(String(v)), undefined);
     default:
-      return (v) => String(v);
+      return cellsOf(column, rowCount, String, undefined);
   }
 }
 

@@ -1,0 +1,213 @@
+/**
+ * Rows/s of every format of longitudinal-data (Arrow, Parquet, CSV, JSON) over a seeded synthetic
+ * athlete, power only and every metric:
+ *   - in process: the writer consuming the engine's result, bytes counted and thrown away (Parquet:
+ *     the finished file), next to the staged Parquet path (every value through JS into a temporary
+ *     table, the path a result without SQL takes) in the same run;
+ *   - over HTTP: a `peakform serve` child on loopback, the body read to the end (rows/s, time to
+ *     first byte, the server's peak RSS), next to the same number of bytes sent from memory by a
+ *     plain `node:http` server over the same loopback in the same run.
+ *
+ *   npx tsx bench/formats.ts [--years Y] [--skip-staged]
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { WIRE_METRICS } from '../src/domain/metrics.ts';
+import { writeArrowIpcStream } from '../src/query/formats/arrow-ipc-stream.ts';
+import { arrowSchemaMetadata } from '../src/query/formats/arrow-schema-metadata.ts';
+import { writeCsv } from '../src/query/formats/csv.ts';
+import { writeJsonRows } from '../src/query/formats/json-rows.ts';
+import { temporaryPathFor } from '../src/store/lake.ts';
+import { writeBenchResult } from './report.ts';
+import { waitForHealth } from './serve-child.ts';
+import { LAKE_SEED, openSyntheticLake } from './synthetic-lake.ts';
+
+const { values: args } = parseArgs({
+  options: { years: { type: 'string' }, 'skip-staged': { type: 'boolean' } },
+});
+const YEARS = Number(args.years ?? '1');
+const PORT = 8951;
+const ALL_METRICS = WIRE_METRICS.map((m) => m.name);
+const CASES = [
+  { name: 'power', metrics: ['power'] },
+  { name: 'all metrics', metrics: ALL_METRICS },
+] as const;
+type Format = 'arrow' | 'parquet' | 'csv' | 'json';
+const FORMATS: Format[] = ['arrow', 'parquet', 'csv', 'json'];
+
+interface Row {
+  where: string;
+  metrics: string;
+  format: string;
+  rows: number;
+  MB: number;
+  seconds: number;
+  mRowsPerS: number;
+  firstByteMs?: number;
+  loopbackSameBytesS?: number;
+  serverPeakRssMiB?: number;
+}
+const table: Row[] = [];
+const round = (x: number, digits = 2) => Number(x.toFixed(digits));
+
+const lake = await openSyntheticLake({ seed: LAKE_SEED, years: YEARS, progress: true });
+const { engine, athleteId, dataDir } = lake;
+const rowCounts = new Map<string, number>();
+try {
+  for (const c of CASES) {
+    const query = { metrics: [...c.metrics] } as Parameters<typeof engine.longitudinal.data>[1];
+    let rows = 0;
+    for await (const batch of (await engine.longitudinal.data(athleteId, query)).batches)
+      rows += batch.rowCount;
+    rowCounts.set(c.name, rows);
+    const timings: [string, () => Promise<number>][] = [
+      [
+        'arrow',
+        async () => drain(writeArrowIpcStream(...resultOf(await engine.longitudinal.data(athleteId, query)))),
+      ],
+      [
+        'parquet',
+        async () => {
+          const path = await engine.exportParquet(await engine.longitudinal.data(athleteId, query));
+          const size = statSync(path).size;
+          rmSync(path, { force: true });
+          return size;
+        },
+      ],
+      ['csv', async () => drain(writeCsv((await engine.longitudinal.data(athleteId, query)).batches))],
+      ['json', async () => drain(writeJsonRows((await engine.longitudinal.data(athleteId, query)).batches))],
+    ];
+    if (!args['skip-staged']) {
+      timings.push([
+        'parquet, staged through JS',
+        async () => {
+          const result = await engine.longitudinal.data(athleteId, query);
+          const path = temporaryPathFor(join(engine.store.lake.fromStored('exports'), 'bench.parquet'));
+          await engine.store.batchesToParquet(result.batches, path, {
+            compression: 'snappy',
+            keyValueMetadata: { 'ARROW:schema': arrowSchemaMetadata(result.columns) },
+          });
+          const size = statSync(path).size;
+          rmSync(path, { force: true });
+          return size;
+        },
+      ]);
+    }
+    for (const [format, run] of timings) {
+      const started = performance.now();
+      const bytes = await run();
+      const seconds = (performance.now() - started) / 1000;
+      table.push({
+        where: 'in process',
+        metrics: c.name,
+        format,
+        rows,
+        MB: round(bytes / 1e6, 1),
+        seconds: round(seconds),
+        mRowsPerS: round(rows / seconds / 1e6),
+      });
+      console.table([table.at(-1)]);
+    }
+  }
+} finally {
+  engine.close();
+}
+
+// Over HTTP: a server child of this checkout, and the same bytes from memory for comparison.
+const peakform = resolve(import.meta.dirname, '../bin/peakform.mjs');
+const token = execFileSync('node', [peakform, 'token', 'create', '--data', dataDir, '--athlete', athleteId], {
+  encoding: 'utf8',
+}).trim();
+const server: ChildProcess = spawn(
+  'node',
+  [peakform, 'serve', '--data', dataDir, '--port', String(PORT), '--rate-limit', '1000000'],
+  { stdio: 'ignore' },
+);
+try {
+  await waitForHealth(`http://127.0.0.1:${PORT}`);
+  for (const c of CASES) {
+    for (const format of FORMATS) {
+      const params = new URLSearchParams([
+        ['format', format],
+        ...c.metrics.map((m): [string, string] => ['metrics', m]),
+      ]);
+      const url = `http://127.0.0.1:${PORT}/api/v1/activities/longitudinal-data?${params}`;
+      const got = await timedFetch(url, { authorization: `Bearer ${token}` });
+      const loopback = await sameBytesFromMemory(got.bytes);
+      const rows = rowCounts.get(c.name)!;
+      table.push({
+        where: 'HTTP',
+        metrics: c.name,
+        format,
+        rows,
+        MB: round(got.bytes / 1e6, 1),
+        seconds: round(got.seconds),
+        mRowsPerS: round(rows / got.seconds / 1e6),
+        firstByteMs: Math.round(got.firstByteMs),
+        loopbackSameBytesS: round(loopback, 3),
+        serverPeakRssMiB: peakRssOf(server.pid!),
+      });
+      console.table([table.at(-1)]);
+    }
+  }
+} finally {
+  server.kill('SIGTERM');
+}
+console.table(table);
+console.log(`wrote ${writeBenchResult(`formats-${YEARS}y`, { years: YEARS, rows: table })}`);
+
+function resultOf(result: Awaited<ReturnType<typeof engine.longitudinal.data>>) {
+  return [result.batches, result.columns] as const;
+}
+
+async function drain(chunks: AsyncIterable<string | Uint8Array>): Promise<number> {
+  let bytes = 0;
+  for await (const chunk of chunks)
+    bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+  return bytes;
+}
+
+async function timedFetch(url: string, headers: Record<string, string>) {
+  const started = performance.now();
+  const response = await fetch(url, { headers });
+  if (!response.ok || !response.body) throw new Error(`${url}: ${response.status} ${await response.text()}`);
+  let firstByteMs = 0;
+  let bytes = 0;
+  for await (const chunk of response.body) {
+    if (bytes === 0) firstByteMs = performance.now() - started;
+    bytes += chunk.byteLength;
+  }
+  return { bytes, firstByteMs, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Seconds to fetch `size` bytes from a plain HTTP server that holds them in memory (64 KiB writes). */
+async function sameBytesFromMemory(size: number): Promise<number> {
+  const piece = Buffer.alloc(64 * 1024, 7);
+  const plain = createServer((_request, response) => {
+    let left = size;
+    const write = () => {
+      while (left > 0) {
+        const n = Math.min(left, piece.length);
+        left -= n;
+        if (!response.write(n === piece.length ? piece : piece.subarray(0, n)))
+          return void response.once('drain', write);
+      }
+      response.end();
+    };
+    write();
+  });
+  await new Promise<void>((done) => plain.listen(PORT + 1, '127.0.0.1', done));
+  try {
+    return (await timedFetch(`http://127.0.0.1:${PORT + 1}/`, {})).seconds;
+  } finally {
+    plain.close();
+  }
+}
+
+function peakRssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+}
