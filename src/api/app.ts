@@ -12,6 +12,7 @@ import type { Engine } from '../engine/engine.ts';
 import { createHandlers, MAX_UPLOAD_FILES } from './handlers.ts';
 import { registerIdentity } from './identity/register-identity.ts';
 import { registerTeamPages } from './identity/team-pages.ts';
+import { registerLlmsTxt } from './llms-txt.ts';
 import { handleError, problem, sendProblem } from './problem.ts';
 import { registerRoutes } from './register-routes.ts';
 
@@ -122,6 +123,7 @@ export async function buildApp(engine: Engine, options: AppOptions = {}): Promis
   await app.register(swagger, { mode: 'static', specification: { document: document as never } });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => document);
+  registerLlmsTxt(app, { version, document });
 
   await registerIdentity(app, engine, { publicUrl: options.publicUrl });
   // A configured public URL; otherwise the team routes derive it from the request.

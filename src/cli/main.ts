@@ -8,6 +8,7 @@ import { DAILIES_USAGE, dailiesCommand } from './commands/dailies.ts';
 import { DEMO_USAGE, demoCommand } from './commands/demo.ts';
 import { INGEST_USAGE, ingestCommand } from './commands/ingest.ts';
 import { KEYS_USAGE, keysCommand } from './commands/keys.ts';
+import { MCP_USAGE, mcpCommand } from './commands/mcp.ts';
 import { RECOMPUTE_USAGE, recomputeCommand } from './commands/recompute.ts';
 import { SERVE_USAGE, serveCommand } from './commands/serve.ts';
 import { TEAM_USAGE, teamCommand } from './commands/team.ts';
@@ -32,6 +33,7 @@ const COMMANDS: Record<string, { usage: string; run: (args: string[]) => Promise
   check: { usage: CHECK_USAGE, run: checkCommand },
   dailies: { usage: DAILIES_USAGE, run: dailiesCommand },
   demo: { usage: DEMO_USAGE, run: demoCommand },
+  mcp: { usage: MCP_USAGE, run: mcpCommand },
 };
 
 const HELP = `peakform — an open sports-data analytics engine

@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 /**
  * The dependency rules of docs/architecture.md, checked on the sources: imports point one way
  * (api and cli → engine → services → query/store; ingest and analytics pure; everything may use
- * domain; contract only domain; sdk only contract and domain), foreign libraries enter through
- * their one door, and there is no import circle.
+ * domain; contract only domain; sdk only contract and domain; mcp only sdk and domain), foreign
+ * libraries enter through their one door, and there is no import circle.
  */
 
 const SRC = resolve(import.meta.dirname, '../../src');
@@ -21,8 +21,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   services: ['services', 'query', 'store', 'analytics', 'ingest', 'domain'],
   engine: ['engine', 'services', 'query', 'store', 'analytics', 'domain'],
   api: ['api', 'engine', 'contract', 'query', 'domain'],
-  cli: ['cli', 'engine', 'api', 'ingest', 'analytics', 'contract', 'domain'],
+  cli: ['cli', 'engine', 'api', 'ingest', 'analytics', 'contract', 'domain', 'mcp'],
   sdk: ['sdk', 'contract', 'domain'],
+  mcp: ['mcp', 'sdk', 'domain'],
 };
 
 /** Packages and the only layers that may import them. */
@@ -36,6 +37,7 @@ const DOORS: Record<string, readonly string[]> = {
   'fastify-type-provider-zod': ['api'],
   '@garmin/fitsdk': ['ingest'],
   jose: ['store', 'services'],
+  '@modelcontextprotocol/sdk': ['mcp'],
 };
 
 async function sourceFiles(dir: string): Promise<string[]> {
