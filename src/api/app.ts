@@ -15,6 +15,7 @@ import { registerTeamPages } from './identity/team-pages.ts';
 import { registerLlmsTxt } from './llms-txt.ts';
 import { handleError, problem, sendProblem } from './problem.ts';
 import { registerRoutes } from './register-routes.ts';
+import { registerWebApp } from './web-app.ts';
 
 export interface AppOptions {
   logger?: boolean;
@@ -31,6 +32,8 @@ export interface AppOptions {
   publicUrl?: string | (() => string);
   /** Runs the webhook delivery worker while the app is open (default true). */
   webhookDelivery?: boolean;
+  /** Where the web app's build is (default dist/web/ of the project); served at /app/. */
+  webAppDir?: string;
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 32 * 1024 * 1024;
@@ -138,6 +141,7 @@ export async function buildApp(engine: Engine, options: AppOptions = {}): Promis
       publicUrl: fixedPublicUrl,
     }),
   );
+  registerWebApp(app, { dir: options.webAppDir });
   // Webhook deliveries run while the server does (issue 10); the outbox keeps them otherwise.
   if (options.webhookDelivery !== false) {
     engine.webhooks.startDelivery();

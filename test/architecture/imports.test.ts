@@ -107,3 +107,28 @@ describe('architecture', async () => {
     expect(cycles).toEqual([]);
   });
 });
+
+/** The web app (web/src) is a client of the public API: it may import the SDK, contract and domain only. */
+describe('web app layer', async () => {
+  const WEB = resolve(import.meta.dirname, '../../web/src');
+  const WEB_PACKAGES = ['@observablehq/plot', 'apache-arrow'];
+  const files = await sourceFiles(WEB);
+
+  it('imports only web, sdk, contract, domain and its chart and Arrow libraries', async () => {
+    const violations: string[] = [];
+    for (const file of files) {
+      for (const specifier of importsOf(await readFile(file, 'utf8'))) {
+        if (specifier.startsWith('.')) {
+          const target = resolve(dirname(file), specifier);
+          const inSrc = relative(SRC, target);
+          const ok = !relative(WEB, target).startsWith('..') || /^(sdk|contract|domain)\//.test(inSrc);
+          if (!ok) violations.push(`${relative(WEB, file)} → ${specifier}`);
+        } else if (!WEB_PACKAGES.includes(specifier)) {
+          violations.push(`${relative(WEB, file)} → ${specifier}`);
+        }
+      }
+    }
+    expect(files.length).toBeGreaterThan(0);
+    expect(violations).toEqual([]);
+  });
+});

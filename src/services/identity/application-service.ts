@@ -7,6 +7,9 @@ import type { Store } from '../../store/store.ts';
 /** The official Python SDK's public client, registered out of the box (WIRE.md §5.2). */
 export const SDK_CLIENT_ID = '5382f68b0d254378';
 const SDK_CLIENT_NAME = 'SweatStack Python SDK';
+/** The web app served at /app/ (a public client with PKCE); its redirect URI is `<issuer>/app/callback`. */
+export const WEB_APP_CLIENT_ID = 'a7e5b0c2d9f14e36';
+const WEB_APP_CLIENT_NAME = 'Peakform web app';
 /** Loopback on any port (RFC 8252 §7.3): oidc-provider ignores the port of a native client's http loopback URIs. */
 const LOOPBACK_REDIRECTS = ['http://localhost', 'http://127.0.0.1', 'http://[::1]'];
 const FORBIDDEN_SCHEMES = new Set(['javascript:', 'data:', 'file:', 'vbscript:', 'blob:', 'about:']);
@@ -233,8 +236,22 @@ export class ApplicationService {
     return (await this.clientMetadata(clientId)) !== undefined;
   }
 
+  /** The server's public URL once a server knows it (IdentityService.setIssuer): the web app's origin. */
+  webAppIssuer: string | undefined;
+
   /** A client's metadata for oidc-provider, or undefined for an unknown client. */
   async clientMetadata(clientId: string): Promise<ClientMetadata | undefined> {
+    if (clientId === WEB_APP_CLIENT_ID && this.webAppIssuer !== undefined) {
+      return {
+        client_id: WEB_APP_CLIENT_ID,
+        client_name: WEB_APP_CLIENT_NAME,
+        redirect_uris: [`${this.webAppIssuer}/app/callback`],
+        application_type: 'web',
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+      };
+    }
     if (clientId === SDK_CLIENT_ID) {
       return {
         client_id: SDK_CLIENT_ID,

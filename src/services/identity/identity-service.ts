@@ -66,6 +66,7 @@ export class IdentityService {
   setIssuer(issuer: string): void {
     if (this.publicIssuer !== undefined) return;
     this.publicIssuer = issuer;
+    this.applications.webAppIssuer = issuer;
     this.tokens.acceptOAuthTokens({
       issuer,
       isLiveGrant: (id) => this.liveGrants.has(id),
