@@ -23,7 +23,12 @@ interface Slot {
   timer: NodeJS.Timeout | undefined;
 }
 
-const WORKER_URL = new URL('./decode-worker.mjs', import.meta.url);
+/** Set in the built CLI (scripts/build.mjs): the folder of its bundles, which hold the worker's. */
+declare const __peakformBundle: string | undefined;
+const WORKER_URL =
+  typeof __peakformBundle === 'string'
+    ? new URL('decode-worker.js', __peakformBundle)
+    : new URL('./decode-worker.mjs', import.meta.url);
 
 /**
  * Decodes and derives files in worker threads, so the event loop that serves requests never runs
