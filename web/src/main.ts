@@ -94,6 +94,8 @@ async function render(): Promise<void> {
 }
 
 async function start(): Promise<void> {
+  // When the bundle started running, in ms since navigation started (read by bench/web-app.ts).
+  document.body.dataset.startMs = String(Math.round(performance.now()));
   if (location.pathname.replace(/\/$/, '') === '/app/callback') {
     try {
       const back = await finishOAuth();
