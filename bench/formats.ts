@@ -8,7 +8,8 @@
  *     first byte, the server's peak RSS), next to the same number of bytes sent from memory by a
  *     plain `node:http` server over the same loopback in the same run.
  *
- *   npx tsx bench/formats.ts [--years Y] [--skip-staged]
+ *   npx tsx bench/formats.ts [--years Y] [--end YYYY-MM-DD] [--skip-staged] [--skip-previous] [--in-process]
+ * `--end` cuts the range (the previous paths are slow); `--in-process` skips the HTTP part.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync, rmSync, statSync } from 'node:fs';
@@ -21,12 +22,19 @@ import { arrowSchemaMetadata } from '../src/query/formats/arrow-schema-metadata.
 import { writeCsv } from '../src/query/formats/csv.ts';
 import { writeJsonRows } from '../src/query/formats/json-rows.ts';
 import { temporaryPathFor } from '../src/store/lake.ts';
+import { previousWriteCsv, previousWriteJsonRows } from './previous-text-writers.ts';
 import { writeBenchResult } from './report.ts';
 import { waitForHealth } from './serve-child.ts';
 import { LAKE_SEED, openSyntheticLake } from './synthetic-lake.ts';
 
 const { values: args } = parseArgs({
-  options: { years: { type: 'string' }, 'skip-staged': { type: 'boolean' } },
+  options: {
+    years: { type: 'string' },
+    end: { type: 'string' },
+    'skip-staged': { type: 'boolean' },
+    'skip-previous': { type: 'boolean' },
+    'in-process': { type: 'boolean' },
+  },
 });
 const YEARS = Number(args.years ?? '1');
 const PORT = 8951;
@@ -58,7 +66,9 @@ const { engine, athleteId, dataDir } = lake;
 const rowCounts = new Map<string, number>();
 try {
   for (const c of CASES) {
-    const query = { metrics: [...c.metrics] } as Parameters<typeof engine.longitudinal.data>[1];
+    const query = { metrics: [...c.metrics], ...(args.end ? { end: args.end } : {}) } as Parameters<
+      typeof engine.longitudinal.data
+    >[1];
     let rows = 0;
     for await (const batch of (await engine.longitudinal.data(athleteId, query)).batches)
       rows += batch.rowCount;
@@ -80,6 +90,19 @@ try {
       ['csv', async () => drain(writeCsv((await engine.longitudinal.data(athleteId, query)).batches))],
       ['json', async () => drain(writeJsonRows((await engine.longitudinal.data(athleteId, query)).batches))],
     ];
+    if (!args['skip-previous']) {
+      timings.push(
+        [
+          'csv, previous writer',
+          async () => drain(previousWriteCsv((await engine.longitudinal.data(athleteId, query)).batches)),
+        ],
+        [
+          'json, previous writer',
+          async () =>
+            drain(previousWriteJsonRows((await engine.longitudinal.data(athleteId, query)).batches)),
+        ],
+      );
+    }
     if (!args['skip-staged']) {
       timings.push([
         'parquet, staged through JS',
@@ -116,6 +139,14 @@ try {
   engine.close();
 }
 
+if (args['in-process']) {
+  console.table(table);
+  console.log(
+    `wrote ${writeBenchResult(`formats-${YEARS}y-in-process`, { years: YEARS, end: args.end, rows: table })}`,
+  );
+  process.exit(0);
+}
+
 // Over HTTP: a server child of this checkout, and the same bytes from memory for comparison.
 const peakform = resolve(import.meta.dirname, '../bin/peakform.mjs');
 const token = execFileSync('node', [peakform, 'token', 'create', '--data', dataDir, '--athlete', athleteId], {
@@ -132,6 +163,7 @@ try {
     for (const format of FORMATS) {
       const params = new URLSearchParams([
         ['format', format],
+        ...(args.end ? [['end', args.end] as [string, string]] : []),
         ...c.metrics.map((m): [string, string] => ['metrics', m]),
       ]);
       const url = `http://127.0.0.1:${PORT}/api/v1/activities/longitudinal-data?${params}`;
