@@ -101,7 +101,7 @@ try {
     await tab.waitForURL(/\/sdk-app\/callback\?/);
     await tab.goto(tab.url());
     await tab
-      .waitForFunction(() => /^(\{|error)/.test(document.title), null, { timeout: 30_000 })
+      .waitForFunction('/^(\\{|error)/.test(document.title)', null, { timeout: 30_000 })
       .catch(async (e) => {
         throw new Error(`${e.message}: ${tab.url()} ${await tab.title()} ${logs.join(' | ')}`);
       });
