@@ -189,7 +189,7 @@ try {
   server.kill('SIGTERM');
 }
 console.table(table);
-console.log(`wrote ${writeBenchResult(`formats-${YEARS}y`, { years: YEARS, rows: table })}`);
+console.log(`wrote ${writeBenchResult(`formats-${YEARS}y`, { years: YEARS, end: args.end, rows: table })}`);
 
 function resultOf(result: Awaited<ReturnType<typeof engine.longitudinal.data>>) {
   return [result.batches, result.columns] as const;
