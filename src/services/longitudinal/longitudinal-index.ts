@@ -113,11 +113,21 @@ export class LongitudinalIndex {
     end?: string;
     sport?: readonly string[];
   }): CurvePoint[] {
+    // Whether a sport matches the filter is decided once per distinct sport, not per activity.
+    const sportIncluded = new Map<string, boolean>();
+    const matches = (sport: string) => {
+      let match = sportIncluded.get(sport);
+      if (match === undefined) {
+        match = request.sport!.some((s) => sportMatches(sport, s));
+        sportIncluded.set(sport, match);
+      }
+      return match;
+    };
     const included = this.activities.map(
       (a) =>
         (!request.start || a.localDate >= request.start) &&
         (!request.end || a.localDate <= request.end) &&
-        (!request.sport?.length || request.sport.some((s) => sportMatches(a.sport, s))),
+        (!request.sport?.length || matches(a.sport)),
     );
     const points: CurvePoint[] = [];
     for (const afterKj of request.afterKj) {
