@@ -434,14 +434,20 @@ export class WebhookRepository {
             [endpointId, firstFailure.attemptedAtMs],
           );
           const last = list.at(-1)!;
-          const days = Math.max(1, Math.round((last.attemptedAtMs - disableFailingSinceMs) / 86_400_000));
+          // Days since the streak began (the endpoint's failing_since), as the app will read it.
+          const [streak] = await tx.all<{ sinceMs: number | null }>(
+            'SELECT epoch_ms(failing_since) AS "sinceMs" FROM webhook_endpoints WHERE id = $1',
+            [endpointId],
+          );
+          const sinceMs = Number(streak?.sinceMs ?? firstFailure.attemptedAtMs);
+          const days = Math.max(1, Math.round((last.attemptedAtMs - sinceMs) / 86_400_000));
           await tx.run(
             `UPDATE webhook_endpoints SET disabled_at = ${AT('$2')}, disabled_reason = $3
              WHERE id = $1 AND disabled_at IS NULL AND failing_since <= ${AT('$4')}`,
             [
               endpointId,
               last.attemptedAtMs,
-              `No delivery has succeeded for ${days} day${days === 1 ? '' : 's'} (since failing_since; last: ${last.error ?? `HTTP ${last.statusCode}`}).`,
+              `No delivery has succeeded for ${days} day${days === 1 ? '' : 's'} (last: ${last.error ?? `HTTP ${last.statusCode}`}).`,
               disableFailingSinceMs,
             ],
           );

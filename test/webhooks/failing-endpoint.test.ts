@@ -87,7 +87,7 @@ describe('an endpoint failing for days', () => {
       );
     await waitFor(async () => (await endpoints())[0].enabled === false, 'the failing endpoint disabled');
     const [endpoint] = await endpoints();
-    expect(endpoint.disabled_reason).toMatch(/No delivery has succeeded for \d+ days/);
+    expect(endpoint.disabled_reason).toMatch(/No delivery has succeeded for \d+ days? \(last: HTTP 503\)/);
     expect(endpoint.disabled_reason).toMatch(/503/);
     const attempts = receiver.received.length;
     expect(attempts).toBeGreaterThanOrEqual(3);
