@@ -21,7 +21,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   services: ['services', 'query', 'store', 'analytics', 'ingest', 'domain'],
   engine: ['engine', 'services', 'query', 'store', 'analytics', 'domain'],
   api: ['api', 'engine', 'contract', 'query', 'domain'],
-  cli: ['cli', 'engine', 'api', 'ingest', 'analytics', 'contract', 'domain', 'mcp'],
+  cli: ['cli', 'engine', 'api', 'ingest', 'analytics', 'contract', 'domain', 'mcp', 'sdk'],
   sdk: ['sdk', 'contract', 'domain'],
   mcp: ['mcp', 'sdk', 'domain'],
 };
