@@ -14,10 +14,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
-import { createRng, rideLikePowerW, type SyntheticTruth } from '../scripts/synthetic-athlete.ts';
 import { type ActivityStreams, analyzeActivity } from '../src/analytics/analyze-activity.ts';
 import { meanMax } from '../src/analytics/mean-max.ts';
 import { meanMaxBruteForce } from '../src/analytics/mean-max-brute-force.ts';
+import { createRng, rideLikePowerW, type SyntheticTruth } from '../src/demo/synthetic-athlete.ts';
 
 const ONE_HOUR_S = 3600;
 const SIX_HOURS_S = 6 * 3600;

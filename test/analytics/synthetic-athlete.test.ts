@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { fitPowerDuration } from '../../src/analytics/fit-power-duration.ts';
+import { meanMax } from '../../src/analytics/mean-max.ts';
 import {
   allOutEffortW,
   athleteEnvelopeW,
   syntheticAthlete,
   truePowerW,
-} from '../../scripts/synthetic-athlete.ts';
-import { fitPowerDuration } from '../../src/analytics/fit-power-duration.ts';
-import { meanMax } from '../../src/analytics/mean-max.ts';
+} from '../../src/demo/synthetic-athlete.ts';
 
 describe('syntheticAthlete()', () => {
   it('is deterministic for a seed', () => {

@@ -4,7 +4,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { tableFromIPC } from 'apache-arrow';
 import pl from 'nodejs-polars';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syntheticAthlete } from '../../scripts/synthetic-athlete.ts';
+import { syntheticAthlete } from '../../src/demo/synthetic-athlete.ts';
 import { csvRide } from '../helpers/csv-activity.ts';
 import { asJson, get, startTestServer, type TestServer, upload } from '../helpers/test-server.ts';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syntheticAthlete } from '../../scripts/synthetic-athlete.ts';
 import { ROUTES } from '../../src/contract/index.ts';
+import { syntheticAthlete } from '../../src/demo/synthetic-athlete.ts';
 import { asJson, get, startTestServer, type TestServer, upload } from '../helpers/test-server.ts';
 
 /** A CSV ride from a 1 Hz power array, starting at a UTC instant. */

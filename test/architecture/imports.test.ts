@@ -21,9 +21,10 @@ const ALLOWED: Record<string, readonly string[]> = {
   services: ['services', 'query', 'store', 'analytics', 'ingest', 'domain'],
   engine: ['engine', 'services', 'query', 'store', 'analytics', 'domain'],
   api: ['api', 'engine', 'contract', 'query', 'domain'],
-  cli: ['cli', 'engine', 'api', 'ingest', 'analytics', 'contract', 'domain', 'mcp', 'sdk'],
+  cli: ['cli', 'engine', 'api', 'ingest', 'analytics', 'contract', 'domain', 'mcp', 'sdk', 'demo'],
   sdk: ['sdk', 'contract', 'domain'],
   mcp: ['mcp', 'sdk', 'domain'],
+  demo: ['demo', 'analytics', 'domain'],
 };
 
 /** Packages and the only layers that may import them. */
