@@ -92,13 +92,14 @@ export async function beginSignIn(options: SignInOptions): Promise<PendingSignIn
 
 /**
  * Step 2: the URL (or query) the browser came back with, checked against the pending sign-in's
- * state, exchanged for tokens. An `error` in the redirect, or a wrong state, throws.
+ * state, exchanged for tokens. An `error` in the redirect, or a wrong state, throws. A
+ * confidential app (a server) passes its `clientSecret`; the PKCE verifier is sent either way.
  */
 export async function completeSignIn(
   baseUrl: string,
   pending: Omit<PendingSignIn, 'url'>,
   redirected: string | URL | URLSearchParams,
-  options: { fetch?: typeof fetch } = {},
+  options: { fetch?: typeof fetch; clientSecret?: string | undefined } = {},
 ): Promise<TokenSet> {
   const query =
     redirected instanceof URLSearchParams ? redirected : new URL(String(redirected), 'http://x').searchParams;
@@ -115,6 +116,7 @@ export async function completeSignIn(
       code,
       code_verifier: pending.verifier,
       redirect_uri: pending.redirectUri,
+      ...(options.clientSecret ? { client_secret: options.clientSecret } : {}),
     },
     options.fetch,
   );
