@@ -8,6 +8,8 @@ import { DAILIES_USAGE, dailiesCommand } from './commands/dailies.ts';
 import { DEMO_USAGE, demoCommand } from './commands/demo.ts';
 import { INGEST_USAGE, ingestCommand } from './commands/ingest.ts';
 import { KEYS_USAGE, keysCommand } from './commands/keys.ts';
+import { LOGIN_USAGE, loginCommand } from './commands/login.ts';
+import { LOGOUT_USAGE, logoutCommand } from './commands/logout.ts';
 import { MCP_USAGE, mcpCommand } from './commands/mcp.ts';
 import { RECOMPUTE_USAGE, recomputeCommand } from './commands/recompute.ts';
 import { SERVE_USAGE, serveCommand } from './commands/serve.ts';
@@ -16,6 +18,8 @@ import { THRESHOLDS_USAGE, thresholdsCommand } from './commands/thresholds.ts';
 import { TOKEN_USAGE, tokenCommand } from './commands/token.ts';
 import { USER_USAGE, userCommand } from './commands/user.ts';
 import { WEBHOOK_USAGE, webhookCommand } from './commands/webhook.ts';
+import { WHOAMI_USAGE, whoamiCommand } from './commands/whoami.ts';
+import { describeRemoteError } from './remote/remote-error.ts';
 
 const COMMANDS: Record<string, { usage: string; run: (args: string[]) => Promise<number> }> = {
   ingest: { usage: INGEST_USAGE, run: ingestCommand },
@@ -34,6 +38,9 @@ const COMMANDS: Record<string, { usage: string; run: (args: string[]) => Promise
   dailies: { usage: DAILIES_USAGE, run: dailiesCommand },
   demo: { usage: DEMO_USAGE, run: demoCommand },
   mcp: { usage: MCP_USAGE, run: mcpCommand },
+  login: { usage: LOGIN_USAGE, run: loginCommand },
+  logout: { usage: LOGOUT_USAGE, run: logoutCommand },
+  whoami: { usage: WHOAMI_USAGE, run: whoamiCommand },
 };
 
 const HELP = `peakform — an open sports-data analytics engine
@@ -43,7 +50,9 @@ ${Object.values(COMMANDS)
   .map((c) => `  ${c.usage.replaceAll('\n', '\n  ')}`)
   .join('\n\n')}
 
-Data dir: --data DIR, else $PEAKFORM_DATA, else ./peakform-data.
+Where data commands run: --data DIR (a local data dir), else --server URL [--token T] (a remote
+server), else $PEAKFORM_SERVER [$PEAKFORM_TOKEN], else $PEAKFORM_DATA, else the server of
+\`peakform login\`, else ./peakform-data.
 `;
 
 /** Runs one CLI invocation and returns its exit code: 0 ok, 1 a file or request failed, 2 usage. */
@@ -76,6 +85,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (isPeakformError(error)) {
       process.stderr.write(`peakform ${name}: ${error.message} (${error.code})\n`);
+      return 1;
+    }
+    const remote = describeRemoteError(error);
+    if (remote !== undefined) {
+      process.stderr.write(`peakform ${name}: ${remote}\n`);
       return 1;
     }
     throw error;
