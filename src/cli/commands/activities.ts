@@ -2,9 +2,11 @@ import { parseArgs } from 'node:util';
 import { ActivityListQuerySchema } from '../../domain/wire.ts';
 import { runAdmin } from '../admin/admin-client.ts';
 import { UsageError } from '../cli-error.ts';
+import { actingAs, openRemote, TARGET_FLAGS } from '../remote/session.ts';
 
-export const ACTIVITIES_USAGE = `peakform activities list [--data DIR] --athlete ID [--sport S]... [--tag T]... [--start YYYY-MM-DD] [--end YYYY-MM-DD] [--limit N] [--offset N] [--json]
-  Lists an athlete's activities, newest first.`;
+export const ACTIVITIES_USAGE = `peakform activities list [--data DIR | --server URL [--token T]] [--athlete ID] [--sport S]... [--tag T]... [--start YYYY-MM-DD] [--end YYYY-MM-DD] [--limit N] [--offset N] [--json]
+  Lists an athlete's activities, newest first. On a server (GET /api/v1/activities/), --athlete
+  defaults to the signed-in user; another athlete is read with a delegated token.`;
 
 export async function activitiesCommand(args: string[]): Promise<number> {
   const [action, ...rest] = args;
@@ -13,7 +15,7 @@ export async function activitiesCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args: rest,
     options: {
-      data: { type: 'string' },
+      ...TARGET_FLAGS,
       athlete: { type: 'string' },
       sport: { type: 'string', multiple: true },
       tag: { type: 'string', multiple: true },
@@ -24,7 +26,8 @@ export async function activitiesCommand(args: string[]): Promise<number> {
       json: { type: 'boolean' },
     },
   });
-  if (!values.athlete) throw new UsageError('--athlete is required.');
+  const remote = await openRemote(values);
+  if (!remote && !values.athlete) throw new UsageError('--athlete is required with a local data dir.');
   // The CLI validates with the same schema as the API, so both reject the same mistakes.
   const parsed = ActivityListQuerySchema.safeParse({
     sport: values.sport,
@@ -37,12 +40,11 @@ export async function activitiesCommand(args: string[]): Promise<number> {
   if (!parsed.success) {
     throw new UsageError(parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('; '));
   }
-  // Through a running server's admin socket when there is one, else in this process.
-  const activities = await runAdmin(values.data, {
-    op: 'activities.list',
-    athleteId: values.athlete,
-    query: parsed.data,
-  });
+  // On a remote server through the API; locally through a running server's admin socket when
+  // there is one, else in this process.
+  const activities = remote
+    ? await (await actingAs(remote, values.athlete)).client.listActivities(parsed.data)
+    : await runAdmin(values.data, { op: 'activities.list', athleteId: values.athlete!, query: parsed.data });
   if (values.json) {
     for (const a of activities) process.stdout.write(`${JSON.stringify(a)}\n`);
     return 0;

@@ -1,13 +1,15 @@
-import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { listFiles } from '../../engine/engine.ts';
 import { openAdminSession } from '../admin/admin-client.ts';
 import { UsageError } from '../cli-error.ts';
 import { ProgressBar } from '../progress-bar.ts';
+import { actingAs, openRemote, TARGET_FLAGS } from '../remote/session.ts';
 
-export const INGEST_USAGE = `peakform ingest [--data DIR] --athlete ID [--tag T]... [--json] <files or folders...>
-  Ingests activity files (FIT, TCX, GPX, CSV); folders are searched recursively.
+export const INGEST_USAGE = `peakform ingest [--data DIR | --server URL [--token T]] [--athlete ID] [--tag T]... [--json] <files or folders...>
+  Ingests activity files (FIT, TCX, GPX, CSV); folders are searched recursively. On a server each
+  file is uploaded (POST /api/v1/activities/upload) for --athlete, by default the signed-in user.
   --json prints one result per file (JSON lines). Exit 1 when a file could not be ingested at all.`;
 
 const ACTIVITY_EXTENSIONS = /\.(fit|tcx|gpx|csv)$/i;
@@ -17,22 +19,37 @@ export async function ingestCommand(args: string[]): Promise<number> {
     args,
     allowPositionals: true,
     options: {
-      data: { type: 'string' },
+      ...TARGET_FLAGS,
       athlete: { type: 'string' },
       tag: { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
     },
   });
-  if (!values.athlete) throw new UsageError('--athlete is required: the athlete the files belong to.');
+  const remote = await openRemote(values);
+  if (!remote && !values.athlete)
+    throw new UsageError('--athlete is required with a local data dir: the athlete the files belong to.');
   if (positionals.length === 0) throw new UsageError('Name at least one file or folder to ingest.');
   const files = await collectFiles(positionals);
   if (files.length === 0)
     throw new UsageError(`No .fit, .tcx, .gpx or .csv files under ${positionals.join(', ')}.`);
 
-  // Through a running server's admin socket when there is one (files named by absolute path, read
-  // by the server: same machine, same user), else in this process. One request per file, so each
-  // result prints as it comes.
-  const session = await openAdminSession(values.data);
+  // On a remote server each file is uploaded; locally through a running server's admin socket when
+  // there is one (files named by absolute path, read by the server: same machine, same user), else
+  // in this process. One request per file, so each result prints as it comes.
+  const client = remote && (await actingAs(remote, values.athlete)).client;
+  const session = client
+    ? {
+        run: async (request: { path: string; fileName: string; tags: string[] | undefined }) => {
+          const bytes = await readFile(request.path);
+          const { sources } = await client.uploadActivities({
+            files: [{ name: basename(request.fileName), bytes }],
+            ...(request.tags ? { tags: request.tags } : {}),
+          });
+          return sources[0]!;
+        },
+        close: () => {},
+      }
+    : await openAdminSession(values.data);
   const progress =
     !values.json && process.stderr.isTTY ? new ProgressBar(files.length, process.stderr) : undefined;
   let failed = 0;
@@ -41,7 +58,7 @@ export async function ingestCommand(args: string[]): Promise<number> {
     for (const file of files) {
       const source = await session.run({
         op: 'sources.ingest',
-        athleteId: values.athlete,
+        athleteId: values.athlete!,
         path: resolve(file),
         fileName: file,
         tags: values.tag,

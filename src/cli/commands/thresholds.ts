@@ -2,10 +2,13 @@ import { parseArgs } from 'node:util';
 import { ThresholdsSchema } from '../../domain/wire.ts';
 import { runAdmin } from '../admin/admin-client.ts';
 import { UsageError } from '../cli-error.ts';
+import { actingAs, openRemote, TARGET_FLAGS } from '../remote/session.ts';
 
-export const THRESHOLDS_USAGE = `peakform thresholds set [--data DIR] --athlete ID --sport S --from YYYY-MM-DD [--ftp W] [--cp W] [--wprime J] [--lthr BPM] [--max-hr BPM] [--rest-hr BPM] [--weight KG]
-peakform thresholds list [--data DIR] --athlete ID
-  Effective-dated thresholds per sport; run \`peakform recompute\` to apply them to stored activities.`;
+export const THRESHOLDS_USAGE = `peakform thresholds set [--data DIR | --server URL [--token T]] [--athlete ID] --sport S --from YYYY-MM-DD [--ftp W] [--cp W] [--wprime J] [--lthr BPM] [--max-hr BPM] [--rest-hr BPM] [--weight KG]
+peakform thresholds list [--data DIR | --server URL [--token T]] [--athlete ID]
+  Effective-dated thresholds per sport, one JSON line each. Locally, run \`peakform recompute\` to
+  apply them to stored activities; a server (PUT /api/v1/profile/thresholds) re-derives them
+  itself. On a server --athlete defaults to the signed-in user.`;
 
 const NUMBER_FLAGS = {
   ftp: 'ftp_w',
@@ -24,15 +27,18 @@ export async function thresholdsCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args: rest,
     options: {
-      data: { type: 'string' },
+      ...TARGET_FLAGS,
       athlete: { type: 'string' },
       sport: { type: 'string' },
       from: { type: 'string' },
       ...Object.fromEntries(Object.keys(NUMBER_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
     },
   });
-  if (!values.athlete) throw new UsageError('--athlete is required.');
-  // Through a running server's admin socket when there is one, else in this process.
+  const remote = await openRemote(values);
+  if (!remote && !values.athlete) throw new UsageError('--athlete is required with a local data dir.');
+  // On a remote server through the API; locally through a running server's admin socket when
+  // there is one, else in this process.
+  const client = remote && (await actingAs(remote, values.athlete)).client;
   let thresholds: unknown[];
   if (action === 'set') {
     const entry: Record<string, unknown> = { sport: values.sport, effective_from: values.from };
@@ -45,12 +51,18 @@ export async function thresholdsCommand(args: string[]): Promise<number> {
     if (!parsed.success) {
       throw new UsageError(parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; '));
     }
-    thresholds = await runAdmin(values.data, {
-      op: 'thresholds.set',
-      athleteId: values.athlete,
-      thresholds: parsed.data,
-    });
-  } else thresholds = await runAdmin(values.data, { op: 'thresholds.list', athleteId: values.athlete });
+    thresholds = client
+      ? await client.setThresholds({ body: parsed.data })
+      : await runAdmin(values.data, {
+          op: 'thresholds.set',
+          athleteId: values.athlete!,
+          thresholds: parsed.data,
+        });
+  } else {
+    thresholds = client
+      ? await client.listThresholds()
+      : await runAdmin(values.data, { op: 'thresholds.list', athleteId: values.athlete! });
+  }
   for (const t of thresholds) process.stdout.write(`${JSON.stringify(t)}\n`);
   return 0;
 }
