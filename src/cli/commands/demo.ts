@@ -4,14 +4,20 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Engine } from '../../engine/engine.ts';
 import { listFiles } from '../../engine/engine.ts';
+import { UsageError } from '../cli-error.ts';
+import { type DemoSeedProgress, seedDemoHistory } from '../demo-seed.ts';
 import { openEngine } from '../open-engine.ts';
 import { openAdminChannel, parsePort, parsePublicUrl, parseRateLimit, SERVE_OPTIONS } from './serve.ts';
 
-export const DEMO_USAGE = `peakform demo [--data DIR] [--port N] [--host H]
-  Seeds the data dir with the project's sample activities (athlete "demo"), then serves the API
-  and prints the URL, a demo token and a curl line that downloads Arrow. (npm start)`;
+export const DEMO_USAGE = `peakform demo [--data DIR] [--port N] [--host H] [--years N]
+  Seeds athlete "demo" with the project's sample files and N years (default 2) of synthetic rides
+  and runs ending today, with daily body mass, resting HR, HRV and sleep and a lab test every 12
+  weeks; serves the API and web app while the activities load (newest first) and prints where to
+  look: API, docs, web app, a demo token, a curl line for Arrow and a Python one-liner. Restarts
+  top the history up to today. (npm start)`;
 
 const DEMO_ATHLETE = 'demo';
+const DEFAULT_YEARS = 2;
 const DEMO_THRESHOLDS = [
   {
     sport: 'cycling',
@@ -35,7 +41,13 @@ const DEMO_THRESHOLDS = [
 const FIXTURES_DIR = resolve(fileURLToPath(import.meta.url), '../../../../data/fixtures');
 
 export async function demoCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: SERVE_OPTIONS });
+  const { values } = parseArgs({
+    args,
+    options: { ...SERVE_OPTIONS, years: { type: 'string', default: String(DEFAULT_YEARS) } },
+  });
+  const years = Number(values.years);
+  if (!(years > 0 && years <= 10))
+    throw new UsageError(`--years must be a number of years in (0, 10], not "${values.years}".`);
   const engine = await openEngine(values.data);
   if ((await engine.profile.listThresholds(DEMO_ATHLETE)).length === 0) {
     // Thresholds first, so that the sample activities get TSS, zones and W'bal at ingest.
@@ -49,6 +61,17 @@ export async function demoCommand(args: string[]): Promise<number> {
       tags: ['sample'],
     });
   }
+  const history = await seedDemoHistory(engine, DEMO_ATHLETE, { years });
+  // The newest activity first, so the banner's curl line names one from this week.
+  let pending = Promise.resolve();
+  if (history.activities > 0) {
+    let first!: () => void;
+    const firstDone = new Promise<void>((resolve) => {
+      first = resolve;
+    });
+    pending = history.ingestActivities(reportProgress(first));
+    await Promise.race([firstDone, pending]);
+  }
   const token = await demoToken(engine);
   engine.warmUp();
   const { url } = await (await import('../../api/server.ts')).serve(engine, {
@@ -60,24 +83,49 @@ export async function demoCommand(args: string[]): Promise<number> {
   });
   await openAdminChannel(engine);
   const latest = await engine.activities.latest(DEMO_ATHLETE);
-  const count = await engine.activities.count(DEMO_ATHLETE, {});
   process.stdout.write(
     [
-      `Peakform is serving ${count} sample activities for athlete "${DEMO_ATHLETE}" (data: ${engine.dataDir})`,
-      `  API:   ${url}/api/v1/activities`,
-      `  Docs:  ${url}/docs`,
-      `  Token: ${token}`,
+      `Peakform is serving athlete "${DEMO_ATHLETE}": ${history.from} to ${history.to}, ${samples.length} sample files, daily measures and lab tests (data: ${engine.dataDir})`,
+      `  Web app: ${url}/app/  (sign in with the token below)`,
+      `  API:     ${url}/api/v1/activities`,
+      `  Docs:    ${url}/docs`,
+      `  Token:   ${token}`,
       '',
       'Download the latest activity as an Arrow IPC stream:',
       `  curl -H "Authorization: Bearer ${token}" -H "Accept: application/vnd.apache.arrow.stream" \\`,
       `    ${url}/api/v1/activities/${latest?.id ?? '<id>'}/data -o activity.arrow`,
       '',
+      'Or with the official SweatStack Python client (pip install sweatstack), as a pandas DataFrame:',
+      `  SWEATSTACK_URL=${url} SWEATSTACK_API_KEY=${token} \\`,
+      `    python3 -c "import sweatstack as ss; print(ss.Client().get_latest_activity_data())"`,
+      '',
+      history.activities > 0
+        ? `Loading ${history.activities} activities, newest first (progress below).`
+        : 'All demo activities are loaded.',
       'Press Ctrl+C to stop.',
       '',
     ].join('\n'),
   );
+  await pending;
+  if (history.activities > 0) {
+    const count = await engine.activities.count(DEMO_ATHLETE, {});
+    process.stdout.write(`Demo data ready: ${count} activities for athlete "${DEMO_ATHLETE}".\n`);
+  }
   await new Promise(() => {});
   return 0;
+}
+
+/** Progress on stderr every tenth of the way; `first` is called after the first activity. */
+function reportProgress(first: () => void) {
+  let shown = 0;
+  return ({ done, total }: DemoSeedProgress) => {
+    if (done === 1) first();
+    const tenth = Math.floor((done * 10) / total);
+    if (tenth > shown || done === total) {
+      shown = tenth;
+      process.stderr.write(`demo: ${done}/${total} activities loaded\n`);
+    }
+  };
 }
 
 /** The demo keeps its token in the data dir so that the printed curl line works across restarts. */
