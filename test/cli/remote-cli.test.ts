@@ -207,6 +207,37 @@ describe.skipIf(!existsSync(CHROMIUM))('peakform login, whoami, logout and data 
     );
   });
 
+  it('`dailies import --server` stores what a local import stores and rejects the same lines', async () => {
+    const csv = join(root, 'dailies.csv');
+    await writeFile(
+      csv,
+      'date,measure,value\n2024-05-01,body_mass,61.5\n2024-05-02,hrv,\n2024-05-02,resting_hr,44\nnot-a-date,hrv,60\n',
+    );
+    const remote = await runCliInProcess(['dailies', 'import', '--server', server.url, csv]);
+    const local = await runCliInProcess(['dailies', 'import', '--data', localData, '--athlete', userId, csv]);
+    expect(remote).toEqual(local);
+    expect(remote.code).toBe(1);
+    expect(remote.stdout).toBe('2 value(s) stored, 0 kept as entered manually, 2 line(s) rejected.\n');
+    expect(remote.stderr).toContain(`${csv}:3: the value is not a number`);
+    const stored = await fetch(`${server.url}/api/v1/dailies/body_mass?start=2024-05-01&end=2024-05-01`, {
+      headers: { authorization: `Bearer ${(await readStored()).access_token}` },
+    });
+    expect(await stored.json()).toEqual([
+      { date: '2024-05-01', value: 61.5, status: 'stored', source: 'manual' },
+    ]);
+    const source = await runCliInProcess([
+      'dailies',
+      'import',
+      '--source',
+      'wahoo',
+      '--server',
+      server.url,
+      csv,
+    ]);
+    expect(source.code).toBe(2);
+    expect(source.stderr).toContain('--source wahoo works on a local data dir only');
+  });
+
   it('refreshes an expired access token and writes the new one back with mode 600', async () => {
     const before = await readStored();
     await writeFile(credentialsFile(), JSON.stringify({ ...before, expires_at: Date.now() - 1000 }));

@@ -1,12 +1,13 @@
 import type { z } from 'zod';
 import { dailySeries, type StoredDaily } from '../../analytics/daily-series.ts';
+import { type DailyImportResult, readDailyCsv } from '../../domain/daily-csv.ts';
 import {
   DAILY_MEASURES,
   DAILY_SOURCES,
   type DailyMeasure,
   type DailySource,
 } from '../../domain/daily-measures.ts';
-import { assertDateRange, isCalendarDate } from '../../domain/date-range.ts';
+import { assertDateRange } from '../../domain/date-range.ts';
 import { PeakformError } from '../../domain/errors.ts';
 import type { DailySchema } from '../../domain/wire.ts';
 import {
@@ -20,12 +21,7 @@ import { assertAthleteIdValid } from '../profile/athlete-id.ts';
 
 type Daily = z.infer<typeof DailySchema>;
 
-export interface DailyImportResult {
-  stored: number;
-  /** Days that already held a manual value, which an import never replaces. */
-  keptManual: number;
-  rejected: { line: number; reason: string }[];
-}
+export type { DailyImportResult };
 
 /** Daily measures (body mass, HRV, sleep, …): one value per athlete, measure and date. */
 export class DailyService {
@@ -87,33 +83,12 @@ export class DailyService {
   ): Promise<DailyImportResult> {
     if (!DAILY_SOURCES.includes(source))
       throw new PeakformError('ERR_REQUEST_INVALID', `Unknown source ${source}.`);
-    const lines = text.split(/\r?\n/);
-    const header = (lines[0] ?? '').split(',').map((h) => h.trim().toLowerCase());
-    const [dateAt, measureAt, valueAt] = ['date', 'measure', 'value'].map((name) => header.indexOf(name));
-    if (dateAt! < 0 || measureAt! < 0 || valueAt! < 0) {
-      throw new PeakformError(
-        'ERR_DAILY_IMPORT_INVALID',
-        'The CSV needs a header with date, measure and value columns.',
-      );
-    }
-    const result: DailyImportResult = { stored: 0, keptManual: 0, rejected: [] };
-    for (let i = 1; i < lines.length; i++) {
-      if (!lines[i]!.trim()) continue;
-      const cells = lines[i]!.split(',').map((c) => c.trim());
-      const date = cells[dateAt!] ?? '';
-      const measure = cells[measureAt!] ?? '';
-      const value = Number(cells[valueAt!]);
-      if (!isCalendarDate(date))
-        result.rejected.push({ line: i + 1, reason: `"${date}" is not a date (YYYY-MM-DD)` });
-      else if (!(measure in DAILY_MEASURES))
-        result.rejected.push({ line: i + 1, reason: `unknown measure "${measure}"` });
-      else if (cells[valueAt!] === '' || !Number.isFinite(value))
-        result.rejected.push({ line: i + 1, reason: 'the value is not a number' });
-      else {
-        const stored = await this.set(athleteId, measure as DailyMeasure, date, value, source);
-        if (stored.source === source) result.stored++;
-        else result.keptManual++;
-      }
+    const csv = readDailyCsv(text);
+    const result: DailyImportResult = { stored: 0, keptManual: 0, rejected: csv.rejected };
+    for (const row of csv.rows) {
+      const stored = await this.set(athleteId, row.measure, row.date, row.value, source);
+      if (stored.source === source) result.stored++;
+      else result.keptManual++;
     }
     return result;
   }
