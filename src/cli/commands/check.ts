@@ -4,7 +4,7 @@ import { resolveDataDir } from '../data-dir.ts';
 
 export const CHECK_USAGE = `peakform check [--data DIR] [--json]
   Checks that the catalog and the files agree (every row's files exist, every file has its row,
-  no temporaries left). Exits 1 and lists what disagrees.`;
+  no temporaries left). Exits 1 and lists what disagrees. A local data dir only.`;
 
 export async function checkCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { data: { type: 'string' }, json: { type: 'boolean' } } });

@@ -4,7 +4,8 @@ import { ProgressBar } from '../progress-bar.ts';
 
 export const RECOMPUTE_USAGE = `peakform recompute [--data DIR] [--athlete ID] [--json]
   Re-derives samples, curves and metrics of every stored source (of one athlete, or all) from the
-  original files: after a threshold change or a kernel fix. Ids stay the same.`;
+  original files: after a threshold change or a kernel fix. Ids stay the same. A local data dir
+  only: the API has no such route (a server re-derives by itself after a threshold change).`;
 
 export async function recomputeCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({

@@ -6,7 +6,8 @@ export const TEAM_USAGE = `peakform team create [--data DIR] NAME --owner ATHLET
   Creates a team owned by ATHLETE (its members may act for athletes who authorise it).
 peakform team add-member [--data DIR] TEAM_ID --user ATHLETE [--role member|owner]
 peakform team list [--data DIR] --user ATHLETE [--json]
-  The teams ATHLETE owns or belongs to, with the role.`;
+  The teams ATHLETE owns or belongs to, with the role. An operator's commands, on a local data dir
+  only (on a server, teams are managed through /api/v1/teams/ with the members' own tokens).`;
 
 export async function teamCommand(args: string[]): Promise<number> {
   const [action, ...rest] = args;

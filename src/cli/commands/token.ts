@@ -7,7 +7,8 @@ export const TOKEN_USAGE = `peakform token create [--data DIR] --athlete ID [--a
   application token (its aud is the app) for the app's development and CI, as a sign-in would give.
 peakform token list [--data DIR] --athlete ID [--json]
 peakform token revoke [--data DIR] --athlete ID TOKEN_ID
-  Revokes a key at once.`;
+  Revokes a key at once. An operator's commands, on a local data dir only; on a server, sign in
+  with \`peakform login\`.`;
 
 export async function tokenCommand(args: string[]): Promise<number> {
   const [action, ...rest] = args;

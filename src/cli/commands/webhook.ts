@@ -13,7 +13,9 @@ peakform webhook events --app CLIENT_ID [--after CURSOR] [--limit N] [--data DIR
   Webhook endpoints of an app (https, or http on loopback), signed with the app's webhook secret
   (sweatstack: X-Sweatstack-Signature, WIRE.md §6.2; standard: Standard Webhooks). rotate makes a
   new secret; the old one signs beside it for --overlap seconds (default 86400). deliveries shows
-  each event's attempts; replay sends one event or a time range again; events is the app's feed.`;
+  each event's attempts; replay sends one event or a time range again; events is the app's feed.
+  An operator's commands, on a local data dir only (apps manage theirs through
+  /api/v1/applications/{id}/webhook-endpoints).`;
 
 const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
 
