@@ -9,6 +9,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import { buildOpenApiDocument } from '../contract/openapi.ts';
 import { PeakformError } from '../domain/errors.ts';
 import type { Engine } from '../engine/engine.ts';
+import { registerCors } from './cors.ts';
 import { createHandlers, MAX_UPLOAD_FILES } from './handlers.ts';
 import { registerIdentity } from './identity/register-identity.ts';
 import { registerTeamPages } from './identity/team-pages.ts';
@@ -84,6 +85,7 @@ export async function buildApp(engine: Engine, options: AppOptions = {}): Promis
       );
     }
   });
+  registerCors(app);
   await app.register(rateLimit, {
     max: options.rateLimitPerMinute ?? 1200,
     timeWindow: 60_000,
