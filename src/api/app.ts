@@ -14,6 +14,7 @@ import { createHandlers, MAX_UPLOAD_FILES } from './handlers.ts';
 import { registerIdentity } from './identity/register-identity.ts';
 import { registerTeamPages } from './identity/team-pages.ts';
 import { registerLlmsTxt } from './llms-txt.ts';
+import { registerPagesSite } from './pages-site.ts';
 import { handleError, problem, sendProblem } from './problem.ts';
 import { registerRoutes } from './register-routes.ts';
 import { registerWebApp } from './web-app.ts';
@@ -144,6 +145,8 @@ export async function buildApp(engine: Engine, options: AppOptions = {}): Promis
     }),
   );
   registerWebApp(app, { dir: options.webAppDir });
+  // Applications' static sites at /pages/<slug>/ (issue 13).
+  registerPagesSite(app, engine);
   // Webhook deliveries run while the server does (issue 10); the outbox keeps them otherwise.
   if (options.webhookDelivery !== false) {
     engine.webhooks.startDelivery();

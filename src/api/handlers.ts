@@ -4,6 +4,7 @@ import type { SourceRecord } from '../domain/wire.ts';
 import type { Engine, StagedUpload } from '../engine/engine.ts';
 import type { Handlers } from './handler-types.ts';
 import { createApplicationHandlers } from './handlers/application-handlers.ts';
+import { createPageHandlers } from './handlers/pages-handlers.ts';
 import { createProfileHandlers } from './handlers/profile-handlers.ts';
 import { createTestHandlers } from './handlers/test-handlers.ts';
 import { createUserHandlers } from './handlers/user-handlers.ts';
@@ -126,6 +127,7 @@ export function createHandlers(
     ...createTestHandlers(engine),
     ...createUserHandlers(engine, { publicUrl: options.publicUrl }),
     ...createWebhookHandlers(engine),
+    ...createPageHandlers(engine, { publicUrl: options.publicUrl }),
   };
 }
 

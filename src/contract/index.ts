@@ -5,6 +5,7 @@ import { DAILY_ROUTES } from './dailies.ts';
 import { DELEGATION_ROUTES } from './delegation.ts';
 import { LONGITUDINAL_ROUTES } from './longitudinal.ts';
 import { METABOLIC_PROFILE_ROUTES } from './metabolic-profile.ts';
+import { PAGE_ROUTES } from './pages.ts';
 import { PROFILE_ROUTES } from './profile.ts';
 import type { RouteSpec } from './route.ts';
 import { SYSTEM_ROUTES } from './system.ts';
@@ -27,6 +28,7 @@ export const ROUTES = {
   ...TRACE_ROUTES,
   ...APP_METADATA_ROUTES,
   ...APPLICATION_ROUTES,
+  ...PAGE_ROUTES,
   ...USER_ROUTES,
   ...TEAM_ROUTES,
   ...DELEGATION_ROUTES,

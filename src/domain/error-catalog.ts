@@ -413,6 +413,51 @@ export const ERROR_CATALOG = {
     meaning: 'A threshold marker needs the intensity it is given in; a scalar marker has its own.',
     fix: 'Send metric=power|speed|heart_rate|lactate|vo2 for first_threshold … mlss; drop it (or match it) for the others.',
   },
+  ERR_PAGE_NOT_FOUND: {
+    status: 404,
+    meaning: 'No page with this slug on an application of yours.',
+    fix: 'Create it with PUT /api/v1/applications/{id}/page, or list your apps’ page slugs with GET /api/v1/applications.',
+  },
+  ERR_PAGE_SLUG_INVALID: {
+    status: 400,
+    meaning: 'A page slug has 3–40 lowercase letters, digits and hyphens, starts and ends with a letter or digit, and is not a reserved word.',
+    fix: 'Choose another slug, e.g. my-training-app.',
+  },
+  ERR_PAGE_SLUG_TAKEN: {
+    status: 409,
+    meaning: 'Another application’s page has this slug, or this application already has a page under another slug.',
+    fix: 'Choose another slug, or delete the application’s page first.',
+  },
+  ERR_PAGE_TOO_LARGE: {
+    status: 413,
+    meaning: 'The deployed site is larger than 10 MB (10,485,760 bytes) in total.',
+    fix: 'Deploy only the built site; compress or drop large assets.',
+  },
+  ERR_PAGE_TOO_MANY_FILES: {
+    status: 413,
+    meaning: 'A deploy holds more than 1,000 files.',
+    fix: 'Bundle the site’s assets into fewer files.',
+  },
+  ERR_PAGE_PATH_INVALID: {
+    status: 400,
+    meaning: 'A file’s name is not a relative path inside the site: empty, absolute, with `..`, `.`, a backslash, a control character, an empty segment, or longer than 255 characters.',
+    fix: 'Send each file with its path relative to the site folder as the part’s filename, e.g. assets/app.js.',
+  },
+  ERR_PAGE_PATH_DUPLICATE: {
+    status: 400,
+    meaning: 'Two files of one deploy have the same path.',
+    fix: 'Send each path once.',
+  },
+  ERR_PAGE_EMPTY: {
+    status: 400,
+    meaning: 'The deploy holds no file.',
+    fix: 'Send the site’s files as multipart parts named `files` (at least an index.html).',
+  },
+  ERR_PAGE_NO_PREVIOUS: {
+    status: 409,
+    meaning: 'The page has no previous version to roll back to.',
+    fix: 'Deploy at least twice before rolling back.',
+  },
 } as const satisfies Record<string, { status: number; meaning: string; fix: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { StatusIssueSchema } from './wire.ts';
+import { PageResponseSchema } from './wire-pages.ts';
 
 /** Wire shapes of applications and the OAuth userinfo (WIRE.md §2.8, §2.9). */
 
@@ -38,7 +39,9 @@ export const ApplicationCreateSchema = z
       .string()
       .nullable()
       .optional()
-      .describe('Accepted for SweatStack compatibility; Pages are not served yet.'),
+      .describe(
+        'A page slug: the app gets its page at `/pages/<slug>/` and that redirect URI (see PUT /api/v1/applications/{id}/page).',
+      ),
     generate_secret: z
       .boolean()
       .optional()
@@ -82,6 +85,7 @@ export const ApplicationSchema = z
         'The secret that signs webhook deliveries (`whsec_…`); rotate it with POST …/webhook-secret/rotate.',
       ),
     published: z.boolean().optional(),
+    page: PageResponseSchema.optional().describe('The page created with `page` (POST only).'),
   })
   .meta({ id: 'ApplicationCreateResponse' });
 

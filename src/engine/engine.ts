@@ -16,6 +16,7 @@ import { PortalService } from '../services/identity/portal-service.ts';
 import { TeamService } from '../services/identity/team-service.ts';
 import { UserService } from '../services/identity/user-service.ts';
 import { LongitudinalService } from '../services/longitudinal/longitudinal-service.ts';
+import { PageService } from '../services/pages/page-service.ts';
 import { ThresholdRecompute } from '../services/profile/metabolic-profile-recompute.ts';
 import { MetabolicProfileService } from '../services/profile/metabolic-profile-service.ts';
 import { ProfileService } from '../services/profile/profile-service.ts';
@@ -32,10 +33,11 @@ import { type WebhookOptions, WebhookService } from '../services/webhooks/webhoo
 import { Store } from '../store/store.ts';
 
 export type { Account } from '../services/identity/account-service.ts';
-export type { Application } from '../services/identity/application-service.ts';
+export { type Application, SDK_CLIENT_ID } from '../services/identity/application-service.ts';
 export type { AuthorizationServer } from '../services/identity/authorization-server.ts';
 export { DELEGATED_REFRESH_PREFIX, type TokenPair } from '../services/identity/delegation-service.ts';
 export type { PortalLink } from '../services/identity/portal-service.ts';
+export type { IncomingPageFile, Page } from '../services/pages/page-service.ts';
 export type { Team, TeamRole } from '../services/identity/team-service.ts';
 export type { UserEntry } from '../services/identity/user-service.ts';
 export type { StagedUpload } from '../services/sources/ingest-service.ts';
@@ -109,6 +111,8 @@ export class Engine {
     /** One-time Portal links (WIRE.md §3.12). */
     readonly portal: PortalService,
     webhookOptions: WebhookOptions | undefined,
+    /** Static sites per application, served at /pages/<slug>/ (WIRE.md §3.13). */
+    readonly pages: PageService,
   ) {
     this.webhooks = new WebhookService(store, identity.applications, webhookOptions);
     // Writes that derive from what is stored (ingest, recompute, delete) run one at a time.
@@ -162,6 +166,7 @@ export class Engine {
       const teams = await TeamService.open(store);
       const delegation = await DelegationService.open(store, tokens, teams);
       const portal = new PortalService(store, identity.applications);
+      const pages = await PageService.open(store, identity.applications);
       return new Engine(
         store,
         policy,
@@ -172,6 +177,7 @@ export class Engine {
         delegation,
         portal,
         options.webhooks,
+        pages,
       );
     } catch (error) {
       store.close();

@@ -380,4 +380,24 @@ export const CATALOG_SCHEMA = [
     updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
     PRIMARY KEY (athlete_id, client_id, record_kind, record_id)
   )`,
+  // Pages (issue 13, WIRE.md §3.13): one static site per application, served at /pages/<slug>/.
+  // Each deploy is a directory pages/<slug>/<version>/ of the data dir; the row names the version
+  // served and the one kept for rollback, and switches them in one transaction. next_version only
+  // grows, so a version's directory is never reused.
+  `CREATE TABLE IF NOT EXISTS pages (
+    slug VARCHAR PRIMARY KEY,
+    application_id VARCHAR NOT NULL UNIQUE,
+    current_version INTEGER,
+    previous_version INTEGER,
+    next_version INTEGER NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+  )`,
+  `CREATE TABLE IF NOT EXISTS page_versions (
+    slug VARCHAR NOT NULL,
+    version INTEGER NOT NULL,
+    size_bytes BIGINT NOT NULL,
+    files VARCHAR[] NOT NULL,
+    deployed_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (slug, version)
+  )`,
 ];

@@ -16,6 +16,8 @@ export const DATA_DIR_ENTRIES = [
   'keys',
   'uploads',
   'demo-token',
+  // Deployed static sites (Pages), one folder per slug and version.
+  'pages',
   // The admin socket of a running server, and the file naming it when it lives elsewhere.
   'admin.sock',
   'admin.sock.path',

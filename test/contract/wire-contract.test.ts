@@ -19,7 +19,8 @@ interface Case {
   params?: Record<string, string>;
   query?: string;
   body?: unknown;
-  multipart?: boolean;
+  /** Multipart: an activity file, or these files (each a part named `files`, its path as filename). */
+  multipart?: boolean | { name: string; body: string }[];
   /** A form-encoded body (application/x-www-form-urlencoded). */
   form?: Record<string, string>;
   /** Another bearer than the suite's personal key (e.g. an application token). */
@@ -42,6 +43,8 @@ function casesFor(ids: {
   trace: string;
   metaToken: string;
   webhookEndpoint: string;
+  page: string;
+  pageApp: string;
 }): Record<OperationId, Case> {
   const testBody = {
     sport: 'running',
@@ -131,6 +134,18 @@ function casesFor(ids: {
     listApplicationSecrets: { params: { id: ids.app } },
     createApplicationSecret: { params: { id: ids.app }, body: { label: 'rotation' } },
     deleteApplicationSecret: { params: { id: ids.app, secret_id: ids.secret } },
+    ensureApplicationPage: { params: { id: ids.app }, body: { slug: 'wire-app-page' } },
+    createPage: { form: { application_id: ids.pageApp, slug: 'wire-created-page' } },
+    getPage: { params: { slug: ids.page } },
+    deployPage: {
+      params: { slug: ids.page },
+      multipart: [
+        { name: 'index.html', body: '<!doctype html><script src="js/app.js"></script>' },
+        { name: 'js/app.js', body: 'document.title = "wire";' },
+      ],
+    },
+    rollbackPage: { params: { slug: ids.page } },
+    deletePage: { params: { slug: ids.page } },
     listWebhookEndpoints: { params: { id: ids.app } },
     createWebhookEndpoint: {
       params: { id: ids.app },
@@ -215,7 +230,11 @@ describe('the wire contract, route by route', () => {
       method: route.method,
       headers: { authorization: `Bearer ${c.token ?? token}`, ...headers },
     };
-    if (c.multipart) {
+    if (Array.isArray(c.multipart)) {
+      const form = new FormData();
+      for (const file of c.multipart) form.append('files', new Blob([file.body]), file.name);
+      init.body = form;
+    } else if (c.multipart) {
       const form = new FormData();
       form.append('files', new Blob([await readFile(join(FIXTURES, 'ride-short.tcx'))]), 'ride-short.tcx');
       init.body = form;
@@ -262,7 +281,29 @@ describe('the wire contract, route by route', () => {
       timestamp: '2024-03-05T09:20:00+01:00',
       lactate: 1.8,
     });
+    // A page deployed twice, so that a rollback has a version to go back to.
+    const pageApp = await server.engine.identity.applications.create('wire', { name: 'Page app' });
+    await server.engine.pages.ensure('wire', pageApp.application.id, 'wire-page', server.url);
+    for (const title of ['first', 'second']) {
+      await server.engine.pages.deploy(
+        'wire',
+        'wire-page',
+        (async function* () {
+          yield {
+            path: 'index.html',
+            chunks: (async function* () {
+              yield Buffer.from(`<title>${title}</title>`);
+            })(),
+          };
+        })(),
+      );
+    }
+    const createdPageApp = await server.engine.identity.applications.create('wire', {
+      name: 'Created page app',
+    });
     cases = casesFor({
+      page: 'wire-page',
+      pageApp: createdPageApp.application.id,
       ride: body.sources[0].activity_ids[0],
       run: body.sources[1].activity_ids[0],
       source: body.sources[0].id,
@@ -296,6 +337,7 @@ describe('the wire contract, route by route', () => {
     'deleteWebhookEndpoint',
     'deleteApplicationSecret',
     'deleteApplication',
+    'deletePage',
     'withdrawTeamAuthorization',
     'deleteUser',
   ];
@@ -374,6 +416,9 @@ describe('the wire contract, route by route', () => {
       null,
     );
     const trace = await server.engine.traces.create('wire', { timestamp: '2024-03-06T09:10:00Z' });
+    // …and their page.
+    const pageApp = await server.engine.identity.applications.create('wire', { name: 'Slash page app' });
+    await server.engine.pages.ensure('wire', pageApp.application.id, 'slash-page', server.url);
     const fresh: Record<string, string> = {
       '/api/v1/applications/{id}': application.id,
       '/api/v1/tests/{id}': test.id,
@@ -386,7 +431,11 @@ describe('the wire contract, route by route', () => {
         id: fresh[prefix ?? '']!,
         ...(cases[operationId].params?.endpoint_id ? { endpoint_id: endpoint.id } : {}),
       };
-      const c = prefix ? { ...cases[operationId], params: freshParams } : cases[operationId];
+      const c = route.path.startsWith('/api/v1/pages/')
+        ? { ...cases[operationId], params: { slug: 'slash-page' } }
+        : prefix
+          ? { ...cases[operationId], params: freshParams }
+          : cases[operationId];
       const path = pathOf(route, c);
       const other = path.endsWith('/') ? path.slice(0, -1) : `${path}/`;
       const [a, b] = await Promise.all([call(route, c, {}, path), call(route, c, {}, other)]);

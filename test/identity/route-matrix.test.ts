@@ -24,6 +24,7 @@ interface AthleteResources {
   test: string;
   trace: string;
   endpoint: string;
+  page: string;
 }
 
 /** A valid body for each route that needs one, so that a 404 is about the id, not the body. */
@@ -46,6 +47,8 @@ const BODIES: Partial<Record<OperationId, unknown>> = {
   setTraceAppMetadata: { k: 1 },
   createWebhookEndpoint: { url: 'http://127.0.0.1:9/hook' },
   replayWebhookEvents: { start: '2024-01-01T00:00:00Z' },
+  ensureApplicationPage: { slug: 'matrix-page' },
+  createPage: { application_id: 'not-an-app-of-yours', slug: 'matrix-created' },
 };
 
 /** App metadata routes refuse a personal key (403) before they look the record up. */
@@ -77,6 +80,7 @@ function paramsFor(
     endpoint_id: a.endpoint,
     user_id: a.managedUser,
     team_id: a.team,
+    slug: a.page,
     ...extra,
   };
   if (route.path.startsWith('/api/v1/activities/')) values.id = a.activity;
@@ -155,6 +159,16 @@ describe('every route refuses bad, unscoped and foreign bearers', () => {
       url: 'http://127.0.0.1:9/hook',
     });
     expect([test.id, trace.id, endpoint.id].every((id) => typeof id === 'string')).toBe(true);
+    const page = asJson(
+      await (
+        await fetch(`${server.url}/api/v1/applications/${application.id}/page`, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${tokenA}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ slug: 'page-of-a' }),
+        })
+      ).json(),
+    );
+    expect(page.slug).toBe('page-of-a');
     a = {
       activity: upload.sources[0].activity_ids[0],
       source: upload.sources[0].id,
@@ -165,6 +179,7 @@ describe('every route refuses bad, unscoped and foreign bearers', () => {
       test: test.id,
       trace: trace.id,
       endpoint: endpoint.id,
+      page: page.slug,
     };
     extraParams = {};
 

@@ -1,6 +1,7 @@
-import { PeakformError } from '../../domain/errors.ts';
 import type { Application, Engine } from '../../engine/engine.ts';
 import type { Handlers } from '../handler-types.ts';
+import { assertOwnerToken } from './owner-token.ts';
+import { wirePage } from './pages-handlers.ts';
 
 type ApplicationOperation =
   | 'getUserInfo'
@@ -12,17 +13,6 @@ type ApplicationOperation =
   | 'listApplicationSecrets'
   | 'createApplicationSecret'
   | 'deleteApplicationSecret';
-
-/** Applications are managed by their owner in person: neither an app's token nor a delegated one. */
-function assertOwnerToken(token: { kind: string; audience?: string }): void {
-  if (token.audience !== undefined || token.kind === 'delegated') {
-    throw new PeakformError(
-      'ERR_AUTH_SCOPE',
-      'Applications are managed with your own key or sign-in, not with an application’s or a delegated token.',
-      403,
-    );
-  }
-}
 
 export function createApplicationHandlers(engine: Engine): Pick<Handlers, ApplicationOperation> {
   const { accounts, applications } = engine.identity;
@@ -45,7 +35,7 @@ export function createApplicationHandlers(engine: Engine): Pick<Handlers, Applic
       return (await applications.list(athleteId)).map((app) => ({
         id: app.id,
         name: app.name,
-        page_slug: null,
+        page_slug: engine.pages.slugOf(app.id) ?? null,
       }));
     },
     createApplication: async ({ athleteId, body, request }) => {
@@ -62,8 +52,15 @@ export function createApplicationHandlers(engine: Engine): Pick<Handlers, Applic
       });
       if (body.webhook_endpoints !== undefined)
         await engine.webhooks.setEndpointUrls(athleteId, application.id, body.webhook_endpoints);
+      // `page`: the app gets its page and the page's redirect URI (WIRE.md §2.9).
+      const issuer = engine.identity.issuer;
+      const page =
+        body.page && issuer
+          ? wirePage(await engine.pages.ensure(athleteId, application.id, body.page, issuer), issuer)
+          : undefined;
       return {
-        ...wireApplication(application),
+        ...wireApplication(page ? await applications.get(athleteId, application.id) : application),
+        ...(page ? { page } : {}),
         ...(await webhookFields(engine, athleteId, application.id, true)),
         ...(secret ? { client_secret: secret.secret } : {}),
       };
@@ -98,6 +95,7 @@ export function createApplicationHandlers(engine: Engine): Pick<Handlers, Applic
       assertOwnerToken(request.token);
       await engine.identity.deleteApplication(athleteId, params.id);
       await engine.webhooks.forgetApplication(params.id);
+      await engine.pages.forgetApplication(params.id);
       return undefined;
     },
     listApplicationSecrets: async ({ athleteId, params, request }) => {
