@@ -12,6 +12,7 @@ import { LOGIN_USAGE, loginCommand } from './commands/login.ts';
 import { LOGOUT_USAGE, logoutCommand } from './commands/logout.ts';
 import { MCP_USAGE, mcpCommand } from './commands/mcp.ts';
 import { RECOMPUTE_USAGE, recomputeCommand } from './commands/recompute.ts';
+import { REPORT_USAGE, reportCommand } from './commands/report.ts';
 import { SERVE_USAGE, serveCommand } from './commands/serve.ts';
 import { TEAM_USAGE, teamCommand } from './commands/team.ts';
 import { THRESHOLDS_USAGE, thresholdsCommand } from './commands/thresholds.ts';
@@ -35,6 +36,7 @@ const COMMANDS: Record<string, { usage: string; run: (args: string[]) => Promise
   thresholds: { usage: THRESHOLDS_USAGE, run: thresholdsCommand },
   recompute: { usage: RECOMPUTE_USAGE, run: recomputeCommand },
   check: { usage: CHECK_USAGE, run: checkCommand },
+  report: { usage: REPORT_USAGE, run: reportCommand },
   dailies: { usage: DAILIES_USAGE, run: dailiesCommand },
   demo: { usage: DEMO_USAGE, run: demoCommand },
   mcp: { usage: MCP_USAGE, run: mcpCommand },
