@@ -145,6 +145,16 @@ describe.skipIf(!existsSync(CHROMIUM))('peakform login, whoami, logout and data 
     expect(remote.code).toBe(0);
     expect(remote.stdout).toBe('2 file(s) ingested (2 activities), 0 already present, 0 failed.\n');
     expect(remote.stdout).toBe(local.stdout);
+    const bad = join(root, 'bad.fit');
+    await writeFile(
+      bad,
+      new Uint8Array(1000).map((_, i) => (i * 7919) % 251),
+    );
+    const remoteBad = await runCliInProcess(['ingest', '--server', server.url, bad]);
+    const localBad = await runCliInProcess(['ingest', '--data', localData, '--athlete', userId, bad]);
+    expect(remoteBad.code).toBe(1);
+    expect(remoteBad).toEqual(localBad);
+    expect(remoteBad.stderr).toContain(`✗ ${bad}: `);
     const again = await runCliInProcess([
       'ingest',
       '--json',
@@ -335,6 +345,20 @@ describe.skipIf(!existsSync(CHROMIUM))('peakform login, whoami, logout and data 
     }
     expect((await runCliInProcess(['whoami'])).code).toBe(0);
   }, 120_000);
+
+  it("says to sign in again when the athlete revoked the CLI's access at the server", async () => {
+    const stored = await readStored();
+    // As the athlete does under /account: the grant, its refresh token and access tokens end.
+    expect(await server.engine.identity.revokeApp(userId, stored.client_id)).toBe(true);
+    const result = await runCliInProcess(['activities', 'list']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /no longer accepts the stored sign-in .*invalid_grant.*Sign in again with peakform login/,
+    );
+    expect(result.stderr).not.toContain(stored.refresh_token);
+    expect(result.stderr).not.toContain(stored.access_token);
+    expect((await runCliInProcess(['whoami'])).code).toBe(1);
+  });
 });
 
 async function waitForFile(path: string): Promise<string> {
