@@ -217,6 +217,38 @@ describe.skipIf(!existsSync(CHROMIUM))('peakform login, whoami, logout and data 
     );
   });
 
+  it('`--athlete` on a server acts for a managed athlete through a delegated token', async () => {
+    const created = await fetch(`${server.url}/api/v1/users/`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${await server.tokenFor(userId)}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ first_name: 'Mia', last_name: 'Managed' }),
+    });
+    expect(created.status).toBe(200);
+    const mia = ((await created.json()) as { id: string }).id;
+    const ride = join(root, 'rides', 'a.csv');
+    const uploaded = await runCliInProcess(['ingest', '--athlete', mia, '--server', server.url, ride]);
+    expect(uploaded).toMatchObject({
+      code: 0,
+      stdout: '1 file(s) ingested (1 activities), 0 already present, 0 failed.\n',
+    });
+    await runCliInProcess(['ingest', '--data', localData, '--athlete', mia, ride]);
+    for (const extra of [[], ['--json']]) {
+      const remote = await runCliInProcess(['activities', 'list', '--athlete', mia, ...extra]);
+      expect(remote.code).toBe(0);
+      expect(remote.stdout).toBe(
+        (await runCliInProcess(['activities', 'list', '--data', localData, '--athlete', mia, ...extra]))
+          .stdout,
+      );
+    }
+    // Ada's own listing is untouched: still her two activities.
+    expect((await runCliInProcess(['activities', 'list', '--json'])).stdout.trim().split('\n')).toHaveLength(
+      2,
+    );
+  });
+
   it('`dailies import --server` stores what a local import stores and rejects the same lines', async () => {
     const csv = join(root, 'dailies.csv');
     await writeFile(
