@@ -27,7 +27,12 @@ import {
  */
 
 export type { PeakformAuthOptions, PeakformUser } from './web-session.ts';
-export { WebhookVerificationError } from './webhooks.ts';
+export {
+  type VerifiedWebhookEvent,
+  verifyWebhook,
+  type WebhookEvent,
+  WebhookVerificationError,
+} from './webhooks.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -87,7 +92,14 @@ const auth: FastifyPluginAsync<PeakformAuthOptions> = async (fastify, options) =
   fastify.get(web.paths.callback, async (request, reply) =>
     send(reply, await web.callback(factsOf(request))),
   );
-  fastify.post(web.paths.logout, async (request, reply) => send(reply, web.logout(factsOf(request))));
+  // The logout form posts urlencoded (or nothing): read in a context of its own, whatever parsers the app has.
+  await fastify.register(async (logout) => {
+    logout.removeAllContentTypeParsers();
+    logout.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 4096 }, (_request, _body, done) =>
+      done(null, undefined),
+    );
+    logout.post(web.paths.logout, async (request, reply) => send(reply, web.logout(factsOf(request))));
+  });
 };
 // What fastify-plugin does: the decorations and the hook apply to the app that registers the plugin.
 Object.assign(auth, {
