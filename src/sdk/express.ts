@@ -28,7 +28,12 @@ import {
  */
 
 export type { PeakformAuthOptions, PeakformUser } from './web-session.ts';
-export { WebhookVerificationError } from './webhooks.ts';
+export {
+  type VerifiedWebhookEvent,
+  verifyWebhook,
+  type WebhookEvent,
+  WebhookVerificationError,
+} from './webhooks.ts';
 
 declare global {
   namespace Express {
