@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refreshTokens } from '../../src/sdk/auth.ts';
-import { BIN, runCliInProcess } from '../helpers/cli.ts';
+import { BIN, runCli, runCliInProcess } from '../helpers/cli.ts';
 import { csvRide } from '../helpers/csv-activity.ts';
 import { makeTempDir, startTestServer, type TestServer } from '../helpers/test-server.ts';
 
@@ -323,6 +323,23 @@ describe.skipIf(!existsSync(CHROMIUM))('peakform login, whoami, logout and data 
     expect(notPeakform.stderr).toMatch(
       /is not a Peakform server: GET \/\.well-known\/openid-configuration answered 404/,
     );
+
+    const notPeakformData = await withPlainServer(async (url) => ({
+      url,
+      result: await runCliInProcess(['activities', 'list', '--server', url, '--token', 'k']),
+    }));
+    expect(notPeakformData.result.code).toBe(1);
+    expect(notPeakformData.result.stderr).toBe(
+      `peakform activities: GET /api/v1/activities/ answered 404 without a problem body. Is ${notPeakformData.url} a Peakform server of this version?\n`,
+    );
+
+    // The real binary, as a shell sees it: exit 1 and one line, no stack.
+    const spawned = await runCli(['whoami'], { PEAKFORM_CONFIG_DIR: join(root, 'empty-config') });
+    expect(spawned).toMatchObject({
+      code: 1,
+      stderr:
+        'peakform whoami: Not signed in: run peakform login [--server URL], or pass --server URL with --token.\n',
+    });
 
     const mixed = await runCliInProcess(['activities', 'list', '--data', localData, '--server', server.url]);
     expect(mixed.code).toBe(2);
