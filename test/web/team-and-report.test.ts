@@ -9,7 +9,7 @@ import { buildWeb } from '../../scripts/build-web.ts';
 import { buildApp } from '../../src/api/app.ts';
 import { pdfPageCount } from '../../src/cli/commands/report.ts';
 import { Engine } from '../../src/engine/engine.ts';
-import { runCliInProcess } from '../helpers/cli.ts';
+import { runCli, runCliInProcess } from '../helpers/cli.ts';
 import { csvRide } from '../helpers/csv-activity.ts';
 import { asJson, makeTempDir } from '../helpers/test-server.ts';
 
@@ -314,6 +314,58 @@ describe('the coach’s team view and reports', () => {
       await page.setViewportSize({ width: 1100, height: 900 });
       expect(problems).toEqual([]);
     });
+  });
+
+  describe.skipIf(!existsSync(CHROMIUM))('peakform report on a server', () => {
+    it('makes a team athlete’s report through the server with the coach’s key and a delegated token', async () => {
+      const outDir = await makeTempDir('peakform-report-remote-');
+      const out = join(outDir, 'bea.html');
+      const result = await runCliInProcess([
+        'report',
+        '--server',
+        url,
+        '--token',
+        coachKey,
+        '--athlete',
+        'bea',
+        '--from',
+        FROM,
+        '--to',
+        AS_OF,
+        '--out',
+        out,
+      ]);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const html = await readFile(out, 'utf8');
+      // The delegated token reads data only (no profile), so the title names the athlete given.
+      expect(html).toContain('Training report: bea');
+      const beas = await call(
+        keys.bea!,
+        'GET',
+        `/api/v1/activities/longitudinal-mean-max?start=${FROM}&end=${AS_OF}&sport=cycling&format=json`,
+      );
+      const table = html.match(/<table data-testid="best-efforts">([\s\S]*?)<\/table>/)?.[1] ?? '';
+      const powers = [...table.matchAll(/<td class="num">([^<]*)<\/td>/g)].map((m) => Number(m[1]));
+      expect(powers).toEqual(beas.map((b: { power: number }) => Math.round(b.power)));
+      expect(html).not.toMatch(/<script|<link/i);
+
+      // The data dir is the server's: a local report (another process, as DuckDB locks per
+      // process) says what to do instead.
+      const locked = await runCli([
+        'report',
+        '--athlete',
+        'bea',
+        '--data',
+        dataDir,
+        '--web',
+        webDir,
+        '--out',
+        join(outDir, 'local.pdf'),
+      ]);
+      expect(locked.code).toBe(1);
+      expect(locked.stderr).toContain('--server URL');
+    }, 180_000);
   });
 
   describe('peakform report', () => {

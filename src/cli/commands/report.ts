@@ -1,25 +1,28 @@
 import { existsSync } from 'node:fs';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildApp } from '../../api/app.ts';
 import { DEFAULT_WEB_APP_DIR } from '../../api/web-app.ts';
 import { isPeakformError, PeakformError } from '../../domain/errors.ts';
-import type { Engine } from '../../engine/engine.ts';
 import { UsageError } from '../cli-error.ts';
 import { resolveDataDir } from '../data-dir.ts';
 import { openEngine } from '../open-engine.ts';
+import { actingAs, openRemote, TARGET_FLAGS } from '../remote/session.ts';
 
-export const REPORT_USAGE = `peakform report --athlete ID [--from YYYY-MM-DD] [--to YYYY-MM-DD] --out FILE.pdf|FILE.html [--data DIR] [--chromium PATH] [--web DIR]
+export const REPORT_USAGE = `peakform report [--data DIR | --server URL [--token T]] [--athlete ID] [--from YYYY-MM-DD] [--to YYYY-MM-DD] --out FILE.pdf|FILE.html [--chromium PATH] [--web DIR]
   The coach's report of an athlete: power–duration with the fitted model and its parameters, the
   best-efforts table, fitness (CTL/ATL/TSB, weekly hours and totals) and time in zones, for
-  --from..--to (default the 90 days up to today). The web app's report page (/app/#/report) is
-  served from the data dir on a loopback port with a 15-minute key of the athlete and rendered in
-  headless Chromium (default /usr/bin/chromium; needs playwright-core): .pdf prints it on A4,
-  .html saves the rendered page as one self-contained file (inline styles and SVG charts, no
-  script). --web names the web app's build (default dist/web, made by npm run build:web).
-  The data dir must be free: with \`peakform serve\` running on it, open its /app/#/report and
-  print from the browser instead.`;
+  --from..--to (default the 90 days up to today): the web app's report page (/app/#/report)
+  rendered in headless Chromium (default /usr/bin/chromium; needs playwright-core). .pdf prints
+  it on A4; .html saves the rendered page as one self-contained file (inline styles and SVG
+  charts, no script).
+  On a data dir (--athlete required): serves it on a loopback port with a 15-minute key of the
+  athlete; --web names the web app's build (default dist/web, made by npm run build:web). The
+  data dir must be free: with \`peakform serve\` running on it, use --server instead.
+  On a server (--server URL with --token, or the stored login): that server's /app/, as the
+  signed-in user, or --athlete through a delegated token (managed athletes, or athletes who
+  authorised a team of yours).`;
 
 const FORMATS = ['.pdf', '.html'] as const;
 const DEFAULT_CHROMIUM = '/usr/bin/chromium';
@@ -30,31 +33,36 @@ const READY_TIMEOUT_MS = 120_000;
 const TOKEN_KEY = 'peakform.token';
 
 interface ReportRequest {
-  athleteId: string;
   from: string;
   to: string;
   out: string;
   format: (typeof FORMATS)[number];
   chromium: string;
-  webDir: string;
+}
+
+/** Where the report page is opened: an origin serving the API and /app/, and the bearer to use. */
+interface ReportTarget {
+  origin: string;
+  token: string;
+  /** The athlete's name for the title, when the token cannot read it (no `profile` scope). */
+  name?: string | undefined;
 }
 
 export async function reportCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     options: {
+      ...TARGET_FLAGS,
       athlete: { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
       out: { type: 'string' },
-      data: { type: 'string' },
       chromium: { type: 'string' },
       web: { type: 'string' },
     },
   });
   if (positionals.length > 0)
     throw new UsageError(`report takes no arguments; got ${positionals.join(' ')}.`);
-  if (!values.athlete) throw new UsageError('--athlete is required: the athlete the report is about.');
   if (!values.out) throw new UsageError('--out is required: the file to write, ending in .pdf or .html.');
   const format = extname(values.out).toLowerCase();
   if (!(FORMATS as readonly string[]).includes(format)) {
@@ -70,15 +78,19 @@ export async function reportCommand(args: string[]): Promise<number> {
   const folder = await stat(dirname(out)).catch(() => undefined);
   if (!folder?.isDirectory())
     throw new UsageError(`--out ${values.out}: the folder ${dirname(out)} does not exist.`);
+  const remote = await openRemote(values);
+  if (!remote && !values.athlete)
+    throw new UsageError('--athlete is required with a local data dir: the athlete the report is about.');
   const request: ReportRequest = {
-    athleteId: values.athlete,
     from,
     to,
     out,
     format: format as ReportRequest['format'],
     chromium: values.chromium ?? DEFAULT_CHROMIUM,
-    webDir: resolve(values.web ?? DEFAULT_WEB_APP_DIR),
   };
+  if (remote && values.web !== undefined)
+    throw new UsageError('--web names the build a local data dir is served with; a server serves its own.');
+  const webDir = resolve(values.web ?? DEFAULT_WEB_APP_DIR);
 
   // What needs no data dir is checked first, so a missing browser is said before anything opens.
   if (!existsSync(request.chromium)) {
@@ -96,19 +108,39 @@ export async function reportCommand(args: string[]): Promise<number> {
     );
     return 1;
   }
-  if (!existsSync(join(request.webDir, 'index.html'))) {
+  if (remote) {
+    const session = await actingAs(remote, values.athlete);
+    // Also refreshes a stored login's access token before the browser takes it.
+    const info = await session.client.getUserInfo().catch(() => undefined);
+    const page = await fetch(`${remote.server}/app/`).catch(() => undefined);
+    if (page?.status !== 200) {
+      process.stderr.write(
+        `peakform report: ${remote.server}/app/ does not serve the web app (${page ? `status ${page.status}` : 'no answer'}); its operator runs npm run build:web.\n`,
+      );
+      return 1;
+    }
+    const target = {
+      origin: remote.server,
+      token: session.client.tokens.accessToken,
+      name: info?.name ?? values.athlete,
+    };
+    process.stdout.write(`${await renderReport(playwright, target, request)}\n`);
+    return 0;
+  }
+  if (!existsSync(join(webDir, 'index.html'))) {
     process.stderr.write(
-      `peakform report: the web app is not built in ${request.webDir}; run npm run build:web (or name a build with --web DIR).\n`,
+      `peakform report: the web app is not built in ${webDir}; run npm run build:web (or name a build with --web DIR).\n`,
     );
     return 1;
   }
+  const athleteId = values.athlete!;
 
   const dataDir = resolveDataDir(values.data);
   const engine = await openEngine(values.data).catch((error: unknown) => {
     if (isPeakformError(error) && error.code === 'ERR_STORE_LOCKED') {
       throw new PeakformError(
         'ERR_STORE_LOCKED',
-        `${dataDir} is held by another process (a running peakform serve?). The report opens the data dir itself: stop that process, or open its /app/#/report?start=${from}&end=${to} signed in as the athlete and print it from the browser.`,
+        `${dataDir} is held by another process (a running peakform serve?). The report opens the data dir itself: stop that process, or make the report through that server with --server URL --token T (a key of the athlete or of their coach).`,
         409,
         error.details,
       );
@@ -116,41 +148,45 @@ export async function reportCommand(args: string[]): Promise<number> {
     throw error;
   });
   try {
-    if (!(await engine.delegation.userExists(request.athleteId))) {
+    if (!(await engine.delegation.userExists(athleteId))) {
       throw new UsageError(
-        `No athlete "${request.athleteId}" in ${dataDir}: name one whose data is there (as in peakform token create --athlete ID).`,
+        `No athlete "${athleteId}" in ${dataDir}: name one whose data is there (as in peakform token create --athlete ID).`,
       );
     }
-    const written = await renderReport(engine, playwright, request);
-    process.stdout.write(`${written}\n`);
-    return 0;
+    const key = await engine.tokens.create(athleteId, {
+      name: 'peakform report',
+      scopes: ['data:read', 'profile'],
+      expiresInS: 900,
+    });
+    const app = await buildApp(engine, { webAppDir: webDir, webhookDelivery: false });
+    try {
+      const origin = await app.listen({ port: 0, host: '127.0.0.1' });
+      process.stdout.write(`${await renderReport(playwright, { origin, token: key.token }, request)}\n`);
+      return 0;
+    } finally {
+      await app.close();
+      await engine.tokens.revoke(athleteId, key.id);
+    }
   } finally {
     engine.close();
   }
 }
 
-/** Serves the API and the web app on loopback, renders the report page and writes the file. */
+/** Opens the report page of `target` in headless Chromium, waits until it is drawn, writes the file. */
 async function renderReport(
-  engine: Engine,
   playwright: typeof import('playwright-core'),
+  target: ReportTarget,
   request: ReportRequest,
 ): Promise<string> {
-  const key = await engine.tokens.create(request.athleteId, {
-    name: 'peakform report',
-    scopes: ['data:read', 'profile'],
-    expiresInS: 900,
-  });
-  const app = await buildApp(engine, { webAppDir: request.webDir, webhookDelivery: false });
   const browser = await playwright.chromium.launch({
     executablePath: request.chromium,
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
   });
   try {
-    const url = await app.listen({ port: 0, host: '127.0.0.1' });
     const context = await browser.newContext({ viewport: { width: 1000, height: 1400 } });
     // The app reads its bearer from sessionStorage, as after a sign-in with a personal key.
     await context.addInitScript({
-      content: `sessionStorage.setItem(${JSON.stringify(TOKEN_KEY)}, ${JSON.stringify(key.token)});`,
+      content: `sessionStorage.setItem(${JSON.stringify(TOKEN_KEY)}, ${JSON.stringify(target.token)});`,
     });
     const page = await context.newPage();
     const problems: string[] = [];
@@ -158,7 +194,9 @@ async function renderReport(
       if (message.type() === 'error') problems.push(message.text());
     });
     page.on('pageerror', (error) => problems.push(String(error)));
-    await page.goto(`${url}/app/#/report?${new URLSearchParams({ start: request.from, end: request.to })}`);
+    const query = new URLSearchParams({ start: request.from, end: request.to });
+    if (target.name) query.set('name', target.name);
+    await page.goto(`${target.origin}/app/#/report?${query}`);
     const ready = 'body[data-state="ready"]';
     await page
       .locator(`${ready} [data-testid="report"], ${ready} main .error, ${ready} #api-key`)
@@ -189,26 +227,15 @@ async function renderReport(
       await writeFile(request.out, pdf);
       return `${request.out} (PDF, ${pdfPageCount(pdf)} pages, ${Math.ceil(pdf.length / 1024)} KiB)`;
     }
-    const html = selfContained(
-      title,
-      await page.locator('main').innerHTML(),
-      await stylesheet(request.webDir),
-    );
+    // The page's own stylesheet, as the server sent it.
+    const href = await page.locator('link[rel="stylesheet"]').first().getAttribute('href');
+    const css = href ? await (await fetch(new URL(href, target.origin))).text() : '';
+    const html = selfContained(title, await page.locator('main').innerHTML(), css);
     await writeFile(request.out, html);
     return `${request.out} (HTML, ${Math.ceil(Buffer.byteLength(html) / 1024)} KiB)`;
   } finally {
     await browser.close();
-    await app.close();
-    await engine.tokens.revoke(request.athleteId, key.id);
   }
-}
-
-/** The web app's stylesheet, named by its build's index.html. */
-async function stylesheet(webDir: string): Promise<string> {
-  const index = await readFile(join(webDir, 'index.html'), 'utf8');
-  const name = index.match(/href="\/app\/assets\/(style-[\w-]+\.css)"/)?.[1];
-  if (!name) throw new PeakformError('ERR_INTERNAL', `No stylesheet named in ${webDir}/index.html.`, 500);
-  return readFile(join(webDir, 'assets', name), 'utf8');
 }
 
 /**

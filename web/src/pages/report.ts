@@ -9,7 +9,8 @@ import { powerPage } from './power.ts';
  * The coach's report (`#/report?start=&end=&model=`, default the last 90 days): power–duration with
  * the fitted model and its parameters and the best-efforts table, the fitness chart (CTL/ATL/TSB,
  * weekly hours and totals), and time in power and heart-rate zones, one section per printed page.
- * The power and fitness sections are those pages themselves, without their controls. `peakform
+ * The power and fitness sections are those pages themselves, without their controls; `name` titles
+ * it when given. `peakform
  * report` prints this page to PDF, or saves its rendered DOM as one self-contained HTML file.
  */
 const POWER_ZONES = [
@@ -36,11 +37,13 @@ export async function reportPage(main: HTMLElement, params: URLSearchParams): Pr
   const powerBody = h('div', {});
   const fitnessBody = h('div', {});
   const [who, zones] = await Promise.all([
-    target
-      ? Promise.resolve(knownNames()[target.userId] ?? target.userId)
-      : principalClient()
-          .getUserInfo()
-          .then((info) => info.name),
+    // Named by the link (`peakform report` on a server), else known from the team, else asked.
+    params.get('name') ??
+      (target
+        ? Promise.resolve(knownNames()[target.userId] ?? target.userId)
+        : principalClient()
+            .getUserInfo()
+            .then((info) => info.name)),
     zonesSection(start, end),
     powerPage(powerBody, new URLSearchParams({ start, end, model })),
     fitnessPage(fitnessBody, new URLSearchParams({ start, end })),
