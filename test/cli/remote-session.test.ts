@@ -99,6 +99,11 @@ describe('the CLI remote session', () => {
     await expect(openRemote({ data: 'd', server: 'http://a:1' })).rejects.toThrow(UsageError);
     await expect(openRemote({ data: 'd', token: 't' })).rejects.toThrow(/Pick one/);
     await expect(openRemote({ token: 't' })).rejects.toThrow(/add --server URL/);
+    await expect(openRemote({ server: 'http://a:1', token: '' })).rejects.toThrow(
+      new UsageError('--token is empty.'),
+    );
+    process.env.PEAKFORM_SERVER = '';
+    await expect(openRemote({})).resolves.toBeUndefined();
     await expect(openRemote({ server: 'http://a:1' })).rejects.toThrow(
       new RemoteError(
         'Not signed in to http://a:1: run peakform login --server http://a:1, or pass --token.',

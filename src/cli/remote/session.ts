@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { PUBLIC_SDK_CLIENT_ID, type TokenSet } from '../../sdk/auth.ts';
-import type { PeakformClient } from '../../sdk/client.ts';
+import type { OAuthSession, PeakformClient } from '../../sdk/client.ts';
 import { UsageError } from '../cli-error.ts';
 import { RemoteError, RemoteUnreachableError } from './remote-error.ts';
 
@@ -167,8 +167,12 @@ async function open(options: RemoteOptions, remoteOnly: boolean): Promise<Remote
     }
     return undefined;
   }
-  const server = options.server ?? process.env.PEAKFORM_SERVER;
-  const token = options.token ?? process.env.PEAKFORM_TOKEN;
+  if (options.server === '' || options.token === '') {
+    throw new UsageError(`--${options.server === '' ? 'server' : 'token'} is empty.`);
+  }
+  // An empty variable (\`PEAKFORM_SERVER= peakform …\`) is an unset one.
+  const server = options.server ?? (process.env.PEAKFORM_SERVER || undefined);
+  const token = options.token ?? (process.env.PEAKFORM_TOKEN || undefined);
   if (!remoteOnly && server === undefined && token === undefined && process.env.PEAKFORM_DATA)
     return undefined;
   if (server !== undefined && token !== undefined) {
@@ -211,7 +215,13 @@ export function clientFromCredentials(stored: StoredCredentials): Promise<Peakfo
       refreshToken: stored.refresh_token,
       expiresAt: stored.expires_at,
       scope: stored.scope,
-      onRefresh: (next) => writeCredentials(credentialsFromTokens(stored.server, clientId, next)),
+      // The request goes on with the new token even when the file cannot take it.
+      onRefresh: (next) =>
+        writeCredentials(credentialsFromTokens(stored.server, clientId, next)).catch((error: unknown) => {
+          process.stderr.write(
+            `warning: could not store the refreshed sign-in in ${credentialsPath()}: ${(error as Error).message}\n`,
+          );
+        }),
     },
   });
 }
@@ -219,7 +229,7 @@ export function clientFromCredentials(stored: StoredCredentials): Promise<Peakfo
 async function newClient(
   options: { baseUrl: string } & (
     | { token: string; oauth?: undefined }
-    | { token?: undefined; oauth: NonNullable<import('../../sdk/client.ts').PeakformClientOptions['oauth']> }
+    | { token?: undefined; oauth: OAuthSession }
   ),
 ): Promise<PeakformClient> {
   const { PeakformClient } = await import('../../sdk/client.ts');
