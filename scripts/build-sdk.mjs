@@ -1,6 +1,8 @@
 // Builds the @peakform/sdk package (packages/sdk/dist) from src/sdk: one ESM bundle per entry with
 // the contract and domain inlined and zod and apache-arrow left to the consumer's node_modules,
 // plus .d.ts files emitted by tsc. Run by the package's `prepack`, so `npm pack` ships a build.
+// The Node-only entries (node, webhooks, fastify, express) are never reached from index; fastify and
+// express are optional peer dependencies imported for their types only, so no bundle loads them.
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -13,14 +15,20 @@ const DIST = join(PACKAGE, 'dist');
 
 rmSync(DIST, { recursive: true, force: true });
 await build({
-  entryPoints: { index: join(ROOT, 'src/sdk/index.ts'), node: join(ROOT, 'src/sdk/node.ts') },
+  entryPoints: {
+    index: join(ROOT, 'src/sdk/index.ts'),
+    node: join(ROOT, 'src/sdk/node.ts'),
+    webhooks: join(ROOT, 'src/sdk/webhooks.ts'),
+    fastify: join(ROOT, 'src/sdk/fastify.ts'),
+    express: join(ROOT, 'src/sdk/express.ts'),
+  },
   outdir: DIST,
   bundle: true,
   splitting: true,
   format: 'esm',
   platform: 'neutral',
   target: 'es2022',
-  external: ['zod', 'apache-arrow', 'node:*'],
+  external: ['zod', 'apache-arrow', 'node:*', 'fastify', 'express'],
   sourcemap: true,
   logLevel: 'warning',
 });

@@ -13,6 +13,9 @@ async function importsOf(file: string): Promise<string[]> {
   return [...text.matchAll(IMPORT)].map((m) => (m[1] ?? m[2] ?? m[3])!);
 }
 
+/** Package entries for Node only (`@peakform/sdk/node`, `/webhooks`, `/fastify`, `/express`) and what they share. */
+const NODE_ONLY = ['node.ts', 'webhooks.ts', 'web-session.ts', 'fastify.ts', 'express.ts'];
+
 describe('the SDK depends on the wire contract only', () => {
   it('no SDK file imports server code (api, engine, store, query)', async () => {
     const files = (await readdir(SDK_DIR)).filter((f) => f.endsWith('.ts'));
@@ -20,8 +23,9 @@ describe('the SDK depends on the wire contract only', () => {
     for (const file of files) {
       for (const specifier of await importsOf(join(SDK_DIR, file))) {
         expect(specifier, `${file} imports ${specifier}`).not.toMatch(/\/(api|engine|store|query)\//);
-        // node.ts (the loopback sign-in, its own package entry) is the one file that may use Node.
-        if (file !== 'node.ts') expect(specifier, `${file} imports ${specifier}`).not.toMatch(/^node:/);
+        // The Node-only entries (and the session they share) may use Node; index.ts never reaches them.
+        if (!NODE_ONLY.includes(file))
+          expect(specifier, `${file} imports ${specifier}`).not.toMatch(/^node:/);
       }
     }
   });
@@ -43,5 +47,20 @@ describe('the SDK depends on the wire contract only', () => {
       .filter((f) => !['src/sdk/', 'src/contract/', 'src/domain/'].some((dir) => f.startsWith(dir)));
     expect(outside).toEqual([]);
     expect([...packages].sort()).toEqual(['apache-arrow', 'zod']);
+  });
+
+  it('the framework helpers load only Node and the SDK: fastify and express are imported for their types', async () => {
+    for (const file of ['webhooks.ts', 'web-session.ts', 'fastify.ts', 'express.ts']) {
+      const text = await readFile(join(SDK_DIR, file), 'utf8');
+      for (const specifier of await importsOf(join(SDK_DIR, file))) {
+        if (specifier.startsWith('./') || specifier.startsWith('node:')) continue;
+        if (specifier === '../domain/wire-webhooks.ts') continue;
+        expect(['fastify', 'express'], `${file} imports ${specifier}`).toContain(specifier);
+        expect(text, `${file} imports ${specifier} for more than its types`).toMatch(
+          new RegExp(`^import type \\{[^}]*\\} from '${specifier}';$`, 'm'),
+        );
+        expect(text.match(new RegExp(`from '${specifier}'`, 'g'))).toHaveLength(1);
+      }
+    }
   });
 });
