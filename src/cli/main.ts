@@ -11,6 +11,7 @@ import { KEYS_USAGE, keysCommand } from './commands/keys.ts';
 import { LOGIN_USAGE, loginCommand } from './commands/login.ts';
 import { LOGOUT_USAGE, logoutCommand } from './commands/logout.ts';
 import { MCP_USAGE, mcpCommand } from './commands/mcp.ts';
+import { PAGE_USAGE, pageCommand } from './commands/page.ts';
 import { RECOMPUTE_USAGE, recomputeCommand } from './commands/recompute.ts';
 import { REPORT_USAGE, reportCommand } from './commands/report.ts';
 import { SERVE_USAGE, serveCommand } from './commands/serve.ts';
@@ -29,6 +30,7 @@ const COMMANDS: Record<string, { usage: string; run: (args: string[]) => Promise
   user: { usage: USER_USAGE, run: userCommand },
   team: { usage: TEAM_USAGE, run: teamCommand },
   app: { usage: APP_USAGE, run: appCommand },
+  page: { usage: PAGE_USAGE, run: pageCommand },
   webhook: { usage: WEBHOOK_USAGE, run: webhookCommand },
   keys: { usage: KEYS_USAGE, run: keysCommand },
   activities: { usage: ACTIVITIES_USAGE, run: activitiesCommand },

@@ -266,6 +266,7 @@ export const ADMIN_OPS = {
   'apps.delete': op({ op: z.literal('apps.delete'), clientId: z.string() }, async (engine, r) => {
     await engine.identity.deleteApplication(null, r.clientId);
     await engine.webhooks.forgetApplication(r.clientId);
+    await engine.pages.forgetApplication(r.clientId);
     return { deleted: r.clientId };
   }),
   'apps.secrets.add': op(

@@ -1,13 +1,21 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runAdmin } from '../admin/admin-client.ts';
 import { UsageError } from '../cli-error.ts';
+import { readProjectConfig, writeProjectConfig } from '../project-config.ts';
+import { openRemote, type RemoteSession, TARGET_FLAGS } from '../remote/session.ts';
 
-export const APP_USAGE = `peakform app create NAME [--data DIR] [--redirect-uri URI]... [--confidential] [--owner ATHLETE] [-d DESCRIPTION] [--webhook-url URL]... [--json]
+export const APP_USAGE = `peakform app create NAME [--data DIR | --server URL [--token T]] [--page SLUG] [--redirect-uri URI]... [--confidential] [--owner ATHLETE] [-d DESCRIPTION] [--webhook-url URL]... [--json]
   Registers an OAuth application and prints its client id (and, when confidential, its first
   client secret, once). Redirect URIs match exactly; http loopback URIs on any port.
-  --webhook-url adds a webhook endpoint; --json prints the app with its webhook_secret.
-peakform app list [--data DIR] [--owner ATHLETE] [--json]
-peakform app delete CLIENT_ID [--data DIR]
+  --page SLUG (on a server) gives the app its page at <server>/pages/SLUG/ and that redirect URI,
+  so the page signs users in with PKCE. --webhook-url adds a webhook endpoint; --json prints the
+  app with its webhook_secret. On a server the app is the signed-in user's; --owner is local only.
+peakform app list [--data DIR | --server URL [--token T]] [--owner ATHLETE] [--json]
+peakform app link [CLIENT_ID] [--directory SITE_DIR] [--project DIR] [--server URL [--token T]]
+  Lists your apps on the server and writes peakform.toml in the current directory (or --project):
+  [app] name, client_id and [page] slug, directory, which peakform page deploy reads.
+peakform app delete CLIENT_ID [--data DIR | --server URL [--token T]]
   Deletes the app with its secrets, grants and tokens.
 peakform app secret add CLIENT_ID [--label LABEL] [--data DIR] [--json]
 peakform app secret list CLIENT_ID [--data DIR] [--json]
@@ -20,7 +28,10 @@ export async function appCommand(args: string[]): Promise<number> {
     args: rest,
     allowPositionals: true,
     options: {
-      data: { type: 'string' },
+      ...TARGET_FLAGS,
+      page: { type: 'string' },
+      directory: { type: 'string' },
+      project: { type: 'string' },
       'redirect-uri': { type: 'string', multiple: true },
       confidential: { type: 'boolean' },
       owner: { type: 'string' },
@@ -32,10 +43,19 @@ export async function appCommand(args: string[]): Promise<number> {
   });
   const print = (value: unknown, line: string) =>
     process.stdout.write(values.json ? `${JSON.stringify(value)}\n` : `${line}\n`);
+  if (action === 'link') return linkCommand(positionals, values);
+  // On a server when one is named or signed in to (issue 13); else the local data dir, as before.
+  const remote = action === 'secret' ? undefined : await openRemote(values);
+  if (remote) return remoteAppCommand(remote, action, positionals, values, print);
   switch (action) {
     case 'create': {
       const [name] = positionals;
       if (!name) throw new UsageError('Name the app: peakform app create NAME.');
+      if (values.page !== undefined) {
+        throw new UsageError(
+          'A page is served by a server: add --server URL --token T, or sign in with peakform login.',
+        );
+      }
       const created = await runAdmin(values.data, {
         op: 'apps.create',
         name,
@@ -97,5 +117,112 @@ async function secretCommand(
   } else {
     throw new UsageError(`Unknown app secret action "${verb ?? ''}": add, list or delete.`);
   }
+  return 0;
+}
+
+interface AppValues {
+  server?: string;
+  token?: string;
+  page?: string;
+  description?: string;
+  'redirect-uri'?: string[];
+  confidential?: boolean;
+  owner?: string;
+  json?: boolean;
+  'webhook-url'?: string[];
+  directory?: string;
+  project?: string;
+}
+
+/** `app create|list|delete` through the API of a server, as the signed-in user. */
+async function remoteAppCommand(
+  remote: RemoteSession,
+  action: string | undefined,
+  positionals: string[],
+  values: AppValues,
+  print: (value: unknown, line: string) => void,
+): Promise<number> {
+  if (values.owner !== undefined) {
+    throw new UsageError('--owner names an athlete of a local data dir; on a server the app is yours.');
+  }
+  const { client } = remote;
+  switch (action) {
+    case 'create': {
+      const [name] = positionals;
+      if (!name) throw new UsageError('Name the app: peakform app create NAME.');
+      const app = await client.createApplication({
+        body: {
+          name,
+          ...(values.description !== undefined ? { description: values.description } : {}),
+          ...(values['redirect-uri'] ? { redirect_uris: values['redirect-uri'] } : {}),
+          ...(values.page !== undefined ? { page: values.page } : {}),
+          ...(values['webhook-url'] ? { webhook_endpoints: values['webhook-url'] } : {}),
+          generate_secret: values.confidential ?? false,
+        },
+      });
+      const lines = [`client_id\t${app.id}`];
+      if (app.client_secret) lines.push(`client_secret\t${app.client_secret}`);
+      if (app.page)
+        lines.push(`page\t${app.page.url}`, `redirect_uri\t${app.page.redirect_uri ?? app.page.url}`);
+      print(app, lines.join('\n'));
+      return 0;
+    }
+    case 'list': {
+      const apps = await client.listApplications();
+      print(apps, apps.map((app) => `${app.id}\t${app.name}\t${app.page_slug ?? ''}`.trimEnd()).join('\n'));
+      return 0;
+    }
+    case 'delete': {
+      const [clientId] = positionals;
+      if (!clientId) throw new UsageError('Name the app to delete: peakform app delete CLIENT_ID.');
+      await client.deleteApplication({ id: clientId });
+      process.stdout.write(`deleted ${clientId}\n`);
+      return 0;
+    }
+    default:
+      throw new UsageError(`Unknown app action "${action ?? ''}". Use:\n${APP_USAGE}`);
+  }
+}
+
+/**
+ * `app link`: lists the user's apps and writes peakform.toml for the one named (or the only one),
+ * keeping a site directory already configured there.
+ */
+async function linkCommand(positionals: string[], values: AppValues): Promise<number> {
+  const remote = await openRemote(values);
+  if (!remote) {
+    throw new UsageError(
+      'app link lists your apps on a server: sign in with peakform login, or pass --server URL --token T.',
+    );
+  }
+  const apps = await remote.client.listApplications();
+  const listing = apps
+    .map((app) => `  ${app.id}\t${app.name}${app.page_slug ? `\t/pages/${app.page_slug}/` : ''}`)
+    .join('\n');
+  const [clientId] = positionals;
+  const chosen = clientId ? apps.find((app) => app.id === clientId) : apps.length === 1 ? apps[0] : undefined;
+  if (!chosen) {
+    if (apps.length === 0)
+      throw new UsageError('You have no application yet: peakform app create NAME [--page SLUG].');
+    throw new UsageError(
+      clientId
+        ? `No application ${clientId} of yours. Yours:\n${listing}`
+        : `Name the app to link: peakform app link CLIENT_ID. Yours:\n${listing}`,
+    );
+  }
+  const projectDir = resolve(values.project ?? process.cwd());
+  const existing = await readProjectConfig(projectDir);
+  const directory = values.directory ?? existing?.page?.directory ?? '.';
+  const path = await writeProjectConfig(projectDir, {
+    app: { name: chosen.name, client_id: chosen.id },
+    ...(chosen.page_slug ? { page: { slug: chosen.page_slug, directory } } : {}),
+  });
+  process.stdout.write(
+    `${listing}\nlinked ${chosen.name} (${chosen.id}) in ${path}` +
+      (chosen.page_slug
+        ? `\npeakform page deploy uploads ${directory} to /pages/${chosen.page_slug}/`
+        : `\nThe app has no page: peakform app create NAME --page SLUG, then link again.`) +
+      '\n',
+  );
   return 0;
 }

@@ -1,0 +1,189 @@
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PAGES_CSP } from '../../src/api/pages-site.ts';
+import { parseProjectConfig } from '../../src/cli/project-config.ts';
+import { runCliInProcess } from '../helpers/cli.ts';
+import { csvRide } from '../helpers/csv-activity.ts';
+import { makeTempDir, startTestServer, type TestServer, upload } from '../helpers/test-server.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const FIXTURE_SITE = join(import.meta.dirname, 'fixtures/site');
+const EMAIL = 'rider@example.org';
+const PASSWORD = 'rides far and fast';
+
+/**
+ * The developer's afternoon (issue 13): `app create --page` and `app link` against a server,
+ * `page deploy` of a static site, then a rider signs in on that page with PKCE (the app's public
+ * client, through the server's sign-in and consent pages in Chromium) and sees their activities.
+ */
+describe('peakform app create --page, app link, page deploy; the page signs a rider in', () => {
+  let server: TestServer;
+  let developerToken: string;
+  let root: string;
+  let site: string;
+  let clientId: string;
+  let browser: Browser | undefined;
+  const savedEnv = { ...process.env };
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    developerToken = await server.tokenFor('developer');
+    root = await makeTempDir('peakform-page-cli-');
+    site = join(root, 'site');
+    await cp(FIXTURE_SITE, site, { recursive: true });
+    // Left out of a deploy: dot files and folders.
+    await mkdir(join(site, '.git'), { recursive: true });
+    await writeFile(join(site, '.git', 'HEAD'), 'ref: refs/heads/main\n');
+    await writeFile(join(site, '.env'), 'SECRET=1\n');
+    for (const name of ['PEAKFORM_SERVER', 'PEAKFORM_TOKEN', 'PEAKFORM_DATA']) delete process.env[name];
+    process.env.PEAKFORM_CONFIG_DIR = join(root, 'config');
+  });
+  afterAll(async () => {
+    process.env = savedEnv;
+    await browser?.close();
+    await server?.close();
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  const remote = () => ['--server', server.url, '--token', developerToken];
+
+  it('`app create NAME --page SLUG` makes a public app with its page and redirect URI', async () => {
+    const result = await runCliInProcess(['app', 'create', 'Ride log', '--page', 'ride-log', ...remote()]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    clientId = /^client_id\t(\w+)$/m.exec(result.stdout)![1]!;
+    expect(result.stdout).toContain(`page\t${server.url}/pages/ride-log/`);
+    const app = await server.engine.identity.applications.get('developer', clientId);
+    expect(app.isConfidential).toBe(false);
+    expect(app.redirectUris).toEqual([`${server.url}/pages/ride-log/`]);
+
+    const taken = await runCliInProcess(['app', 'create', 'Copycat', '--page', 'ride-log', ...remote()]);
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain('ERR_PAGE_SLUG_TAKEN');
+    // A page needs a server: on a local data dir --page is a usage mistake.
+    const local = await runCliInProcess([
+      'app',
+      'create',
+      'Local',
+      '--page',
+      'local-page',
+      '--data',
+      join(root, 'data'),
+    ]);
+    expect(local.code).toBe(2);
+    expect(local.stderr).toContain('--server');
+  });
+
+  it('`app list` and `app link` list the apps and write peakform.toml', async () => {
+    const list = await runCliInProcess(['app', 'list', ...remote()]);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain(`${clientId}\tRide log\tride-log`);
+    // Two apps (Copycat was created before its page was refused): link needs to be told which.
+    const ambiguous = await runCliInProcess(['app', 'link', '--project', root, ...remote()]);
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toContain(clientId);
+
+    const linked = await runCliInProcess([
+      'app',
+      'link',
+      clientId,
+      '--project',
+      root,
+      '--directory',
+      'site',
+      ...remote(),
+    ]);
+    expect(linked.stderr).toBe('');
+    expect(linked.code).toBe(0);
+    const config = parseProjectConfig(await readFile(join(root, 'peakform.toml'), 'utf8'));
+    expect(config).toEqual({
+      app: { name: 'Ride log', client_id: clientId },
+      page: { slug: 'ride-log', directory: 'site' },
+    });
+  });
+
+  it('`page deploy` uploads the folder peakform.toml names and prints the URL', async () => {
+    await writeFile(join(site, 'config.json'), JSON.stringify({ client_id: clientId }));
+    const result = await runCliInProcess(['page', 'deploy', '--project', root, ...remote()]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('deployed 4 files');
+    expect(result.stdout).toContain(`${server.url}/pages/ride-log/`);
+    const page = await server.engine.pages.get('developer', 'ride-log');
+    expect(page.files).toEqual(['app.js', 'config.json', 'index.html', 'style.css']);
+    const served = await fetch(`${server.url}/pages/ride-log/app.js`);
+    expect(served.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(await served.text()).toBe(await readFile(join(FIXTURE_SITE, 'app.js'), 'utf8'));
+
+    // SLUG and DIR as arguments, a redeploy, then show and rollback.
+    const again = await runCliInProcess(['page', 'deploy', 'ride-log', site, '--json', ...remote()]);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ version: 2, previous_version: 1 });
+    const back = await runCliInProcess(['page', 'rollback', '--project', root, ...remote()]);
+    expect(back.code).toBe(0);
+    expect(back.stdout).toContain('version 1 (was 2)');
+    const show = await runCliInProcess(['page', 'show', 'ride-log', '--json', ...remote()]);
+    expect(JSON.parse(show.stdout)).toMatchObject({ slug: 'ride-log', version: 1, published: true });
+  });
+
+  it('`page deploy` refuses a missing folder, an unknown page and no server with a message', async () => {
+    const missing = await runCliInProcess(['page', 'deploy', 'ride-log', join(root, 'nope'), ...remote()]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('is not a folder');
+    const unknown = await runCliInProcess(['page', 'deploy', 'not-mine', site, ...remote()]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('ERR_PAGE_NOT_FOUND');
+    const noServer = await runCliInProcess(['page', 'deploy', 'ride-log', site]);
+    expect(noServer.code).toBe(2);
+    expect(noServer.stderr).toContain('peakform login');
+  });
+
+  it('the deployed page signs a rider in with PKCE in Chromium and lists their activities', async () => {
+    const rider = await server.engine.identity.accounts.signUp({
+      email: EMAIL,
+      password: PASSWORD,
+      firstName: 'Rita',
+    });
+    const riderToken = (await server.engine.tokens.create(rider.id)).token;
+    const uploaded = await upload(server, riderToken, [
+      { name: 'a.csv', bytes: csvRide({ startIso: '2024-05-01T07:00:00Z', durationS: 180 }) },
+      {
+        name: 'b.csv',
+        bytes: csvRide({ startIso: '2024-05-03T07:00:00Z', durationS: 120, sport: 'running' }),
+      },
+    ]);
+    expect(uploaded.status).toBe(201);
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(String(error)));
+    page.on('console', (message) => {
+      // The server's own sign-in pages have no favicon; that 404 is not the page's.
+      if (message.type() === 'error' && !message.location().url.endsWith('/favicon.ico'))
+        problems.push(`${message.text()} ${message.location().url}`);
+    });
+    const first = await page.goto(`${server.url}/pages/ride-log/`);
+    expect(first?.headers()['content-security-policy']).toBe(PAGES_CSP);
+    await page.getByRole('button', { name: 'Sign in with Peakform' }).click();
+    await page.getByLabel('Email').fill(EMAIL);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await page.getByRole('status').filter({ hasText: '2 activities' }).waitFor();
+    const rows = await page.locator('#activities tbody tr').allTextContents();
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toContain('running');
+    expect(rows[1]).toContain('cycling');
+    // Back on the page, without the code in the address bar.
+    expect(page.url()).toBe(`${server.url}/pages/ride-log/`);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 120_000);
+});
