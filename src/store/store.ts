@@ -407,11 +407,22 @@ export class Store {
    * Deletes an athlete and everything of theirs in one catalog commit: activities and every row
    * that belongs to them, sources, tombstones, and every row of any table with an `athlete_id`
    * column (dailies, thresholds, tokens, delegations, … also tables added later), their team
-   * memberships and grants, their user row; then their lake files and originals. A crash between
+   * memberships and grants, their user row; then their lake files and originals. Apps that could
+   * read the athlete get activity_deleted and test_deleted events, kept in the outbox. A crash between
    * the commit and the file removal leaves orphan files that the next open removes.
    */
   async deleteAthlete(athleteId: string): Promise<void> {
     const paths = await this.db.write(async (tx) => {
+      // Apps that could read the athlete hear of every activity and test going, before the grants
+      // and tokens that make them recipients are deleted below.
+      const activities = await tx.all<{ id: string }>('SELECT id FROM activities WHERE athlete_id = $1', [
+        athleteId,
+      ]);
+      const tests = await tx.all<{ id: string }>('SELECT id FROM tests WHERE athlete_id = $1', [athleteId]);
+      await emitWebhookEvents(tx, [
+        ...activities.map((a) => ({ athleteId, eventType: 'activity_deleted' as const, resourceId: a.id })),
+        ...tests.map((t) => ({ athleteId, eventType: 'test_deleted' as const, resourceId: t.id })),
+      ]);
       const removed = await this.deleteActivityRows(tx, 'athlete_id = $1', [athleteId]);
       const tables = await tx.all<{ table_name: string }>(
         `SELECT DISTINCT table_name FROM information_schema.columns
@@ -419,7 +430,8 @@ export class Store {
          ORDER BY table_name`,
       );
       for (const { table_name: table } of tables) {
-        if (!SAFE_IDENTIFIER.test(table)) continue;
+        // The events feed is the apps' record of what happened, deletions included: it stays.
+        if (!SAFE_IDENTIFIER.test(table) || OUTBOX_TABLES.has(table)) continue;
         await tx.run(`DELETE FROM "${table}" WHERE athlete_id = $1`, [athleteId]);
       }
       await tx.run('DELETE FROM team_members WHERE user_id = $1', [athleteId]);
@@ -683,6 +695,8 @@ const STAGING_COLUMNS = ['timestamp_s', ...METRICS.map((m) => m.name)];
 const CURVE_FILE_TYPES = [VARCHAR, INTEGER, DOUBLE, INTEGER];
 const CURVE_TYPES = [VARCHAR, SMALLINT, INTEGER, DOUBLE, INTEGER, DOUBLE, INTEGER, INTEGER];
 const SAFE_IDENTIFIER = /^[a-z][a-z0-9_]{0,62}$/;
+/** Tables of the webhook outbox, kept when an athlete is deleted (their deletion events are in it). */
+const OUTBOX_TABLES = new Set(['webhook_events', 'webhook_deliveries', 'webhook_attempts']);
 
 /** Long-format columns of curves: every duration with a value, or only the given grid durations. */
 function curveColumns(curves: readonly CurveWrite[], grid: readonly number[] | null): DuckDBValue[][] {
