@@ -295,6 +295,19 @@ describe('the coach’s team view and reports', () => {
       // The 404 of the API is the only console error of this walk.
       expect(problems.slice(errorsBefore).every((p) => p.includes('404'))).toBe(true);
       problems.splice(errorsBefore);
+
+      // An athlete who granted the team their profile only: their row says why it has no numbers.
+      const profileOnly = (await call(coachKey, 'POST', '/api/v1/teams/', { name: 'Profile only' })).id;
+      await call(keys.dan!, 'POST', `/api/v1/teams/${profileOnly}/authorize`, { scopes: ['profile'] });
+      await page.goto(`${url}/app/#/team/${profileOnly}?date=${AS_OF}`);
+      await ready();
+      const row = page.locator('[data-testid="team-table"] tr[data-athlete="dan"]');
+      expect(await row.locator('.row-error').textContent()).toMatch(
+        /Could not read: .*None of the scopes asked for/,
+      );
+      expect(await row.locator('td[data-key="cpW"]').textContent()).toBe('–');
+      expect(problems.slice(errorsBefore).every((p) => p.includes('403'))).toBe(true);
+      problems.splice(errorsBefore);
     });
 
     it('prints the report page with the navigation hidden and the charts inside an A4 page', async () => {
@@ -307,9 +320,11 @@ describe('the coach’s team view and reports', () => {
       expect(await page.locator('form.controls').count()).toBe(0);
       // A4 less 12 mm margins is 186 mm ≈ 703 CSS px.
       await page.setViewportSize({ width: 703, height: 1000 });
-      for (const chart of await page.locator('figure.chart > svg, figure.chart figure > svg').all()) {
-        expect((await chart.boundingBox())!.width).toBeLessThanOrEqual(703);
-      }
+      const charts = await page.locator('figure.chart > svg, figure.chart figure > svg').all();
+      expect(charts.length).toBeGreaterThanOrEqual(5); // power–duration, PMC, hours, two zone charts
+      for (const chart of charts) expect((await chart.boundingBox())!.width).toBeLessThanOrEqual(703);
+      // Nothing wider than the paper: no horizontal overflow at all.
+      expect(await page.locator('html').evaluate((html) => html.scrollWidth)).toBeLessThanOrEqual(703);
       await page.emulateMedia({ media: 'screen' });
       await page.setViewportSize({ width: 1100, height: 900 });
       expect(problems).toEqual([]);
