@@ -112,10 +112,11 @@ describe('peakform app create --page, app link, page deploy; the page signs a ri
     expect(result.stdout).toContain('deployed 4 files');
     expect(result.stdout).toContain(`${server.url}/pages/ride-log/`);
     const page = await server.engine.pages.get('developer', 'ride-log');
-    expect(page.files).toEqual(['app.js', 'config.json', 'index.html', 'style.css']);
-    const served = await fetch(`${server.url}/pages/ride-log/app.js`);
+    // Relative paths survive the SDK's multipart upload (repeated `files` parts).
+    expect(page.files).toEqual(['assets/app.js', 'assets/style.css', 'config.json', 'index.html']);
+    const served = await fetch(`${server.url}/pages/ride-log/assets/app.js`);
     expect(served.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
-    expect(await served.text()).toBe(await readFile(join(FIXTURE_SITE, 'app.js'), 'utf8'));
+    expect(await served.text()).toBe(await readFile(join(FIXTURE_SITE, 'assets/app.js'), 'utf8'));
 
     // SLUG and DIR as arguments, a redeploy, then show and rollback.
     const again = await runCliInProcess(['page', 'deploy', 'ride-log', site, '--json', ...remote()]);
