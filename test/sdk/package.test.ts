@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -110,15 +111,57 @@ describe('the packed @peakform/sdk, installed in a scratch project', () => {
     expect(result.stdout).toBe('');
   }, 120_000);
 
-  it('ships browser-safe ESM: the main entry and its chunks import no Node module', async () => {
+  it('ships browser-safe ESM: the main entry and the chunks it loads import no Node module', async () => {
     const dist = join(app, 'node_modules/@peakform/sdk/dist');
-    const files = (await readdir(dist)).filter((f) => f.endsWith('.js') && f !== 'node.js');
-    expect(files).toContain('index.js');
-    for (const file of files) {
+    const reached = new Set<string>();
+    const queue = ['index.js'];
+    for (let file = queue.pop(); file; file = queue.pop()) {
+      if (reached.has(file)) continue;
+      reached.add(file);
       const text = await readFile(join(dist, file), 'utf8');
-      expect(text, file).not.toMatch(/from\s*["']node:|require\(/);
+      expect(text, file).not.toMatch(/from\s*["']node:|import\s*["']node:|require\(/);
+      for (const m of text.matchAll(/(?:from|import)\s*["']\.\/([^"']+)["']/g)) queue.push(m[1]!);
     }
+    expect(reached.size).toBeGreaterThan(1);
+    for (const entry of ['node.js', 'webhooks.js', 'fastify.js', 'express.js'])
+      expect(reached).not.toContain(entry);
     const manifest = JSON.parse(await readFile(join(app, 'node_modules/@peakform/sdk/package.json'), 'utf8'));
     expect(Object.keys(manifest.dependencies).sort()).toEqual(['apache-arrow', 'zod']);
+    expect(manifest.peerDependenciesMeta).toEqual({
+      express: { optional: true },
+      fastify: { optional: true },
+    });
   });
+
+  it('ships the framework entries without fastify or express installed, and verifies a webhook', async () => {
+    await writeFile(
+      join(app, 'helpers.mjs'),
+      [
+        "import { signWebhook, verifyWebhook } from '@peakform/sdk/webhooks';",
+        "import * as fastify from '@peakform/sdk/fastify';",
+        "import * as express from '@peakform/sdk/express';",
+        "const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';",
+        "const body = JSON.stringify({ user_id: 'u1', event_type: 'activity_created', resource_id: 'act_1', timestamp: '2024-05-01T07:00:00.000+00:00' });",
+        "const event = verifyWebhook(signWebhook(body, secret, { scheme: 'standard', id: 'evt_1' }), body, secret);",
+        'console.log(JSON.stringify({ event, fastify: Object.keys(fastify).sort(), express: Object.keys(express).sort() }));',
+        '',
+      ].join('\n'),
+    );
+    expect(existsSync(join(app, 'node_modules/fastify'))).toBe(false);
+    expect(existsSync(join(app, 'node_modules/express'))).toBe(false);
+    const { stdout } = await run(process.execPath, ['helpers.mjs'], { cwd: app });
+    const result = JSON.parse(stdout.trim());
+    expect(result.event).toMatchObject({
+      user_id: 'u1',
+      event_type: 'activity_created',
+      id: 'evt_1',
+      scheme: 'standard',
+    });
+    expect(result.fastify).toEqual(
+      expect.arrayContaining(['peakformAuth', 'peakformWebhook', 'requireUser']),
+    );
+    expect(result.express).toEqual(
+      expect.arrayContaining(['peakformAuth', 'peakformWebhook', 'requireUser']),
+    );
+  }, 60_000);
 });
