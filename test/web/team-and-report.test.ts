@@ -65,6 +65,10 @@ describe('the coach’s team view and reports', () => {
     return asJson(text ? JSON.parse(text) : undefined);
   };
 
+  const displayName = async (id: string): Promise<string> =>
+    (await call(coachKey, 'GET', `/api/v1/teams/${teamId}/users`)).find((u: { id: string }) => u.id === id)
+      .display_name;
+
   /** What an API client acting for the athlete reads: the expected numbers of a team row. */
   async function expectedRow(athleteId: string) {
     const pair = await call(coachKey, 'POST', '/api/v1/oauth/delegated-token', {
@@ -314,7 +318,10 @@ describe('the coach’s team view and reports', () => {
       await page.goto(`${url}/app/#/as/${teamId}/ada/report?start=${FROM}&end=${AS_OF}`);
       await page.getByTestId('report').waitFor();
       await ready();
+      expect(await page.title()).toBe(`Training report: ${await displayName('ada')}, ${FROM} – ${AS_OF}`);
+      expect(await page.getByRole('button', { name: 'Print or save as PDF' }).isVisible()).toBe(true);
       await page.emulateMedia({ media: 'print' });
+      expect(await page.getByRole('button', { name: 'Print or save as PDF' }).isVisible()).toBe(false);
       expect(await page.locator('header.top').isVisible()).toBe(false);
       expect(await page.getByTestId('acting').isVisible()).toBe(false);
       expect(await page.locator('form.controls').count()).toBe(0);

@@ -50,11 +50,18 @@ export async function reportPage(main: HTMLElement, params: URLSearchParams): Pr
   ]);
   for (const body of [powerBody, fitnessBody]) asSection(body);
 
+  // The PDF's title too.
+  document.title = `Training report: ${who}, ${start} – ${end}`;
   main.replaceChildren(
     h(
       'div',
       { class: 'report', 'data-testid': 'report' },
       h('h1', {}, `Training report: ${who}`),
+      h(
+        'p',
+        { class: 'print-button' },
+        h('button', { type: 'button', onclick: () => window.print() }, 'Print or save as PDF'),
+      ),
       h(
         'p',
         { class: 'facts' },
