@@ -115,13 +115,19 @@ export function createMcpServer(client: PeakformClient, version = '0.1.0'): McpS
   return server;
 }
 
-/** `peakform mcp`: serves over stdin/stdout until the client closes the stream. */
-export async function runMcpStdio(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+/**
+ * `peakform mcp`: serves over stdin/stdout until the client closes the stream, with `client` (the
+ * CLI passes its stored login's) or one built from PEAKFORM_URL and PEAKFORM_TOKEN.
+ */
+export async function runMcpStdio(
+  env: NodeJS.ProcessEnv = process.env,
+  client?: PeakformClient,
+): Promise<void> {
   const baseUrl = env.PEAKFORM_URL;
   const token = env.PEAKFORM_TOKEN;
-  if (!baseUrl || !token)
+  if (!client && (!baseUrl || !token))
     throw new Error('set PEAKFORM_URL (the server) and PEAKFORM_TOKEN (an API key or access token)');
-  const server = createMcpServer(new PeakformClient({ baseUrl, token }));
+  const server = createMcpServer(client ?? new PeakformClient({ baseUrl: baseUrl!, token: token! }));
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();

@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
+import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refreshTokens } from '../../src/sdk/auth.ts';
@@ -393,6 +395,44 @@ describe.skipIf(!existsSync(CHROMIUM))('peakform login, whoami, logout and data 
       delete process.env.BROWSER;
     }
     expect((await runCliInProcess(['whoami'])).code).toBe(0);
+  }, 120_000);
+
+  it('`peakform mcp` serves the stored login, refreshing it when it has expired', async () => {
+    const ids = (await runCliInProcess(['activities', 'list', '--json'])).stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).id);
+    const before = await readStored();
+    await writeFile(credentialsFile(), JSON.stringify({ ...before, expires_at: Date.now() - 1000 }));
+    const mcp = new McpClient({ name: 'peakform-test', version: '0.0.0' });
+    await mcp.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [BIN, 'mcp'],
+        env: { PATH: process.env.PATH ?? '', PEAKFORM_CONFIG_DIR: configDir },
+        stderr: 'inherit',
+      }),
+    );
+    try {
+      const listed = await mcp.callTool({ name: 'list_activities', arguments: {} });
+      expect(listed.isError, JSON.stringify(listed.content)).toBeFalsy();
+      const activities = JSON.parse((listed.content as { text: string }[])[0]!.text);
+      expect(activities.map((a: { id: string }) => a.id)).toEqual(ids);
+    } finally {
+      await mcp.close();
+    }
+    // The MCP server refreshed the expired access token and stored the new one.
+    const after = await readStored();
+    expect(after.access_token).not.toBe(before.access_token);
+    expect(after.expires_at).toBeGreaterThan(Date.now());
+    process.env.PEAKFORM_CONFIG_DIR = join(root, 'empty-config');
+    try {
+      const noLogin = await runCliInProcess(['mcp']);
+      expect(noLogin.code).toBe(2);
+      expect(noLogin.stderr).toContain('or sign in with peakform login');
+    } finally {
+      process.env.PEAKFORM_CONFIG_DIR = configDir;
+    }
   }, 120_000);
 
   it("says to sign in again when the athlete revoked the CLI's access at the server", async () => {

@@ -1,15 +1,31 @@
 import { runMcpStdio } from '../../mcp/server.ts';
 import { UsageError } from '../cli-error.ts';
+import { NotSignedInError } from '../remote/remote-error.ts';
+import { requireRemote } from '../remote/session.ts';
 
 export const MCP_USAGE = `peakform mcp
     An MCP server on stdin/stdout with read tools (activities, best-effort curves, metabolic
-    profile, training load) over one token: PEAKFORM_URL=http://localhost:8787 PEAKFORM_TOKEN=…`;
+    profile, training load) over one token: PEAKFORM_URL=http://localhost:8787 PEAKFORM_TOKEN=…,
+    else the server and sign-in of \`peakform login\` (refreshed while it runs).`;
 
 export async function mcpCommand(args: string[]): Promise<number> {
   if (args.length > 0) throw new UsageError(`unexpected arguments: ${args.join(' ')}`);
-  if (!process.env.PEAKFORM_URL || !process.env.PEAKFORM_TOKEN) {
-    throw new UsageError('set PEAKFORM_URL (the server) and PEAKFORM_TOKEN (an API key or access token)');
+  const { PEAKFORM_URL: url, PEAKFORM_TOKEN: token } = process.env;
+  if (url && token) {
+    await runMcpStdio(process.env);
+    return 0;
   }
-  await runMcpStdio(process.env);
+  const session = url
+    ? undefined
+    : await requireRemote({}).catch((error: unknown) => {
+        if (error instanceof NotSignedInError) return undefined;
+        throw error;
+      });
+  if (!session) {
+    throw new UsageError(
+      'set PEAKFORM_URL (the server) and PEAKFORM_TOKEN (an API key or access token), or sign in with peakform login',
+    );
+  }
+  await runMcpStdio(process.env, session.client);
   return 0;
 }

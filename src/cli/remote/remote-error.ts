@@ -28,6 +28,14 @@ export class RemoteError extends Error {
   }
 }
 
+/** No stored login and no --server/--token: there is no server to go to. */
+export class NotSignedInError extends RemoteError {
+  constructor() {
+    super('Not signed in: run peakform login [--server URL], or pass --server URL with --token.');
+    this.name = 'NotSignedInError';
+  }
+}
+
 const SIGN_IN_AGAIN = 'Sign in again with peakform login, or pass a valid --token.';
 
 /**

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { PUBLIC_SDK_CLIENT_ID, type TokenSet } from '../../sdk/auth.ts';
 import type { OAuthSession, PeakformClient } from '../../sdk/client.ts';
 import { UsageError } from '../cli-error.ts';
-import { RemoteError, RemoteUnreachableError } from './remote-error.ts';
+import { NotSignedInError, RemoteError, RemoteUnreachableError } from './remote-error.ts';
 
 /**
  * Where a data command runs: on a remote Peakform server through the SDK, or on the local data dir.
@@ -152,11 +152,7 @@ export async function openRemote(options: RemoteOptions): Promise<RemoteSession 
 /** The remote session `whoami` reports on: like `openRemote`, but the data dir never counts. */
 export async function requireRemote(options: Omit<RemoteOptions, 'data'>): Promise<RemoteSession> {
   const session = await open(options, true);
-  if (!session) {
-    throw new RemoteError(
-      'Not signed in: run peakform login [--server URL], or pass --server URL with --token.',
-    );
-  }
+  if (!session) throw new NotSignedInError();
   return session;
 }
 
