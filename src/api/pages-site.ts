@@ -7,21 +7,31 @@ import type { Engine } from '../engine/engine.ts';
  * Serves each application's deployed site at `/pages/<slug>/` from the version the catalog names
  * (outside /api/v1 and the contract, like the web app at /app/). A folder answers its index.html,
  * `/pages/<slug>` and folders without their slash redirect to it, and nothing outside the version
- * folder is ever read (decoded `..`, slashes or NULs in a segment, symbolic links: 404). Every
- * answer carries a strict Content-Security-Policy: scripts and connections only to this origin, no
- * inline script, no framing.
+ * folder is ever read (decoded `..`, slashes or NULs in a segment, symbolic links: 404).
  */
-export const PAGES_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+
+/**
+ * The Content-Security-Policy of a page: everything from this origin only, no inline script, no
+ * framing either way. A page shares the origin of the server's cookie-authenticated sign-in and
+ * account pages, so it may connect only to the bearer-token API and its own files (not to
+ * /account or /oauth/authorize), may not frame anything, and is opened in its own browsing context
+ * group (COOP), so a window it opens on the account pages is out of its reach.
+ */
+export function pagesCsp(origin: string, slug: string): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src ${origin}/api/ ${origin}/pages/${slug}/`,
+    "frame-src 'none'",
+    "worker-src 'none'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 
 /** HTML is revalidated on every load; other files for a minute, since their names are not hashed. */
 const HTML_CACHE = 'no-cache';
@@ -65,10 +75,12 @@ const SLUG = /^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$/;
 
 export function registerPagesSite(app: FastifyInstance, engine: Engine): void {
   const serve = async (request: FastifyRequest, reply: FastifyReply) => {
-    secure(reply);
     const [rawPath = '', search] = splitOnce(request.url, '?');
     const match = /^\/pages\/([^/]*)(\/.*)?$/.exec(rawPath);
     const slug = match?.[1] ?? '';
+    // The origin pages are reached at: the OAuth issuer's (set at the first request), else the request's.
+    const origin = new URL(engine.identity.issuer ?? `${request.protocol}://${request.host}`).origin;
+    secure(reply, pagesCsp(origin, SLUG.test(slug) ? slug : 'none'));
     if (!match || !SLUG.test(slug)) return notFound(reply, 'No such page.');
     const query = search === undefined ? '' : `?${search}`;
     if (match[2] === undefined) return reply.redirect(`/pages/${slug}/${query}`, 301);
@@ -95,9 +107,9 @@ export function registerPagesSite(app: FastifyInstance, engine: Engine): void {
   app.get('/pages/:slug/*', { schema: { hide: true } }, serve);
 }
 
-function secure(reply: FastifyReply): FastifyReply {
+function secure(reply: FastifyReply, csp: string): FastifyReply {
   return reply
-    .header('content-security-policy', PAGES_CSP)
+    .header('content-security-policy', csp)
     .header('x-content-type-options', 'nosniff')
     .header('referrer-policy', 'no-referrer')
     .header('x-frame-options', 'DENY')

@@ -2,7 +2,7 @@ import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PAGES_CSP } from '../../src/api/pages-site.ts';
+import { pagesCsp } from '../../src/api/pages-site.ts';
 import { parseProjectConfig } from '../../src/cli/project-config.ts';
 import { runCliInProcess } from '../helpers/cli.ts';
 import { csvRide } from '../helpers/csv-activity.ts';
@@ -171,7 +171,7 @@ describe('peakform app create --page, app link, page deploy; the page signs a ri
         problems.push(`${message.text()} ${message.location().url}`);
     });
     const first = await page.goto(`${server.url}/pages/ride-log/`);
-    expect(first?.headers()['content-security-policy']).toBe(PAGES_CSP);
+    expect(first?.headers()['content-security-policy']).toBe(pagesCsp(server.url, 'ride-log'));
     await page.getByRole('button', { name: 'Sign in with Peakform' }).click();
     await page.getByLabel('Email').fill(EMAIL);
     await page.getByLabel('Password').fill(PASSWORD);
@@ -185,6 +185,65 @@ describe('peakform app create --page, app link, page deploy; the page signs a ri
     // Back on the page, without the code in the address bar.
     expect(page.url()).toBe(`${server.url}/pages/ride-log/`);
     expect(problems).toEqual([]);
+
+    // A hostile page on the same origin, opened by the signed-in rider, reaches neither the
+    // cookie-authenticated account pages nor the authorization endpoint.
+    const evilApp = await server.engine.identity.applications.create('developer', { name: 'Evil' });
+    await server.engine.pages.ensure('developer', evilApp.application.id, 'evil-page', server.url);
+    const evilFiles = {
+      'index.html':
+        '<!doctype html><title>evil</title><button id="open">open</button><pre id="out"></pre><script type="module" src="evil.js"></script>',
+      'evil.js': `const out = [];
+const attempt = async (name, work) => { try { out.push(name + ':' + (await work())); } catch { out.push(name + ':blocked'); } };
+await attempt('account', async () => (await fetch('/account')).status);
+await attempt('authorize', async () => (await fetch('/oauth/authorize?client_id=x')).status);
+await attempt('api', async () => (await fetch('/api/v1/activities/')).status);
+await attempt('own', async () => (await fetch('index.html')).status);
+const frame = document.createElement('iframe');
+frame.src = '/account';
+document.body.append(frame);
+await new Promise((resolve) => setTimeout(resolve, 500));
+await attempt('frame', async () => frame.contentDocument.body.innerHTML.length);
+document.getElementById('out').textContent = out.join(' ');
+document.title = 'fetched';
+// A window opened on a click (no popup blocker in the way): another browsing context group.
+document.getElementById('open').addEventListener('click', async () => {
+  const popup = window.open('/account');
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  await attempt('popup-opened', async () => popup !== null);
+  await attempt('popup', async () => popup.document.body.innerHTML.length);
+  document.getElementById('out').textContent = out.join(' ');
+  document.title = 'done';
+});`,
+    };
+    await server.engine.pages.deploy(
+      'developer',
+      'evil-page',
+      (async function* () {
+        for (const [path, body] of Object.entries(evilFiles))
+          yield {
+            path,
+            chunks: (async function* () {
+              yield Buffer.from(body);
+            })(),
+          };
+      })(),
+    );
+    const evil = await context.newPage();
+    await evil.goto(`${server.url}/pages/evil-page/`);
+    await evil.waitForFunction(() => document.title === 'fetched', undefined, { timeout: 20_000 });
+    await evil.getByRole('button', { name: 'open' }).click();
+    await evil.waitForFunction(() => document.title === 'done', undefined, { timeout: 20_000 });
+    const report = (await evil.locator('#out').textContent())!.split(' ');
+    expect(report).toEqual([
+      'account:blocked',
+      'authorize:blocked',
+      'api:401',
+      'own:200',
+      'frame:blocked',
+      'popup-opened:true',
+      'popup:blocked',
+    ]);
     await context.close();
   }, 120_000);
 });

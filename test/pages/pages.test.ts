@@ -3,7 +3,7 @@ import { mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.ts';
-import { PAGES_CSP } from '../../src/api/pages-site.ts';
+import { pagesCsp } from '../../src/api/pages-site.ts';
 import { PageResponseSchema } from '../../src/domain/wire-pages.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { asJson, makeTempDir, startTestServer, type TestServer } from '../helpers/test-server.ts';
@@ -177,16 +177,18 @@ describe('Pages: create, deploy, serve, roll back', () => {
     expect(root.status).toBe(200);
     expect(root.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(root.headers.get('cache-control')).toBe('no-cache');
-    expect(root.headers.get('content-security-policy')).toBe(PAGES_CSP);
+    const csp = pagesCsp(server.url, 'ride-log');
+    expect(root.headers.get('content-security-policy')).toBe(csp);
     for (const directive of [
       "default-src 'self'",
-      "connect-src 'self'",
+      "frame-src 'none'",
       "frame-ancestors 'none'",
       "base-uri 'none'",
       "form-action 'self'",
     ])
-      expect(PAGES_CSP).toContain(directive);
-    expect(PAGES_CSP).not.toContain('unsafe-inline');
+      expect(csp).toContain(directive);
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).toContain(`connect-src ${server.url}/api/ ${server.url}/pages/ride-log/`);
     expect(root.headers.get('x-content-type-options')).toBe('nosniff');
     expect(await root.text()).toContain('<title>one</title>');
 
@@ -216,7 +218,7 @@ describe('Pages: create, deploy, serve, roll back', () => {
 
     const missing = await fetch(`${server.url}/pages/ride-log/nope.js`);
     expect(missing.status).toBe(404);
-    expect(missing.headers.get('content-security-policy')).toBe(PAGES_CSP);
+    expect(missing.headers.get('content-security-policy')).toBe(csp);
     expect((await fetch(`${server.url}/pages/second-site/`)).status).toBe(404);
     expect((await fetch(`${server.url}/pages/no-such-page/`)).status).toBe(404);
   });
