@@ -8,6 +8,7 @@ import {
   syntheticActivityCsv,
 } from '../demo/synthetic-activities.ts';
 import { createRng } from '../demo/synthetic-athlete.ts';
+import type { DailyMeasure } from '../domain/daily-measures.ts';
 import type { Engine } from '../engine/engine.ts';
 
 /**
@@ -165,14 +166,16 @@ export async function seedDemoHistory(
   const firstS = Math.max(from + 1, marker.segments[0]!.firstMondayUtcS);
   let fitness = 0.95;
   let days = 0;
+  const dailies: { measure: DailyMeasure; date: string; value: number }[] = [];
   for (let dayS = Math.floor(firstS / DAY_S) * DAY_S; dayS <= nowS; dayS += DAY_S) {
     const date = dateOf(dayS);
     fitness = fitnessByDate.get(date) ?? fitness;
     for (const [measure, value] of Object.entries(dailiesOn(date, fitness))) {
-      await engine.dailies.set(athleteId, measure as keyof ReturnType<typeof dailiesOn>, date, value);
+      dailies.push({ measure: measure as DailyMeasure, date, value });
     }
     days++;
   }
+  await engine.dailies.setMany(athleteId, dailies, 'garmin_connect');
 
   // A lab test every twelve weeks, on a Monday morning, skipping any already stored.
   const existingTests = new Set(

@@ -37,7 +37,8 @@ export function compileUpsertDaily(
   return compileSql(sql`INSERT INTO dailies (athlete_id, measure, date, value, source)
     VALUES (${athleteId}, ${measure}, CAST(${date} AS DATE), ${value}, ${source})
     ON CONFLICT (athlete_id, measure, date) DO UPDATE SET value = excluded.value, source = excluded.source, updated_at = now()
-    WHERE dailies.source <> 'manual' OR excluded.source = 'manual'`);
+    WHERE dailies.source <> 'manual' OR excluded.source = 'manual'
+    RETURNING 1 AS stored`);
 }
 
 export function compileDeleteDaily(athleteId: string, measure: string, date: string): CompiledQuery {

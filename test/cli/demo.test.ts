@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { seedDemoHistory } from '../../src/cli/demo-seed.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { BIN } from '../helpers/cli.ts';
-import { makeTempDir } from '../helpers/test-server.ts';
+import { asJson, makeTempDir } from '../helpers/test-server.ts';
 
 const today = () => new Date().toISOString().slice(0, 10);
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
@@ -55,18 +55,26 @@ describe('npm start (peakform demo)', () => {
       expect(table.numRows).toBeGreaterThan(0);
 
       // The curl line names an activity of the last week, and the last two weeks have several.
-      const latest = await (await fetch(`${base}/api/v1/activities/latest`, { headers: auth })).json();
+      const latest = asJson(
+        await (await fetch(`${base}/api/v1/activities/latest`, { headers: auth })).json(),
+      );
       expect(latest.start >= `${daysAgo(8)}`).toBe(true);
-      const recent = await (
-        await fetch(`${base}/api/v1/activities/?start=${daysAgo(14)}&limit=100`, { headers: auth })
-      ).json();
+      const recent = asJson(
+        await (
+          await fetch(`${base}/api/v1/activities/?start=${daysAgo(14)}&limit=100`, { headers: auth })
+        ).json(),
+      );
       expect(recent.length).toBeGreaterThanOrEqual(4);
-      const mass = await (
-        await fetch(`${base}/api/v1/dailies/body_mass?start=${daysAgo(6)}&end=${today()}`, { headers: auth })
-      ).json();
+      const mass = asJson(
+        await (
+          await fetch(`${base}/api/v1/dailies/body_mass?start=${daysAgo(6)}&end=${today()}`, {
+            headers: auth,
+          })
+        ).json(),
+      );
       expect(mass).toHaveLength(7);
       for (const day of mass) expect(day.value).toBeGreaterThan(60);
-      const tests = await (await fetch(`${base}/api/v1/tests/`, { headers: auth })).json();
+      const tests = asJson(await (await fetch(`${base}/api/v1/tests/`, { headers: auth })).json());
       expect(tests.length).toBeGreaterThanOrEqual(1);
     } finally {
       child.kill('SIGTERM');

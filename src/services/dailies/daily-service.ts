@@ -73,6 +73,32 @@ export class DailyService {
   }
 
   /**
+   * Stores many days' values in one transaction (an import, a backfill); a manual value is never
+   * replaced by an import. Listeners hear once per measure, from its earliest date.
+   */
+  async setMany(
+    athleteId: string,
+    rows: readonly { measure: DailyMeasure; date: string; value: number }[],
+    source: DailySource = 'manual',
+  ): Promise<{ stored: number; keptManual: number }> {
+    assertAthleteIdValid(athleteId);
+    let stored = 0;
+    await this.store.write(async (tx) => {
+      for (const row of rows) {
+        const upsert = compileUpsertDaily(athleteId, row.measure, row.date, row.value, source);
+        stored += (await tx.all(upsert.sql, upsert.params as never)).length;
+      }
+    });
+    const earliest = new Map<DailyMeasure, string>();
+    for (const row of rows) {
+      const date = earliest.get(row.measure);
+      if (date === undefined || row.date < date) earliest.set(row.measure, row.date);
+    }
+    for (const [measure, date] of earliest) this.onChange(athleteId, measure, date);
+    return { stored, keptManual: rows.length - stored };
+  }
+
+  /**
    * Imports dailies from CSV text with a header `date,measure,value` (other columns ignored), as
    * `source` (manual by default). Lines that do not parse are reported, not fatal.
    */
@@ -84,12 +110,6 @@ export class DailyService {
     if (!DAILY_SOURCES.includes(source))
       throw new PeakformError('ERR_REQUEST_INVALID', `Unknown source ${source}.`);
     const csv = readDailyCsv(text);
-    const result: DailyImportResult = { stored: 0, keptManual: 0, rejected: csv.rejected };
-    for (const row of csv.rows) {
-      const stored = await this.set(athleteId, row.measure, row.date, row.value, source);
-      if (stored.source === source) result.stored++;
-      else result.keptManual++;
-    }
-    return result;
+    return { ...(await this.setMany(athleteId, csv.rows, source)), rejected: csv.rejected };
   }
 }
