@@ -455,6 +455,8 @@ describe('the coach’s team view and reports', () => {
         expect(html).not.toMatch(/<script|<link|<img|<iframe|\ssrc=|@import|url\((?!#)/i);
         expect(html).not.toMatch(/href="(?!#)/);
         expect(html).toContain('<style>');
+        expect(html).not.toContain('<button');
+        expect(html).not.toContain('open activity');
         expect(html).toContain(`Training report: ${name}`);
         const parameter = (name: string) =>
           html.match(new RegExp(`<dd data-name="${name}">([^<]*)</dd>`))?.[1];

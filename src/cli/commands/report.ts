@@ -227,6 +227,13 @@ async function renderReport(
       await writeFile(request.out, pdf);
       return `${request.out} (PDF, ${pdfPageCount(pdf)} pages, ${Math.ceil(pdf.length / 1024)} KiB)`;
     }
+    // What works only inside the app goes: the print button (no script in the file) and the
+    // best-efforts table's links to activities.
+    await page
+      .locator('main .print-button, [data-testid="best-efforts"] :is(th, td):nth-child(4)')
+      .evaluateAll((elements) => {
+        for (const element of elements) element.remove();
+      });
     // The page's own stylesheet, as the server sent it.
     const href = await page.locator('link[rel="stylesheet"]').first().getAttribute('href');
     const css = href ? await (await fetch(new URL(href, target.origin))).text() : '';
