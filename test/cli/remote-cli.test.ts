@@ -435,6 +435,36 @@ describe.skipIf(!existsSync(CHROMIUM))('peakform login, whoami, logout and data 
     }
   }, 120_000);
 
+  it('`login` stores nothing when the athlete denies access, and says so', async () => {
+    await server.engine.identity.accounts.signUp({ email: 'bob@example.org', password: PASSWORD });
+    const before = await readFile(credentialsFile(), 'utf8');
+    const opened = join(root, 'opened-deny');
+    const opener = join(root, 'fake-browser-deny.sh');
+    await writeFile(opener, `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`);
+    await chmod(opener, 0o755);
+    process.env.BROWSER = opener;
+    try {
+      const login = runCliInProcess(['login', '--server', server.url]);
+      const context = await browser.newContext();
+      try {
+        const page = await context.newPage();
+        await page.goto(await waitForFile(opened));
+        await page.getByLabel('Email').fill('bob@example.org');
+        await page.getByLabel('Password').fill(PASSWORD);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByRole('button', { name: 'Deny' }).click();
+        const result = await login;
+        expect(result.code).toBe(1);
+        expect(result.stderr).toMatch(/Sign-in refused: access_denied.*; nothing was stored\./);
+      } finally {
+        await context.close();
+      }
+    } finally {
+      delete process.env.BROWSER;
+    }
+    expect(await readFile(credentialsFile(), 'utf8')).toBe(before);
+  }, 120_000);
+
   it("says to sign in again when the athlete revoked the CLI's access at the server", async () => {
     const stored = await readStored();
     // As the athlete does under /account: the grant, its refresh token and access tokens end.

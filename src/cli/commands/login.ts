@@ -11,6 +11,7 @@ import {
   DEFAULT_SERVER,
   fetchNaming,
   normalizeServer,
+  readCredentials,
   writeCredentials,
 } from '../remote/session.ts';
 
@@ -40,7 +41,8 @@ export async function loginCommand(args: string[]): Promise<number> {
       `peakform login takes no arguments (got ${positionals.join(' ')}); use --server URL.`,
     );
   }
-  const server = normalizeServer(values.server ?? process.env.PEAKFORM_SERVER ?? DEFAULT_SERVER);
+  const server = normalizeServer(values.server ?? (process.env.PEAKFORM_SERVER || DEFAULT_SERVER));
+  const previous = await readCredentials().catch(() => undefined);
   // Before a browser opens: is this a Peakform server at all?
   await discoverServer(server);
   const { signInWithLoopback } = await import('../../sdk/node.ts');
@@ -64,7 +66,9 @@ export async function loginCommand(args: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify({ server, ...user, credentials: credentialsPath() })}\n`);
   } else {
     process.stdout.write(`Signed in to ${server} as ${describeUser(user)}.\n`);
-    process.stderr.write(`Credentials stored in ${credentialsPath()} (mode 600).\n`);
+    const replaced =
+      previous && previous.server !== server ? `; they replace the sign-in to ${previous.server}` : '';
+    process.stderr.write(`Credentials stored in ${credentialsPath()} (mode 600)${replaced}.\n`);
   }
   return 0;
 }
