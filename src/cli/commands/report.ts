@@ -73,7 +73,8 @@ export async function reportCommand(args: string[]): Promise<number> {
   const to = values.to === undefined ? new Date().toISOString().slice(0, 10) : parseDate('--to', values.to);
   const from =
     values.from === undefined ? addDays(to, -(DEFAULT_DAYS - 1)) : parseDate('--from', values.from);
-  if (from > to) throw new UsageError(`--from ${from} is after --to ${to}.`);
+  if (from > to)
+    throw new UsageError(`--from ${from} is after --to ${to}${values.to === undefined ? ' (today)' : ''}.`);
   const out = resolve(values.out);
   const folder = await stat(dirname(out)).catch(() => undefined);
   if (!folder?.isDirectory())
