@@ -1,15 +1,10 @@
 import { Decoder, Profile, Stream } from '@garmin/fitsdk';
+import { decodeFitStreamFast } from './decode-fit-fast.ts';
+import { DeveloperFieldTracker } from './developer-field-tracker.ts';
 
-/** A decoded FIT message as plain values (the SDK's own types promise numbers where it gives strings). */
-export type FitMessage = Readonly<Record<string, unknown>>;
+import type { DeveloperFieldInfo, FitMessage } from './fit-message.ts';
 
-/** What a developer field means, from its field description message. */
-export interface DeveloperFieldInfo {
-  name: string;
-  units: string;
-  scale: number | null;
-  offset: number | null;
-}
+export type { DeveloperFieldInfo, FitMessage } from './fit-message.ts';
 
 export interface DecodedFit {
   /** Messages by the SDK's keys (`recordMesgs`, `sessionMesgs`, …). */
@@ -27,66 +22,77 @@ export interface DecodedFit {
   integrityOk: boolean;
   /** True when the header's data size was wrong and the bytes after the header were decoded anyway. */
   headerIgnored: boolean;
+  /** Which decoder produced the messages: the fast one, or the SDK (asked for, or fallen back to). */
+  decodedBy: FitDecoderName;
 }
+
+/**
+ * `fast`: `decode-fit-fast.ts`, which gives the SDK's messages and errors and hands any file it
+ * is not sure about to the SDK; `sdk`: `@garmin/fitsdk` only (the reference the fast one is
+ * tested against).
+ */
+export type FitDecoderName = 'fast' | 'sdk';
+
+type StreamDecoder = (
+  bytes: Uint8Array,
+  dataOnly: boolean,
+) => Omit<DecodedFit, 'headerIgnored' | 'decodedBy'> | null;
 
 const RECORD = Profile.MesgNum.RECORD ?? 20;
 const FIELD_DESCRIPTION = Profile.MesgNum.FIELD_DESCRIPTION ?? 206;
 const HEADER_SIZES = new Set([12, 14]);
 
 /**
- * Decodes FIT bytes with Garmin's SDK. The SDK stops at the first error and returns everything
- * decoded before it, which is the salvage we want for truncated files. When it returns nothing
- * because the header's data size is wrong (some devices write 0 until the file is closed), the
- * bytes after the header are decoded once more without trusting that size.
+ * Decodes FIT bytes: with the fast decoder unless told otherwise, falling back to Garmin's SDK for
+ * the whole file when the fast one declines it, so the result never depends on the choice. The
+ * SDK stops at the first error and returns everything decoded before it, which is the salvage we
+ * want for truncated files. When it returns nothing because the header's data size is wrong (some
+ * devices write 0 until the file is closed), the bytes after the header are decoded once more
+ * without trusting that size.
  */
-export function decodeFit(bytes: Uint8Array): DecodedFit {
+export function decodeFit(bytes: Uint8Array, decoder: FitDecoderName = 'fast'): DecodedFit {
+  if (decoder === 'fast') {
+    const fast = decodeWith(bytes, decodeFitStreamFast);
+    if (fast !== null) return { ...fast, decodedBy: 'fast' };
+  }
+  return { ...decodeWith(bytes, decodeStreamWithSdk)!, decodedBy: 'sdk' };
+}
+
+function decodeWith(bytes: Uint8Array, decodeStream: StreamDecoder): Omit<DecodedFit, 'decodedBy'> | null {
   const first = decodeStream(bytes, false);
+  if (first === null) return null;
   const headerSize = bytes[0] ?? 0;
   const salvaged =
     first.errors.length > 0 && count(first, 'recordMesgs') === 0 && count(first, 'sessionMesgs') === 0;
   if (salvaged && HEADER_SIZES.has(headerSize) && bytes.length > headerSize + 2) {
     const second = decodeStream(bytes.subarray(headerSize), true);
+    if (second === null) return null;
     if (count(second, 'recordMesgs') > 0)
       return { ...second, integrityOk: first.integrityOk, headerIgnored: true };
   }
-  return first;
+  return { ...first, headerIgnored: false };
 }
 
-function count(decoded: DecodedFit, key: string): number {
+function count(decoded: Pick<DecodedFit, 'messages'>, key: string): number {
   return decoded.messages[key]?.length ?? 0;
 }
 
-function decodeStream(bytes: Uint8Array, dataOnly: boolean): DecodedFit {
+function decodeStreamWithSdk(bytes: Uint8Array, dataOnly: boolean): ReturnType<StreamDecoder> {
   const decoder = new Decoder(Stream.fromBuffer(bytes));
   const integrityOk = !dataOnly && decoder.checkIntegrity();
-  const recordDeveloperFields: ReadonlyMap<number, DeveloperFieldInfo>[] = [];
-  // Copy-on-write: every record keeps a reference to the table that was current when it was read.
-  let current = new Map<number, DeveloperFieldInfo>();
+  const tracker = new DeveloperFieldTracker();
   const { messages, errors } = decoder.read({
     convertDateTimesToDates: false,
     dataOnly,
     mesgListener: (mesgNum, mesg) => {
-      if (mesgNum === RECORD) {
-        recordDeveloperFields.push(current);
-      } else if (mesgNum === FIELD_DESCRIPTION) {
-        const fields = mesg as FitMessage;
-        const key = fields.key;
-        if (typeof key !== 'number') return;
-        current = new Map(current);
-        current.set(key, {
-          name: typeof fields.fieldName === 'string' ? fields.fieldName : `developer_field_${key}`,
-          units: typeof fields.units === 'string' ? fields.units : '',
-          scale: typeof fields.scale === 'number' && fields.scale !== 0 ? fields.scale : null,
-          offset: typeof fields.offset === 'number' ? fields.offset : null,
-        });
-      }
+      if (mesgNum === RECORD) tracker.onRecord();
+      else if (mesgNum === FIELD_DESCRIPTION) tracker.onFieldDescription(mesg as FitMessage);
     },
   });
   return {
     messages: messages as unknown as Record<string, FitMessage[]>,
-    recordDeveloperFields,
+    recordDeveloperFields: tracker.perRecord,
     errors: errors.map((error) => (error instanceof Error ? error.message : String(error))),
     integrityOk,
-    headerIgnored: false,
   };
 }

@@ -6,7 +6,7 @@ import { convertRunningCadence } from '../convert-running-cadence.ts';
 import { findInterval } from '../find-interval.ts';
 import { dropRepeatedRows, type RawTrace, selectRawRows } from '../raw-trace.ts';
 import { MAX_ACTIVITIES_PER_FILE } from '../recording-bounds.ts';
-import { type DecodedFit, decodeFit, type FitMessage } from './decode-fit.ts';
+import { type DecodedFit, decodeFit, type FitDecoderName, type FitMessage } from './decode-fit.ts';
 import { fitNumber } from './fit-number.ts';
 import { mapFitSport } from './fit-sport-table.ts';
 import { fitTimeToEpochS } from './fit-time.ts';
@@ -50,9 +50,10 @@ interface Session {
  * Reads a FIT activity file: one activity per session (multisport files have several), or one
  * activity for a file that was never closed. Damage after valid data keeps that data, with a
  * file-level issue; throws UnreadableFileError only when no record and no session survived.
+ * `decoder` picks the FIT decoder (tests compare both; the answer is the same).
  */
-export function readFit(bytes: Uint8Array): ReadResult {
-  const decoded = decodeFit(bytes);
+export function readFit(bytes: Uint8Array, decoder: FitDecoderName = 'fast'): ReadResult {
+  const decoded = decodeFit(bytes, decoder);
   const { messages } = decoded;
   const records = readFitRecords(messages.recordMesgs ?? [], decoded.recordDeveloperFields);
   const fileIssues = decodeIssues(decoded, records.trace.timeS.length);
