@@ -231,9 +231,9 @@ document.getElementById('open').addEventListener('click', async () => {
     );
     const evil = await context.newPage();
     await evil.goto(`${server.url}/pages/evil-page/`);
-    await evil.waitForFunction("document.title === 'fetched'", undefined, { timeout: 20_000 });
+    await expect.poll(() => evil.title(), { timeout: 20_000 }).toBe('fetched');
     await evil.getByRole('button', { name: 'open' }).click();
-    await evil.waitForFunction("document.title === 'done'", undefined, { timeout: 20_000 });
+    await expect.poll(() => evil.title(), { timeout: 20_000 }).toBe('done');
     const report = (await evil.locator('#out').textContent())!.split(' ');
     expect(report).toEqual([
       'account:blocked',
