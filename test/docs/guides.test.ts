@@ -8,7 +8,7 @@ import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 
 /**
  * Every code block of docs/guides tagged ```ts test runs here, as written: each block as a module,
- * in order, `@peakform/sdk` resolved to src/sdk, against a test
+ * in order, `@peakform/sdk` (and its entries) resolved to src/sdk, against a test
  * server named by PEAKFORM_URL and PEAKFORM_TOKEN. When a guide prints an authorize URL, the test
  * plays the user who opens it and signs in.
  */
@@ -21,8 +21,13 @@ const RIDE = join(ROOT, 'data/fixtures/ride-known-power.fit');
 function modulesOf(markdown: string): string[] {
   return [...markdown.matchAll(/```ts test\n([\s\S]*?)```/g)].map((m) =>
     m[1]!
-      .replace(/'@peakform\/sdk\/node'/g, `'${pathToFileURL(join(ROOT, 'src/sdk/node.ts')).href}'`)
-      .replace(/'@peakform\/sdk'/g, `'${pathToFileURL(join(ROOT, 'src/sdk/index.ts')).href}'`),
+      .replace(
+        /'@peakform\/sdk\/([\w-]+)'/g,
+        (_m, entry) => `'${pathToFileURL(join(ROOT, `src/sdk/${entry}.ts`)).href}'`,
+      )
+      .replace(/'@peakform\/sdk'/g, `'${pathToFileURL(join(ROOT, 'src/sdk/index.ts')).href}'`)
+      // The frameworks of the helpers' guide, from this project's node_modules (blocks run from a temp dir).
+      .replace(/from '(fastify|express)'/g, (_m, pkg) => `from '${import.meta.resolve(pkg)}'`),
   );
 }
 
@@ -47,8 +52,14 @@ describe('the guides in docs/guides run as written', async () => {
     if (scratch) await rm(scratch, { recursive: true, force: true });
   });
 
-  it('has the four guides', () => {
-    expect(files).toEqual(['01-quick-start.md', '02-oauth-app.md', '03-webhooks.md', '04-data-science.md']);
+  it('has the five guides', () => {
+    expect(files).toEqual([
+      '01-quick-start.md',
+      '02-oauth-app.md',
+      '03-webhooks.md',
+      '04-data-science.md',
+      '05-framework-helpers.md',
+    ]);
   });
 
   for (const file of files) {
@@ -82,6 +93,15 @@ describe('the guides in docs/guides run as written', async () => {
       if (file.startsWith('02')) expect(printed.at(-2)).toMatch(/^signed in as \S+ 0 activities$/);
       if (file.startsWith('03')) expect(printed.at(-1)).toBe('204 401');
       if (file.startsWith('04')) expect(printed[0]).toMatch(/parquet/);
+      if (file.startsWith('05')) {
+        expect(printed).toEqual([
+          '302 302 /oauth/authorize S256',
+          'event activity_created act_1',
+          '204 401',
+          expect.stringMatching(/^event test_created msg_\w+$/),
+          '302 /login?return_to=%2F 401 204 401 400',
+        ]);
+      }
     }, 60_000);
   }
 });
