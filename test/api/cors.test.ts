@@ -56,52 +56,60 @@ describe('cross-origin access (CORS)', () => {
     });
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
   });
+});
 
-  describe.skipIf(!existsSync(CHROMIUM))('in a browser', () => {
-    let browser: Browser;
-    let site: Server;
-    let siteUrl = '';
+describe.skipIf(!existsSync(CHROMIUM))('cross-origin access in a browser', () => {
+  let server: TestServer;
+  let token: string;
+  let browser: Browser;
+  let site: Server;
+  let siteUrl = '';
 
-    beforeAll(async () => {
-      // A page on another origin (another port), as an app's dev server would serve it.
-      site = createServer((_request, response) => {
-        response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>app</title>');
-      });
-      await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
-      siteUrl = `http://127.0.0.1:${(site.address() as { port: number }).port}/`;
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+  beforeAll(async () => {
+    server = await startTestServer();
+    token = await server.tokenFor('ada');
+    await upload(server, token, [
+      { name: 'ride.csv', bytes: csvRide({ startIso: '2026-11-30T08:00:00Z', durationS: 120 }) },
+    ]);
+    // A page on another origin (another port), as an app's dev server would serve it.
+    site = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>app</title>');
     });
-    afterAll(async () => {
-      await browser?.close();
-      await new Promise((resolve) => site.close(resolve));
-    });
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    siteUrl = `http://127.0.0.1:${(site.address() as { port: number }).port}/`;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => site.close(resolve));
+    await server.close();
+  });
 
-    it('lets a page on another origin read activities with a bearer token and reach the token endpoint', async () => {
-      const page = await browser.newPage();
-      await page.goto(siteUrl);
-      const result = await page.evaluate(
-        async ({ api, bearer }) => {
-          const list = await fetch(`${api}/api/v1/activities/?limit=5`, {
-            headers: { authorization: `Bearer ${bearer}`, accept: 'application/json' },
-          });
-          const exchange = await fetch(`${api}/api/v1/oauth/token`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/x-www-form-urlencoded' },
-            body: 'grant_type=authorization_code&code=nope&client_id=5382f68b0d254378&code_verifier=x&redirect_uri=http%3A%2F%2F127.0.0.1%2F',
-          });
-          return {
-            status: list.status,
-            activities: (await list.json()).length,
-            requestId: list.headers.get('x-request-id'),
-            exchangeStatus: exchange.status,
-            exchangeError: (await exchange.json()).error,
-          };
-        },
-        { api: server.url, bearer: token },
-      );
-      expect(result).toMatchObject({ status: 200, activities: 1, exchangeStatus: 400 });
-      expect(result.requestId).toMatch(/^req_/);
-      expect(result.exchangeError).toBe('invalid_grant');
-    });
+  it('lets a page on another origin read activities with a bearer token and reach the token endpoint', async () => {
+    const page = await browser.newPage();
+    await page.goto(siteUrl);
+    const result = await page.evaluate(
+      async ({ api, bearer }) => {
+        const list = await fetch(`${api}/api/v1/activities/?limit=5`, {
+          headers: { authorization: `Bearer ${bearer}`, accept: 'application/json' },
+        });
+        const exchange = await fetch(`${api}/api/v1/oauth/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'grant_type=authorization_code&code=nope&client_id=5382f68b0d254378&code_verifier=x&redirect_uri=http%3A%2F%2F127.0.0.1%2F',
+        });
+        return {
+          status: list.status,
+          activities: ((await list.json()) as unknown[]).length,
+          requestId: list.headers.get('x-request-id'),
+          exchangeStatus: exchange.status,
+          exchangeError: ((await exchange.json()) as { error?: string }).error,
+        };
+      },
+      { api: server.url, bearer: token },
+    );
+    expect(result).toMatchObject({ status: 200, activities: 1, exchangeStatus: 400 });
+    expect(result.requestId).toMatch(/^req_/);
+    expect(result.exchangeError).toBe('invalid_grant');
   });
 });
