@@ -4,12 +4,7 @@
 // (see README.md). test/sdk/framework-helpers.test.ts runs this file in-process.
 import type { Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
-import {
-  peakformAuth,
-  peakformWebhook,
-  requireUser,
-  type VerifiedWebhookEvent,
-} from '@peakform/sdk/express';
+import { peakformAuth, peakformWebhook, requireUser, type VerifiedWebhookEvent } from '@peakform/sdk/express';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 
 export interface ExampleConfig {
@@ -68,15 +63,15 @@ export function buildExample(config: ExampleConfig): { app: Express; events: Ver
     const activities = await req.peakform!.listActivities({ limit: 10 });
     const rows = activities.map(
       (a) =>
-        `<li>${escape(a.start_local.slice(0, 16).replace('T', ' '))} · ${escape(a.sport)} · ${Math.round(a.elapsed_s / 60)} min</li>`,
+        `<li>${escapeHtml(a.start_local.slice(0, 16).replace('T', ' '))} · ${escapeHtml(a.sport)} · ${Math.round(a.elapsed_s / 60)} min</li>`,
     );
     const hooks = events
       .slice(0, 10)
-      .map((e) => `<li>${escape(e.event_type)} ${escape(e.resource_id ?? '')}</li>`);
+      .map((e) => `<li>${escapeHtml(e.event_type)} ${escapeHtml(e.resource_id ?? '')}</li>`);
     res.type('html').send(
       page(
         'Your recent activities',
-        `<p>Signed in as <code>${escape(req.peakformUser!.id)}</code>.</p>
+        `<p>Signed in as <code>${escapeHtml(req.peakformUser!.id)}</code>.</p>
 <ul id="activities">${rows.join('') || '<li>No activities yet.</li>'}</ul>
 <h2>Webhook events</h2><ul id="events">${hooks.join('') || '<li>None yet.</li>'}</ul>
 <form method="post" action="/logout"><button type="submit">Sign out</button></form>`,
@@ -88,7 +83,9 @@ export function buildExample(config: ExampleConfig): { app: Express; events: Ver
   app.get('/athletes/:athleteId', requireUser, async (req: Request<{ athleteId: string }>, res) => {
     const athlete = await req.peakformFor!(req.params.athleteId);
     const activities = await athlete.listActivities({ limit: 10 });
-    const rows = activities.map((a) => `<li>${escape(a.start_local.slice(0, 10))} · ${escape(a.sport)}</li>`);
+    const rows = activities.map(
+      (a) => `<li>${escapeHtml(a.start_local.slice(0, 10))} · ${escapeHtml(a.sport)}</li>`,
+    );
     res
       .type('html')
       .send(
@@ -108,16 +105,19 @@ export function buildExample(config: ExampleConfig): { app: Express; events: Ver
   app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
     console.error(error);
     const status = (error as { status?: number }).status;
-    res.status(status === 403 || status === 404 ? status : 500).type('html').send(page('Something went wrong', ''));
+    res
+      .status(status === 403 || status === 404 ? status : 500)
+      .type('html')
+      .send(page('Something went wrong', ''));
   });
   return { app, events };
 }
 
 function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><meta charset="utf-8"><title>${escape(title)}</title><h1>${escape(title)}</h1>${body}</html>`;
+  return `<!doctype html><html lang="en"><meta charset="utf-8"><title>${escapeHtml(title)}</title><h1>${escapeHtml(title)}</h1>${body}</html>`;
 }
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
@@ -126,6 +126,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const server: Server = app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : '?';
-    console.log(`Open http://127.0.0.1:${port}/ (register http://127.0.0.1:${port}/callback as the app's redirect URI)`);
+    console.log(
+      `Open http://127.0.0.1:${port}/ (register http://127.0.0.1:${port}/callback as the app's redirect URI)`,
+    );
   });
 }

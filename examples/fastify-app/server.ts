@@ -3,12 +3,7 @@
 //   PEAKFORM_URL=… CLIENT_ID=… CLIENT_SECRET=… SESSION_SECRET=… WEBHOOK_SECRET=… npx tsx server.ts
 // (see README.md). test/sdk/framework-helpers.test.ts runs this file in-process.
 import { pathToFileURL } from 'node:url';
-import {
-  peakformAuth,
-  peakformWebhook,
-  requireUser,
-  type VerifiedWebhookEvent,
-} from '@peakform/sdk/fastify';
+import { peakformAuth, peakformWebhook, requireUser, type VerifiedWebhookEvent } from '@peakform/sdk/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 
 export interface ExampleConfig {
@@ -52,13 +47,16 @@ export async function buildExample(
   app.get('/', { preHandler: requireUser }, async (request, reply) => {
     const activities = await request.peakform!.listActivities({ limit: 10 });
     const rows = activities.map(
-      (a) => `<li>${escape(a.start_local.slice(0, 16).replace('T', ' '))} · ${escape(a.sport)} · ${Math.round(a.elapsed_s / 60)} min</li>`,
+      (a) =>
+        `<li>${escapeHtml(a.start_local.slice(0, 16).replace('T', ' '))} · ${escapeHtml(a.sport)} · ${Math.round(a.elapsed_s / 60)} min</li>`,
     );
-    const hooks = events.slice(0, 10).map((e) => `<li>${escape(e.event_type)} ${escape(e.resource_id ?? '')}</li>`);
+    const hooks = events
+      .slice(0, 10)
+      .map((e) => `<li>${escapeHtml(e.event_type)} ${escapeHtml(e.resource_id ?? '')}</li>`);
     return reply.type('text/html; charset=utf-8').send(
       page(
         'Your recent activities',
-        `<p>Signed in as <code>${escape(request.peakformUser!.id)}</code>.</p>
+        `<p>Signed in as <code>${escapeHtml(request.peakformUser!.id)}</code>.</p>
 <ul id="activities">${rows.join('') || '<li>No activities yet.</li>'}</ul>
 <h2>Webhook events</h2><ul id="events">${hooks.join('') || '<li>None yet.</li>'}</ul>
 <form method="post" action="/logout"><button type="submit">Sign out</button></form>`,
@@ -73,7 +71,9 @@ export async function buildExample(
     async (request, reply) => {
       const athlete = await request.peakformFor(request.params.athleteId);
       const activities = await athlete.listActivities({ limit: 10 });
-      const rows = activities.map((a) => `<li>${escape(a.start_local.slice(0, 10))} · ${escape(a.sport)}</li>`);
+      const rows = activities.map(
+        (a) => `<li>${escapeHtml(a.start_local.slice(0, 10))} · ${escapeHtml(a.sport)}</li>`,
+      );
       return reply
         .type('text/html; charset=utf-8')
         .send(
@@ -116,10 +116,10 @@ export async function buildExample(
 }
 
 function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><meta charset="utf-8"><title>${escape(title)}</title><h1>${escape(title)}</h1>${body}</html>`;
+  return `<!doctype html><html lang="en"><meta charset="utf-8"><title>${escapeHtml(title)}</title><h1>${escapeHtml(title)}</h1>${body}</html>`;
 }
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
