@@ -30,6 +30,7 @@ import { TestService } from '../services/tests/test-service.ts';
 import { TraceService } from '../services/tests/trace-service.ts';
 import { TokenService } from '../services/tokens/token-service.ts';
 import { type WebhookOptions, WebhookService } from '../services/webhooks/webhook-service.ts';
+import { RecomputeRepository } from '../store/recompute-repository.ts';
 import { Store } from '../store/store.ts';
 
 export type { Account } from '../services/identity/account-service.ts';
@@ -37,9 +38,9 @@ export { type Application, SDK_CLIENT_ID } from '../services/identity/applicatio
 export type { AuthorizationServer } from '../services/identity/authorization-server.ts';
 export { DELEGATED_REFRESH_PREFIX, type TokenPair } from '../services/identity/delegation-service.ts';
 export type { PortalLink } from '../services/identity/portal-service.ts';
-export type { IncomingPageFile, Page } from '../services/pages/page-service.ts';
 export type { Team, TeamRole } from '../services/identity/team-service.ts';
 export type { UserEntry } from '../services/identity/user-service.ts';
+export type { IncomingPageFile, Page } from '../services/pages/page-service.ts';
 export type { StagedUpload } from '../services/sources/ingest-service.ts';
 export type { TabularResult } from '../services/tabular-result.ts';
 export type { VerifiedToken } from '../services/tokens/token-service.ts';
@@ -125,13 +126,17 @@ export class Engine {
     const changed = (athleteId: string) => this.longitudinal.invalidate(athleteId);
     // A threshold change (declared marker, test, body-mass daily, thresholds) re-derives the
     // athlete's activities from its date on, in the background, through the write queue.
-    this.thresholdRecompute = new ThresholdRecompute(async (athleteId, from, progress) => {
-      await this.sources.recompute(athleteId, (source) => progress.source(source.activity_ids.length), {
-        from,
-        total: progress.total,
-        cancelled: progress.cancelled,
-      });
-    });
+    this.thresholdRecompute = new ThresholdRecompute(
+      async (athleteId, from, progress) => {
+        await this.sources.recompute(athleteId, (source) => progress.source(source.activity_ids.length), {
+          from,
+          total: progress.total,
+          cancelled: progress.cancelled,
+        });
+      },
+      undefined,
+      new RecomputeRepository(store),
+    );
     const thresholdsChanged = (athleteId: string, from: string) =>
       this.thresholdRecompute.schedule(athleteId, from);
     this.profile = new ProfileService(store, thresholdsChanged);
@@ -167,7 +172,7 @@ export class Engine {
       const delegation = await DelegationService.open(store, tokens, teams);
       const portal = new PortalService(store, identity.applications);
       const pages = await PageService.open(store, identity.applications);
-      return new Engine(
+      const engine = new Engine(
         store,
         policy,
         tokens,
@@ -179,6 +184,11 @@ export class Engine {
         options.webhooks,
         pages,
       );
+      // Re-derivations a previous process scheduled but did not finish.
+      for (const { athleteId, from } of await new RecomputeRepository(store).list()) {
+        engine.thresholdRecompute.schedule(athleteId, from);
+      }
+      return engine;
     } catch (error) {
       store.close();
       throw error;

@@ -164,6 +164,13 @@ export const CATALOG_SCHEMA = [
     updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
     PRIMARY KEY (athlete_id, measure, date)
   )`,
+  // A threshold change's background re-derivation still to do (from this local date on), so a
+  // restart resumes it instead of leaving activities derived under the old thresholds.
+  `CREATE TABLE IF NOT EXISTS pending_recomputes (
+    athlete_id VARCHAR PRIMARY KEY,
+    from_date DATE NOT NULL,
+    requested_at TIMESTAMPTZ NOT NULL DEFAULT now()
+  )`,
   // A deleted activity leaves a tombstone, so that a recompute of its source does not bring it
   // back; uploading the same file again clears the source's tombstones (a restore).
   `CREATE TABLE IF NOT EXISTS deleted_activities (

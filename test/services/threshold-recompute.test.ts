@@ -1,6 +1,10 @@
+import { rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { rankMarkerCandidates } from '../../src/analytics/metabolic-markers.ts';
+import { Engine } from '../../src/engine/engine.ts';
 import { ThresholdRecompute } from '../../src/services/profile/metabolic-profile-recompute.ts';
+import { csvRide } from '../helpers/csv-activity.ts';
+import { makeTempDir } from '../helpers/test-server.ts';
 
 /** A run that waits until the test releases it, recording what it was asked. */
 function controlledRuns() {
@@ -130,3 +134,54 @@ describe('rankMarkerCandidates', () => {
     expect(order(list, '2024-06-01')[0]).toBe('modeled@2024-06-01');
   });
 });
+
+describe('a threshold change across a restart', () => {
+  it('is re-derived by the next process when the server stopped before the recompute ran', async () => {
+    const dataDir = await makeTempDir('peakform-recompute-resume-');
+    try {
+      let engine = await Engine.open({ dataDir, decodeWorkers: 0 });
+      await engine.profile.setThresholds('ann', {
+        sport: 'cycling',
+        effective_from: '2024-01-01',
+        ftp_w: 250,
+      });
+      await settledEngine(engine, 'ann');
+      const source = await engine.sources.ingest(
+        'ann',
+        csvRide({ startIso: '2024-02-01T07:00:00Z', durationS: 1200 }),
+        { fileName: 'ride.csv' },
+      );
+      const id = source.activity_ids[0]!;
+      const before = (await engine.activities.get('ann', id)).analysis!;
+      expect(before.thresholds.ftp_w).toBe(250);
+      // A new FTP, and the process ends before the coalesced run starts.
+      await engine.profile.setThresholds('ann', {
+        sport: 'cycling',
+        effective_from: '2024-01-15',
+        ftp_w: 300,
+      });
+      engine.close();
+
+      engine = await Engine.open({ dataDir, decodeWorkers: 0 });
+      await settledEngine(engine, 'ann');
+      const after = (await engine.activities.get('ann', id)).analysis!;
+      expect(after.thresholds.ftp_w).toBe(300);
+      expect(after.tss).toBeCloseTo(before.tss! * (250 / 300) ** 2, 6);
+      engine.close();
+      // Done means done: a third process has nothing to resume.
+      engine = await Engine.open({ dataDir, decodeWorkers: 0 });
+      expect(engine.metabolicProfile.recomputeStatus('ann').state).toBe('idle');
+      engine.close();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+async function settledEngine(engine: Engine, athleteId: string): Promise<void> {
+  for (;;) {
+    const { state } = engine.metabolicProfile.recomputeStatus(athleteId);
+    if (state !== 'scheduled' && state !== 'running') return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -7,6 +7,12 @@ export type RecomputeRun = (
   progress: { total(n: number): void; source(activities: number): void; cancelled(): boolean },
 ) => Promise<void>;
 
+/** Where scheduled re-derivations are kept across restarts (the catalog's `pending_recomputes`). */
+export interface RecomputeJournal {
+  save(athleteId: string, from: string): Promise<void>;
+  done(athleteId: string, from: string): Promise<void>;
+}
+
 interface AthleteState {
   status: RecomputeStatus;
   timer: NodeJS.Timeout | null;
@@ -32,7 +38,8 @@ const IDLE: RecomputeStatus = {
  * effective date on are recomputed under the new thresholds, each source through the engine's
  * serialized write queue (so ingests and deletes interleave safely). Changes that arrive within
  * `coalesceMs` of each other, or while a run is going, are coalesced: one run from the earliest
- * date. Progress per athlete is kept in memory and answered by the API.
+ * date. Progress per athlete is kept in memory and answered by the API; what is still to do is
+ * kept in the journal, so a restart resumes it (`Engine.open`).
  */
 export class ThresholdRecompute {
   private readonly athletes = new Map<string, AthleteState>();
@@ -41,6 +48,7 @@ export class ThresholdRecompute {
   constructor(
     private readonly run: RecomputeRun,
     private readonly coalesceMs = 200,
+    private readonly journal?: RecomputeJournal,
   ) {}
 
   /** Asks for a re-derivation of the athlete's activities from `from` (a local date) on. */
@@ -49,6 +57,8 @@ export class ThresholdRecompute {
     const athlete = this.stateOf(athleteId);
     const s = athlete.status;
     s.pending_from = s.pending_from && s.pending_from < from ? s.pending_from : from;
+    // Only the resume after a crash depends on this write; the run below happens either way.
+    this.journal?.save(athleteId, from).catch(() => undefined);
     if (athlete.running) return; // picked up when the run ends
     s.state = 'scheduled';
     this.arm(athleteId, athlete);
@@ -115,6 +125,7 @@ export class ThresholdRecompute {
       });
       s.state = this.closed ? 'failed' : 'done';
       if (this.closed) s.error = 'The server stopped before the recompute finished.';
+      else await this.journal?.done(athleteId, from);
     } catch (error) {
       s.state = 'failed';
       s.error = error instanceof Error ? error.message : String(error);
