@@ -41,6 +41,25 @@ export function compileUpsertDaily(
     RETURNING 1 AS stored`);
 }
 
+/**
+ * Stores many days' values in one statement, with the same rule as `compileUpsertDaily`. The rows
+ * must not repeat a (measure, date): one statement cannot update a row twice.
+ */
+export function compileUpsertDailies(
+  athleteId: string,
+  rows: readonly { measure: string; date: string; value: number }[],
+  source: string,
+): CompiledQuery {
+  const json = JSON.stringify(rows.map(({ measure, date, value }) => ({ measure, date, value })));
+  return compileSql(sql`INSERT INTO dailies (athlete_id, measure, date, value, source)
+    SELECT ${athleteId}, measure, date, value, ${source} FROM (
+      SELECT unnest(CAST(CAST(${json} AS JSON) AS STRUCT(measure VARCHAR, date DATE, value DOUBLE)[]), recursive := true)
+    )
+    ON CONFLICT (athlete_id, measure, date) DO UPDATE SET value = excluded.value, source = excluded.source, updated_at = now()
+    WHERE dailies.source <> 'manual' OR excluded.source = 'manual'
+    RETURNING 1 AS stored`);
+}
+
 export function compileDeleteDaily(athleteId: string, measure: string, date: string): CompiledQuery {
   return compileSql(sql`DELETE FROM dailies WHERE athlete_id = ${athleteId} AND measure = ${measure}
     AND date = CAST(${date} AS DATE) RETURNING 1 AS deleted`);

@@ -14,6 +14,7 @@ import {
   compileDeleteDaily,
   compileStoredDailies,
   compileStoredDaily,
+  compileUpsertDailies,
   compileUpsertDaily,
 } from '../../query/daily-sql.ts';
 import type { Store } from '../../store/store.ts';
@@ -82,20 +83,17 @@ export class DailyService {
     source: DailySource = 'manual',
   ): Promise<{ stored: number; keptManual: number }> {
     assertAthleteIdValid(athleteId);
-    let stored = 0;
-    await this.store.write(async (tx) => {
-      for (const row of rows) {
-        const upsert = compileUpsertDaily(athleteId, row.measure, row.date, row.value, source);
-        stored += (await tx.all(upsert.sql, upsert.params as never)).length;
-      }
-    });
+    // The last value given for a day wins, as it would row by row.
+    const byDay = new Map(rows.map((row) => [`${row.measure}/${row.date}`, row]));
+    const upsert = compileUpsertDailies(athleteId, [...byDay.values()], source);
+    const stored = (await this.store.write((tx) => tx.all(upsert.sql, upsert.params as never))).length;
     const earliest = new Map<DailyMeasure, string>();
     for (const row of rows) {
       const date = earliest.get(row.measure);
       if (date === undefined || row.date < date) earliest.set(row.measure, row.date);
     }
     for (const [measure, date] of earliest) this.onChange(athleteId, measure, date);
-    return { stored, keptManual: rows.length - stored };
+    return { stored, keptManual: byDay.size - stored };
   }
 
   /**
