@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import {
   type DuckDBConnection,
   DuckDBDataChunk,
@@ -19,6 +20,12 @@ export type SqlParams = DuckDBValue[] | Record<string, DuckDBValue>;
  * connections, and one write connection whose transactions are serialized. DuckDB errors are
  * wrapped here, once.
  */
+/**
+ * Catalog files this process has open. DuckDB's file lock keeps other processes out, but a second
+ * open of the same file in this process succeeds and the two instances then corrupt the catalog.
+ */
+const OPEN_IN_THIS_PROCESS = new Set<string>();
+
 export class Database {
   private readonly idleReaders: DuckDBConnection[] = [];
   private writeQueue: Promise<unknown> = Promise.resolve();
@@ -27,9 +34,19 @@ export class Database {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly writer: DuckDBConnection,
+    private readonly path: string,
   ) {}
 
-  static async open(path: string): Promise<Database> {
+  static async open(file: string): Promise<Database> {
+    const path = resolve(file);
+    if (OPEN_IN_THIS_PROCESS.has(path)) {
+      throw new PeakformError(
+        'ERR_STORE_LOCKED',
+        `The data directory is already open in this process (${path}). Use the engine that holds it.`,
+        409,
+        { pid: process.pid, program: process.argv[1] ?? process.execPath },
+      );
+    }
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(path, {
@@ -51,7 +68,8 @@ export class Database {
       throw error;
     }
     const writer = await instance.connect();
-    return new Database(instance, writer);
+    OPEN_IN_THIS_PROCESS.add(path);
+    return new Database(instance, writer, path);
   }
 
   /** Runs a read on a pooled connection. */
@@ -136,6 +154,7 @@ export class Database {
     for (const connection of this.idleReaders) connection.closeSync();
     this.writer.closeSync();
     this.instance.closeSync();
+    OPEN_IN_THIS_PROCESS.delete(this.path);
   }
 
   private async withReader<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {

@@ -13,6 +13,26 @@ describe('a data dir is Peakform’s alone', () => {
     await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
   });
 
+  it('refuses a second open in the same process, which DuckDB would allow and the catalog would not survive', async () => {
+    const dataDir = await makeTempDir('peakform-twice-');
+    dirs.push(dataDir);
+    const first = await Engine.open({ dataDir, decodeWorkers: 0 });
+    await first.sources.ingest('ann', csvRide({ startIso: '2024-03-01T08:00:00Z', durationS: 60 }), {
+      fileName: 'ride.csv',
+    });
+    const second = await Engine.open({ dataDir: `${dataDir}/.`, decodeWorkers: 0 }).catch(
+      (error: unknown) => error,
+    );
+    expect(second).toBeInstanceOf(PeakformError);
+    expect((second as PeakformError).code).toBe('ERR_STORE_LOCKED');
+    expect(await first.activities.count('ann', {})).toBe(1);
+    first.close();
+    // Closed, the data dir opens again, intact.
+    const again = await Engine.open({ dataDir, decodeWorkers: 0 });
+    expect(await again.activities.count('ann', {})).toBe(1);
+    again.close();
+  });
+
   it('refuses a folder that holds other files and no catalog, and leaves it untouched', async () => {
     const home = await makeTempDir('peakform-home-');
     dirs.push(home);
