@@ -105,7 +105,7 @@ export async function reportCommand(args: string[]): Promise<number> {
     playwright = await import('playwright-core');
   } catch {
     process.stderr.write(
-      'peakform report: playwright-core is not installed (a development dependency); install the project with npm ci, or npm install playwright-core.\n',
+      'peakform report: playwright-core is not installed; install the project with npm ci.\n',
     );
     return 1;
   }
