@@ -59,9 +59,13 @@ describe('peakform app create --page, app link, page deploy; the page signs a ri
     expect(app.isConfidential).toBe(false);
     expect(app.redirectUris).toEqual([`${server.url}/pages/ride-log/`]);
 
+    // A taken slug is refused before an app is made for it.
     const taken = await runCliInProcess(['app', 'create', 'Copycat', '--page', 'ride-log', ...remote()]);
     expect(taken.code).toBe(1);
     expect(taken.stderr).toContain('ERR_PAGE_SLUG_TAKEN');
+    expect((await server.engine.identity.applications.list('developer')).map((a) => a.name)).toEqual([
+      'Ride log',
+    ]);
     // A page needs a server: on a local data dir --page is a usage mistake.
     const local = await runCliInProcess([
       'app',
@@ -80,7 +84,9 @@ describe('peakform app create --page, app link, page deploy; the page signs a ri
     const list = await runCliInProcess(['app', 'list', ...remote()]);
     expect(list.code).toBe(0);
     expect(list.stdout).toContain(`${clientId}\tRide log\tride-log`);
-    // Two apps (Copycat was created before its page was refused): link needs to be told which.
+    // With two apps, link needs to be told which.
+    const second = await runCliInProcess(['app', 'create', 'Scratch', ...remote()]);
+    expect(second.code).toBe(0);
     const ambiguous = await runCliInProcess(['app', 'link', '--project', root, ...remote()]);
     expect(ambiguous.code).toBe(2);
     expect(ambiguous.stderr).toContain(clientId);

@@ -143,6 +143,31 @@ describe('Pages: create, deploy, serve, roll back', () => {
     );
   });
 
+  it('creates an application with its page from `page` in POST /applications, or neither', async () => {
+    const before = (await server.engine.identity.applications.list('ada')).length;
+    await expectProblem(
+      await json('POST', '/api/v1/applications', { name: 'Bad slug', page: 'API' }),
+      400,
+      'ERR_PAGE_SLUG_INVALID',
+    );
+    await expectProblem(
+      await json('POST', '/api/v1/applications', { name: 'Taken slug', page: 'ride-log' }),
+      409,
+      'ERR_PAGE_SLUG_TAKEN',
+    );
+    expect((await server.engine.identity.applications.list('ada')).length).toBe(before);
+    const created = asJson(
+      await (await json('POST', '/api/v1/applications', { name: 'With page', page: 'with-page' })).json(),
+    );
+    expect(created.page).toMatchObject({
+      slug: 'with-page',
+      url: `${server.url}/pages/with-page/`,
+      published: false,
+    });
+    expect(created.redirect_uris).toEqual([`${server.url}/pages/with-page/`]);
+    expect(created.is_clientside_app).toBe(true);
+  });
+
   it('keeps another user’s applications and pages out of reach (404), and refuses an app’s token (403)', async () => {
     await expectProblem(
       await json('PUT', `/api/v1/applications/${appId}/page`, { slug: 'stolen' }, otherToken),

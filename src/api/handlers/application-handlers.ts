@@ -40,6 +40,8 @@ export function createApplicationHandlers(engine: Engine): Pick<Handlers, Applic
     },
     createApplication: async ({ athleteId, body, request }) => {
       assertOwnerToken(request.token);
+      // A slug that cannot be had is refused before the app is made, not after.
+      if (body.page) engine.pages.assertAvailable(body.page);
       const { application, secret } = await applications.create(athleteId, {
         name: body.name,
         description: body.description,

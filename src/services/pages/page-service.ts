@@ -133,6 +133,19 @@ export class PageService {
     return this.get(owner, slug);
   }
 
+  /** Refuses a slug that is not valid or is taken, before an application is made for it. */
+  assertAvailable(slug: string): void {
+    assertSlug(slug);
+    if (this.pages.has(slug)) {
+      throw new PeakformError(
+        'ERR_PAGE_SLUG_TAKEN',
+        `The slug "${slug}" is taken by another application's page. Choose another slug.`,
+        409,
+        { slug },
+      );
+    }
+  }
+
   /** One of the owner's pages; 404 for an unknown slug or another owner's page. */
   async get(owner: Owner, slug: string): Promise<Page> {
     const row = this.pages.get(slug);
