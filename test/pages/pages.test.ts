@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,8 @@ import { buildApp } from '../../src/api/app.ts';
 import { pagesCsp } from '../../src/api/pages-site.ts';
 import { PageResponseSchema } from '../../src/domain/wire-pages.ts';
 import { Engine } from '../../src/engine/engine.ts';
+import { SDK_CLIENT_ID } from '../../src/services/identity/application-service.ts';
+import { FormBrowser } from '../helpers/form-browser.ts';
 import { asJson, makeTempDir, startTestServer, type TestServer } from '../helpers/test-server.ts';
 
 /** A multipart body written by hand, so that filenames reach the server byte for byte. */
@@ -188,6 +190,47 @@ describe('Pages: create, deploy, serve, roll back', () => {
     );
     const appToken = (await server.engine.tokens.create('ada', { clientId: appId })).token;
     await expectProblem(await deploy('ride-log', SITE('app'), appToken), 403, 'ERR_AUTH_SCOPE');
+  });
+
+  it('lets the owner signed in with `peakform login` (the SDK’s public client) manage the page', async () => {
+    await server.engine.identity.accounts.signUp({
+      email: 'ada@example.org',
+      password: 'ada rides far',
+      athleteId: 'ada',
+    });
+    const verifier = randomBytes(32).toString('base64url');
+    const redirectUri = 'http://127.0.0.1:8765';
+    const query = new URLSearchParams({
+      response_type: 'code',
+      client_id: SDK_CLIENT_ID,
+      redirect_uri: redirectUri,
+      scope: 'data:read profile',
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+      state: 'cli',
+    });
+    const browser = new FormBrowser((url) => url.origin === redirectUri);
+    let page = await browser.open(`${server.url}/oauth/authorize?${query}`);
+    page = await browser.submit(page, '/login', { email: 'ada@example.org', password: 'ada rides far' });
+    if (page.status !== 302) page = await browser.submit(page, '/consent', { decision: 'allow' });
+    const code = page.url.searchParams.get('code');
+    expect(code).toBeTruthy();
+    const exchange = await fetch(`${server.url}/api/v1/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        client_id: SDK_CLIENT_ID,
+        code: code!,
+        code_verifier: verifier,
+        redirect_uri: redirectUri,
+      }),
+    });
+    expect(exchange.status, await exchange.clone().text()).toBe(200);
+    const { access_token: loginToken } = asJson(await exchange.json());
+    const got = await api('/api/v1/pages/ride-log', { as: loginToken });
+    expect(got.status, await got.clone().text()).toBe(200);
+    expect(asJson(await got.json()).slug).toBe('ride-log');
   });
 
   it('deploys a site and serves it with content types, caching headers and a strict CSP', async () => {
