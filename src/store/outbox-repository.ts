@@ -372,6 +372,33 @@ export class WebhookRepository {
   }
 
   /** When the next pending delivery to an enabled endpoint falls due (epoch ms), if any. */
+  /**
+   * Drops what is older than `beforeMs` and finished: delivered or given-up deliveries with their
+   * attempts, then events no delivery still needs (a pending delivery keeps its event, however
+   * old). One transaction; answers how many deliveries and events went.
+   */
+  async prune(beforeMs: number): Promise<{ deliveries: number; events: number }> {
+    return this.store.write(async (tx) => {
+      const gone = await tx.all<{ id: string }>(
+        `DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < to_timestamp($1 / 1000.0)
+         RETURNING id`,
+        [beforeMs],
+      );
+      if (gone.length > 0) {
+        await tx.run(
+          'DELETE FROM webhook_attempts WHERE delivery_id NOT IN (SELECT id FROM webhook_deliveries)',
+        );
+      }
+      const events = await tx.all<{ id: string }>(
+        `DELETE FROM webhook_events e WHERE e.occurred_at < to_timestamp($1 / 1000.0)
+           AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id)
+         RETURNING id`,
+        [beforeMs],
+      );
+      return { deliveries: gone.length, events: events.length };
+    });
+  }
+
   async nextDueAtMs(): Promise<number | null> {
     const [row] = await this.store.all<{ at: bigint | number | null }>(
       `SELECT epoch_ms(min(d.next_attempt_at)) AS at FROM webhook_deliveries d

@@ -17,6 +17,10 @@ export interface DeliveryOptions {
   disableAfterMs: number;
   /** The longest the worker sleeps between looks at the outbox (default 1 s). */
   pollIntervalMs: number;
+  /** Finished deliveries, their attempts and the events feed are kept this long (default 30 days). */
+  retentionMs: number;
+  /** How often the worker drops what is past retention (default hourly). */
+  pruneIntervalMs: number;
   policy: UrlPolicy;
   /** Clock and jitter source (tests pin them). */
   now: () => number;
@@ -55,6 +59,7 @@ export class DeliveryWorker {
   private flushing = false;
   private stopped = true;
   private timer: NodeJS.Timeout | undefined;
+  private lastPruneMs = Number.NEGATIVE_INFINITY;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -97,6 +102,7 @@ export class DeliveryWorker {
     clearTimeout(this.timer);
     let sleepMs = this.options.pollIntervalMs;
     try {
+      await this.pruneWhenDue();
       do {
         this.again = false;
         const capacity = this.options.concurrency - this.active;
@@ -133,6 +139,14 @@ export class DeliveryWorker {
         if (this.again) this.wake();
       }
     }
+  }
+
+  /** The outbox would otherwise grow with every event ever sent. */
+  private async pruneWhenDue(): Promise<void> {
+    const nowMs = this.options.now();
+    if (nowMs - this.lastPruneMs < this.options.pruneIntervalMs) return;
+    this.lastPruneMs = nowMs;
+    await this.repository.prune(nowMs - this.options.retentionMs);
   }
 
   private async attempt(delivery: DueDelivery, secrets: readonly string[]): Promise<void> {

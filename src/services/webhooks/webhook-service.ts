@@ -53,6 +53,8 @@ export class WebhookService {
       retryMaxDelayMs: 24 * 3600_000,
       disableAfterMs: 5 * 86_400_000,
       pollIntervalMs: 1000,
+      retentionMs: 30 * 86_400_000,
+      pruneIntervalMs: 3600_000,
       now: Date.now,
       random: Math.random,
       ...options,
