@@ -24,6 +24,7 @@ describe('peakform app create --page, app link, page deploy; the page signs a ri
   let root: string;
   let site: string;
   let clientId: string;
+  let scratchId: string;
   let browser: Browser | undefined;
   const savedEnv = { ...process.env };
 
@@ -87,6 +88,7 @@ describe('peakform app create --page, app link, page deploy; the page signs a ri
     // With two apps, link needs to be told which.
     const second = await runCliInProcess(['app', 'create', 'Scratch', ...remote()]);
     expect(second.code).toBe(0);
+    scratchId = /^client_id\t(\w+)$/m.exec(second.stdout)![1]!;
     const ambiguous = await runCliInProcess(['app', 'link', '--project', root, ...remote()]);
     expect(ambiguous.code).toBe(2);
     expect(ambiguous.stderr).toContain(clientId);
@@ -133,6 +135,41 @@ describe('peakform app create --page, app link, page deploy; the page signs a ri
     expect(back.stdout).toContain('version 1 (was 2)');
     const show = await runCliInProcess(['page', 'show', 'ride-log', '--json', ...remote()]);
     expect(JSON.parse(show.stdout)).toMatchObject({ slug: 'ride-log', version: 1, published: true });
+  });
+
+  it('in a directory linked to an app without a page, `page deploy SLUG` gives it one', async () => {
+    const project = join(root, 'scratch');
+    await mkdir(project, { recursive: true });
+    const linked = await runCliInProcess([
+      'app',
+      'link',
+      scratchId,
+      '--project',
+      project,
+      '--directory',
+      site,
+      ...remote(),
+    ]);
+    expect(linked.code).toBe(0);
+    expect(linked.stdout).toContain('no page yet');
+    expect(parseProjectConfig(await readFile(join(project, 'peakform.toml'), 'utf8'))).toEqual({
+      app: { name: 'Scratch', client_id: scratchId },
+      page: { directory: site },
+    });
+    const deployed = await runCliInProcess([
+      'page',
+      'deploy',
+      'scratch-pad',
+      '--project',
+      project,
+      ...remote(),
+    ]);
+    expect(deployed.stderr).toBe('');
+    expect(deployed.code).toBe(0);
+    expect(deployed.stdout).toContain(`${server.url}/pages/scratch-pad/`);
+    const app = await server.engine.identity.applications.get('developer', scratchId);
+    expect(app.redirectUris).toEqual([`${server.url}/pages/scratch-pad/`]);
+    expect((await fetch(`${server.url}/pages/scratch-pad/`)).status).toBe(200);
   });
 
   it('`page deploy` refuses a missing folder, an unknown page and no server with a message', async () => {

@@ -215,13 +215,13 @@ async function linkCommand(positionals: string[], values: AppValues): Promise<nu
   const directory = values.directory ?? existing?.page?.directory ?? '.';
   const path = await writeProjectConfig(projectDir, {
     app: { name: chosen.name, client_id: chosen.id },
-    ...(chosen.page_slug ? { page: { slug: chosen.page_slug, directory } } : {}),
+    page: { ...(chosen.page_slug ? { slug: chosen.page_slug } : {}), directory },
   });
   process.stdout.write(
     `${listing}\nlinked ${chosen.name} (${chosen.id}) in ${path}` +
       (chosen.page_slug
         ? `\npeakform page deploy uploads ${directory} to /pages/${chosen.page_slug}/`
-        : `\nThe app has no page: peakform app create NAME --page SLUG, then link again.`) +
+        : `\nThe app has no page yet: peakform page deploy SLUG gives it one and uploads ${directory}.`) +
       '\n',
   );
   return 0;

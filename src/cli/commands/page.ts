@@ -9,7 +9,8 @@ import { openRemote, TARGET_FLAGS } from '../remote/session.ts';
 export const PAGE_USAGE = `peakform page deploy [SLUG] [DIR] [--project DIR] [--server URL [--token T]] [--json]
   Uploads a static site (at most 10 MB and 1,000 files; dot files and folders are left out) as the
   page's new version and prints its URL. SLUG and DIR default to [page] slug and directory of
-  peakform.toml (peakform app link writes it). The previous version is kept:
+  peakform.toml (peakform app link writes it); in a linked directory the app gets the page SLUG
+  (and its redirect URI) if it has none yet. The previous version is kept:
 peakform page rollback [SLUG] [--project DIR] [--server URL [--token T]]
   serves it again.
 peakform page show [SLUG] [--project DIR] [--server URL [--token T]] [--json]`;
@@ -77,6 +78,10 @@ export async function pageCommand(args: string[]): Promise<number> {
     );
   }
   const files = await readSite(directory);
+  // In a linked directory the page is ensured first (created with its redirect URI when the app
+  // has none yet), as the platform's CLI does; elsewhere the page must exist.
+  const applicationId = project?.app?.client_id;
+  if (applicationId) await client.ensureApplicationPage({ id: applicationId, body: { slug } });
   const page = await client.deployPage({ slug, files });
   print(
     page,
