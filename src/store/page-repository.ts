@@ -77,10 +77,13 @@ export class PageRepository {
 
   /**
    * The atomic switch: records the new version, serves it, keeps the one it replaces for
-   * rollback, and forgets every other version, in one transaction. Answers the versions that are
-   * no longer kept (their folders may go), or undefined when the page was deleted meanwhile.
+   * rollback, and forgets every other version, in one transaction. Answers the page as it now
+   * stands and the versions no longer kept (their folders may go), or undefined when the page was
+   * deleted meanwhile.
    */
-  publishVersion(version: Omit<PageVersionRow, 'deployedAtS'>): Promise<number[] | undefined> {
+  publishVersion(
+    version: Omit<PageVersionRow, 'deployedAtS'>,
+  ): Promise<{ page: PageRow; stale: number[] } | undefined> {
     return this.store.write(async (tx) => {
       const [page] = await tx.all<PageRow>(`${SELECT_PAGE} WHERE slug = ?`, [version.slug]);
       if (!page) return undefined;
@@ -93,11 +96,15 @@ export class PageRepository {
         page.currentVersion,
         version.slug,
       ]);
-      return forgetOthers(tx, version.slug, [version.version, page.currentVersion]);
+      const stale = await forgetOthers(tx, version.slug, [version.version, page.currentVersion]);
+      return {
+        page: { ...page, currentVersion: version.version, previousVersion: page.currentVersion },
+        stale,
+      };
     });
   }
 
-  /** Swaps the served and the kept version; false when there is nothing to swap. */
+  /** Swaps the served and the kept version; undefined when there is nothing to swap. */
   swapVersions(slug: string): Promise<PageRow | undefined> {
     return this.store.write(async (tx) => {
       const [page] = await tx.all<PageRow>(`${SELECT_PAGE} WHERE slug = ?`, [slug]);

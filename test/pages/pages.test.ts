@@ -413,6 +413,23 @@ describe('Pages: create, deploy, serve, roll back', () => {
     );
   });
 
+  it('serves one of two concurrent deploys and keeps the other for rollback', async () => {
+    const [a, b] = await Promise.all([
+      deploy('ride-log', [{ name: 'index.html', body: '<title>A</title>' }]),
+      deploy('ride-log', [{ name: 'index.html', body: '<title>B</title>' }]),
+    ]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const page = PageResponseSchema.parse(await (await api('/api/v1/pages/ride-log')).json());
+    expect(await versionsOnDisk('ride-log')).toEqual(
+      [String(page.previous_version), String(page.version)].sort(),
+    );
+    const served = await (await fetch(`${server.url}/pages/ride-log/`)).text();
+    expect(['<title>A</title>', '<title>B</title>']).toContain(served);
+    await api('/api/v1/pages/ride-log/rollback', { method: 'POST' });
+    const other = await (await fetch(`${server.url}/pages/ride-log/`)).text();
+    expect(['<title>A</title>', '<title>B</title>'].filter((t) => t !== served)).toEqual([other]);
+  });
+
   it('answers 409 to a rollback without a previous version', async () => {
     const app = asJson(await (await json('POST', '/api/v1/applications', { name: 'Once' })).json());
     await json('PUT', `/api/v1/applications/${app.id}/page`, { slug: 'deployed-once' });

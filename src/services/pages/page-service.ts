@@ -215,14 +215,20 @@ export class PageService {
       await this.files.remove(dir);
       throw error;
     }
-    const stale = await this.repository.publishVersion({ slug, version, sizeBytes, files: paths });
-    if (stale === undefined) {
-      await this.files.removePage(slug);
+    let published: Awaited<ReturnType<PageRepository['publishVersion']>>;
+    try {
+      published = await this.repository.publishVersion({ slug, version, sizeBytes, files: paths });
+    } catch (error) {
+      // Not switched to: the sealed folder is nobody's.
+      await this.files.removeVersions(slug, [version]);
+      throw error;
+    }
+    if (published === undefined) {
+      await this.files.removeVersions(slug, [version]);
       throw notFound(slug);
     }
-    const row = this.pages.get(slug);
-    if (row) this.pages.set(slug, { ...row, previousVersion: row.currentVersion, currentVersion: version });
-    await this.files.removeVersions(slug, stale);
+    this.pages.set(slug, published.page);
+    await this.files.removeVersions(slug, published.stale);
     return this.get(owner, slug);
   }
 
