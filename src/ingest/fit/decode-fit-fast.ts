@@ -37,18 +37,18 @@ export interface FastDecoded {
 }
 
 /** The SDK's checkIntegrity(): FIT header, data size within the bytes, header CRC and file CRC. */
-export function checkFitIntegrity(bytes: Uint8Array): boolean {
+export function checkFitIntegrity(bytes: Uint8Array, crc: typeof fitCrc = fitCrc): boolean {
   if (bytes.length === 0 || !isFitAt(bytes, 0)) return false;
   const headerSize = bytes[0]!;
   const dataSize = readU32(bytes, 4);
   if (bytes.length < headerSize + dataSize + CRC_SIZE) return false;
   if (headerSize === 14) {
     const headerCrc = bytes[12]! | (bytes[13]! << 8);
-    if (headerCrc !== 0 && headerCrc !== fitCrc(bytes, 0, 12)) return false;
+    if (headerCrc !== 0 && headerCrc !== crc(bytes, 0, 12)) return false;
   }
   const end = headerSize + dataSize;
   const fileCrc = (bytes[end + 1]! << 8) + bytes[end]!;
-  return fileCrc === fitCrc(bytes, 0, end);
+  return fileCrc === crc(bytes, 0, end);
 }
 
 /** An error the SDK raises as data damage; its message is exactly the SDK's. */
@@ -160,6 +160,12 @@ interface PlainField {
   baseType: number;
   invalid: number;
   name: string;
+  /** Values in the field: 1 for a scalar; more (or an array-typed field) is read as an array. */
+  count: number;
+  /** The SDK's isArray: keep the values as an array rather than the first one. */
+  isArray: boolean;
+  /** Bytes per value. */
+  width: number;
   /** 0: raw value, 1: raw / scale − offset, 2: enum string lookup. */
   transform: 0 | 1 | 2;
   scale: number;
@@ -183,6 +189,8 @@ interface PlainComponent {
   /** Enum table when the target is not numeric (the SDK converts it to a string). */
   targetNames: Record<string, string> | undefined;
   targetNumeric: boolean;
+  /** Scratch slot of the expanded value (after the native fields). */
+  slot: number;
 }
 
 interface Definition {
@@ -198,6 +206,15 @@ interface Definition {
   profile: ProfileMessage | undefined;
   /** Fields for the flat loop, or null when the definition needs the general path. */
   plain: PlainField[] | null;
+  /** The developer field each developer field definition resolves to, as of `resolvedAt`. */
+  resolved: (DeveloperDataField | null)[];
+  resolvedAt: number;
+  /** The message group this definition's messages go to (created with the definition). */
+  group: FitMessage[] | null;
+  /** Plain path: scratch slot of `developerFields` (after the fields and the components). */
+  developerSlot: number;
+  /** Plain path: compiled message shapes by the bit set of slots present. */
+  shapes: Map<number, MessageShape>;
 }
 
 interface Entry {
@@ -219,10 +236,14 @@ class FastDecoder {
   readonly #definitions: (Definition | undefined)[] = [];
   /** Keyed as the SDK keys it: by the developer_data_index value, whatever it is. */
   readonly #developerData: Record<string, { fields: DeveloperDataField[] }> = {};
+  /** Bumped whenever #developerData changes, so definitions re-resolve their developer fields. */
+  #developerDataVersion = 0;
   readonly #messages: Record<string, FitMessage[]> = {};
   readonly #accumulator = new Map<number, { value: number; last: number }>();
   readonly #tracker = new DeveloperFieldTracker();
   readonly #textDecoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+  /** Values of the message being read on the plain path, by slot. */
+  readonly #scratch: unknown[] = new Array(MAX_SLOTS).fill(null);
 
   constructor(bytes: Uint8Array, dataOnly: boolean) {
     this.#bytes = bytes;
@@ -232,7 +253,7 @@ class FastDecoder {
   }
 
   read(): FastDecoded | null {
-    const integrityOk = !this.#dataOnly && checkFitIntegrity(this.#bytes);
+    const integrityOk = !this.#dataOnly && checkFitIntegrity(this.#bytes, this.#crc);
     const errors: string[] = [];
     try {
       while (this.#position < this.#length) this.#decodeNextFile();
@@ -250,6 +271,14 @@ class FastDecoder {
       integrityOk,
     };
   }
+
+  /** fitCrc, remembering the last range: the integrity check and the decode CRC the same bytes. */
+  readonly #crc = (bytes: Uint8Array, start: number, end: number): number => {
+    if (this.#crcMemo?.start !== start || this.#crcMemo.end !== end)
+      this.#crcMemo = { start, end, value: fitCrc(bytes, start, end) };
+    return this.#crcMemo.value;
+  };
+  #crcMemo: { start: number; end: number; value: number } | null = null;
 
   #fail(text: string): never {
     throw new SdkError(`FIT Runtime Error at byte ${this.#position} ${text}`.trimEnd());
@@ -283,7 +312,7 @@ class FastDecoder {
     const crcAt = this.#position;
     const crc = this.#view.getUint16(crcAt, true);
     this.#position += CRC_SIZE;
-    if (!this.#dataOnly && crc !== fitCrc(this.#bytes, start, crcAt)) this.#fail('CRC error');
+    if (!this.#dataOnly && crc !== this.#crc(this.#bytes, start, crcAt)) this.#fail('CRC error');
   }
 
   #decodeNextRecord(): void {
@@ -335,11 +364,22 @@ class FastDecoder {
       nativeSize: fields.reduce((sum, field) => sum + field.size, 0),
       profile,
       plain: null,
+      resolved: [],
+      resolvedAt: -1,
+      group: null,
+      developerSlot: 0,
+      shapes: new Map(),
     };
     definition.plain = compilePlain(definition);
+    if (definition.plain !== null) {
+      const components = definition.plain.filter((field) => field.component !== null).length;
+      definition.developerSlot = definition.plain.length + components;
+    }
     this.#definitions[definition.localMesgNum] = definition;
-    if (profile && !Object.hasOwn(this.#messages, profile.messagesKey))
-      this.#messages[profile.messagesKey] = [];
+    if (profile) {
+      if (!Object.hasOwn(this.#messages, profile.messagesKey)) this.#messages[profile.messagesKey] = [];
+      definition.group = this.#messages[profile.messagesKey]!;
+    }
   }
 
   #decodeMessage(): void {
@@ -351,15 +391,17 @@ class FastDecoder {
     // Developer fields are looked up before this message's own developer_data_id or
     // field_description takes effect, as in the SDK.
     const developerFields = this.#readDeveloperFields(definition, start + definition.nativeSize);
-    const message =
-      definition.plain !== null
-        ? this.#readPlain(definition, definition.plain, start)
-        : this.#readGeneral(definition, start);
+    let message: Record<string, unknown> | null;
+    if (definition.plain !== null) {
+      message = this.#readPlain(definition, definition.plain, start, developerFields);
+    } else {
+      message = this.#readGeneral(definition, start);
+      if (message !== null && developerFields !== null) message.developerFields = developerFields;
+    }
     this.#position = start + definition.size;
     if (message === null) return;
-    if (developerFields !== null) message.developerFields = developerFields;
     const profile = definition.profile!;
-    this.#messages[profile.messagesKey]!.push(message);
+    definition.group!.push(message);
     if (profile.num === RECORD) this.#tracker.onRecord();
     else if (profile.num === FIELD_DESCRIPTION) this.#tracker.onFieldDescription(message);
   }
@@ -384,34 +426,65 @@ class FastDecoder {
   }
 
   /** The flat loop: scalar fields, no sub-fields, 1:1 components only. */
-  #readPlain(definition: Definition, plain: PlainField[], start: number): Record<string, unknown> | null {
+  /**
+   * The flat loop: scalar fields, no sub-fields, 1:1 components only. Values go to a scratch
+   * array first; the message object is then made in one go by a shape compiled for the set of
+   * fields present (an object literal is several times cheaper than adding keys one by one).
+   */
+  #readPlain(
+    definition: Definition,
+    plain: PlainField[],
+    start: number,
+    developerFields: Record<number, unknown> | null,
+  ): Record<string, unknown> {
     const view = this.#view;
     const littleEndian = definition.littleEndian;
-    const message: Record<string, unknown> = {};
+    const values = this.#scratch;
     const mesgNum = definition.profile!.num;
-    for (let i = 0; i < plain.length; i++) {
+    const n = plain.length;
+    let present = 0;
+    for (let i = 0; i < n; i++) {
       const field = plain[i]!;
+      if (field.count !== 1 || field.isArray) {
+        const value = readPlainArray(view, start, field, littleEndian);
+        if (value === null) continue;
+        values[i] = value;
+        present |= 1 << i;
+        continue;
+      }
       const raw = readScalar(view, start + field.offset, field.baseType, littleEndian);
       if (raw === field.invalid) continue;
       if (field.accumulatedNum >= 0) this.#startAccumulating(mesgNum, field.accumulatedNum, raw);
-      if (field.transform === 1) message[field.name] = raw / field.scale - field.valueOffset;
-      else if (field.transform === 2) message[field.name] = field.names?.[raw] ?? raw;
-      else message[field.name] = raw;
+      if (field.transform === 1) values[i] = raw / field.scale - field.valueOffset;
+      else if (field.transform === 2) values[i] = field.names?.[raw] ?? raw;
+      else values[i] = raw;
+      present |= 1 << i;
     }
     // Components expand after every native field, in field order (the SDK's #expandComponents).
-    for (let i = 0; i < plain.length; i++) {
+    for (let i = 0; i < n; i++) {
       const field = plain[i]!;
       const c = field.component;
-      if (c === null) continue;
+      if (c === null || (present & (1 << i)) === 0) continue;
       const raw = readScalar(view, start + field.offset, field.baseType, littleEndian);
-      if (raw === field.invalid || raw === c.sourceInvalid) continue;
+      if (raw === c.sourceInvalid) continue;
       const value = ((raw & c.mask) >>> 0) / c.scale - c.offset;
       const rawValue = (value + c.targetOffset) * c.targetScale;
-      if (rawValue === c.targetInvalid) message[c.targetName] = null;
-      else if (c.targetNumeric) message[c.targetName] = value;
-      else message[c.targetName] = c.targetNames?.[value] ?? value;
+      let target: unknown = value;
+      if (rawValue === c.targetInvalid) target = null;
+      else if (!c.targetNumeric) target = c.targetNames?.[value] ?? value;
+      values[c.slot] = target;
+      present |= 1 << c.slot;
     }
-    return message;
+    if (developerFields !== null) {
+      values[definition.developerSlot] = developerFields;
+      present |= 1 << definition.developerSlot;
+    }
+    let shape = definition.shapes.get(present);
+    if (shape === undefined) {
+      shape = compileShape(plain, definition.developerSlot, present);
+      if (definition.shapes.size < MAX_SHAPES_PER_DEFINITION) definition.shapes.set(present, shape);
+    }
+    return shape(values);
   }
 
   #startAccumulating(mesgNum: number, fieldNum: number, value: number): void {
@@ -578,6 +651,7 @@ class FastDecoder {
     const index = message.developerDataIndex!.rawFieldValue;
     if (index == null || index === 0xff) return;
     this.#developerData[String(index)] = { fields: [] };
+    this.#developerDataVersion++;
   }
 
   #addFieldDescription(message: Record<string, Entry>): void {
@@ -592,6 +666,7 @@ class FastDecoder {
       array: message.array?.rawFieldValue ?? null,
       key: message.key!.rawFieldValue as number,
     });
+    this.#developerDataVersion++;
   }
 
   #findDeveloperField(definition: DeveloperFieldDefinition): DeveloperDataField | null {
@@ -605,10 +680,15 @@ class FastDecoder {
 
   #readDeveloperFields(definition: Definition, start: number): Record<number, unknown> | null {
     if (definition.developerFields.length === 0) return null;
+    if (definition.resolvedAt !== this.#developerDataVersion) {
+      definition.resolved = definition.developerFields.map((field) => this.#findDeveloperField(field));
+      definition.resolvedAt = this.#developerDataVersion;
+    }
     let values: Record<number, unknown> | null = null;
     let at = start;
-    for (const fieldDefinition of definition.developerFields) {
-      const field = this.#findDeveloperField(fieldDefinition);
+    for (let i = 0; i < definition.developerFields.length; i++) {
+      const fieldDefinition = definition.developerFields[i]!;
+      const field = definition.resolved[i]!;
       if (field !== null) {
         const baseType = BASE_TYPES[field.fitBaseTypeId];
         if (baseType === undefined) throw new Error('developer field of an unknown base type');
@@ -655,8 +735,8 @@ class FastDecoder {
     if (count === 1) {
       const value = readAny(this.#view, at, baseType, littleEndian);
       if (value === type.invalid) return null;
-      if (!legacy && !isArray) return value;
-      return sanitizeValues([value], legacy, isArray);
+      // sanitizeValues([value]) for a value that is not null.
+      return legacy || !isArray ? value : [value];
     }
     let values: unknown[] = [];
     for (let i = 0; i < count; i++)
@@ -684,9 +764,13 @@ function compilePlain(definition: Definition): PlainField[] | null {
     const field = profile.fields[fieldDefinition.num];
     const base = BASE_TYPES[fieldDefinition.baseType]!;
     if (field == null) continue;
-    if (fieldDefinition.size !== base.size || field.array) return null;
     if (fieldDefinition.baseType === STRING || base.size === 8 || fieldDefinition.baseType === FLOAT32)
       return null;
+    // A size that is not a whole number of values (or zero) reads as null: the field is absent.
+    if (fieldDefinition.size % base.size !== 0 || fieldDefinition.size === 0) continue;
+    const count = fieldDefinition.size / base.size;
+    const isArray = field.array ?? count > 1;
+    if ((count > 1 || isArray) && (field.hasComponents || field.isAccumulated)) return null;
     if (field.subFields.length > 0) return null;
     // A field read twice, or a component writing a name read natively, keeps the SDK's key order only on the general path.
     if (names.has(field.name)) return null;
@@ -708,6 +792,9 @@ function compilePlain(definition: Definition): PlainField[] | null {
       baseType: fieldDefinition.baseType,
       invalid: base.invalid,
       name: field.name,
+      count,
+      isArray,
+      width: base.size,
       ...compileTransform(field),
       accumulatedNum: field.isAccumulated ? field.num : -1,
       component,
@@ -716,6 +803,10 @@ function compilePlain(definition: Definition): PlainField[] | null {
   // A component target that is also a native field is overwritten in place, as the SDK does.
   const targets = plain.filter((f) => f.component).map((f) => f.component!.targetName);
   if (new Set(targets).size !== targets.length) return null;
+  // One bit per field, per component and for developer fields must fit a 31-bit set.
+  if (plain.length + targets.length + 1 > MAX_SLOTS) return null;
+  let slot = plain.length;
+  for (const field of plain) if (field.component) field.component.slot = slot++;
   return plain;
 }
 
@@ -742,6 +833,7 @@ function compileComponent(profile: ProfileMessage, field: ProfileField): PlainCo
     targetInvalid: targetBaseType != null ? BASE_TYPES[targetBaseType]!.invalid : 0xff,
     targetNames: PROFILE_TYPES[target.type],
     targetNumeric: NUMERIC_FIELD_TYPES.has(target.type),
+    slot: -1,
   };
 }
 
@@ -885,6 +977,95 @@ class BitStream {
   }
 }
 
+type MessageShape = (values: readonly unknown[]) => Record<string, unknown>;
+
+const MAX_SLOTS = 31;
+const MAX_SHAPES_PER_DEFINITION = 64;
+/** Shapes by their key list, shared by definitions (files redefine the same layout often). */
+const SHAPE_CACHE = new Map<string, MessageShape>();
+const MAX_CACHED_SHAPES = 4096;
+
+/**
+ * The keys of a plain message with the slots in `present`, in the SDK's order: native fields in
+ * definition order; a component target that is also a native field present keeps that place
+ * (the SDK overwrites it), other targets follow in field order; `developerFields` last.
+ */
+function shapeKeys(
+  plain: PlainField[],
+  developerSlot: number,
+  present: number,
+): [name: string, slot: number][] {
+  const keys: [string, number][] = [];
+  const at = new Map<string, number>();
+  plain.forEach((field, i) => {
+    if ((present & (1 << i)) === 0) return;
+    at.set(field.name, keys.length);
+    keys.push([field.name, i]);
+  });
+  for (const field of plain) {
+    const c = field.component;
+    if (c === null || (present & (1 << c.slot)) === 0) continue;
+    const existing = at.get(c.targetName);
+    if (existing !== undefined) keys[existing] = [c.targetName, c.slot];
+    else keys.push([c.targetName, c.slot]);
+  }
+  if ((present & (1 << developerSlot)) !== 0) keys.push(['developerFields', developerSlot]);
+  return keys;
+}
+
+/**
+ * A function making the message object for one set of present slots, as one object literal. The
+ * names are the Profile's (never bytes from the file), quoted by JSON.stringify; compiled shapes
+ * are cached and bounded, and beyond the bound a message is built key by key instead.
+ */
+function compileShape(plain: PlainField[], developerSlot: number, present: number): MessageShape {
+  const keys = shapeKeys(plain, developerSlot, present);
+  const source = `return {${keys.map(([name, slot]) => `${JSON.stringify(name)}: v[${slot}]`).join(', ')}};`;
+  let shape = SHAPE_CACHE.get(source);
+  if (shape === undefined) {
+    if (SHAPE_CACHE.size >= MAX_CACHED_SHAPES) {
+      return (values) => {
+        const message: Record<string, unknown> = {};
+        for (const [name, slot] of keys) message[name] = values[slot];
+        return message;
+      };
+    }
+    shape = new Function('v', source) as MessageShape;
+    SHAPE_CACHE.set(source, shape);
+  }
+  return shape;
+}
+
+/**
+ * A plain field with several values (or an array-typed one), as Stream.readValue and
+ * #transformValue give it: null when every value is invalid, invalid values as null (bytes
+ * excepted), the first value when the profile says it is not an array.
+ */
+function readPlainArray(view: DataView, start: number, field: PlainField, littleEndian: boolean): unknown {
+  const values: (number | null)[] = new Array(field.count);
+  let allInvalid = true;
+  for (let k = 0; k < field.count; k++) {
+    const value = readScalar(view, start + field.offset + k * field.width, field.baseType, littleEndian);
+    if (value !== field.invalid) allInvalid = false;
+    values[k] = value === field.invalid && field.baseType !== BYTE ? null : value;
+  }
+  if (allInvalid) return null;
+  if (!field.isArray) {
+    const first = values[0]!;
+    if (first === null) return null;
+    if (field.transform === 1) return first / field.scale - field.valueOffset;
+    if (field.transform === 2) return field.names?.[first] ?? first;
+    return first;
+  }
+  for (let k = 0; k < field.count; k++) {
+    const value = values[k]!;
+    if (value === null) continue;
+    if (field.transform === 1) values[k] = value / field.scale - field.valueOffset;
+    else if (field.transform === 2) (values as unknown[])[k] = field.names?.[value] ?? value;
+  }
+  return values;
+}
+
 /** The SDK's isFIT at a position: header size 12 or 14, the whole header present, ".FIT". */
 function isFitAt(bytes: Uint8Array, at: number): boolean {
   const headerSize = bytes[at];
@@ -941,17 +1122,25 @@ const CRC_TABLE = [
   0x9c01, 0x8801, 0x4400,
 ];
 
-/** FIT's CRC-16 over bytes[start, end), as the SDK's CrcCalculator. */
+/** One byte of the SDK's CrcCalculator (two nibble steps). */
+function crcByte(crc: number, byte: number): number {
+  let tmp = CRC_TABLE[crc & 0xf]!;
+  crc = (crc >> 4) & 0x0fff;
+  crc = crc ^ tmp ^ CRC_TABLE[byte & 0xf]!;
+  tmp = CRC_TABLE[crc & 0xf]!;
+  crc = (crc >> 4) & 0x0fff;
+  return crc ^ tmp ^ CRC_TABLE[(byte >> 4) & 0xf]!;
+}
+
+/**
+ * The same CRC a byte at a time: the CRC is linear, so one step from `crc` over `byte` is
+ * `(crc >> 8) ^ step(0, (crc ^ byte) & 0xff)` with `step` tabulated from crcByte.
+ */
+const CRC_BYTE_TABLE = Uint16Array.from({ length: 256 }, (_, byte) => crcByte(0, byte));
+
+/** FIT's CRC-16 over bytes[start, end), equal to the SDK's CrcCalculator. */
 export function fitCrc(bytes: Uint8Array, start: number, end: number): number {
   let crc = 0;
-  for (let i = start; i < end; i++) {
-    const byte = bytes[i]!;
-    let tmp = CRC_TABLE[crc & 0xf]!;
-    crc = (crc >> 4) & 0x0fff;
-    crc = crc ^ tmp ^ CRC_TABLE[byte & 0xf]!;
-    tmp = CRC_TABLE[crc & 0xf]!;
-    crc = (crc >> 4) & 0x0fff;
-    crc = crc ^ tmp ^ CRC_TABLE[(byte >> 4) & 0xf]!;
-  }
+  for (let i = start; i < end; i++) crc = (crc >> 8) ^ CRC_BYTE_TABLE[(crc ^ bytes[i]!) & 0xff]!;
   return crc;
 }
