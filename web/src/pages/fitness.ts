@@ -4,16 +4,19 @@ import { chartFigure, dataTable, h } from '../dom.ts';
 import { addDays, isoDate, num, round } from '../format.ts';
 
 /**
- * Fitness over time: daily TSS with CTL, ATL and TSB (the performance management chart) and weekly
- * hours, for `#/fitness?start=&end=` (default: the last 180 days).
+ * Fitness over time: daily TSS with CTL, ATL and TSB (the performance management chart), weekly
+ * hours, weekly time in power and heart-rate zones (stacked), and CP and W′ modelled over time (a
+ * cp2 fit to the bests of the 90 days up to every fourth week's end), for `#/fitness?start=&end=`
+ * (default: the last 180 days).
  */
 export async function fitnessPage(main: HTMLElement, params: URLSearchParams): Promise<void> {
   const end = params.get('end') ?? isoDate(new Date());
   const start = params.get('start') ?? addDays(end, -179);
   const api = client();
-  const [load, weeks] = await Promise.all([
+  const [load, weeks, trend] = await Promise.all([
     api.getTrainingLoad({ start, end }).then(rows),
     api.getLongitudinalAggregate({ start, end, interval: 'week' }).then(rows),
+    modelTrend(start, end),
   ]);
   const days = load.map((r) => ({
     date: new Date(`${r.date as string}T00:00:00Z`),
@@ -116,6 +119,8 @@ export async function fitnessPage(main: HTMLElement, params: URLSearchParams): P
       `${round(totalHours, 1)} hours over ${weekly.length} weeks.`,
       'hours-chart',
     ),
+    ...zoneFigures(weeks, start, end),
+    ...trendFigures(trend, start, end),
     dataTable(
       'Weekly totals',
       ['Week of', 'Activities', 'Hours', 'Distance (km)', 'TSS'],
@@ -146,4 +151,200 @@ export async function fitnessPage(main: HTMLElement, params: URLSearchParams): P
       ),
     ),
   );
+}
+
+const POWER_ZONES = ['Recovery', 'Endurance', 'Tempo', 'Threshold', 'VO2max', 'Anaerobic', 'Neuromuscular'];
+const HR_ZONES = ['Recovery', 'Aerobic', 'Tempo', 'Threshold', 'Anaerobic'];
+/** Light to dark, easy to hard; each zone distinct for colour-blind readers by its order in the stack. */
+const ZONE_COLORS = ['#9ca3af', '#60a5fa', '#34d399', '#facc15', '#fb923c', '#ef4444', '#7e22ce'];
+
+/** Weekly hours in each zone, stacked (power and heart rate, each when the range has any). */
+function zoneFigures(weeks: Record<string, unknown>[], start: string, end: string): HTMLElement[] {
+  const systems: ['power' | 'heart_rate', string, string[]][] = [
+    ['power', 'power', POWER_ZONES],
+    ['heart_rate', 'heart-rate', HR_ZONES],
+  ];
+  return systems.flatMap(([system, name, labels]) => {
+    const zone = (i: number) => `Z${i + 1} ${labels[i]}`;
+    const data = weeks.flatMap((w) =>
+      labels.map((_, i) => {
+        const seconds = num(w[`${system}_z${i + 1}_s`]);
+        return {
+          week: w.bucket as string,
+          date: new Date(`${w.bucket as string}T00:00:00Z`),
+          zone: zone(i),
+          hours: Number.isFinite(seconds) ? seconds / 3600 : 0,
+        };
+      }),
+    );
+    const totals = labels.map((_, i) =>
+      data.filter((d) => d.zone === zone(i)).reduce((s, d) => s + d.hours, 0),
+    );
+    const all = totals.reduce((a, b) => a + b, 0);
+    if (all === 0) return [];
+    const testId = system === 'power' ? 'power-zones' : 'hr-zones';
+    const chart = plot({
+      height: 260,
+      x: { type: 'utc', label: 'Week' },
+      y: { label: 'Hours', grid: true },
+      color: {
+        legend: true,
+        domain: labels.map((_, i) => zone(i)),
+        range: ZONE_COLORS.slice(0, labels.length),
+      },
+      marks: [
+        Plot.rectY(
+          data.filter((d) => d.hours > 0),
+          { x: 'date', y: 'hours', fill: 'zone', interval: 'week', inset: 1, className: `${testId}-bars` },
+        ),
+        Plot.ruleY([0]),
+      ],
+    });
+    const top = totals.indexOf(Math.max(...totals));
+    const hard = totals.slice(system === 'power' ? 3 : 3).reduce((a, b) => a + b, 0);
+    return [
+      chartFigure(
+        `Weekly time in ${name} zones, ${start} – ${end}`,
+        chart,
+        `${round(all, 1)} hours with ${name} zones; most in ${zone(top)} (${round((100 * totals[top]!) / all)} %), ` +
+          `${round((100 * hard) / all)} % at ${zone(3).split(' ')[0]} or above.`,
+        `${testId}-chart`,
+      ),
+      dataTable(
+        `Hours per week in ${name} zones`,
+        ['Week of', ...labels.map((_, i) => `Z${i + 1}`)],
+        weeks.map((w) => [
+          w.bucket as string,
+          ...labels.map((_, i) => {
+            const seconds = num(w[`${system}_z${i + 1}_s`]);
+            return Number(round(Number.isFinite(seconds) ? seconds / 3600 : 0, 2));
+          }),
+        ]),
+        `${testId}-table`,
+      ),
+    ];
+  });
+}
+
+/** Days in each rolling fit, and days between fits. */
+const TREND_WINDOW_DAYS = 90;
+const TREND_STEP_DAYS = 28;
+/** Fits asked for at once (the API fits each from the bests of its window). */
+const TREND_CONCURRENCY = 3;
+
+interface TrendPoint {
+  date: string;
+  windowStart: string;
+  ok: boolean;
+  reason: string | null;
+  cpW: number | null;
+  wPrimeKj: number | null;
+  r2: number | null;
+  activities: number;
+}
+
+/** The ends of the rolling fits: `end`, then every 28 days back while still inside the range. */
+export function trendDates(start: string, end: string): string[] {
+  const dates: string[] = [];
+  for (let date = end; date >= start; date = addDays(date, -TREND_STEP_DAYS)) dates.unshift(date);
+  return dates;
+}
+
+/** CP and W′ (cp2) fitted to the 90 days up to each date, a few fits at a time. */
+async function modelTrend(start: string, end: string): Promise<TrendPoint[]> {
+  const api = client();
+  const dates = trendDates(start, end);
+  const out: TrendPoint[] = new Array(dates.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < dates.length) {
+      const i = next++;
+      const date = dates[i]!;
+      const windowStart = addDays(date, -(TREND_WINDOW_DAYS - 1));
+      const fit = await api.getIntensityDurationModel({
+        metric: 'power',
+        model: 'cp2',
+        sport: 'cycling',
+        start: windowStart,
+        end: date,
+      });
+      out[i] = {
+        date,
+        windowStart,
+        ok: fit.ok,
+        reason: fit.reason,
+        cpW: fit.ok ? (fit.parameters.cp_w ?? null) : null,
+        wPrimeKj: fit.ok && fit.parameters.w_prime_j !== undefined ? fit.parameters.w_prime_j / 1000 : null,
+        r2: fit.r2,
+        activities: fit.activity_count,
+      };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(TREND_CONCURRENCY, dates.length) }, worker));
+  return out;
+}
+
+/** CP and W′ over time as two small charts over the same dates, and their table. */
+function trendFigures(trend: TrendPoint[], start: string, end: string): HTMLElement[] {
+  const fitted = trend.filter((p) => p.ok && p.cpW !== null);
+  const heading = h('h2', { id: 'trend-heading' }, 'Modelled CP and W′ over time');
+  const intro = h(
+    'p',
+    { class: 'help' },
+    `Each point is a two-parameter critical power fit to the best efforts of the ${TREND_WINDOW_DAYS} days up to its date, every ${TREND_STEP_DAYS} days.`,
+  );
+  if (fitted.length === 0)
+    return [heading, intro, h('p', { class: 'note' }, `No fit succeeded between ${start} and ${end}.`)];
+  const series = (key: 'cpW' | 'wPrimeKj', label: string, color: string, testId: string) => {
+    const data = fitted.map((p) => ({ date: new Date(`${p.date}T00:00:00Z`), y: p[key]! }));
+    return plot({
+      height: 200,
+      x: {
+        type: 'utc',
+        label: 'Window end',
+        domain: [new Date(`${start}T00:00:00Z`), new Date(`${end}T00:00:00Z`)],
+      },
+      y: { label, grid: true, zero: false },
+      marks: [
+        Plot.line(data, { x: 'date', y: 'y', stroke: color, strokeWidth: 2, className: `${testId}-line` }),
+        Plot.dot(data, { x: 'date', y: 'y', fill: color, r: 3.5, className: `${testId}-dots`, tip: true }),
+      ],
+    });
+  };
+  const first = fitted[0]!;
+  const last = fitted.at(-1)!;
+  const change = (a: number, b: number, digits: number, unit: string) =>
+    `${round(a, digits)} → ${round(b, digits)} ${unit} (${b >= a ? '+' : ''}${round(b - a, digits)}, ${b >= a ? '+' : ''}${round((100 * (b - a)) / a, 1)} %)`;
+  const verdict =
+    fitted.length < 2
+      ? `One fit: CP ${round(last.cpW, 0)} W, W′ ${round(last.wPrimeKj, 1)} kJ on ${last.date}.`
+      : `From ${first.date} to ${last.date}: CP ${change(first.cpW!, last.cpW!, 0, 'W')}, W′ ${change(first.wPrimeKj!, last.wPrimeKj!, 1, 'kJ')}.`;
+  return [
+    heading,
+    intro,
+    chartFigure(
+      `Critical power (W) over time, ${start} – ${end}`,
+      series('cpW', 'CP (W)', '#1f5fbf', 'cp-trend'),
+      verdict,
+      'cp-trend-chart',
+    ),
+    chartFigure(
+      `W′ (kJ) over time, ${start} – ${end}`,
+      series('wPrimeKj', 'W′ (kJ)', '#c2410c', 'wprime-trend'),
+      `${fitted.length} of ${trend.length} windows fitted; W′ ${round(Math.min(...fitted.map((p) => p.wPrimeKj!)), 1)}–${round(Math.max(...fitted.map((p) => p.wPrimeKj!)), 1)} kJ.`,
+      'wprime-trend-chart',
+    ),
+    dataTable(
+      'CP and W′ per window',
+      ['Window', 'CP (W)', 'W′ (kJ)', 'R²', 'Activities'],
+      trend.map((p) => [
+        `${p.windowStart} – ${p.date}`,
+        p.cpW === null ? `– (${p.reason ?? 'no fit'})` : Number(round(p.cpW, 0)),
+        p.wPrimeKj === null ? '–' : Number(round(p.wPrimeKj, 1)),
+        p.r2 === null ? '–' : Number(round(p.r2, 3)),
+        p.activities,
+      ]),
+      'cp-trend-table',
+    ),
+  ];
 }

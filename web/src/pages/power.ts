@@ -34,12 +34,14 @@ export async function powerPage(main: HTMLElement, params: URLSearchParams): Pro
     .map((text) => text.split('..'))
     .filter((pair): pair is [string, string] => pair.length === 2 && /^\d{4}-\d\d-\d\d$/.test(pair[0]!))
     .slice(0, 3);
+  // Fatigue resistance: `after=0,1000,2000` (kJ of work before the window), power only.
+  const after = metric === 'power' ? parseAfter(params.get('after')) : [];
   const sport = metric === 'power' ? 'cycling' : 'running';
   const api = client();
   const ranges: [string, string][] = [[start, end], ...compares];
   const label = ([a, b]: [string, string]) => `${a} – ${b}`;
 
-  const [curves, fit, thresholds] = await Promise.all([
+  const [curves, fit, thresholds, fatigue] = await Promise.all([
     Promise.all(
       ranges.map(async ([a, b]) =>
         rows(await api.getLongitudinalMeanMax({ start: a, end: b, metric, sport: [sport] })).map(
@@ -57,6 +59,12 @@ export async function powerPage(main: HTMLElement, params: URLSearchParams): Pro
       .getIntensityDurationModel({ metric, model: metric === 'speed' ? 'cp2' : model, start, end, sport })
       .catch((error: Error) => error),
     metric === 'power' ? api.listThresholds() : Promise.resolve([]),
+    after.length === 0
+      ? Promise.resolve(null)
+      : api
+          .getLongitudinalMeanMax({ start, end, metric: 'power', sport: [sport], after })
+          .then(rows)
+          .catch((error: Error) => error),
   ]);
 
   // Body mass effective on a date: the latest cycling (or any-sport root) threshold row with a weight.
@@ -83,7 +91,7 @@ export async function powerPage(main: HTMLElement, params: URLSearchParams): Pro
     return y === null ? [] : [{ ...b, y }];
   });
 
-  const form = controls({ start, end, metric, unit, model, compares });
+  const form = controls({ start, end, metric, unit, model, compares, after });
   const marks: Plot.Markish[] = [
     Plot.line(points, { x: 'duration', y: 'y', stroke: 'range', strokeWidth: 2, className: 'curves' }),
     Plot.dot(
@@ -117,7 +125,14 @@ export async function powerPage(main: HTMLElement, params: URLSearchParams): Pro
     modelSection = h(
       'section',
       { 'aria-labelledby': 'model-heading' },
-      h('h2', { id: 'model-heading' }, `Model: ${fit.model} (${fit.start} – ${fit.end})`),
+      h(
+        'h2',
+        { id: 'model-heading' },
+        metric === 'speed'
+          ? `Critical speed model (${fit.start} – ${fit.end})`
+          : `Model: ${fit.model} (${fit.start} – ${fit.end})`,
+      ),
+      metric === 'speed' ? criticalSpeed(fit.parameters) : '',
       h(
         'dl',
         { class: 'params', 'data-testid': 'model-parameters' },
@@ -156,6 +171,7 @@ export async function powerPage(main: HTMLElement, params: URLSearchParams): Pro
     form,
     chartFigure(`${yLabel} by duration, ${ranges.map(label).join(' vs ')}`, chart, summary, 'pd-chart'),
     modelSection,
+    fatigue === null ? '' : fatigueSection(fatigue, { start, end, after, yLabel, digits, unit, massOn }),
     unit === 'wkg' && weights.length === 0
       ? h('p', { class: 'note' }, 'No body mass recorded (PUT /api/v1/profile/thresholds with weight_kg).')
       : '',
@@ -173,6 +189,134 @@ export async function powerPage(main: HTMLElement, params: URLSearchParams): Pro
   );
 }
 
+/** Up to five kJ values, sorted and distinct; anything else is ignored. */
+function parseAfter(text: string | null): number[] {
+  if (!text) return [];
+  const values = text
+    .split(',')
+    .filter((part) => part.trim() !== '')
+    .map(Number)
+    .filter((v) => Number.isFinite(v) && v >= 0 && v <= 100_000);
+  return [...new Set(values)].sort((a, b) => a - b).slice(0, 5);
+}
+
+/** Critical speed and D′ of a cp2 speed fit, as a runner reads them: km/h, pace per km, metres. */
+function criticalSpeed(parameters: Record<string, number>): HTMLElement {
+  const cs = parameters.cs_mps;
+  const dPrime = parameters.d_prime_m;
+  if (cs === undefined || dPrime === undefined) return h('p', { class: 'note' }, 'No CS or D′ in this fit.');
+  const paceS = Math.round(1000 / cs);
+  return h(
+    'p',
+    { class: 'facts', 'data-testid': 'critical-speed' },
+    'Critical speed ',
+    h('strong', { 'data-name': 'cs_kmh' }, round(cs * 3.6, 2)),
+    ' km/h (',
+    h('span', { 'data-name': 'cs_pace' }, `${Math.floor(paceS / 60)}:${String(paceS % 60).padStart(2, '0')}`),
+    ' per km), D′ ',
+    h('strong', { 'data-name': 'd_prime' }, round(dPrime, 0)),
+    ' m: above CS a runner can cover about D′ metres more than CS alone allows before exhaustion.',
+  );
+}
+
+interface FatigueOptions {
+  start: string;
+  end: string;
+  after: number[];
+  yLabel: string;
+  digits: number;
+  unit: string;
+  massOn: (ms: number) => number | null;
+}
+
+const FATIGUE_COLORS = ['#1f5fbf', '#0e7490', '#c2410c', '#b91c1c', '#6b21a8'];
+/** Durations the fatigue table and summary quote (those of the curve that exist). */
+const FATIGUE_DURATIONS = [5, 60, 300, 1200, 3600];
+
+/**
+ * Fatigue resistance: the longitudinal curve of windows that begin after N kJ of work in the same
+ * activity (the API's `after`), one line per N, with a table of each curve at a few durations and
+ * its share of the fresh (0 kJ, or the lowest N asked) value.
+ */
+function fatigueSection(result: Record<string, unknown>[] | Error, options: FatigueOptions): HTMLElement {
+  const heading = h('h2', { id: 'fatigue-heading' }, 'Fatigue resistance');
+  if (result instanceof Error)
+    return h(
+      'section',
+      { 'aria-labelledby': 'fatigue-heading' },
+      heading,
+      h('p', { class: 'note' }, `No fatigue curves: ${result.message}`),
+    );
+  const name = (kj: number) => `after ${kj.toLocaleString('en')} kJ`;
+  const points = result.flatMap((row) => {
+    const value = num(row.power);
+    const y = options.unit === 'wkg' ? value / (options.massOn(num(row.start)) ?? Number.NaN) : value;
+    return Number.isFinite(y)
+      ? [{ duration: num(row.duration), after: num(row.after), curve: name(num(row.after)), y }]
+      : [];
+  });
+  const curveOf = (kj: number) => new Map(points.filter((p) => p.after === kj).map((p) => [p.duration, p.y]));
+  const fresh = curveOf(options.after[0]!);
+  const durations = FATIGUE_DURATIONS.filter((d) => options.after.some((kj) => curveOf(kj).has(d)));
+  const domain = options.after.map(name);
+  const chart = plot({
+    height: 320,
+    x: logDurationAxis(),
+    y: { label: options.yLabel, grid: true, zero: false },
+    color: { legend: true, domain, range: FATIGUE_COLORS.slice(0, domain.length) },
+    marks: [
+      ...durationAxis(points.length ? points.map((p) => p.duration) : [1, 3600]),
+      Plot.line(points, {
+        x: 'duration',
+        y: 'y',
+        stroke: 'curve',
+        strokeWidth: 2,
+        className: 'fatigue-curves',
+      }),
+    ],
+  });
+  const last = options.after.at(-1)!;
+  const tired = curveOf(last);
+  const quote = [300, 1200].find((d) => fresh.has(d) && tired.has(d));
+  const summary =
+    points.length === 0
+      ? `No power data between ${options.start} and ${options.end}.`
+      : options.after.length === 1
+        ? `One curve, ${name(last)}, over ${tired.size} durations.`
+        : `${options.after.length} curves (${domain.join(', ')}).` +
+          (quote === undefined
+            ? ` No ride reached ${last.toLocaleString('en')} kJ with a ${formatDuration(300)} or ${formatDuration(1200)} effort after it.`
+            : ` ${formatDuration(quote)} best: ${round(fresh.get(quote), options.digits)} ${name(options.after[0]!)}, ` +
+              `${round(tired.get(quote), options.digits)} ${name(last)} (${round((100 * tired.get(quote)!) / fresh.get(quote)!)} %).`);
+  return h(
+    'section',
+    { 'aria-labelledby': 'fatigue-heading' },
+    heading,
+    chartFigure(
+      `${options.yLabel} by duration after work done, ${options.start} – ${options.end}`,
+      chart,
+      summary,
+      'fatigue-chart',
+    ),
+    dataTable(
+      `Best efforts after work done (${options.yLabel}; % of ${name(options.after[0]!)})`,
+      ['Duration', ...options.after.map((kj) => `${name(kj)}`)],
+      durations.map((d) => [
+        formatDuration(d),
+        ...options.after.map((kj) => {
+          const value = curveOf(kj).get(d);
+          const base = fresh.get(d);
+          if (value === undefined) return '–';
+          return kj === options.after[0] || !base
+            ? round(value, options.digits)
+            : `${round(value, options.digits)} (${round((100 * value) / base)} %)`;
+        }),
+      ]),
+      'fatigue-table',
+    ),
+  );
+}
+
 function unitName(metric: string, unit: string): string {
   return metric === 'speed' ? 'km/h' : unit === 'wkg' ? 'W/kg' : 'W';
 }
@@ -184,6 +328,7 @@ function controls(state: {
   unit: string;
   model: string;
   compares: [string, string][];
+  after: number[];
 }): HTMLElement {
   const field = (id: string, text: string, input: HTMLElement) =>
     h('div', { class: 'field' }, h('label', { for: id }, text), input);
@@ -216,6 +361,8 @@ function controls(state: {
       unit: String(data.get('unit')),
       model: String(data.get('model')),
     });
+    const after = parseAfter(String(data.get('after') ?? ''));
+    if (after.length > 0) params.set('after', after.join(','));
     for (let i = 0; i < 3; i++) {
       const a = String(data.get(`cmp${i}-start`) ?? '');
       const b = String(data.get(`cmp${i}-end`) ?? '');
@@ -285,10 +432,46 @@ function controls(state: {
     h(
       'div',
       { class: 'row' },
+      field(
+        'after',
+        'Fatigue curves after (kJ, up to 5, e.g. 0, 1000, 2000; power only)',
+        h('input', {
+          id: 'after',
+          name: 'after',
+          type: 'text',
+          inputmode: 'numeric',
+          value: state.after.join(', '),
+          placeholder: '0, 1000, 2000',
+          'aria-describedby': 'after-help',
+        }),
+      ),
+      h(
+        'p',
+        { id: 'after-help', class: 'help' },
+        'Each curve keeps only the windows that begin after that much work in the same ride.',
+      ),
+    ),
+    h(
+      'div',
+      { class: 'row' },
       h('button', { type: 'submit' }, 'Show'),
       preset('+ Same range last year', () => [addYears(state.start, -1), addYears(state.end, -1)]),
       preset('+ Last 42 days', () => [addDays(state.end, -41), state.end]),
       preset('+ All time', () => [addDays(addYears(state.end, -20), 1), state.end]),
+      state.metric === 'power'
+        ? h(
+            'button',
+            {
+              type: 'button',
+              onclick: (event: Event) => {
+                const params = read((event.target as HTMLElement).closest('form') as HTMLFormElement);
+                params.set('after', '0,1000,2000');
+                go(params);
+              },
+            },
+            'Fatigue resistance (0 / 1,000 / 2,000 kJ)',
+          )
+        : '',
     ),
   );
 }

@@ -1,0 +1,468 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWeb } from '../../scripts/build-web.ts';
+import {
+  asJson,
+  get,
+  makeTempDir,
+  startTestServer,
+  type TestServer,
+  upload,
+} from '../helpers/test-server.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(import.meta.dirname, '../../artifacts/web');
+const GOLDEN = join(import.meta.dirname, 'golden');
+const START = '2025-01-01';
+const END = '2025-04-30';
+
+/**
+ * A long ride with repeated efforts that fade hour by hour (so the curves after 1,000 and 2,000 kJ
+ * sit below the fresh one), heart rate, cadence, speed and a GPS loop.
+ */
+function longRide(startIso: string, scale: number, durationS: number): Uint8Array {
+  const start = Date.parse(startIso);
+  const lines = ['timestamp,sport,power,heart_rate,cadence,speed,distance,latitude,longitude'];
+  let distance = 0;
+  for (let s = 0; s < durationS; s++) {
+    const phase = s % 1800;
+    const base = phase < 10 ? 900 : phase < 300 ? 360 : phase < 1500 ? 280 : 170 + (s % 20);
+    const fade = 1 - 0.05 * Math.floor(s / 3600);
+    const power = Math.round(scale * base * fade);
+    const speed = 6 + power / 60;
+    distance += speed;
+    const angle = (2 * Math.PI * s) / 3600;
+    const ts = new Date(start + s * 1000).toISOString().replace('.000Z', 'Z');
+    lines.push(
+      [
+        ts,
+        s === 0 ? 'cycling.road' : '',
+        power,
+        110 + Math.round(power / 5) + (s % 7),
+        80 + (s % 11),
+        speed.toFixed(2),
+        distance.toFixed(1),
+        (47.37 + 0.02 * Math.sin(angle)).toFixed(6),
+        (8.54 + 0.03 * Math.cos(angle) + 0.00001 * (s % 13)).toFixed(6),
+      ].join(','),
+    );
+  }
+  return new TextEncoder().encode(`${lines.join('\n')}\n`);
+}
+
+/** A run whose speed falls with effort length, like a hyperbola over CS 4 m/s and D′ 200 m. */
+function run(startIso: string, scale: number): Uint8Array {
+  const start = Date.parse(startIso);
+  const lines = ['timestamp,sport,heart_rate,speed,distance'];
+  let distance = 0;
+  for (let s = 0; s < 2700; s++) {
+    const speed = scale * (s < 2400 ? 4 + 200 / (s + 60) : 2.5);
+    distance += speed;
+    const ts = new Date(start + s * 1000).toISOString().replace('.000Z', 'Z');
+    lines.push(
+      `${ts},${s === 0 ? 'running.road' : ''},${140 + (s % 20)},${speed.toFixed(3)},${distance.toFixed(1)}`,
+    );
+  }
+  return new TextEncoder().encode(`${lines.join('\n')}\n`);
+}
+
+const RIDES: [string, number, number][] = [
+  ['2025-01-05T08:00:00Z', 0.94, 2700],
+  ['2025-01-20T08:00:00Z', 0.95, 9000],
+  ['2025-02-10T08:00:00Z', 0.97, 2700],
+  ['2025-03-01T08:00:00Z', 1.0, 9000],
+  ['2025-03-20T08:00:00Z', 1.02, 2700],
+  ['2025-04-10T08:00:00Z', 1.04, 9000],
+  ['2025-04-25T08:00:00Z', 1.05, 2700],
+];
+const RUNS: [string, number][] = [
+  ['2025-02-15T07:00:00Z', 0.97],
+  ['2025-03-15T07:00:00Z', 1.0],
+  ['2025-04-15T07:00:00Z', 1.02],
+];
+
+/**
+ * Compares a page's text with `golden/<name>.txt`. On a mismatch (or no golden) writes
+ * `<name>-changed.txt` beside it for review and fails; `UPDATE_GOLDEN=1` writes the golden instead.
+ */
+async function expectGolden(name: string, text: string): Promise<void> {
+  const file = join(GOLDEN, `${name}.txt`);
+  const changed = join(GOLDEN, `${name}-changed.txt`);
+  const actual = `${text.trim()}\n`;
+  if (process.env.UPDATE_GOLDEN === '1') {
+    await mkdir(GOLDEN, { recursive: true });
+    await writeFile(file, actual);
+  }
+  const expected = existsSync(file) ? await readFile(file, 'utf8') : null;
+  if (expected === actual) {
+    await rm(changed, { force: true });
+    return;
+  }
+  await writeFile(changed, actual);
+  expect.fail(`${name}: the page differs from test/web/golden/${name}.txt; see ${name}-changed.txt`);
+}
+
+/** A figure's caption and summary and a table's caption, headers and rows, one line each. */
+async function figureText(page: Page, testId: string): Promise<string> {
+  const figure = page.locator(`[data-testid="${testId}"]`);
+  return [
+    `# ${testId}`,
+    await figure.locator('figcaption').textContent(),
+    await figure.locator('p.summary').textContent(),
+  ].join('\n');
+}
+
+async function tableText(page: Page, testId: string): Promise<string> {
+  const table = page.locator(`table[data-testid="${testId}"]`);
+  const lines = [`# ${testId}`, (await table.locator('caption').textContent()) ?? ''];
+  for (const row of await table.locator('tr').all())
+    lines.push((await row.locator('th, td').allTextContents()).join(' | '));
+  return lines.join('\n');
+}
+
+/** A definition list as `term: value` lines. */
+async function listText(page: Page, selector: string): Promise<string> {
+  const items = await page.locator(`${selector} > dt, ${selector} > dd`).allTextContents();
+  const lines: string[] = [];
+  for (let i = 0; i < items.length; i += 2) lines.push(`${items[i]}: ${items[i + 1]}`);
+  return lines.join('\n');
+}
+
+const r = (value: number, digits = 0) => value.toFixed(digits);
+
+describe('analysis pages: fatigue resistance, critical speed, zones, CP over time, activity zoom and map', () => {
+  let server: TestServer;
+  let token: string;
+  let browser: Browser | undefined;
+  let page: Page;
+  const problems: string[] = [];
+  const api = async (path: string) => asJson(await (await get(server, token, path)).json());
+  const ready = () => page.locator('body[data-state="ready"]').waitFor();
+  const open = async (hash: string) => {
+    await page.goto(`${server.url}/app/#${hash}`);
+    await ready();
+  };
+  const keep = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+  beforeAll(async () => {
+    const webDir = await buildWeb({ outDir: join(await makeTempDir('peakform-web-'), 'web') });
+    server = await startTestServer({ webAppDir: webDir, publicUrl: undefined });
+    token = await server.tokenFor('ada');
+    const put = await fetch(`${server.url}/api/v1/profile/thresholds`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        sport: 'cycling',
+        effective_from: '2024-01-01',
+        ftp_w: 270,
+        cp_w: 265,
+        w_prime_j: 20000,
+        lthr_bpm: 165,
+        weight_kg: 70,
+      }),
+    });
+    expect(put.status).toBe(200);
+    const files = [
+      ...RIDES.map(([iso, scale, durationS], i) => ({
+        name: `ride-${i}.csv`,
+        bytes: longRide(iso, scale, durationS),
+      })),
+      ...RUNS.map(([iso, scale], i) => ({ name: `run-${i}.csv`, bytes: run(iso, scale) })),
+    ];
+    const response = await upload(server, token, files);
+    expect(response.status).toBe(201);
+    if (!existsSync(CHROMIUM)) return;
+    await mkdir(ARTIFACTS, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
+    page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(String(error)));
+    await open('/power');
+    await page.getByLabel('Personal API key').fill(token);
+    await page.getByRole('button', { name: 'Open my data' }).click();
+    await page.getByRole('heading', { name: 'Power–duration' }).waitFor();
+    await ready();
+  }, 240_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  describe.skipIf(!existsSync(CHROMIUM))('in headless Chromium', () => {
+    it('draws fatigue-resistance curves after 0, 1,000 and 2,000 kJ with the API’s values', async () => {
+      await open(`/power?start=${START}&end=${END}`);
+      await page.getByRole('button', { name: /Fatigue resistance/ }).click();
+      await page.locator('[data-testid="fatigue-chart"]').waitFor();
+      await ready();
+      expect(page.url()).toContain('after=0%2C1000%2C2000');
+      const curves = await api(
+        `/api/v1/activities/longitudinal-mean-max?start=${START}&end=${END}&sport=cycling&after=0,1000,2000&format=json`,
+      );
+      const at = (after: number, duration: number) =>
+        curves.find((c: { after: number; duration: number }) => c.after === after && c.duration === duration)
+          ?.power as number | undefined;
+      expect(await page.locator('[data-testid="fatigue-chart"] g.fatigue-curves path').count()).toBe(3);
+      const svg = await page.locator('[data-testid="fatigue-chart"]').textContent();
+      expect(svg).toContain('Duration (log scale)');
+      expect(svg).toContain('after 2,000 kJ');
+      const rows = page.locator('table[data-testid="fatigue-table"] tbody tr');
+      const durations = ['5 s', '1 min', '5 min', '20 min', '1 h'];
+      expect(await rows.count()).toBe(durations.length);
+      for (const [i, [label, seconds]] of (
+        [
+          ['5 s', 5],
+          ['1 min', 60],
+          ['5 min', 300],
+          ['20 min', 1200],
+        ] as const
+      ).entries()) {
+        const cells = await rows.nth(i).locator('td').allTextContents();
+        expect(cells[0]).toBe(label);
+        expect(cells[1]).toBe(r(at(0, seconds)!));
+        const tired = at(2000, seconds)!;
+        expect(cells[3]).toBe(`${r(tired)} (${r((100 * tired) / at(0, seconds)!)} %)`);
+      }
+      // Fatigue shows: 20 min after 2,000 kJ below the fresh 20 min.
+      expect(at(2000, 1200)!).toBeLessThan(at(0, 1200)!);
+      await expectGolden(
+        'fatigue',
+        [await figureText(page, 'fatigue-chart'), await tableText(page, 'fatigue-table')].join('\n'),
+      );
+      await keep('power-fatigue');
+    });
+
+    it('draws running speed curves with the critical speed model and shows CS and D′ as the API fits them', async () => {
+      await open(`/power?metric=speed&start=${START}&end=${END}`);
+      await page.getByRole('heading', { name: 'Speed–duration' }).waitFor();
+      const fit = await api(
+        `/api/v1/profile/intensity-duration-model?metric=speed&model=cp2&start=${START}&end=${END}&sport=running`,
+      );
+      expect(fit.ok).toBe(true);
+      const cs = page.locator('[data-testid="critical-speed"]');
+      expect(await cs.locator('[data-name="cs_kmh"]').textContent()).toBe(r(fit.parameters.cs_mps * 3.6, 2));
+      expect(await cs.locator('[data-name="d_prime"]').textContent()).toBe(r(fit.parameters.d_prime_m));
+      const paceS = Math.round(1000 / fit.parameters.cs_mps);
+      expect(await cs.locator('[data-name="cs_pace"]').textContent()).toBe(
+        `${Math.floor(paceS / 60)}:${String(paceS % 60).padStart(2, '0')}`,
+      );
+      expect(await page.locator('[data-testid="pd-chart"] g.model path').count()).toBe(1);
+      const bests = await api(
+        `/api/v1/activities/longitudinal-mean-max?start=${START}&end=${END}&sport=running&metric=speed&format=json`,
+      );
+      expect(await page.locator('[data-testid="pd-chart"] g.primary-bests circle').count()).toBe(
+        bests.length,
+      );
+      expect(await page.locator('[data-testid="pd-chart"]').textContent()).toContain('Speed (km/h)');
+      // No fatigue control for speed: the API's after= is for power.
+      expect(await page.getByRole('button', { name: /Fatigue resistance/ }).count()).toBe(0);
+      await expectGolden(
+        'critical-speed',
+        [
+          await cs.textContent(),
+          await listText(page, '[data-testid="model-parameters"]'),
+          await figureText(page, 'pd-chart'),
+        ].join('\n'),
+      );
+      await keep('speed-cs');
+    });
+
+    it('shows weekly time in zones and CP and W′ fitted every four weeks, with the API’s numbers', async () => {
+      await open(`/fitness?start=${START}&end=${END}`);
+      await page.getByRole('heading', { name: 'Fitness over time' }).waitFor();
+      const weeks = await api(
+        `/api/v1/activities/longitudinal-aggregate?start=${START}&end=${END}&interval=week&format=json`,
+      );
+      const filled = weeks.flatMap((w: Record<string, number>) =>
+        [1, 2, 3, 4, 5, 6, 7].filter((z) => (w[`power_z${z}_s`] ?? 0) > 0),
+      );
+      expect(filled.length).toBeGreaterThan(6);
+      expect(await page.locator('[data-testid="power-zones-chart"] g.power-zones-bars rect').count()).toBe(
+        filled.length,
+      );
+      const zoneRows = page.locator('table[data-testid="power-zones-table"] tbody tr');
+      expect(await zoneRows.count()).toBe(weeks.length);
+      const busy = weeks.findIndex((w: { count: number }) => w.count > 0);
+      const cells = await zoneRows.nth(busy).locator('td').allTextContents();
+      for (let z = 1; z <= 7; z++)
+        expect(Number(cells[z])).toBe(Number(r((weeks[busy][`power_z${z}_s`] ?? 0) / 3600, 2)));
+      expect(await page.locator('[data-testid="hr-zones-chart"] svg').count()).toBeGreaterThan(0);
+
+      // CP over time: a cp2 fit of the 90 days up to every 28th day back from the end.
+      const dates = ['2025-01-08', '2025-02-05', '2025-03-05', '2025-04-02', '2025-04-30'];
+      const trendRows = page.locator('table[data-testid="cp-trend-table"] tbody tr');
+      expect(await trendRows.count()).toBe(dates.length);
+      let fitted = 0;
+      for (const [i, date] of dates.entries()) {
+        const from = new Date(Date.parse(`${date}T00:00:00Z`) - 89 * 86_400_000).toISOString().slice(0, 10);
+        const fit = await api(
+          `/api/v1/profile/intensity-duration-model?metric=power&model=cp2&sport=cycling&start=${from}&end=${date}`,
+        );
+        const row = await trendRows.nth(i).locator('td').allTextContents();
+        expect(row[0]).toBe(`${from} – ${date}`);
+        expect(Number(row[4])).toBe(fit.activity_count);
+        if (fit.ok) {
+          fitted++;
+          expect(Number(row[1])).toBe(Number(r(fit.parameters.cp_w)));
+          expect(Number(row[2])).toBe(Number(r(fit.parameters.w_prime_j / 1000, 1)));
+        } else expect(row[1]).toContain('–');
+      }
+      expect(fitted).toBeGreaterThanOrEqual(3);
+      expect(await page.locator('[data-testid="cp-trend-chart"] g.cp-trend-dots circle').count()).toBe(
+        fitted,
+      );
+      expect(
+        await page.locator('[data-testid="wprime-trend-chart"] g.wprime-trend-dots circle').count(),
+      ).toBe(fitted);
+      const cpText = await page.locator('[data-testid="cp-trend-chart"]').textContent();
+      expect(cpText).toContain('CP (W)');
+      expect(cpText).toContain('Window end');
+      await expectGolden(
+        'fitness-zones-and-cp',
+        [
+          await figureText(page, 'power-zones-chart'),
+          await figureText(page, 'hr-zones-chart'),
+          await figureText(page, 'cp-trend-chart'),
+          await figureText(page, 'wprime-trend-chart'),
+          await tableText(page, 'cp-trend-table'),
+        ].join('\n'),
+      );
+      await keep('fitness-zones-cp');
+    });
+
+    it('zooms all streams together (brush, form, keys), averages the interval and draws W′ balance and the track', async () => {
+      const [activity] = await api(`/api/v1/activities/?start=2025-03-01&end=2025-03-01&limit=1`);
+      const detail = await api(`/api/v1/activities/${activity.id}`);
+      const data = await api(
+        `/api/v1/activities/${activity.id}/data?metrics=power&metrics=heart_rate&metrics=speed&metrics=cadence&format=json`,
+      );
+      await open(`/activity/${activity.id}`);
+      const stats = page.locator('[data-testid="interval-stats"]');
+      const stat = async (name: string) =>
+        (await stats.locator(`dd[data-name="${name}"]`).textContent()) ?? '';
+
+      // The whole activity: the API's own summary.
+      const a = detail.analysis;
+      expect(await stat('avg_power')).toBe(`${r(a.avg_power_w)} W`);
+      expect(await stat('np')).toBe(`${r(a.normalized_power_w)} W`);
+      expect(await stat('avg_heart_rate')).toBe(`${r(a.avg_heart_rate_bpm)} bpm`);
+      expect(await stat('avg_speed')).toBe(`${r(a.avg_speed_mps * 3.6, 1)} km/h`);
+      expect(await stat('work')).toBe(`${r(a.work_kj)} kJ`);
+
+      // W′ balance under power, its lowest point the API's.
+      expect(a.w_prime_balance_min_j).not.toBeNull();
+      const figures: (string | null)[] = [];
+      for (const figure of await page.locator('section.streams figure').all())
+        figures.push(await figure.getAttribute('data-testid'));
+      expect(figures.slice(0, 2)).toEqual(['stream-power', 'stream-wbal']);
+      expect(await page.locator('[data-testid="stream-wbal"] g.wbal-stream path').count()).toBe(1);
+      expect(await page.locator('[data-testid="stream-wbal"] p.summary').textContent()).toContain(
+        `Lowest in this range ${r(a.w_prime_balance_min_j / 1000, 1)} kJ`,
+      );
+
+      // The map: one track, start and finish.
+      expect(await page.locator('[data-testid="map"] g.track path').count()).toBe(1);
+      expect(await page.locator('[data-testid="map"] g.track-ends circle').count()).toBe(2);
+
+      // Zoom with the form: every stream's axis starts at 0:30:00, the interval is 30:00–50:00.
+      await page.getByLabel('From (h:mm:ss)').fill('0:30:00');
+      await page.getByLabel('To (h:mm:ss)').fill('0:50:00');
+      await page.getByRole('button', { name: 'Zoom', exact: true }).click();
+      await page.getByRole('heading', { name: 'Selected interval 0:30:00 – 0:50:00' }).waitFor();
+      for (const stream of ['power', 'wbal', 'heart_rate', 'speed', 'cadence']) {
+        const text = await page.locator(`[data-testid="stream-${stream}"] svg`).textContent();
+        expect(text, stream).toContain('0:30:00');
+        expect(text, stream).not.toContain('0:20:00');
+      }
+      const t0 = Date.parse(data[0].timestamp);
+      const inside = data.filter((row: { timestamp: string }) => {
+        const t = (Date.parse(row.timestamp) - t0) / 1000;
+        return t >= 1800 && t <= 3000;
+      });
+      // Each metric over its own readings (heart rate above 255 bpm is out of range: null).
+      const mean = (key: string) => {
+        const values = inside
+          .map((row: Record<string, number | null>) => row[key])
+          .filter((v: unknown) => v !== null);
+        return values.reduce((s: number, v: number) => s + v, 0) / values.length;
+      };
+      const powers = inside.map((row: { power: number }) => row.power);
+      const rolling = powers.slice(29).map((_: number, i: number) => {
+        const window = powers.slice(i, i + 30);
+        return window.reduce((s: number, v: number) => s + v, 0) / 30;
+      });
+      const np = (rolling.reduce((s: number, v: number) => s + v ** 4, 0) / rolling.length) ** 0.25;
+      expect(await stat('duration')).toBe('0:20:00');
+      expect(await stat('avg_power')).toBe(`${r(mean('power'))} W`);
+      expect(await stat('np')).toBe(`${r(np)} W`);
+      expect(await stat('max_power')).toBe(`${r(Math.max(...powers))} W`);
+      expect(await stat('avg_heart_rate')).toBe(`${r(mean('heart_rate'))} bpm`);
+      expect(await stat('avg_speed')).toBe(`${r(mean('speed') * 3.6, 1)} km/h`);
+      expect(await stat('avg_cadence')).toBe(`${r(mean('cadence'))} rpm`);
+      expect(page.url()).toContain('from=1800&to=3000');
+      expect(await page.locator('[data-testid="map"] g.track-selected path').count()).toBe(1);
+      await expectGolden(
+        'activity-interval',
+        [
+          await page.locator('#interval-heading').textContent(),
+          await listText(page, '[data-testid="interval-stats"]'),
+          await figureText(page, 'stream-power'),
+          await figureText(page, 'stream-wbal'),
+          await figureText(page, 'map'),
+          await tableText(page, 'map-table'),
+        ].join('\n'),
+      );
+      await keep('activity-zoomed');
+
+      // Keyboard: on the focused power chart, → pans by a fifth of the range, 0 resets.
+      await page.locator('[data-testid="stream-power"] svg').focus();
+      await page.keyboard.press('ArrowRight');
+      await page.getByRole('heading', { name: 'Selected interval 0:34:00 – 0:54:00' }).waitFor();
+      await page.keyboard.press('0');
+      await page.getByRole('heading', { name: 'Whole activity' }).waitFor();
+      expect(await stat('avg_power')).toBe(`${r(a.avg_power_w)} W`);
+
+      // Brush: a drag across the middle half of the heart-rate chart zooms every chart to it.
+      const hrChart = page.locator('[data-testid="stream-heart_rate"] svg');
+      await hrChart.scrollIntoViewIfNeeded();
+      const box = (await hrChart.boundingBox())!;
+      await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2, { steps: 5 });
+      await page.mouse.move(box.x + box.width * 0.7, box.y + box.height / 2, { steps: 5 });
+      await page.mouse.up();
+      await page.getByRole('heading', { name: /^Selected interval/ }).waitFor();
+      const status = (await page.locator('[data-testid="zoom-status"]').textContent()) ?? '';
+      const [from, to] = [...status.matchAll(/(\d+):(\d\d):(\d\d)/g)]
+        .slice(0, 2)
+        .map((m) => Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]));
+      expect(from).toBeGreaterThan(0.2 * detail.elapsed_s);
+      expect(to).toBeLessThan(0.8 * detail.elapsed_s);
+      expect(to! - from!).toBeGreaterThan(0.3 * detail.elapsed_s);
+      expect(await page.locator('[data-testid="stream-power"] svg').textContent()).not.toContain('0:00:00');
+      await page.getByRole('button', { name: 'Reset zoom' }).click();
+      await page.getByRole('heading', { name: 'Whole activity' }).waitFor();
+      expect(problems).toEqual([]);
+    });
+
+    it('leaves W′ balance and the map out of an activity without CP and W′ or positions', async () => {
+      const [activity] = await api(`/api/v1/activities/?start=2025-03-15&end=2025-03-15&limit=1`);
+      expect(activity.sport).toBe('running.road');
+      await open(`/activity/${activity.id}`);
+      expect(await page.locator('[data-testid="stream-speed"] svg').count()).toBe(1);
+      expect(await page.locator('[data-testid="stream-wbal"]').count()).toBe(0);
+      expect(await page.locator('[data-testid="map"]').count()).toBe(0);
+      expect(
+        await page.locator('[data-testid="interval-stats"] dd[data-name="avg_power"]').textContent(),
+      ).toBe('–');
+      expect(problems).toEqual([]);
+    });
+  });
+});
