@@ -145,6 +145,21 @@ describe('Pages: create, deploy, serve, roll back', () => {
     );
   });
 
+  it('makes no page for an app whose redirect URIs are full', async () => {
+    const uris = Array.from({ length: 20 }, (_, i) => `https://full.example/callback/${i}`);
+    const full = asJson(
+      await (await json('POST', '/api/v1/applications', { name: 'Full', redirect_uris: uris })).json(),
+    );
+    await expectProblem(
+      await json('PUT', `/api/v1/applications/${full.id}/page`, { slug: 'full-app' }),
+      400,
+      'ERR_APPLICATION_INVALID',
+    );
+    await expectProblem(await api('/api/v1/pages/full-app'), 404, 'ERR_PAGE_NOT_FOUND');
+    const list = asJson(await (await api('/api/v1/applications')).json());
+    expect(list.find((a: { id: string }) => a.id === full.id).page_slug).toBeNull();
+  });
+
   it('creates an application with its page from `page` in POST /applications, or neither', async () => {
     const before = (await server.engine.identity.applications.list('ada')).length;
     await expectProblem(

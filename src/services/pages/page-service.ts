@@ -125,10 +125,19 @@ export class PageService {
     }
     const redirectUri = pageRedirectUri(publicUrl, slug);
     if (!application.redirectUris.includes(redirectUri)) {
-      await this.applications.update(owner, applicationId, {
-        name: application.name,
-        redirectUris: [...application.redirectUris, redirectUri],
-      });
+      try {
+        await this.applications.update(owner, applicationId, {
+          name: application.name,
+          redirectUris: [...application.redirectUris, redirectUri],
+        });
+      } catch (error) {
+        // A page that cannot sign anyone in (e.g. the app is at its redirect URI limit) is not made.
+        if (result.created) {
+          await this.repository.deletePage(slug);
+          this.pages.delete(slug);
+        }
+        throw error;
+      }
     }
     return this.get(owner, slug);
   }
