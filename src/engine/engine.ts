@@ -207,8 +207,8 @@ export class Engine {
   }
 
   /** What disagrees between the catalog and the files (nothing on a healthy data dir). */
-  checkConsistency(): Promise<string[]> {
-    return this.store.checkConsistency();
+  async checkConsistency(): Promise<string[]> {
+    return [...(await this.store.checkConsistency()), ...(await this.pages.checkConsistency())];
   }
 
   /** Starts the decode workers ahead of the first ingest (a long-running server wants them ready). */

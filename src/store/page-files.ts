@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, open, readdir, realpath, rename, rm } from 'node:fs/promises';
-import { dirname, join, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { PeakformError } from '../domain/errors.ts';
+import { listFiles } from './lake.ts';
 
 /** A file of a served version, ready to be streamed. */
 export interface PageFile {
@@ -112,6 +113,12 @@ export class PageFiles {
       }
     }
     return removed;
+  }
+
+  /** The relative paths of the files in a version folder ('/'-separated). */
+  async listVersionFiles(slug: string, version: number): Promise<string[]> {
+    const dir = this.versionDir(slug, version);
+    return (await listFiles(dir)).map((path) => relative(dir, path).split(sep).join('/'));
   }
 
   /**

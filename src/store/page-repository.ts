@@ -43,6 +43,14 @@ export class PageRepository {
     return row;
   }
 
+  /** The versions pages serve or keep for rollback, with their file lists. */
+  listKeptVersions(): Promise<Pick<PageVersionRow, 'slug' | 'version' | 'files'>[]> {
+    return this.store.all(
+      `SELECT v.slug, v.version, v.files FROM page_versions v JOIN pages p ON p.slug = v.slug
+       AND (p.current_version = v.version OR p.previous_version = v.version) ORDER BY v.slug, v.version`,
+    );
+  }
+
   /**
    * Inserts a page unless its slug or its application already has one; answers the row that
    * stands (the new one, or the one in the way) so the caller can tell which.

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.ts';
@@ -513,6 +513,12 @@ describe('Pages after a crash mid-deploy', () => {
       const next = await engine.pages.deploy('ada', 'crashy', files('<title>next</title>'));
       expect(next.currentVersion).toBeGreaterThan(1);
       expect(await (await fetch(`${url}/pages/crashy/`)).text()).toBe('<title>next</title>');
+      // `peakform check` sees a served file that went missing.
+      expect(await engine.checkConsistency()).toEqual([]);
+      await rm(join(slugDir, String(next.currentVersion), 'index.html'));
+      expect(await engine.checkConsistency()).toEqual([
+        `page crashy version ${next.currentVersion} misses 1 file(s): index.html`,
+      ]);
     } finally {
       await app.close();
       engine.close();

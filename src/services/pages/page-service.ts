@@ -301,6 +301,21 @@ export class PageService {
     return this.files.isFolder(slug, version, relativePath);
   }
 
+  /** What disagrees between the catalog's pages and their folders (nothing on a healthy data dir). */
+  async checkConsistency(): Promise<string[]> {
+    const problems: string[] = [];
+    for (const kept of await this.repository.listKeptVersions()) {
+      const present = new Set(await this.files.listVersionFiles(kept.slug, kept.version));
+      const missing = kept.files.filter((path) => !present.has(path));
+      if (missing.length > 0) {
+        problems.push(
+          `page ${kept.slug} version ${kept.version} misses ${missing.length} file(s): ${missing.slice(0, 3).join(', ')}`,
+        );
+      }
+    }
+    return problems;
+  }
+
   private async ownedApplication(owner: Owner, row: PageRow): Promise<Application | undefined> {
     try {
       return await this.applications.get(owner, row.applicationId);
