@@ -1,20 +1,25 @@
-import { rm } from 'node:fs/promises';
-import type { FastifyInstance } from 'fastify';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/app.ts';
-import { Engine } from '../../src/engine/engine.ts';
+import type { Engine } from '../../src/engine/engine.ts';
 import { csvRide } from '../helpers/csv-activity.ts';
-import { asJson, makeTempDir } from '../helpers/test-server.ts';
-import { type Receiver, startReceiver, verifySweatstack, verifySweatstackAny, waitFor } from './helpers.ts';
+import { asJson } from '../helpers/test-server.ts';
+import {
+  type Receiver,
+  startReceiver,
+  startWebhookHarness,
+  verifySweatstack,
+  verifySweatstackAny,
+  type WebhookHarness,
+  waitFor,
+} from './helpers.ts';
 
 /** Issue 10 through the HTTP API: endpoints, secrets, outages, the delivery log, replay, the feed, rotation, 410. */
 describe('webhooks through the API', () => {
-  let dataDir: string;
+  let harness: WebhookHarness;
   let engine: Engine;
-  let app: FastifyInstance;
   let url: string;
   let receiver: Receiver;
+  let call: WebhookHarness['call'];
   let owner: string;
   let appToken: string;
   let annKey: string;
@@ -22,16 +27,6 @@ describe('webhooks through the API', () => {
   let secret: string;
   let endpointId: string;
   let day = 0;
-
-  const call = async (method: string, path: string, token: string, body?: unknown) => {
-    const response = await fetch(`${url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await response.text();
-    return { status: response.status, body: asJson(text ? JSON.parse(text) : undefined) };
-  };
 
   const uploadRide = async () => {
     day++;
@@ -53,25 +48,13 @@ describe('webhooks through the API', () => {
     );
 
   beforeAll(async () => {
-    dataDir = await makeTempDir('peakform-webhooks-api-');
-    engine = await Engine.open({
-      dataDir,
-      decodeWorkers: 0,
-      webhooks: { retryBaseMs: 40, pollIntervalMs: 50 },
-    });
-    app = await buildApp(engine);
-    url = await app.listen({ port: 0, host: '127.0.0.1' });
-    receiver = await startReceiver();
+    harness = await startWebhookHarness('api', { retryBaseMs: 40, pollIntervalMs: 50 });
+    ({ engine, url, receiver, call } = harness);
     owner = (await engine.tokens.create('olga')).token;
     annKey = (await engine.tokens.create('ann')).token;
   });
 
-  afterAll(async () => {
-    await app.close();
-    engine.close();
-    await receiver.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => harness.close());
 
   it('creates an app with webhook_endpoints and answers its whsec_ secret', async () => {
     const created = await call('POST', '/api/v1/applications', owner, {

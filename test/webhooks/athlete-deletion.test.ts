@@ -1,54 +1,24 @@
-import { rm } from 'node:fs/promises';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/app.ts';
-import { Engine } from '../../src/engine/engine.ts';
 import { csvRide } from '../helpers/csv-activity.ts';
-import { asJson, makeTempDir } from '../helpers/test-server.ts';
-import { type Receiver, startReceiver, waitFor } from './helpers.ts';
+import { asJson } from '../helpers/test-server.ts';
+import { startWebhookHarness, type WebhookHarness, waitFor } from './helpers.ts';
 
 /** Deleting an athlete tells every app that could read them, once per activity and test, and keeps the log whole. */
 describe('webhooks when an athlete is deleted', () => {
-  let dataDir: string;
-  let engine: Engine;
-  let app: FastifyInstance;
-  let url: string;
-  let receiver: Receiver;
-
-  const call = async (method: string, path: string, token: string, body?: unknown) => {
-    const response = await fetch(`${url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await response.text();
-    return { status: response.status, body: asJson(text ? JSON.parse(text) : undefined) };
-  };
+  let harness: WebhookHarness;
   const events = (type: string) =>
-    receiver.received
+    harness.receiver.received
       .filter((r) => r.status === 200)
       .map((r) => asJson(JSON.parse(r.body)))
       .filter((e) => e.event_type === type);
 
   beforeAll(async () => {
-    dataDir = await makeTempDir('peakform-webhooks-deletion-');
-    engine = await Engine.open({
-      dataDir,
-      decodeWorkers: 0,
-      webhooks: { retryBaseMs: 40, pollIntervalMs: 50 },
-    });
-    app = await buildApp(engine);
-    url = await app.listen({ port: 0, host: '127.0.0.1' });
-    receiver = await startReceiver();
+    harness = await startWebhookHarness('deletion', { retryBaseMs: 40, pollIntervalMs: 50 });
   });
-  afterAll(async () => {
-    await app.close();
-    engine.close();
-    await receiver.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => harness.close());
 
   it('sends activity_deleted and test_deleted for a deleted managed athlete and keeps the deliveries listed', async () => {
+    const { engine, call, receiver } = harness;
     const coach = (await engine.tokens.create('coach')).token;
     const created = await call('POST', '/api/v1/applications', coach, {
       name: 'Coach app',

@@ -1,11 +1,8 @@
-import { rm } from 'node:fs/promises';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/app.ts';
-import { Engine } from '../../src/engine/engine.ts';
+import type { Engine } from '../../src/engine/engine.ts';
 import { csvRide } from '../helpers/csv-activity.ts';
-import { asJson, makeTempDir } from '../helpers/test-server.ts';
-import { type Receiver, startReceiver, waitFor } from './helpers.ts';
+import { asJson } from '../helpers/test-server.ts';
+import { type Receiver, startWebhookHarness, type WebhookHarness, waitFor } from './helpers.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -14,37 +11,24 @@ const DAY_MS = 86_400_000;
  * runs a day ahead at every attempt, so days pass in milliseconds.
  */
 describe('an endpoint failing for days', () => {
-  let dataDir: string;
+  let harness: WebhookHarness;
   let engine: Engine;
-  let app: FastifyInstance;
   let url: string;
   let receiver: Receiver;
   // Real time plus whole days: the outbox stamps new deliveries with the catalog's own clock.
   let offsetMs = 0;
 
   beforeAll(async () => {
-    dataDir = await makeTempDir('peakform-webhooks-failing-');
-    engine = await Engine.open({
-      dataDir,
-      decodeWorkers: 0,
-      webhooks: {
-        retryBaseMs: 20,
-        retryMaxDelayMs: 365 * DAY_MS,
-        pollIntervalMs: 20,
-        disableAfterMs: 3 * DAY_MS,
-        now: () => Date.now() + offsetMs,
-      },
+    harness = await startWebhookHarness('failing', {
+      retryBaseMs: 20,
+      retryMaxDelayMs: 365 * DAY_MS,
+      pollIntervalMs: 20,
+      disableAfterMs: 3 * DAY_MS,
+      now: () => Date.now() + offsetMs,
     });
-    app = await buildApp(engine);
-    url = await app.listen({ port: 0, host: '127.0.0.1' });
-    receiver = await startReceiver();
+    ({ engine, url, receiver } = harness);
   });
-  afterAll(async () => {
-    await app.close();
-    engine.close();
-    await receiver.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => harness.close());
 
   it('is disabled after the configured days without a success, and says why', async () => {
     const owner = (await engine.tokens.create('olga')).token;

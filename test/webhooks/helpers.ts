@@ -1,6 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { buildApp } from '../../src/api/app.ts';
+import { Engine } from '../../src/engine/engine.ts';
+import type { WebhookOptions } from '../../src/services/webhooks/webhook-service.ts';
+import { asJson, makeTempDir } from '../helpers/test-server.ts';
 
 export interface Received {
   headers: IncomingHttpHeaders;
@@ -117,4 +122,50 @@ export function verifySweatstackAny(
   return parts
     .filter((p) => p.startsWith('v1='))
     .some((p) => verifySweatstack(`t=${t},${p}`, body, secret, nowS));
+}
+
+/** An engine with webhooks, its API on loopback and a receiver: what the API-level webhook tests share. */
+export interface WebhookHarness {
+  engine: Engine;
+  url: string;
+  receiver: Receiver;
+  /** A JSON request with a bearer token; the body parsed (undefined when empty). */
+  call(
+    method: string,
+    path: string,
+    token: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: ReturnType<typeof asJson> }>;
+  close(): Promise<void>;
+}
+
+export async function startWebhookHarness(name: string, webhooks: WebhookOptions): Promise<WebhookHarness> {
+  const dataDir = await makeTempDir(`peakform-webhooks-${name}-`);
+  const engine = await Engine.open({ dataDir, decodeWorkers: 0, webhooks });
+  const app = await buildApp(engine);
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  const receiver = await startReceiver();
+  return {
+    engine,
+    url,
+    receiver,
+    async call(method, path, token, body) {
+      const response = await fetch(`${url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      const text = await response.text();
+      return { status: response.status, body: asJson(text ? JSON.parse(text) : undefined) };
+    },
+    async close() {
+      await app.close();
+      engine.close();
+      await receiver.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
 }
