@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CrcCalculator } from '@garmin/fitsdk';
+import { CrcCalculator, Encoder, Profile } from '@garmin/fitsdk';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type DecodedFit, decodeFit, type FitDecoderName } from '../../src/ingest/fit/decode-fit.ts';
@@ -187,6 +187,52 @@ describe('the fast FIT decoder against @garmin/fitsdk', () => {
     const sdk = decodeFit(bytes, 'sdk');
     expect(sdk.errors[0]).toMatch(/compressed timestamp/);
     expect(compareBoth(bytes, 'compressed timestamp').decodedBy).toBe('fast');
+  });
+
+  it('decodes chained files, whole and with a truncated second file, as the SDK does', () => {
+    const { bytes } = projectFixtures.find((f) => f.name === 'ride-short.fit')!;
+    const twice = new Uint8Array(bytes.length * 2);
+    twice.set(bytes);
+    twice.set(bytes, bytes.length);
+    expect(decodeFit(twice, 'sdk').messages.fileIdMesgs).toHaveLength(2);
+    expect(compareBoth(twice, 'chained').decodedBy).toBe('fast');
+    const cut = twice.subarray(0, bytes.length + 500);
+    expect(decodeFit(cut, 'sdk').errors[0]).toMatch(/end of stream/);
+    expect(compareBoth(cut, 'chained, second truncated').decodedBy).toBe('fast');
+  });
+
+  it('decodes past a header whose data size is wrong, as the SDK salvage pass does', () => {
+    const bytes = projectFixtures.find((f) => f.name === 'ride-short.fit')!.bytes.slice();
+    bytes.fill(0, 4, 8); // data size 0, as devices write until a file is closed
+    const sdk = decodeFit(bytes, 'sdk');
+    expect(sdk.headerIgnored).toBe(true);
+    expect(compareBoth(bytes, 'data size 0').decodedBy).toBe('fast');
+  });
+
+  it('leaves files whose heart-rate messages the SDK merges into records to the SDK', () => {
+    const startMs = Date.UTC(2024, 0, 1, 8);
+    const encoder = new Encoder();
+    encoder.onMesg(Profile.MesgNum.FILE_ID!, {
+      type: 'activity',
+      manufacturer: 'garmin',
+      product: 1,
+    } as never);
+    for (let i = 0; i < 20; i++)
+      encoder.onMesg(Profile.MesgNum.RECORD!, {
+        timestamp: new Date(startMs + i * 1000),
+        power: 200 + i,
+      } as never);
+    encoder.onMesg(Profile.MesgNum.HR!, {
+      timestamp: new Date(startMs),
+      filteredBpm: [120, 121, 122, 123, 124, 125, 126, 127],
+      eventTimestamp: [0, 1, 2, 3, 4, 5, 6, 7],
+    } as never);
+    const bytes = encoder.close();
+    const sdk = decodeFit(bytes, 'sdk');
+    expect(sdk.messages.hrMesgs?.length).toBeGreaterThan(0);
+    const fast = decodeFit(bytes, 'fast');
+    expect(fast.decodedBy).toBe('sdk');
+    expect(fast).toStrictEqual(sdk);
   });
 
   it(

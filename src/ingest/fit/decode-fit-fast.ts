@@ -692,6 +692,16 @@ class FastDecoder {
       if (field !== null) {
         const baseType = BASE_TYPES[field.fitBaseTypeId];
         if (baseType === undefined) throw new Error('developer field of an unknown base type');
+        if (fieldDefinition.size === baseType.size && field.fitBaseTypeId !== STRING) {
+          // One value: #readValue in legacy mode is the value, or null when invalid.
+          const value = readAny(this.#view, at, field.fitBaseTypeId, definition.littleEndian);
+          if (value !== baseType.invalid) {
+            values ??= {};
+            values[field.key] = value;
+          }
+          at += fieldDefinition.size;
+          continue;
+        }
         const value = this.#readValue(
           at,
           field.fitBaseTypeId,
