@@ -154,6 +154,33 @@ describe.skipIf(!existsSync(CHROMIUM))('peakform login, whoami, logout and data 
     });
   });
 
+  it("`ingest --server` reports a file over the server's upload limit as failed and goes on", async () => {
+    const small = await startTestServer({ maxFileBytes: 4096 });
+    try {
+      const dir = join(root, 'limit');
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, 'big.csv'), csvRide({ startIso: '2024-06-01T07:00:00Z', durationS: 600 }));
+      await writeFile(join(dir, 'small.csv'), csvRide({ startIso: '2024-06-02T07:00:00Z', durationS: 30 }));
+      const token = await small.tokenFor('tiny');
+      const result = await runCliInProcess(['ingest', '--server', small.url, '--token', token, dir]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(new RegExp(`✗ ${join(dir, 'big.csv')}: .*upload limit`));
+      expect(result.stdout).toBe('1 file(s) ingested (1 activities), 0 already present, 1 failed.\n');
+      const json = await runCliInProcess(['ingest', '--json', '--server', small.url, '--token', token, dir]);
+      expect(
+        json.stdout
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line)),
+      ).toMatchObject([
+        { file: join(dir, 'big.csv'), status: 'failed', error: { code: 'ERR_UPLOAD_TOO_LARGE' } },
+        { file: join(dir, 'small.csv'), status: 'processed', duplicate: true },
+      ]);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('`activities list --server` shows what the local listing of the same files shows, in text and JSON', async () => {
     for (const extra of [[], ['--json'], ['--sport', 'running'], ['--limit', '1', '--offset', '1']]) {
       const remote = await runCliInProcess(['activities', 'list', '--server', server.url, ...extra]);

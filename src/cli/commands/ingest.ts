@@ -1,7 +1,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { SourceRecord } from '../../domain/wire.ts';
 import { listFiles } from '../../engine/engine.ts';
+import type { PeakformClient } from '../../sdk/client.ts';
+import { PeakformApiError } from '../../sdk/errors.ts';
 import { openAdminSession } from '../admin/admin-client.ts';
 import { UsageError } from '../cli-error.ts';
 import { ProgressBar } from '../progress-bar.ts';
@@ -39,14 +42,8 @@ export async function ingestCommand(args: string[]): Promise<number> {
   const client = remote && (await actingAs(remote, values.athlete)).client;
   const session = client
     ? {
-        run: async (request: { path: string; fileName: string; tags: string[] | undefined }) => {
-          const bytes = await readFile(request.path);
-          const { sources } = await client.uploadActivities({
-            files: [{ name: basename(request.fileName), bytes }],
-            ...(request.tags ? { tags: request.tags } : {}),
-          });
-          return sources[0]!;
-        },
+        run: (request: { path: string; fileName: string; tags: string[] | undefined }) =>
+          uploadFile(client, request.path, request.tags),
         close: () => {},
       }
     : await openAdminSession(values.data);
@@ -98,4 +95,34 @@ async function collectFiles(paths: string[]): Promise<string[]> {
     else files.push(path);
   }
   return files;
+}
+
+/**
+ * One file uploaded to a server: its source, or, when the server refuses the file itself (larger
+ * than its upload limit), a failed result for this file alone, as a local ingest reports a file it
+ * cannot read. Other refusals (auth, a full disk) end the command.
+ */
+async function uploadFile(
+  client: PeakformClient,
+  path: string,
+  tags: string[] | undefined,
+): Promise<Pick<SourceRecord, 'status' | 'duplicate' | 'activity_ids' | 'error'>> {
+  const bytes = await readFile(path);
+  try {
+    const { sources } = await client.uploadActivities({
+      files: [{ name: basename(path), bytes }],
+      ...(tags ? { tags } : {}),
+    });
+    return sources[0]!;
+  } catch (error) {
+    if (error instanceof PeakformApiError && error.code === 'ERR_UPLOAD_TOO_LARGE') {
+      return {
+        status: 'failed',
+        duplicate: false,
+        activity_ids: [],
+        error: { code: error.code, message: error.detail },
+      };
+    }
+    throw error;
+  }
 }
