@@ -420,12 +420,14 @@ export const ERROR_CATALOG = {
   },
   ERR_PAGE_SLUG_INVALID: {
     status: 400,
-    meaning: 'A page slug has 3–40 lowercase letters, digits and hyphens, starts and ends with a letter or digit, and is not a reserved word.',
+    meaning:
+      'A page slug has 3–40 lowercase letters, digits and hyphens, starts and ends with a letter or digit, and is not a reserved word.',
     fix: 'Choose another slug, e.g. my-training-app.',
   },
   ERR_PAGE_SLUG_TAKEN: {
     status: 409,
-    meaning: 'Another application’s page has this slug, or this application already has a page under another slug.',
+    meaning:
+      'Another application’s page has this slug, or this application already has a page under another slug.',
     fix: 'Choose another slug, or delete the application’s page first.',
   },
   ERR_PAGE_TOO_LARGE: {
@@ -440,7 +442,8 @@ export const ERROR_CATALOG = {
   },
   ERR_PAGE_PATH_INVALID: {
     status: 400,
-    meaning: 'A file’s name is not a relative path inside the site: empty, absolute, with `..`, `.`, a backslash, a control character, an empty segment, or longer than 255 characters.',
+    meaning:
+      'A file’s name is not a relative path inside the site: empty, absolute, with `..`, `.`, a backslash, a control character, an empty segment, or longer than 255 characters.',
     fix: 'Send each file with its path relative to the site folder as the part’s filename, e.g. assets/app.js.',
   },
   ERR_PAGE_PATH_DUPLICATE: {
