@@ -294,6 +294,16 @@ describe('analysis pages: fatigue resistance, critical speed, zones, CP over tim
       for (let z = 1; z <= 7; z++)
         expect(Number(cells[z])).toBe(Number(r((weeks[busy][`power_z${z}_s`] ?? 0) / 3600, 2)));
       expect(await page.locator('[data-testid="hr-zones-chart"] svg').count()).toBeGreaterThan(0);
+      const km = weeks.map((w: { distance_m: number | null }) => (w.distance_m ?? 0) / 1000);
+      expect(await page.locator('[data-testid="distance-chart"] g.weekly-distance rect').count()).toBe(
+        km.filter((d: number) => d > 0).length,
+      );
+      expect(await page.locator('[data-testid="distance-chart"] p.summary').textContent()).toContain(
+        `${r(
+          km.reduce((a: number, b: number) => a + b, 0),
+          1,
+        )} km over ${weeks.length} weeks`,
+      );
 
       // CP over time: a cp2 fit of the 90 days up to every 28th day back from the end.
       const dates = ['2025-01-08', '2025-02-05', '2025-03-05', '2025-04-02', '2025-04-30'];
@@ -327,6 +337,7 @@ describe('analysis pages: fatigue resistance, critical speed, zones, CP over tim
       await expectGolden(
         'fitness-zones-and-cp',
         [
+          await figureText(page, 'distance-chart'),
           await figureText(page, 'power-zones-chart'),
           await figureText(page, 'hr-zones-chart'),
           await figureText(page, 'cp-trend-chart'),
@@ -449,6 +460,126 @@ describe('analysis pages: fatigue resistance, critical speed, zones, CP over tim
       expect(await page.locator('[data-testid="stream-power"] svg').textContent()).not.toContain('0:00:00');
       await page.getByRole('button', { name: 'Reset zoom' }).click();
       await page.getByRole('heading', { name: 'Whole activity' }).waitFor();
+      expect(problems).toEqual([]);
+    });
+
+    it('reaches every zoom control and chart from the keyboard, with a visible focus ring', async () => {
+      const [activity] = await api('/api/v1/activities/?start=2025-03-01&end=2025-03-01&limit=1');
+      await open(`/activity/${activity.id}`);
+      await page.locator('h1').focus();
+      const reached: string[] = [];
+      for (let i = 0; i < 40 && !reached.includes('svg:stream-heart_rate'); i++) {
+        await page.keyboard.press('Tab');
+        const focused = page.locator(':focus');
+        const tag = await focused.evaluate((element) => element.tagName.toLowerCase());
+        const name =
+          tag === 'svg'
+            ? `svg:${await focused.evaluate((element) => element.closest('figure')?.getAttribute('data-testid'))}`
+            : `${tag}:${(await focused.getAttribute('id')) ?? (await focused.textContent())}`;
+        reached.push(name);
+        expect(await focused.evaluate((element) => getComputedStyle(element).outlineStyle), name).not.toBe(
+          'none',
+        );
+      }
+      expect(reached).toEqual(
+        expect.arrayContaining([
+          'input:zoom-from',
+          'input:zoom-to',
+          'button:Zoom',
+          'button:Zoom out',
+          'button:Reset zoom',
+          'svg:stream-power',
+          'svg:stream-wbal',
+          'svg:stream-heart_rate',
+        ]),
+      );
+      expect(reached.indexOf('button:Reset zoom')).toBeLessThan(reached.indexOf('svg:stream-power'));
+    });
+
+    it('fits a phone screen and keeps text contrast and labels on every page', async () => {
+      const [ride] = await api('/api/v1/activities/?start=2025-03-01&end=2025-03-01&limit=1');
+      const pages = [
+        ['power', `/power?start=${START}&end=${END}&after=0,1000,2000`],
+        ['speed', `/power?metric=speed&start=${START}&end=${END}`],
+        ['fitness', `/fitness?start=${START}&end=${END}`],
+        ['activities', '/activities'],
+        ['activity', `/activity/${ride.id}`],
+        ['report', `/report?start=${START}&end=${END}`],
+      ];
+      await page.setViewportSize({ width: 390, height: 844 });
+      try {
+        for (const [name, hash] of pages) {
+          await open(hash);
+          // No sideways scrolling of the page: wide tables scroll inside their own box.
+          expect(await page.locator('html').evaluate((html) => html.scrollWidth), hash).toBeLessThanOrEqual(
+            390,
+          );
+          const audit = await page.locator('main').evaluate((main) => {
+            const rgb = (text: string) => (text.match(/[\d.]+/g) ?? []).map(Number);
+            const luminance = ([r, g, b]: number[]) => {
+              const [R, G, B] = [r!, g!, b!].map((v) => {
+                const c = v / 255;
+                return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+              });
+              return 0.2126 * R! + 0.7152 * G! + 0.0722 * B!;
+            };
+            const background = (element: Element | null): number[] => {
+              for (let e = element; e; e = e.parentElement) {
+                const color = rgb(getComputedStyle(e).backgroundColor);
+                if (color.length === 3 || (color.length === 4 && color[3]! > 0)) return color.slice(0, 3);
+              }
+              return [255, 255, 255];
+            };
+            const problems: string[] = [];
+            let checked = 0;
+            const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+              const element = node.parentElement;
+              if (!element || !node.textContent?.trim()) continue;
+              const box = element.getBoundingClientRect();
+              if (box.width === 0 || box.height === 0) continue; // collapsed <details>, hidden
+              const style = getComputedStyle(element);
+              const inSvg = element instanceof SVGElement;
+              const fg = rgb(inSvg && style.fill !== 'none' ? style.fill : style.color).slice(0, 3);
+              const l1 = luminance(fg);
+              const l2 = luminance(background(element));
+              const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+              checked++;
+              const large =
+                Number.parseFloat(style.fontSize) >= 24 ||
+                (Number.parseFloat(style.fontSize) >= 18.66 && Number(style.fontWeight) >= 700);
+              if (ratio < (large ? 3 : 4.5))
+                problems.push(`${node.textContent.trim().slice(0, 30)}: ${ratio.toFixed(2)}`);
+            }
+            for (const control of main.querySelectorAll('input, select, textarea')) {
+              const id = control.getAttribute('id');
+              const labelled =
+                control.hasAttribute('aria-label') ||
+                control.hasAttribute('aria-labelledby') ||
+                (id !== null && main.querySelector(`label[for="${id}"]`) !== null);
+              if (!labelled) problems.push(`unlabelled ${control.outerHTML.slice(0, 60)}`);
+            }
+            for (const control of main.querySelectorAll('button, a')) {
+              if (!control.textContent?.trim() && !control.getAttribute('aria-label'))
+                problems.push(`nameless ${control.outerHTML.slice(0, 60)}`);
+            }
+            for (const figure of main.querySelectorAll('figure.chart')) {
+              const chart = figure.querySelector('[role="img"]');
+              const caption = document.getElementById(chart?.getAttribute('aria-labelledby') ?? '');
+              const summary = document.getElementById(chart?.getAttribute('aria-describedby') ?? '');
+              if (!caption?.textContent?.trim() || !summary?.textContent?.trim())
+                problems.push(`figure ${figure.getAttribute('data-testid')} without caption or summary`);
+            }
+            return { problems, checked, figures: main.querySelectorAll('figure.chart').length };
+          });
+          expect(audit.problems, hash).toEqual([]);
+          expect(audit.figures > 0, hash).toBe(hash !== '/activities');
+          expect(audit.checked, hash).toBeGreaterThan(20);
+          await keep(`phone-${name}`);
+        }
+      } finally {
+        await page.setViewportSize({ width: 1100, height: 900 });
+      }
       expect(problems).toEqual([]);
     });
 

@@ -72,6 +72,26 @@ export async function fitnessPage(main: HTMLElement, params: URLSearchParams): P
       Plot.ruleY([0]),
     ],
   });
+  const distance = plot({
+    height: 200,
+    x: { type: 'utc', label: 'Week' },
+    y: { label: 'Distance (km)', grid: true },
+    marks: [
+      Plot.rectY(
+        weekly.filter((w) => w.distanceKm > 0),
+        {
+          x: 'date',
+          y: 'distanceKm',
+          interval: 'week',
+          fill: '#15803d',
+          className: 'weekly-distance',
+          inset: 1,
+        },
+      ),
+      Plot.ruleY([0]),
+    ],
+  });
+  const totalKm = weekly.reduce((sum, w) => sum + w.distanceKm, 0);
   const last = days.at(-1);
   const totalHours = weekly.reduce((sum, w) => sum + w.hours, 0);
   main.replaceChildren(
@@ -118,6 +138,12 @@ export async function fitnessPage(main: HTMLElement, params: URLSearchParams): P
       hours,
       `${round(totalHours, 1)} hours over ${weekly.length} weeks.`,
       'hours-chart',
+    ),
+    chartFigure(
+      `Weekly distance, ${start} – ${end}`,
+      distance,
+      `${round(totalKm, 1)} km over ${weekly.length} weeks; the longest week ${round(Math.max(0, ...weekly.map((w) => w.distanceKm)), 1)} km.`,
+      'distance-chart',
     ),
     ...zoneFigures(weeks, start, end),
     ...trendFigures(trend, start, end),
@@ -201,7 +227,7 @@ function zoneFigures(weeks: Record<string, unknown>[], start: string, end: strin
       ],
     });
     const top = totals.indexOf(Math.max(...totals));
-    const hard = totals.slice(system === 'power' ? 3 : 3).reduce((a, b) => a + b, 0);
+    const hard = totals.slice(3).reduce((a, b) => a + b, 0);
     return [
       chartFigure(
         `Weekly time in ${name} zones, ${start} – ${end}`,
@@ -210,17 +236,22 @@ function zoneFigures(weeks: Record<string, unknown>[], start: string, end: strin
           `${round((100 * hard) / all)} % at ${zone(3).split(' ')[0]} or above.`,
         `${testId}-chart`,
       ),
-      dataTable(
-        `Hours per week in ${name} zones`,
-        ['Week of', ...labels.map((_, i) => `Z${i + 1}`)],
-        weeks.map((w) => [
-          w.bucket as string,
-          ...labels.map((_, i) => {
-            const seconds = num(w[`${system}_z${i + 1}_s`]);
-            return Number(round(Number.isFinite(seconds) ? seconds / 3600 : 0, 2));
-          }),
-        ]),
-        `${testId}-table`,
+      h(
+        'details',
+        {},
+        h('summary', {}, `Hours per week in ${name} zones table`),
+        dataTable(
+          `Hours per week in ${name} zones`,
+          ['Week of', ...labels.map((_, i) => `Z${i + 1}`)],
+          weeks.map((w) => [
+            w.bucket as string,
+            ...labels.map((_, i) => {
+              const seconds = num(w[`${system}_z${i + 1}_s`]);
+              return Number(round(Number.isFinite(seconds) ? seconds / 3600 : 0, 2));
+            }),
+          ]),
+          `${testId}-table`,
+        ),
       ),
     ];
   });
