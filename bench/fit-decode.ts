@@ -3,7 +3,8 @@
  * the fast decoder (`src/ingest/fit/decode-fit-fast.ts`), in the same run, on the real 6 h rides
  * of ../shared (when present) and on the project's data/fixtures. Both go through `decodeFit`, so
  * the figures include the integrity check and the salvage pass; a fast run that fell back to the
- * SDK would be an error here.
+ * SDK would be an error here. A second pair of columns times `readFit` (bytes → activities, the
+ * ingest step before derivation) with each decoder.
  *
  *   npx tsx bench/fit-decode.ts
  */
@@ -11,6 +12,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Bench } from 'tinybench';
 import { decodeFit, type FitDecoderName } from '../src/ingest/fit/decode-fit.ts';
+import { readFit } from '../src/ingest/fit/read-fit.ts';
 import { peakRssMiB, writeBenchResult } from './report.ts';
 
 const REAL_DIR = resolve(import.meta.dirname, '../../shared/fixtures/real');
@@ -60,8 +62,18 @@ const benches = {
   sdk: new Bench({ iterations: SDK_ITERATIONS, time: 0, warmupIterations: 1 }),
   fast: new Bench({ iterations: FAST_ITERATIONS, time: 0, warmupIterations: 3 }),
 };
-for (const decoder of ['sdk', 'fast'] as const)
-  for (const workload of workloads) benches[decoder].add(workload.name, () => decodeAll(workload, decoder));
+/** readFit on every file of the workload; checks that activities came out. */
+function readAll(workload: Workload, decoder: FitDecoderName): void {
+  for (const bytes of workload.files)
+    if (readFit(bytes, decoder).activities.length === 0) throw new Error(`${workload.name}: no activity`);
+}
+
+for (const decoder of ['sdk', 'fast'] as const) {
+  for (const workload of workloads) {
+    benches[decoder].add(workload.name, () => decodeAll(workload, decoder));
+    benches[decoder].add(`readFit ${workload.name}`, () => readAll(workload, decoder));
+  }
+}
 await benches.sdk.run();
 await benches.fast.run();
 
@@ -73,6 +85,8 @@ const meanMs = (decoder: FitDecoderName, name: string): number => {
 const rows = workloads.map((workload) => {
   const sdkUs = (meanMs('sdk', workload.name) * 1000) / workload.records;
   const fastUs = (meanMs('fast', workload.name) * 1000) / workload.records;
+  const readSdkUs = (meanMs('sdk', `readFit ${workload.name}`) * 1000) / workload.records;
+  const readFastUs = (meanMs('fast', `readFit ${workload.name}`) * 1000) / workload.records;
   return {
     workload: workload.name,
     records: workload.records,
@@ -80,6 +94,9 @@ const rows = workloads.map((workload) => {
     sdkUsPerRecord: Number(sdkUs.toFixed(2)),
     fastUsPerRecord: Number(fastUs.toFixed(2)),
     speedup: Number((sdkUs / fastUs).toFixed(1)),
+    readFitSdkUsPerRecord: Number(readSdkUs.toFixed(2)),
+    readFitFastUsPerRecord: Number(readFastUs.toFixed(2)),
+    readFitSpeedup: Number((readSdkUs / readFastUs).toFixed(1)),
   };
 });
 console.table(rows);
