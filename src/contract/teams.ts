@@ -6,6 +6,7 @@ import {
   TeamCreateSchema,
   TeamIdParamsSchema,
   TeamMemberCreateSchema,
+  TeamMemberParamsSchema,
   TeamMemberSchema,
   TeamResponseSchema,
   TeamUsersQuerySchema,
@@ -83,6 +84,25 @@ export const TEAM_ROUTES = {
     errors: [
       ...AUTH_ERRORS,
       'ERR_REQUEST_INVALID',
+      'ERR_TEAM_NOT_FOUND',
+      'ERR_TEAM_FORBIDDEN',
+      'ERR_USER_NOT_FOUND',
+      'ERR_DELEGATED_TOKEN',
+    ],
+  }),
+  removeTeamMember: defineRoute({
+    operationId: 'removeTeamMember',
+    method: 'DELETE',
+    path: '/api/v1/teams/{team_id}/members/{user_id}',
+    tag: 'teams',
+    summary: 'Remove a member from a team you own, or leave a team (Peakform)',
+    description:
+      'An owner removes anyone but the last owner; a member removes themselves. The delegated tokens the member holds through the team stop working at once.',
+    scope: 'profile',
+    params: TeamMemberParamsSchema,
+    response: { kind: 'empty', status: 204, doc: 'Removed.' },
+    errors: [
+      ...AUTH_ERRORS,
       'ERR_TEAM_NOT_FOUND',
       'ERR_TEAM_FORBIDDEN',
       'ERR_USER_NOT_FOUND',

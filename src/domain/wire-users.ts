@@ -61,6 +61,7 @@ export const ManagedUserUpdateSchema = z
   .meta({ id: 'ManagedUserUpdate' });
 
 export const TeamIdParamsSchema = z.object({ team_id: z.string().min(1).max(64) });
+export const TeamMemberParamsSchema = TeamIdParamsSchema.extend({ user_id: z.string().min(1).max(64) });
 
 export const TeamUsersQuerySchema = z
   .object({ name: z.string().max(200).optional().describe('Case-insensitive substring of `display_name`.') })

@@ -170,6 +170,7 @@ function casesFor(ids: {
     listAuthorizedTeams: {},
     listTeamUsers: { params: { team_id: ids.team } },
     addTeamMember: { params: { team_id: ids.team }, body: { user_id: ids.member, role: 'member' } },
+    removeTeamMember: { params: { team_id: ids.team, user_id: ids.member } },
     authorizeTeam: { params: { team_id: ids.team }, body: { scopes: ['data:read'] } },
     withdrawTeamAuthorization: { params: { team_id: ids.team } },
     createDelegatedToken: { body: { sub: ids.managed, scopes: ['data:read'] } },

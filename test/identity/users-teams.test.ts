@@ -208,4 +208,40 @@ describe('users and teams (WIRE.md §3.9, §3.10)', () => {
     expect((await call(athleteKey, 'GET', '/api/v1/teams/authorized')).body).toEqual([]);
     expect((await call(coachKey, 'GET', `/api/v1/teams/${teamId}/users`)).body).toEqual([]);
   });
+
+  it('removes members: an owner removes anyone but the last owner, a member leaves, and access ends at once', async () => {
+    const teamId = (await call(coachKey, 'POST', '/api/v1/teams/', { name: 'Track squad' })).body.id;
+    await call(coachKey, 'POST', `/api/v1/teams/${teamId}/members`, { user_id: 'other-coach' });
+    await call(athleteKey, 'POST', `/api/v1/teams/${teamId}/authorize`, { scopes: ['data:read'] });
+    const pair = await call(otherCoachKey, 'POST', '/api/v1/oauth/delegated-token', {
+      sub: 'athlete',
+      team_id: teamId,
+    });
+    expect(pair.status).toBe(200);
+    expect((await call(pair.body.access_token, 'GET', '/api/v1/activities/')).status).toBe(200);
+
+    // A stranger is told the team does not exist; a member cannot remove others.
+    expect((await call(athleteKey, 'DELETE', `/api/v1/teams/${teamId}/members/other-coach`)).status).toBe(
+      404,
+    );
+    expect((await call(otherCoachKey, 'DELETE', `/api/v1/teams/${teamId}/members/coach`)).status).toBe(403);
+    // The owner removes the member: their delegated token stops at once, and the team leaves their list.
+    expect((await call(coachKey, 'DELETE', `/api/v1/teams/${teamId}/members/other-coach`)).status).toBe(204);
+    expect((await call(pair.body.access_token, 'GET', '/api/v1/activities/')).status).toBe(401);
+    expect(
+      (await call(otherCoachKey, 'GET', '/api/v1/teams/')).body.some((t: { id: string }) => t.id === teamId),
+    ).toBe(false);
+    expect((await call(coachKey, 'DELETE', `/api/v1/teams/${teamId}/members/other-coach`)).status).toBe(404);
+    // The last owner cannot go; a member can leave on their own.
+    const lastOwner = await call(coachKey, 'DELETE', `/api/v1/teams/${teamId}/members/coach`);
+    expect(lastOwner.status).toBe(403);
+    expect(lastOwner.body.code).toBe('ERR_TEAM_FORBIDDEN');
+    await call(coachKey, 'POST', `/api/v1/teams/${teamId}/members`, { user_id: 'other-coach' });
+    expect((await call(otherCoachKey, 'DELETE', `/api/v1/teams/${teamId}/members/other-coach`)).status).toBe(
+      204,
+    );
+    expect(
+      (await call(coachKey, 'GET', '/api/v1/teams/')).body.find((t: { id: string }) => t.id === teamId),
+    ).toMatchObject({ role: 'owner' });
+  });
 });

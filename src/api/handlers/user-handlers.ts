@@ -18,6 +18,7 @@ type UserOperation =
   | 'listAuthorizedTeams'
   | 'listTeamUsers'
   | 'addTeamMember'
+  | 'removeTeamMember'
   | 'authorizeTeam'
   | 'withdrawTeamAuthorization'
   | 'createDelegatedToken'
@@ -114,6 +115,10 @@ export function createUserHandlers(
       const role = body.role ?? 'member';
       await teams.addMember(params.team_id, body.user_id, role, athleteId, userExists);
       return { team_id: params.team_id, user_id: body.user_id, role };
+    },
+    removeTeamMember: async ({ athleteId, params, request }) => {
+      refuseDelegated(request.token);
+      await teams.removeMember(params.team_id, params.user_id, athleteId);
     },
     authorizeTeam: async ({ athleteId, params, body, request }) => {
       // A delegated token authorises for a managed user only: a team's access to an athlete must

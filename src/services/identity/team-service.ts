@@ -118,11 +118,23 @@ export class TeamService {
     nested(this.members, teamId).set(userId, role);
   }
 
-  /** Removes a member; the delegations they hold through the team end at once. */
+  /**
+   * Removes a member (an owner may remove anyone but the last owner; a member may leave); the
+   * delegations they hold through the team end at once.
+   */
   async removeMember(teamId: string, userId: string, actingUserId: string | null): Promise<void> {
     if (actingUserId !== userId) this.assertOwner(teamId, actingUserId);
-    if (!this.members.get(teamId)?.has(userId)) {
+    const members = this.members.get(teamId);
+    if (!members?.has(userId)) {
       throw new PeakformError('ERR_USER_NOT_FOUND', `${userId} is not a member of ${teamId}.`, 404);
+    }
+    const owners = [...members.values()].filter((role) => role === 'owner').length;
+    if (members.get(userId) === 'owner' && owners === 1) {
+      throw new PeakformError(
+        'ERR_TEAM_FORBIDDEN',
+        `${userId} is the last owner of ${teamId}: make another member an owner first.`,
+        403,
+      );
     }
     const revoked = await this.repository.removeMember(teamId, userId);
     this.members.get(teamId)?.delete(userId);
