@@ -204,30 +204,6 @@ describe.skipIf(!existsSync(CHROMIUM))('peakform login, whoami, logout and data 
     expect(self.stdout).toBe((await runCliInProcess(['activities', 'list'])).stdout);
   });
 
-  it('`thresholds set|list --server` answer what the local data dir answers', async () => {
-    const set = [
-      'thresholds',
-      'set',
-      '--sport',
-      'cycling',
-      '--from',
-      '2024-01-01',
-      '--ftp',
-      '250',
-      '--weight',
-      '61',
-    ];
-    const remote = await runCliInProcess([...set, '--server', server.url]);
-    const local = await runCliInProcess([...set, '--data', localData, '--athlete', userId]);
-    expect(remote.code).toBe(0);
-    expect(remote.stdout).toBe(local.stdout);
-    expect(JSON.parse(remote.stdout)).toMatchObject({ sport: 'cycling', ftp_w: 250, weight_kg: 61 });
-    const listed = await runCliInProcess(['thresholds', 'list', '--server', server.url]);
-    expect(listed.stdout).toBe(
-      (await runCliInProcess(['thresholds', 'list', '--data', localData, '--athlete', userId])).stdout,
-    );
-  });
-
   it('`--athlete` on a server acts for a managed athlete through a delegated token', async () => {
     const created = await fetch(`${server.url}/api/v1/users/`, {
       method: 'POST',
@@ -258,37 +234,6 @@ describe.skipIf(!existsSync(CHROMIUM))('peakform login, whoami, logout and data 
     expect((await runCliInProcess(['activities', 'list', '--json'])).stdout.trim().split('\n')).toHaveLength(
       2,
     );
-  });
-
-  it('`dailies import --server` stores what a local import stores and rejects the same lines', async () => {
-    const csv = join(root, 'dailies.csv');
-    await writeFile(
-      csv,
-      'date,measure,value\n2024-05-01,body_mass,61.5\n2024-05-02,hrv,\n2024-05-02,resting_hr,44\nnot-a-date,hrv,60\n',
-    );
-    const remote = await runCliInProcess(['dailies', 'import', '--server', server.url, csv]);
-    const local = await runCliInProcess(['dailies', 'import', '--data', localData, '--athlete', userId, csv]);
-    expect(remote).toEqual(local);
-    expect(remote.code).toBe(1);
-    expect(remote.stdout).toBe('2 value(s) stored, 0 kept as entered manually, 2 line(s) rejected.\n');
-    expect(remote.stderr).toContain(`${csv}:3: the value is not a number`);
-    const stored = await fetch(`${server.url}/api/v1/dailies/body_mass?start=2024-05-01&end=2024-05-01`, {
-      headers: { authorization: `Bearer ${(await readStored()).access_token}` },
-    });
-    expect(await stored.json()).toEqual([
-      { date: '2024-05-01', value: 61.5, status: 'stored', source: 'manual' },
-    ]);
-    const source = await runCliInProcess([
-      'dailies',
-      'import',
-      '--source',
-      'wahoo',
-      '--server',
-      server.url,
-      csv,
-    ]);
-    expect(source.code).toBe(2);
-    expect(source.stderr).toContain('--source wahoo works on a local data dir only');
   });
 
   it('refreshes an expired access token and writes the new one back with mode 600', async () => {
@@ -498,6 +443,66 @@ describe.skipIf(!existsSync(CHROMIUM))('peakform login, whoami, logout and data 
     expect(result.stderr).not.toContain(stored.refresh_token);
     expect(result.stderr).not.toContain(stored.access_token);
     expect((await runCliInProcess(['whoami'])).code).toBe(1);
+  });
+  // Last: these also run the local data dir's thresholds and dailies, whose changes schedule a
+  // background re-derivation; with a personal key, so they need no stored login.
+  it('`thresholds set|list --server` answer what the local data dir answers', async () => {
+    const set = [
+      'thresholds',
+      'set',
+      '--sport',
+      'cycling',
+      '--from',
+      '2024-01-01',
+      '--ftp',
+      '250',
+      '--weight',
+      '61',
+    ];
+    const key = await server.tokenFor(userId);
+    const remote = await runCliInProcess([...set, '--server', server.url, '--token', key]);
+    const local = await runCliInProcess([...set, '--data', localData, '--athlete', userId]);
+    expect(remote.code).toBe(0);
+    expect(remote.stdout).toBe(local.stdout);
+    expect(JSON.parse(remote.stdout)).toMatchObject({ sport: 'cycling', ftp_w: 250, weight_kg: 61 });
+    const listed = await runCliInProcess(['thresholds', 'list', '--server', server.url, '--token', key]);
+    expect(listed.stdout).toBe(
+      (await runCliInProcess(['thresholds', 'list', '--data', localData, '--athlete', userId])).stdout,
+    );
+  });
+
+  it('`dailies import --server` stores what a local import stores and rejects the same lines', async () => {
+    const csv = join(root, 'dailies.csv');
+    await writeFile(
+      csv,
+      'date,measure,value\n2024-05-01,body_mass,61.5\n2024-05-02,hrv,\n2024-05-02,resting_hr,44\nnot-a-date,hrv,60\n',
+    );
+    const key = await server.tokenFor(userId);
+    const remote = await runCliInProcess(['dailies', 'import', '--server', server.url, '--token', key, csv]);
+    const local = await runCliInProcess(['dailies', 'import', '--data', localData, '--athlete', userId, csv]);
+    expect(remote).toEqual(local);
+    expect(remote.code).toBe(1);
+    expect(remote.stdout).toBe('2 value(s) stored, 0 kept as entered manually, 2 line(s) rejected.\n');
+    expect(remote.stderr).toContain(`${csv}:3: the value is not a number`);
+    const stored = await fetch(`${server.url}/api/v1/dailies/body_mass?start=2024-05-01&end=2024-05-01`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(await stored.json()).toEqual([
+      { date: '2024-05-01', value: 61.5, status: 'stored', source: 'manual' },
+    ]);
+    const source = await runCliInProcess([
+      'dailies',
+      'import',
+      '--source',
+      'wahoo',
+      '--server',
+      server.url,
+      '--token',
+      key,
+      csv,
+    ]);
+    expect(source.code).toBe(2);
+    expect(source.stderr).toContain('--source wahoo works on a local data dir only');
   });
 });
 
