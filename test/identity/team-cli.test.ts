@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeAdmin } from '../../src/cli/admin/requests.ts';
 import { Engine } from '../../src/engine/engine.ts';
+import { runCliInProcess } from '../helpers/cli.ts';
 import { makeTempDir } from '../helpers/test-server.ts';
 
 describe('peakform team (admin operations)', () => {
@@ -46,5 +47,58 @@ describe('peakform team (admin operations)', () => {
     await expect(
       executeAdmin(engine, { op: 'teams.addMember', teamId: 'team_nope', userId: 'coach', role: 'member' }),
     ).rejects.toMatchObject({ code: 'ERR_TEAM_NOT_FOUND' });
+  });
+
+  it('removes a member through the command, never the last owner', async () => {
+    const team = (await executeAdmin(engine, { op: 'teams.create', name: 'Track', owner: 'coach' })) as {
+      id: string;
+    };
+    await executeAdmin(engine, {
+      op: 'teams.addMember',
+      teamId: team.id,
+      userId: 'assistant',
+      role: 'member',
+    });
+    engine.close();
+    try {
+      const removed = await runCliInProcess([
+        'team',
+        'remove-member',
+        team.id,
+        '--user',
+        'assistant',
+        '--data',
+        dataDir,
+      ]);
+      expect(removed).toMatchObject({ code: 0, stdout: `removed assistant from ${team.id}\n` });
+      const again = await runCliInProcess([
+        'team',
+        'remove-member',
+        team.id,
+        '--user',
+        'assistant',
+        '--data',
+        dataDir,
+      ]);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain('ERR_USER_NOT_FOUND');
+      const owner = await runCliInProcess([
+        'team',
+        'remove-member',
+        team.id,
+        '--user',
+        'coach',
+        '--data',
+        dataDir,
+      ]);
+      expect(owner.code).toBe(1);
+      expect(owner.stderr).toContain('last owner');
+      expect((await runCliInProcess(['team', 'remove-member', team.id, '--data', dataDir])).code).toBe(2);
+    } finally {
+      engine = await Engine.open({ dataDir, decodeWorkers: 0 });
+    }
+    expect(await executeAdmin(engine, { op: 'teams.list', userId: 'assistant' })).toEqual([
+      expect.objectContaining({ name: 'Road squad' }),
+    ]);
   });
 });

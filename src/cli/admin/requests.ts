@@ -318,6 +318,14 @@ export const ADMIN_OPS = {
       return { team_id: r.teamId, user_id: r.userId, role: r.role };
     },
   ),
+  'teams.removeMember': op(
+    { op: z.literal('teams.removeMember'), teamId: z.string(), userId: athleteId },
+    async (engine, r) => {
+      // The operator removes anyone but the last owner (null actor).
+      await engine.teams.removeMember(r.teamId, r.userId, null);
+      return { team_id: r.teamId, user_id: r.userId };
+    },
+  ),
   'teams.list': op({ op: z.literal('teams.list'), userId: athleteId }, async (engine, r) =>
     engine.teams.teamsOf(r.userId).map(({ team, role }) => ({
       id: team.id,

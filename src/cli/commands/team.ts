@@ -5,6 +5,8 @@ import { UsageError } from '../cli-error.ts';
 export const TEAM_USAGE = `peakform team create [--data DIR] NAME --owner ATHLETE [--description D] [--json]
   Creates a team owned by ATHLETE (its members may act for athletes who authorise it).
 peakform team add-member [--data DIR] TEAM_ID --user ATHLETE [--role member|owner]
+peakform team remove-member [--data DIR] TEAM_ID --user ATHLETE
+  Removes a member (never the last owner); their delegated tokens through the team stop at once.
 peakform team list [--data DIR] --user ATHLETE [--json]
   The teams ATHLETE owns or belongs to, with the role. An operator's commands, on a local data dir
   only (on a server, teams are managed through /api/v1/teams/ with the members' own tokens).`;
@@ -42,6 +44,12 @@ export async function teamCommand(args: string[]): Promise<number> {
     if (role !== 'member' && role !== 'owner') throw new UsageError('--role is member or owner.');
     await runAdmin(values.data, { op: 'teams.addMember', teamId, userId: values.user, role });
     process.stdout.write(`added ${values.user} to ${teamId} as ${role}\n`);
+  } else if (action === 'remove-member') {
+    const [teamId] = positionals;
+    if (!teamId) throw new UsageError('Name the team: peakform team remove-member TEAM_ID --user ATHLETE.');
+    if (!values.user) throw new UsageError('--user is required: the member to remove.');
+    await runAdmin(values.data, { op: 'teams.removeMember', teamId, userId: values.user });
+    process.stdout.write(`removed ${values.user} from ${teamId}\n`);
   } else if (action === 'list') {
     if (!values.user) throw new UsageError('--user is required: whose teams to list.');
     const teams = await runAdmin(values.data, { op: 'teams.list', userId: values.user });
