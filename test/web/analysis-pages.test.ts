@@ -174,6 +174,9 @@ describe('analysis pages: fatigue resistance, critical speed, zones, CP over tim
     ];
     const response = await upload(server, token, files);
     expect(response.status).toBe(201);
+    // A FIT ride with one lap per power block (data/fixtures/README.md), for lap selection.
+    const fit = await readFile(join(import.meta.dirname, '../../data/fixtures/ride-known-power.fit'));
+    expect((await upload(server, token, [{ name: 'ride-known-power.fit', bytes: fit }])).status).toBe(201);
     if (!existsSync(CHROMIUM)) return;
     await mkdir(ARTIFACTS, { recursive: true });
     browser = await chromium.launch({
@@ -395,7 +398,7 @@ describe('analysis pages: fatigue resistance, critical speed, zones, CP over tim
       const t0 = Date.parse(data[0].timestamp);
       const inside = data.filter((row: { timestamp: string }) => {
         const t = (Date.parse(row.timestamp) - t0) / 1000;
-        return t >= 1800 && t <= 3000;
+        return t >= 1800 && t < 3000;
       });
       // Each metric over its own readings (heart rate above 255 bpm is out of range: null).
       const mean = (key: string) => {
@@ -580,6 +583,34 @@ describe('analysis pages: fatigue resistance, critical speed, zones, CP over tim
       } finally {
         await page.setViewportSize({ width: 1100, height: 900 });
       }
+      expect(problems).toEqual([]);
+    });
+
+    it('selects a lap as the interval, with the lap’s averages as the API gives them', async () => {
+      const [activity] = await api('/api/v1/activities/?start=2024-03-02&end=2024-03-02&limit=1');
+      const detail = await api(`/api/v1/activities/${activity.id}`);
+      expect(detail.laps.length).toBeGreaterThan(3);
+      await open(`/activity/${activity.id}`);
+      // The longest lap, and a 5 s one: any lap is an interval.
+      const length = (l: { start: string; end: string }) => Date.parse(l.end) - Date.parse(l.start);
+      const lap = [...detail.laps].sort((a, b) => length(b) - length(a))[0];
+      expect(detail.laps.some((l: { start: string; end: string }) => length(l) <= 5000)).toBe(true);
+      await page.getByRole('button', { name: `Select lap ${lap.index + 1}`, exact: true }).click();
+      const fromS = (Date.parse(lap.start) - Date.parse(detail.start)) / 1000;
+      const toS = (Date.parse(lap.end) - Date.parse(detail.start)) / 1000;
+      const clock = (s: number) =>
+        `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+      const heading = page.getByRole('heading', {
+        name: `Selected interval ${clock(fromS)} – ${clock(toS)}`,
+      });
+      await heading.waitFor();
+      expect(await heading.evaluate((element) => element === document.activeElement)).toBe(true);
+      const stat = (name: string) =>
+        page.locator(`[data-testid="interval-stats"] dd[data-name="${name}"]`).textContent();
+      expect(await stat('duration')).toBe(clock(toS - fromS));
+      expect(await stat('avg_power')).toBe(`${r(lap.power.mean)} W`);
+      expect(await stat('avg_heart_rate')).toBe(`${r(lap.heart_rate.mean)} bpm`);
+      expect(page.url()).toContain(`from=${fromS}&to=${toS}`);
       expect(problems).toEqual([]);
     });
 

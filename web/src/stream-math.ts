@@ -85,9 +85,12 @@ function stats(values: (number | null)[]): { mean: number | null; max: number | 
   return { mean: count === 0 ? null : sum / count, max, sum };
 }
 
-/** Averages of the samples with fromS ≤ t ≤ toS (each metric over its own readings). */
+/**
+ * Averages of the samples with fromS ≤ t < toS, each metric over its own readings (a sample at t
+ * is the second [t, t + 1), so a lap [start, end) or the whole activity [0, end) is exact).
+ */
 export function intervalStats(samples: Sample[], fromS: number, toS: number): IntervalStats {
-  const inside = samples.filter((s) => s.t >= fromS && s.t <= toS);
+  const inside = samples.filter((s) => s.t >= fromS && s.t < toS);
   const power = stats(inside.map((s) => s.power));
   const hr = stats(inside.map((s) => s.heart_rate));
   return {

@@ -100,7 +100,8 @@ export async function activityPage(
     speed: reading(row, 'speed'),
     cadence: reading(row, 'cadence'),
   }));
-  const tEnd = samples.at(-1)?.t ?? 0;
+  // A sample at t is the second [t, t + 1): the activity spans [0, tEnd).
+  const tEnd = samples.length === 0 ? 0 : samples.at(-1)!.t + 1;
   // W′ balance needs the CP and W′ the API applied to this activity (its analysis' thresholds).
   const applied = (activity.analysis?.thresholds ?? {}) as Record<string, number>;
   const wbal =
@@ -148,14 +149,14 @@ export async function activityPage(
     const figures = available.flatMap(([name, label, scale, color]) => {
       const points = samples.flatMap((s) => {
         const v = s.row[name];
-        return s.t < view[0] || s.t > view[1] || v === null || v === undefined
+        return s.t < view[0] || s.t >= view[1] || v === null || v === undefined
           ? []
           : [{ t: s.t, v: scale(num(v)) }];
       });
       const figure = streamFigure(name, label, color, points, view, name === 'power', zoomTo);
       if (name !== 'power' || wbal === null) return [figure];
       const balance = wbal
-        .filter((p) => p.t >= view[0] && p.t <= view[1])
+        .filter((p) => p.t >= view[0] && p.t < view[1])
         .map((p) => ({ t: p.t, v: p.balanceJ / 1000 }));
       return [figure, wbalFigure(balance, view, applied, activity.analysis, zoomTo)];
     });
@@ -261,7 +262,16 @@ export async function activityPage(
     activity.laps.length === 0 ? h('p', { class: 'note' }, 'No laps recorded.') : '',
     dataTable(
       'Laps',
-      ['Lap', 'Start', 'Duration', 'Power (W)', 'Heart rate (bpm)', 'Speed (km/h)', 'Cadence (rpm)'],
+      [
+        'Lap',
+        'Start',
+        'Duration',
+        'Power (W)',
+        'Heart rate (bpm)',
+        'Speed (km/h)',
+        'Cadence (rpm)',
+        'Interval',
+      ],
       activity.laps.map((lap) => [
         lap.index + 1,
         lap.start_local.slice(11, 19),
@@ -270,6 +280,18 @@ export async function activityPage(
         lapValue(lap, 'heart_rate'),
         lapValue(lap, 'speed', 3.6),
         lapValue(lap, 'cadence'),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'link',
+            onclick: () => {
+              draw([(Date.parse(lap.start) - t0) / 1000, (Date.parse(lap.end) - t0) / 1000]);
+              (document.getElementById('interval-heading') as HTMLElement | null)?.focus();
+            },
+          },
+          `Select lap ${lap.index + 1}`,
+        ),
       ]),
       'laps-table',
     ),
@@ -298,8 +320,10 @@ export async function activityPage(
   );
 }
 
-/** The narrowest range the charts zoom to (seconds); a narrower brush resets instead. */
-const MIN_ZOOM_S = 10;
+/** The narrowest range the charts zoom to (seconds); a narrower one resets instead. */
+const MIN_ZOOM_S = 2;
+/** A drag shorter than this (CSS px) is a click, not a brush. */
+const MIN_BRUSH_PX = 5;
 
 /** `?from=&to=` (seconds) from a link, else the whole activity. */
 function zoomFromParams(params: URLSearchParams, tEnd: number): [number, number] {
@@ -384,9 +408,11 @@ function zoomable(figure: HTMLElement, chart: Element, view: [number, number], z
     return Math.max(view[0], Math.min(view[1], Number.isFinite(t) ? t : view[0]));
   };
   let start: number | null = null;
+  let startX = 0;
   let band: SVGRectElement | null = null;
   svg.addEventListener('pointerdown', (event) => {
     start = timeAt(event);
+    startX = event.clientX;
     svg.setPointerCapture?.(event.pointerId);
     band = document.createElementNS('http://www.w3.org/2000/svg', 'rect');
     band.setAttribute('class', 'brush');
@@ -404,12 +430,12 @@ function zoomable(figure: HTMLElement, chart: Element, view: [number, number], z
   });
   svg.addEventListener('pointerup', (event) => {
     if (start === null) return;
-    const end = timeAt(event);
     const from = start;
+    const dragged = Math.abs(event.clientX - startX);
     start = null;
     band?.remove();
     band = null;
-    if (Math.abs(end - from) >= MIN_ZOOM_S) zoomTo([from, end]);
+    if (dragged >= MIN_BRUSH_PX) zoomTo([from, timeAt(event)]);
   });
   svg.addEventListener('keydown', (event) => {
     const span = view[1] - view[0];
@@ -485,7 +511,7 @@ function intervalContent(stats: IntervalStats, whole: boolean): Node[] {
   return [
     h(
       'h2',
-      { id: 'interval-heading' },
+      { id: 'interval-heading', tabindex: '-1' },
       whole ? 'Whole activity' : `Selected interval ${formatClock(stats.fromS)} – ${formatClock(stats.toS)}`,
     ),
     h(
@@ -516,7 +542,7 @@ const TRACK_TABLE_STEP_S = 300;
  * offline), the selected interval drawn over it, start and finish marked.
  */
 function mapFigure(track: { t: number; lat: number; lon: number }[], view: [number, number]): HTMLElement {
-  const selected = track.filter((p) => p.t >= view[0] && p.t <= view[1]);
+  const selected = track.filter((p) => p.t >= view[0] && p.t < view[1]);
   const whole = selected.length === track.length;
   const ends = [
     { ...track[0]!, label: 'Start' },
