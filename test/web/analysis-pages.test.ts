@@ -351,6 +351,44 @@ describe('analysis pages: fatigue resistance, critical speed, zones, CP over tim
       await keep('fitness-zones-cp');
     });
 
+    it('switches the model over time to critical speed and D′ for running, with the API’s fits', async () => {
+      await open(`/fitness?start=${START}&end=${END}`);
+      await page.getByLabel('Modelled over time').selectOption('speed');
+      await page.getByRole('button', { name: 'Show', exact: true }).click();
+      await page.getByRole('heading', { name: 'Modelled CS and D′ over time' }).waitFor();
+      await ready();
+      expect(page.url()).toContain('model=speed');
+      const dates = ['2025-01-08', '2025-02-05', '2025-03-05', '2025-04-02', '2025-04-30'];
+      const rows = page.locator('table[data-testid="cp-trend-table"] tbody tr');
+      expect(await rows.count()).toBe(dates.length);
+      let fitted = 0;
+      for (const [i, date] of dates.entries()) {
+        const from = new Date(Date.parse(`${date}T00:00:00Z`) - 89 * 86_400_000).toISOString().slice(0, 10);
+        const fit = await api(
+          `/api/v1/profile/intensity-duration-model?metric=speed&model=cp2&sport=running&start=${from}&end=${date}`,
+        );
+        const row = await rows.nth(i).locator('td').allTextContents();
+        expect(Number(row[4])).toBe(fit.activity_count);
+        if (!fit.ok) continue;
+        fitted++;
+        expect(Number(row[1])).toBe(Number(r(fit.parameters.cs_mps * 3.6, 2)));
+        expect(Number(row[2])).toBe(Number(r(fit.parameters.d_prime_m)));
+      }
+      expect(fitted).toBeGreaterThanOrEqual(2);
+      expect(await page.locator('[data-testid="cp-trend-chart"] g.cp-trend-dots circle').count()).toBe(
+        fitted,
+      );
+      expect(await page.locator('[data-testid="cp-trend-chart"]').textContent()).toContain('CS (km/h)');
+      await expectGolden(
+        'fitness-cs-trend',
+        [
+          await figureText(page, 'cp-trend-chart'),
+          await figureText(page, 'wprime-trend-chart'),
+          await tableText(page, 'cp-trend-table'),
+        ].join('\n'),
+      );
+    });
+
     it('zooms all streams together (brush, form, keys), averages the interval and draws W′ balance and the track', async () => {
       const [activity] = await api(`/api/v1/activities/?start=2025-03-01&end=2025-03-01&limit=1`);
       const detail = await api(`/api/v1/activities/${activity.id}`);

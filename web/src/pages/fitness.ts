@@ -12,11 +12,12 @@ import { addDays, isoDate, num, round } from '../format.ts';
 export async function fitnessPage(main: HTMLElement, params: URLSearchParams): Promise<void> {
   const end = params.get('end') ?? isoDate(new Date());
   const start = params.get('start') ?? addDays(end, -179);
+  const trendSpec = TRENDS[params.get('model') === 'speed' ? 'speed' : 'power'];
   const api = client();
   const [load, weeks, trend] = await Promise.all([
     api.getTrainingLoad({ start, end }).then(rows),
     api.getLongitudinalAggregate({ start, end, interval: 'week' }).then(rows),
-    modelTrend(start, end),
+    modelTrend(trendSpec, start, end),
   ]);
   const days = load.map((r) => ({
     date: new Date(`${r.date as string}T00:00:00Z`),
@@ -104,7 +105,11 @@ export async function fitnessPage(main: HTMLElement, params: URLSearchParams): P
         onsubmit: (event: Event) => {
           event.preventDefault();
           const data = new FormData(event.target as HTMLFormElement);
-          location.hash = `#/fitness?${new URLSearchParams({ start: String(data.get('start')), end: String(data.get('end')) })}`;
+          location.hash = `#/fitness?${new URLSearchParams({
+            start: String(data.get('start')),
+            end: String(data.get('end')),
+            model: String(data.get('model')),
+          })}`;
         },
       },
       h(
@@ -121,6 +126,17 @@ export async function fitnessPage(main: HTMLElement, params: URLSearchParams): P
           { class: 'field' },
           h('label', { for: 'end' }, 'To'),
           h('input', { id: 'end', name: 'end', type: 'date', value: end }),
+        ),
+        h(
+          'div',
+          { class: 'field' },
+          h('label', { for: 'model' }, 'Modelled over time'),
+          h(
+            'select',
+            { id: 'model', name: 'model' },
+            h('option', { value: 'power', selected: trendSpec.metric === 'power' }, 'CP and W′ (cycling)'),
+            h('option', { value: 'speed', selected: trendSpec.metric === 'speed' }, 'CS and D′ (running)'),
+          ),
         ),
         h('button', { type: 'submit' }, 'Show'),
       ),
@@ -146,7 +162,7 @@ export async function fitnessPage(main: HTMLElement, params: URLSearchParams): P
       'distance-chart',
     ),
     ...zoneFigures(weeks, start, end),
-    ...trendFigures(trend, start, end),
+    ...trendFigures(trendSpec, trend, start, end),
     dataTable(
       'Weekly totals',
       ['Week of', 'Activities', 'Hours', 'Distance (km)', 'TSS'],
@@ -263,13 +279,42 @@ const TREND_STEP_DAYS = 28;
 /** Fits asked for at once (the API fits each from the bests of its window). */
 const TREND_CONCURRENCY = 3;
 
+/** What is modelled over time: CP and W′ from cycling power, or CS and D′ from running speed. */
+interface TrendSpec {
+  metric: 'power' | 'speed';
+  sport: string;
+  title: string;
+  /** The critical intensity (CP or CS) and the capacity above it (W′ or D′), as shown. */
+  critical: { name: string; long: string; unit: string; key: string; scale: number; digits: number };
+  capacity: { name: string; unit: string; key: string; scale: number; digits: number };
+}
+
+const TRENDS: Record<'power' | 'speed', TrendSpec> = {
+  power: {
+    metric: 'power',
+    sport: 'cycling',
+    title: 'Modelled CP and W′ over time',
+    critical: { name: 'CP', long: 'Critical power', unit: 'W', key: 'cp_w', scale: 1, digits: 0 },
+    capacity: { name: 'W′', unit: 'kJ', key: 'w_prime_j', scale: 1 / 1000, digits: 1 },
+  },
+  speed: {
+    metric: 'speed',
+    sport: 'running',
+    title: 'Modelled CS and D′ over time',
+    critical: { name: 'CS', long: 'Critical speed', unit: 'km/h', key: 'cs_mps', scale: 3.6, digits: 2 },
+    capacity: { name: 'D′', unit: 'm', key: 'd_prime_m', scale: 1, digits: 0 },
+  },
+};
+
 interface TrendPoint {
   date: string;
   windowStart: string;
   ok: boolean;
   reason: string | null;
-  cpW: number | null;
-  wPrimeKj: number | null;
+  /** CP (W) or CS (km/h). */
+  critical: number | null;
+  /** W′ (kJ) or D′ (m). */
+  capacity: number | null;
   r2: number | null;
   activities: number;
 }
@@ -281,8 +326,8 @@ export function trendDates(start: string, end: string): string[] {
   return dates;
 }
 
-/** CP and W′ (cp2) fitted to the 90 days up to each date, a few fits at a time. */
-async function modelTrend(start: string, end: string): Promise<TrendPoint[]> {
+/** A cp2 fit to the 90 days up to each date, a few fits at a time. */
+async function modelTrend(spec: TrendSpec, start: string, end: string): Promise<TrendPoint[]> {
   const api = client();
   const dates = trendDates(start, end);
   const out: TrendPoint[] = new Array(dates.length);
@@ -293,19 +338,23 @@ async function modelTrend(start: string, end: string): Promise<TrendPoint[]> {
       const date = dates[i]!;
       const windowStart = addDays(date, -(TREND_WINDOW_DAYS - 1));
       const fit = await api.getIntensityDurationModel({
-        metric: 'power',
+        metric: spec.metric,
         model: 'cp2',
-        sport: 'cycling',
+        sport: spec.sport,
         start: windowStart,
         end: date,
       });
+      const value = (key: string, scale: number) => {
+        const v = fit.parameters[key];
+        return fit.ok && v !== undefined ? v * scale : null;
+      };
       out[i] = {
         date,
         windowStart,
         ok: fit.ok,
         reason: fit.reason,
-        cpW: fit.ok ? (fit.parameters.cp_w ?? null) : null,
-        wPrimeKj: fit.ok && fit.parameters.w_prime_j !== undefined ? fit.parameters.w_prime_j / 1000 : null,
+        critical: value(spec.critical.key, spec.critical.scale),
+        capacity: value(spec.capacity.key, spec.capacity.scale),
         r2: fit.r2,
         activities: fit.activity_count,
       };
@@ -315,18 +364,19 @@ async function modelTrend(start: string, end: string): Promise<TrendPoint[]> {
   return out;
 }
 
-/** CP and W′ over time as two small charts over the same dates, and their table. */
-function trendFigures(trend: TrendPoint[], start: string, end: string): HTMLElement[] {
-  const fitted = trend.filter((p) => p.ok && p.cpW !== null);
-  const heading = h('h2', { id: 'trend-heading' }, 'Modelled CP and W′ over time');
+/** The critical intensity and the capacity over time as two small charts, and their table. */
+function trendFigures(spec: TrendSpec, trend: TrendPoint[], start: string, end: string): HTMLElement[] {
+  const { critical: c, capacity: w } = spec;
+  const fitted = trend.filter((p) => p.ok && p.critical !== null && p.capacity !== null);
+  const heading = h('h2', { id: 'trend-heading' }, spec.title);
   const intro = h(
     'p',
     { class: 'help' },
-    `Each point is a two-parameter critical power fit to the best efforts of the ${TREND_WINDOW_DAYS} days up to its date, every ${TREND_STEP_DAYS} days.`,
+    `Each point is a two-parameter ${c.long.toLowerCase()} fit (${spec.sport}) to the best efforts of the ${TREND_WINDOW_DAYS} days up to its date, every ${TREND_STEP_DAYS} days.`,
   );
   if (fitted.length === 0)
     return [heading, intro, h('p', { class: 'note' }, `No fit succeeded between ${start} and ${end}.`)];
-  const series = (key: 'cpW' | 'wPrimeKj', label: string, color: string, testId: string) => {
+  const series = (key: 'critical' | 'capacity', label: string, color: string, testId: string) => {
     const data = fitted.map((p) => ({ date: new Date(`${p.date}T00:00:00Z`), y: p[key]! }));
     return plot({
       height: 200,
@@ -348,30 +398,32 @@ function trendFigures(trend: TrendPoint[], start: string, end: string): HTMLElem
     `${round(a, digits)} → ${round(b, digits)} ${unit} (${b >= a ? '+' : ''}${round(b - a, digits)}, ${b >= a ? '+' : ''}${round((100 * (b - a)) / a, 1)} %)`;
   const verdict =
     fitted.length < 2
-      ? `One fit: CP ${round(last.cpW, 0)} W, W′ ${round(last.wPrimeKj, 1)} kJ on ${last.date}.`
-      : `From ${first.date} to ${last.date}: CP ${change(first.cpW!, last.cpW!, 0, 'W')}, W′ ${change(first.wPrimeKj!, last.wPrimeKj!, 1, 'kJ')}.`;
+      ? `One fit: ${c.name} ${round(last.critical, c.digits)} ${c.unit}, ${w.name} ${round(last.capacity, w.digits)} ${w.unit} on ${last.date}.`
+      : `From ${first.date} to ${last.date}: ${c.name} ${change(first.critical!, last.critical!, c.digits, c.unit)}, ` +
+        `${w.name} ${change(first.capacity!, last.capacity!, w.digits, w.unit)}.`;
+  const capacities = fitted.map((p) => p.capacity!);
   return [
     heading,
     intro,
     chartFigure(
-      `Critical power (W) over time, ${start} – ${end}`,
-      series('cpW', 'CP (W)', '#1f5fbf', 'cp-trend'),
+      `${c.long} (${c.unit}) over time, ${start} – ${end}`,
+      series('critical', `${c.name} (${c.unit})`, '#1f5fbf', 'cp-trend'),
       verdict,
       'cp-trend-chart',
     ),
     chartFigure(
-      `W′ (kJ) over time, ${start} – ${end}`,
-      series('wPrimeKj', 'W′ (kJ)', '#c2410c', 'wprime-trend'),
-      `${fitted.length} of ${trend.length} windows fitted; W′ ${round(Math.min(...fitted.map((p) => p.wPrimeKj!)), 1)}–${round(Math.max(...fitted.map((p) => p.wPrimeKj!)), 1)} kJ.`,
+      `${w.name} (${w.unit}) over time, ${start} – ${end}`,
+      series('capacity', `${w.name} (${w.unit})`, '#c2410c', 'wprime-trend'),
+      `${fitted.length} of ${trend.length} windows fitted; ${w.name} ${round(Math.min(...capacities), w.digits)}–${round(Math.max(...capacities), w.digits)} ${w.unit}.`,
       'wprime-trend-chart',
     ),
     dataTable(
-      'CP and W′ per window',
-      ['Window', 'CP (W)', 'W′ (kJ)', 'R²', 'Activities'],
+      `${c.name} and ${w.name} per window`,
+      ['Window', `${c.name} (${c.unit})`, `${w.name} (${w.unit})`, 'R²', 'Activities'],
       trend.map((p) => [
         `${p.windowStart} – ${p.date}`,
-        p.cpW === null ? `– (${p.reason ?? 'no fit'})` : Number(round(p.cpW, 0)),
-        p.wPrimeKj === null ? '–' : Number(round(p.wPrimeKj, 1)),
+        p.critical === null ? `– (${p.reason ?? 'no fit'})` : Number(round(p.critical, c.digits)),
+        p.capacity === null ? '–' : Number(round(p.capacity, w.digits)),
         p.r2 === null ? '–' : Number(round(p.r2, 3)),
         p.activities,
       ]),
