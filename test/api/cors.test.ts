@@ -1,11 +1,9 @@
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium, launchChromium } from '../helpers/chromium.ts';
 import { csvRide } from '../helpers/csv-activity.ts';
 import { startTestServer, type TestServer, upload } from '../helpers/test-server.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
 
 describe('cross-origin access (CORS)', () => {
   let server: TestServer;
@@ -58,7 +56,7 @@ describe('cross-origin access (CORS)', () => {
   });
 });
 
-describe.skipIf(!existsSync(CHROMIUM))('cross-origin access in a browser', () => {
+describe.skipIf(!hasChromium)('cross-origin access in a browser', () => {
   let server: TestServer;
   let token: string;
   let browser: Browser;
@@ -77,7 +75,7 @@ describe.skipIf(!existsSync(CHROMIUM))('cross-origin access in a browser', () =>
     });
     await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
     siteUrl = `http://127.0.0.1:${(site.address() as { port: number }).port}/`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

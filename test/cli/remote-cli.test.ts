@@ -5,14 +5,14 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refreshTokens } from '../../src/sdk/auth.ts';
+import { hasChromium, launchChromium } from '../helpers/chromium.ts';
 import { BIN, runCli, runCliInProcess } from '../helpers/cli.ts';
 import { csvRide } from '../helpers/csv-activity.ts';
 import { makeTempDir, startTestServer, type TestServer } from '../helpers/test-server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const EMAIL = 'ada@example.org';
 const PASSWORD = 'ada rides far and fast';
 
@@ -21,7 +21,7 @@ const PASSWORD = 'ada rides far and fast';
  * or the one it hands to $BROWSER, and signs in in headless Chromium), then the data commands
  * with `--server`, compared with the same commands on a local data dir holding the same files.
  */
-describe.skipIf(!existsSync(CHROMIUM))('peakform login, whoami, logout and data commands on a server', () => {
+describe.skipIf(!hasChromium)('peakform login, whoami, logout and data commands on a server', () => {
   let server: TestServer;
   let browser: Browser;
   let root: string;
@@ -34,10 +34,7 @@ describe.skipIf(!existsSync(CHROMIUM))('peakform login, whoami, logout and data 
 
   beforeAll(async () => {
     server = await startTestServer();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium();
     const account = await server.engine.identity.accounts.signUp({
       email: EMAIL,
       password: PASSWORD,

@@ -1,11 +1,9 @@
-import { existsSync } from 'node:fs';
 import * as oidc from 'openid-client';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium, launchChromium } from '../helpers/chromium.ts';
 import { openLoopbackListener } from '../helpers/loopback-listener.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
 
 /**
  * The whole sign-in in real Chromium (Debian's, headless): the app sends the athlete to the
@@ -13,16 +11,13 @@ const CHROMIUM = '/usr/bin/chromium';
  * browser lands on the app's loopback callback; the app (openid-client) exchanges the code. Then
  * the athlete revokes the app on the account page.
  */
-describe.skipIf(!existsSync(CHROMIUM))('sign-up, consent and revocation in headless Chromium', () => {
+describe.skipIf(!hasChromium)('sign-up, consent and revocation in headless Chromium', () => {
   let server: TestServer;
   let browser: Browser;
 
   beforeAll(async () => {
     server = await startTestServer();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

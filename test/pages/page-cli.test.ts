@@ -1,14 +1,14 @@
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pagesCsp } from '../../src/api/pages-site.ts';
 import { parseProjectConfig } from '../../src/cli/project-config.ts';
+import { launchChromium } from '../helpers/chromium.ts';
 import { runCliInProcess } from '../helpers/cli.ts';
 import { csvRide } from '../helpers/csv-activity.ts';
 import { makeTempDir, startTestServer, type TestServer, upload } from '../helpers/test-server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const FIXTURE_SITE = join(import.meta.dirname, 'fixtures/site');
 const EMAIL = 'rider@example.org';
 const PASSWORD = 'rides far and fast';
@@ -200,10 +200,7 @@ describe('peakform app create --page, app link, page deploy; the page signs a ri
     ]);
     expect(uploaded.status).toBe(201);
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext();
     const page = await context.newPage();
     const problems: string[] = [];

@@ -1,13 +1,12 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PeakformClient } from '../../src/sdk/index.ts';
+import { hasChromium, launchChromium } from '../helpers/chromium.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ROOT = resolve(import.meta.dirname, '../..');
 
 /**
@@ -17,16 +16,13 @@ const ROOT = resolve(import.meta.dirname, '../..');
  * completeSignIn on the callback) and reads JSON rows and an Arrow table with the token it got.
  * The page is served on the API's origin (intercepted by the browser), as a same-site app would be.
  */
-describe.skipIf(!existsSync(CHROMIUM))('the SDK in Chromium', () => {
+describe.skipIf(!hasChromium)('the SDK in Chromium', () => {
   let server: TestServer;
   let browser: Browser;
 
   beforeAll(async () => {
     server = await startTestServer();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

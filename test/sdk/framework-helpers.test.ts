@@ -5,15 +5,15 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Browser, type BrowserContext, chromium } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type StoredSession, WebSession } from '../../src/sdk/web-session.ts';
 import type { VerifiedWebhookEvent } from '../../src/sdk/webhooks.ts';
 import { standardSignature, sweatstackSignature } from '../../src/services/webhooks/signatures.ts';
+import { hasChromium, launchChromium } from '../helpers/chromium.ts';
 import { csvRide } from '../helpers/csv-activity.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ROOT = resolve(import.meta.dirname, '../..');
 const SESSION_SECRET = 'example session secret, 32 characters or more';
 const COOKIE = 'peakform_app_session';
@@ -90,17 +90,14 @@ async function waitFor(condition: () => boolean | Promise<boolean>, what: string
   }
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('the framework helpers, through the examples, in Chromium', () => {
+describe.skipIf(!hasChromium)('the framework helpers, through the examples, in Chromium', () => {
   let server: TestServer;
   let browser: Browser;
   let scratch: string;
 
   beforeAll(async () => {
     server = await startTestServer();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium();
     scratch = await mkdtemp(join(tmpdir(), 'peakform-examples-'));
   });
   afterAll(async () => {

@@ -3,17 +3,17 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.ts';
 import { buildApp } from '../../src/api/app.ts';
 import { pdfPageCount } from '../../src/cli/commands/report.ts';
 import { Engine } from '../../src/engine/engine.ts';
+import { hasChromium, launchChromium } from '../helpers/chromium.ts';
 import { runCli, runCliInProcess } from '../helpers/cli.ts';
 import { csvRide } from '../helpers/csv-activity.ts';
 import { asJson, makeTempDir } from '../helpers/test-server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const PDFTOPPM = '/usr/bin/pdftoppm';
 const ARTIFACTS = join(import.meta.dirname, '../../artifacts/web');
 /** The team view's "as of" date and the report's range: fixed, so the numbers do not move with the clock. */
@@ -137,12 +137,9 @@ describe('the coach’s team view and reports', () => {
       });
       expect(response.status).toBe(201);
     }
-    if (existsSync(CHROMIUM)) {
+    if (hasChromium) {
       await mkdir(ARTIFACTS, { recursive: true });
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-      });
+      browser = await launchChromium();
       page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
       page.on('console', (message) => {
         if (message.type() === 'error') problems.push(message.text());
@@ -157,7 +154,7 @@ describe('the coach’s team view and reports', () => {
     engine?.close();
   });
 
-  describe.skipIf(!existsSync(CHROMIUM))('in headless Chromium', () => {
+  describe.skipIf(!hasChromium)('in headless Chromium', () => {
     const ready = () => page.locator('body[data-state="ready"]').waitFor();
 
     const cells = async (athleteId: string) => {
@@ -338,7 +335,7 @@ describe('the coach’s team view and reports', () => {
     });
   });
 
-  describe.skipIf(!existsSync(CHROMIUM))('peakform report on a server', () => {
+  describe.skipIf(!hasChromium)('peakform report on a server', () => {
     it('makes a team athlete’s report through the server with the coach’s key and a delegated token', async () => {
       const outDir = await makeTempDir('peakform-report-remote-');
       const out = join(outDir, 'bea.html');
@@ -420,7 +417,7 @@ describe('the coach’s team view and reports', () => {
     const report = (...args: string[]) =>
       runCliInProcess(['report', '--athlete', 'ada', '--data', dataDir, '--web', webDir, ...args]);
 
-    it.skipIf(!existsSync(CHROMIUM))(
+    it.skipIf(!hasChromium)(
       'writes a PDF whose pages pdftoppm renders: one per section',
       async () => {
         const out = join(outDir, 'ada.pdf');
@@ -445,7 +442,7 @@ describe('the coach’s team view and reports', () => {
       180_000,
     );
 
-    it.skipIf(!existsSync(CHROMIUM))(
+    it.skipIf(!hasChromium)(
       'writes one self-contained HTML file with the model parameters and best efforts of the API',
       async () => {
         const out = join(outDir, 'ada.html');
@@ -492,7 +489,7 @@ describe('the coach’s team view and reports', () => {
         webDir,
         '--out',
         out,
-        ...(existsSync(CHROMIUM) ? [] : ['--chromium', process.execPath]),
+        ...(hasChromium ? [] : ['--chromium', process.execPath]),
       ]);
       expect(unknown.code).toBe(2);
       expect(unknown.stderr).toContain('No athlete "nobody"');

@@ -1,12 +1,12 @@
-import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify from 'fastify';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.ts';
 import { registerWebApp, WEB_APP_CSP } from '../../src/api/web-app.ts';
 import { WEB_APP_CLIENT_ID } from '../../src/services/identity/application-service.ts';
+import { hasChromium, launchChromium } from '../helpers/chromium.ts';
 import { csvRide } from '../helpers/csv-activity.ts';
 import {
   asJson,
@@ -17,7 +17,6 @@ import {
   upload,
 } from '../helpers/test-server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 // Screenshots and DOM snapshots of each page, for review (gitignored, outside biome's files).
 const ARTIFACTS = join(import.meta.dirname, '../../artifacts/web');
 
@@ -40,10 +39,7 @@ describe('web app at /app/', () => {
 
   async function openBrowser(): Promise<void> {
     await mkdir(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(message.text());
@@ -71,7 +67,7 @@ describe('web app at /app/', () => {
     ].map(([iso, scale], i) => ({ name: `ride-${i}.csv`, bytes: ride(iso as string, scale as number) }));
     const response = await upload(server, token, files);
     expect(response.status).toBe(201);
-    if (existsSync(CHROMIUM)) await openBrowser();
+    if (hasChromium) await openBrowser();
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -124,7 +120,7 @@ describe('web app at /app/', () => {
     expect(await response.text()).not.toMatch(/invalid_client|invalid_redirect_uri/);
   });
 
-  describe.skipIf(!existsSync(CHROMIUM))('in headless Chromium', () => {
+  describe.skipIf(!hasChromium)('in headless Chromium', () => {
     const keep = async (name: string) => {
       await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
       await writeFile(join(ARTIFACTS, `${name}.html`), await page.locator('main').innerHTML());
