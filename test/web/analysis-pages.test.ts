@@ -518,9 +518,12 @@ describe('analysis pages: fatigue resistance, critical speed, zones, CP over tim
             ? `svg:${await focused.evaluate((element) => element.closest('figure')?.getAttribute('data-testid'))}`
             : `${tag}:${(await focused.getAttribute('id')) ?? (await focused.textContent())}`;
         reached.push(name);
-        expect(await focused.evaluate((element) => getComputedStyle(element).outlineStyle), name).not.toBe(
-          'none',
-        );
+        expect(
+          await focused.evaluate(
+            (element) => element.ownerDocument.defaultView?.getComputedStyle(element).outlineStyle,
+          ),
+          name,
+        ).not.toBe('none');
       }
       expect(reached).toEqual(
         expect.arrayContaining([
@@ -549,13 +552,16 @@ describe('analysis pages: fatigue resistance, critical speed, zones, CP over tim
       ];
       await page.setViewportSize({ width: 390, height: 844 });
       try {
-        for (const [name, hash] of pages) {
+        for (const [name = '', hash = ''] of pages) {
           await open(hash);
           // No sideways scrolling of the page: wide tables scroll inside their own box.
           expect(await page.locator('html').evaluate((html) => html.scrollWidth), hash).toBeLessThanOrEqual(
             390,
           );
           const audit = await page.locator('main').evaluate((main) => {
+            // The project's lib has no DOM types: reach the window and document through the element.
+            const document = main.ownerDocument;
+            const getComputedStyle = (e: typeof main) => document.defaultView!.getComputedStyle(e);
             const rgb = (text: string) => (text.match(/[\d.]+/g) ?? []).map(Number);
             const luminance = ([r, g, b]: number[]) => {
               const [R, G, B] = [r!, g!, b!].map((v) => {
@@ -564,7 +570,7 @@ describe('analysis pages: fatigue resistance, critical speed, zones, CP over tim
               });
               return 0.2126 * R! + 0.7152 * G! + 0.0722 * B!;
             };
-            const background = (element: Element | null): number[] => {
+            const background = (element: typeof main | null): number[] => {
               for (let e = element; e; e = e.parentElement) {
                 const color = rgb(getComputedStyle(e).backgroundColor);
                 if (color.length === 3 || (color.length === 4 && color[3]! > 0)) return color.slice(0, 3);
@@ -573,14 +579,14 @@ describe('analysis pages: fatigue resistance, critical speed, zones, CP over tim
             };
             const problems: string[] = [];
             let checked = 0;
-            const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+            const walker = document.createTreeWalker(main, 4 /* NodeFilter.SHOW_TEXT */);
             for (let node = walker.nextNode(); node; node = walker.nextNode()) {
               const element = node.parentElement;
               if (!element || !node.textContent?.trim()) continue;
               const box = element.getBoundingClientRect();
               if (box.width === 0 || box.height === 0) continue; // collapsed <details>, hidden
               const style = getComputedStyle(element);
-              const inSvg = element instanceof SVGElement;
+              const inSvg = element.namespaceURI === 'http://www.w3.org/2000/svg';
               const fg = rgb(inSvg && style.fill !== 'none' ? style.fill : style.color).slice(0, 3);
               const l1 = luminance(fg);
               const l2 = luminance(background(element));
@@ -642,7 +648,7 @@ describe('analysis pages: fatigue resistance, critical speed, zones, CP over tim
         name: `Selected interval ${clock(fromS)} – ${clock(toS)}`,
       });
       await heading.waitFor();
-      expect(await heading.evaluate((element) => element === document.activeElement)).toBe(true);
+      expect(await heading.evaluate((element) => element === element.ownerDocument.activeElement)).toBe(true);
       const stat = (name: string) =>
         page.locator(`[data-testid="interval-stats"] dd[data-name="${name}"]`).textContent();
       expect(await stat('duration')).toBe(clock(toS - fromS));
