@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.ts';
+import { hasChromium, launchChromium } from '../helpers/chromium.ts';
 import {
   asJson,
   get,
@@ -13,7 +14,6 @@ import {
   upload,
 } from '../helpers/test-server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dirname, '../../artifacts/web');
 const GOLDEN = join(import.meta.dirname, 'golden');
 const START = '2025-01-01';
@@ -177,12 +177,9 @@ describe('analysis pages: fatigue resistance, critical speed, zones, CP over tim
     // A FIT ride with one lap per power block (data/fixtures/README.md), for lap selection.
     const fit = await readFile(join(import.meta.dirname, '../../data/fixtures/ride-known-power.fit'));
     expect((await upload(server, token, [{ name: 'ride-known-power.fit', bytes: fit }])).status).toBe(201);
-    if (!existsSync(CHROMIUM)) return;
+    if (!hasChromium) return;
     await mkdir(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(message.text());
@@ -199,7 +196,7 @@ describe('analysis pages: fatigue resistance, critical speed, zones, CP over tim
     await server?.close();
   });
 
-  describe.skipIf(!existsSync(CHROMIUM))('in headless Chromium', () => {
+  describe.skipIf(!hasChromium)('in headless Chromium', () => {
     it('draws fatigue-resistance curves after 0, 1,000 and 2,000 kJ with the API’s values', async () => {
       await open(`/power?start=${START}&end=${END}`);
       await page.getByRole('button', { name: /Fatigue resistance/ }).click();
