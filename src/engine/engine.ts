@@ -199,6 +199,11 @@ export class Engine {
     return this.store.lake.dataDir;
   }
 
+  /** Waits for the background bookkeeping a change asked for (the re-derivation journal); before `close` when the process ends. */
+  flush(): Promise<void> {
+    return this.thresholdRecompute.flush();
+  }
+
   close(): void {
     this.thresholdRecompute.close();
     this.webhooks.stopDelivery();
