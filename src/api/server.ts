@@ -27,6 +27,7 @@ export async function serve(
   url = address.replace(/\/\/(\[::1?\]|127\.0\.0\.1|0\.0\.0\.0)(?=:)/, '//localhost');
   const shutdown = async () => {
     await app.close();
+    await engine.flush();
     engine.close();
     process.exit(0);
   };

@@ -154,12 +154,14 @@ describe('a threshold change across a restart', () => {
       const id = source.activity_ids[0]!;
       const before = (await engine.activities.get('ann', id)).analysis!;
       expect(before.thresholds.ftp_w).toBe(250);
-      // A new FTP, and the process ends before the coalesced run starts.
+      // A new FTP, and the process ends before the coalesced run starts (as a server's shutdown
+      // and the CLI do, after the journal write has reached the catalog).
       await engine.profile.setThresholds('ann', {
         sport: 'cycling',
         effective_from: '2024-01-15',
         ftp_w: 300,
       });
+      await engine.flush();
       engine.close();
 
       engine = await Engine.open({ dataDir, decodeWorkers: 0 });

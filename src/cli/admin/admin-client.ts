@@ -46,7 +46,13 @@ export async function openAdminSession(dataFlag: string | undefined): Promise<Ad
   return {
     remote: false,
     dataDir,
-    run: async (request, hooks) => roundTrip(await executeAdmin(engine, roundTrip(request), hooks)) as never,
+    run: async (request, hooks) => {
+      const result = await executeAdmin(engine, roundTrip(request), hooks);
+      // A change may have scheduled a re-derivation whose journal row must reach the catalog
+      // before this process closes it (the next open resumes the re-derivation).
+      await engine.flush();
+      return roundTrip(result) as never;
+    },
     close: () => engine.close(),
   };
 }

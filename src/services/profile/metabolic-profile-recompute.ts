@@ -44,6 +44,8 @@ const IDLE: RecomputeStatus = {
 export class ThresholdRecompute {
   private readonly athletes = new Map<string, AthleteState>();
   private closed = false;
+  /** Journal writes in flight; `flush` waits for them, so the catalog holds them before it closes. */
+  private readonly writing = new Set<Promise<void>>();
 
   constructor(
     private readonly run: RecomputeRun,
@@ -58,7 +60,11 @@ export class ThresholdRecompute {
     const s = athlete.status;
     s.pending_from = s.pending_from && s.pending_from < from ? s.pending_from : from;
     // Only the resume after a crash depends on this write; the run below happens either way.
-    this.journal?.save(athleteId, from).catch(() => undefined);
+    const write = this.journal?.save(athleteId, from);
+    if (write) {
+      const settled: Promise<void> = write.catch(() => undefined).finally(() => this.writing.delete(settled));
+      this.writing.add(settled);
+    }
     if (athlete.running) return; // picked up when the run ends
     s.state = 'scheduled';
     this.arm(athleteId, athlete);
@@ -66,6 +72,15 @@ export class ThresholdRecompute {
 
   status(athleteId: string): RecomputeStatus {
     return { ...(this.athletes.get(athleteId)?.status ?? IDLE) };
+  }
+
+  /**
+   * Resolves when every journal write scheduled so far has finished: a process that ends right
+   * after a change (the CLI on a local data dir) calls it before closing the catalog, which the
+   * write would otherwise outlive.
+   */
+  async flush(): Promise<void> {
+    await Promise.all([...this.writing]);
   }
 
   /** Stops scheduling; a run in progress stops before its next source. */
