@@ -31,7 +31,7 @@ import {
   temporaryPathFor,
   writeFileAtomic,
 } from './lake.ts';
-import { emitSourceWriteEvents, emitWebhookEvents, sourceBeforeWrite } from './webhook-outbox.ts';
+import { emitSourceWriteEvents, emitWebhookEvents, type SourceBefore } from './webhook-outbox.ts';
 
 /** Values for one catalog row by column name; string arrays go to VARCHAR[] columns. */
 export type CatalogRow = Record<string, DuckDBValue | readonly string[]>;
@@ -73,6 +73,15 @@ export interface SourceWrite {
   row: CatalogRow;
 }
 
+/** One source of a batch write: its bytes and row, and its activities when it was processed. */
+export interface SourceBatchItem {
+  source: SourceWrite;
+  status: 'processed' | 'failed';
+  activities: ActivityWrite[];
+  /** Deleted activities of the source come back (an upload of the same bytes restores them). */
+  restoreDeleted: boolean;
+}
+
 /** Tables whose rows belong to one activity, by `activity_id`. */
 const ACTIVITY_TABLES = ['laps', 'activity_metrics', 'activity_zones', 'curve_points'];
 
@@ -106,8 +115,12 @@ export class Store {
         'CREATE TEMP TABLE IF NOT EXISTS staging_curve_file (metric VARCHAR, duration_s INTEGER, value DOUBLE, start_offset_s INTEGER)',
       );
       await db.exec(
-        `CREATE TEMP TABLE IF NOT EXISTS staging_curves (metric VARCHAR, after_kj SMALLINT, duration_s INTEGER,
+        `CREATE TEMP TABLE IF NOT EXISTS staging_curves (activity_index INTEGER, metric VARCHAR, after_kj SMALLINT, duration_s INTEGER,
           value DOUBLE, start_offset_s INTEGER, envelope_value DOUBLE, envelope_duration_s INTEGER, envelope_start_offset_s INTEGER)`,
+      );
+      await db.exec(
+        `CREATE TEMP TABLE IF NOT EXISTS staging_curve_activities (activity_index INTEGER, athlete_id VARCHAR,
+          activity_id VARCHAR, sport VARCHAR, local_date VARCHAR, activity_start_s DOUBLE)`,
       );
       await store.recover();
     } catch (error) {
@@ -250,63 +263,117 @@ export class Store {
     activities: ActivityWrite[],
     options: { restoreDeleted?: boolean } = {},
   ): Promise<void> {
-    await writeFileAtomic(this.lake.originalPath(source.athleteId, source.contentSha256), source.bytes);
+    await this.writeSources([
+      { source, status: 'processed', activities, restoreDeleted: options.restoreDeleted ?? false },
+    ]);
+  }
+
+  /** Records a file that could not be ingested; its bytes are kept so that a fix can retry it. */
+  async writeFailedSource(source: SourceWrite): Promise<void> {
+    await this.writeSources([{ source, status: 'failed', activities: [], restoreDeleted: false }]);
+  }
+
+  /**
+   * Writes a batch of sources (bulk ingest; one source is a batch of one): every original and lake
+   * file first, then the catalog rows of the whole batch in one transaction, then the removal of the
+   * files that commit replaced. A crash leaves every source of the batch either as it was or
+   * written whole. Sources must be distinct. A processed source replaces its activities (a
+   * recompute); a failed one keeps them and records the failure.
+   */
+  async writeSources(batch: readonly SourceBatchItem[]): Promise<void> {
+    if (batch.length === 0) return;
     const generation = randomBytes(4).toString('hex');
-    const rows: CatalogRow[] = [];
-    for (const activity of activities) {
-      const path = (kind: LakeKind) =>
-        this.lake.lakePath(kind, activity.athleteId, activity.year, activity.id, generation);
-      const samplesPath = path('samples');
-      await this.writeSamples(activity.id, activity.samples, samplesPath);
-      let extrasPath: string | null = null;
-      if (Object.keys(activity.samples.extra).length > 0) {
-        extrasPath = path('extras');
-        await this.writeExtras(activity.samples, extrasPath);
-      }
-      let curvesPath: string | null = null;
-      if (activity.curves.length > 0) {
-        curvesPath = path('curves');
-        await this.writeCurves(activity, curvesPath);
-      }
-      rows.push({
-        ...activity.row,
-        samples_path: this.lake.toStored(samplesPath),
-        extras_path: extrasPath && this.lake.toStored(extrasPath),
-        curves_path: curvesPath && this.lake.toStored(curvesPath),
-      });
+    const activityRows: CatalogRow[] = [];
+    for (const item of batch) {
+      const { source } = item;
+      await writeFileAtomic(this.lake.originalPath(source.athleteId, source.contentSha256), source.bytes);
+      for (const activity of item.activities)
+        activityRows.push(await this.writeActivityFiles(activity, generation));
     }
+    const activities = batch.flatMap((item) => item.activities);
+    const sourceIds = batch.map((item) => String(item.source.row.id));
     const replaced = await this.db.write(async (tx) => {
-      await tx.run('INSERT INTO athletes (id) VALUES ($1) ON CONFLICT DO NOTHING', [source.athleteId]);
-      const before = await sourceBeforeWrite(tx, String(source.row.id));
-      const old = await this.deleteSourceActivities(tx, String(source.row.id));
-      if (options.restoreDeleted) {
-        await tx.run('DELETE FROM deleted_activities WHERE source_id = $1', [String(source.row.id)]);
+      for (const athleteId of new Set(batch.map((item) => item.source.athleteId))) {
+        await tx.run('INSERT INTO athletes (id) VALUES ($1) ON CONFLICT DO NOTHING', [athleteId]);
       }
-      await insertRow(tx, 'sources', source.row, true);
-      for (const row of rows) await insertRow(tx, 'activities', row, false);
-      for (const activity of activities) {
-        for (const lap of activity.laps) await insertRow(tx, 'laps', lap, false);
-        for (const metric of activity.metricRows) await insertRow(tx, 'activity_metrics', metric, false);
-        for (const zone of activity.zoneRows) await insertRow(tx, 'activity_zones', zone, false);
-        await this.insertCurvePoints(tx, activity);
+      const before = await sourcesBeforeWrite(tx, sourceIds);
+      const old: string[] = [];
+      for (const item of batch) {
+        const id = String(item.source.row.id);
+        if (item.status === 'processed' && before.get(id)!.activityIds.size > 0) {
+          old.push(...(await this.deleteSourceActivities(tx, id)));
+        }
       }
-      // Webhook events commit with the change (issue 10).
-      const ids = activities.map((a) => a.id);
-      await emitSourceWriteEvents(tx, source.athleteId, String(source.row.id), before, 'processed', ids);
+      const restore = batch.filter((item) => item.restoreDeleted).map((item) => String(item.source.row.id));
+      if (restore.length > 0) {
+        await tx.run(
+          `DELETE FROM deleted_activities WHERE source_id IN (${placeholders(restore.length)})`,
+          restore,
+        );
+      }
+      // A failed source retried after a fix is replaced (DuckDB's INSERT OR REPLACE needs a single key).
+      await tx.run(`DELETE FROM sources WHERE id IN (${placeholders(sourceIds.length)})`, sourceIds);
+      await insertRows(
+        tx,
+        'sources',
+        batch.map((item) => item.source.row),
+      );
+      await insertRows(tx, 'activities', activityRows);
+      await insertRows(
+        tx,
+        'laps',
+        activities.flatMap((a) => a.laps),
+      );
+      await insertRows(
+        tx,
+        'activity_metrics',
+        activities.flatMap((a) => a.metricRows),
+      );
+      await insertRows(
+        tx,
+        'activity_zones',
+        activities.flatMap((a) => a.zoneRows),
+      );
+      await insertCurvePoints(tx, activities);
+      // Webhook events commit with the change (issue 10), source by source as single ingests emit them.
+      for (const item of batch) {
+        const id = String(item.source.row.id);
+        await emitSourceWriteEvents(
+          tx,
+          item.source.athleteId,
+          id,
+          before.get(id)!,
+          item.status,
+          item.activities.map((a) => a.id),
+        );
+      }
       return old;
     });
     await this.removeLakeFiles(replaced);
   }
 
-  /** Records a file that could not be ingested; its bytes are kept so that a fix can retry it. */
-  async writeFailedSource(source: SourceWrite): Promise<void> {
-    await writeFileAtomic(this.lake.originalPath(source.athleteId, source.contentSha256), source.bytes);
-    await this.db.write(async (tx) => {
-      await tx.run('INSERT INTO athletes (id) VALUES ($1) ON CONFLICT DO NOTHING', [source.athleteId]);
-      const before = await sourceBeforeWrite(tx, String(source.row.id));
-      await insertRow(tx, 'sources', source.row, true);
-      await emitSourceWriteEvents(tx, source.athleteId, String(source.row.id), before, 'failed', []);
-    });
+  /** Writes an activity's lake files under new names; returns its catalog row with their paths. */
+  private async writeActivityFiles(activity: ActivityWrite, generation: string): Promise<CatalogRow> {
+    const path = (kind: LakeKind) =>
+      this.lake.lakePath(kind, activity.athleteId, activity.year, activity.id, generation);
+    const samplesPath = path('samples');
+    await this.writeSamples(activity.id, activity.samples, samplesPath);
+    let extrasPath: string | null = null;
+    if (Object.keys(activity.samples.extra).length > 0) {
+      extrasPath = path('extras');
+      await this.writeExtras(activity.samples, extrasPath);
+    }
+    let curvesPath: string | null = null;
+    if (activity.curves.length > 0) {
+      curvesPath = path('curves');
+      await this.writeCurves(activity, curvesPath);
+    }
+    return {
+      ...activity.row,
+      samples_path: this.lake.toStored(samplesPath),
+      extras_path: extrasPath && this.lake.toStored(extrasPath),
+      curves_path: curvesPath && this.lake.toStored(curvesPath),
+    };
   }
 
   /**
@@ -489,7 +556,7 @@ export class Store {
       columns,
       `SELECT ${sqlString(activityId)} AS activity_id, to_timestamp(timestamp_s) AS timestamp, ${METRICS.map(
         (m) => `CAST(${m.name} AS ${m.duckdbType}) AS ${m.name}`,
-      ).join(', ')} FROM staging_samples ORDER BY timestamp_s`,
+      ).join(', ')} FROM staging_samples`,
       path,
     );
   }
@@ -506,7 +573,7 @@ export class Store {
       [DOUBLE, ...names.map(() => DOUBLE)],
       table,
       [Array.from(samples.timestampS), ...names.map((name) => toNullable(samples.extra[name], n))],
-      `SELECT to_timestamp(timestamp_s) AS timestamp${names.map((c) => `, "${c}"`).join('')} FROM ${table} ORDER BY timestamp_s`,
+      `SELECT to_timestamp(timestamp_s) AS timestamp${names.map((c) => `, "${c}"`).join('')} FROM ${table}`,
       path,
     );
   }
@@ -517,29 +584,19 @@ export class Store {
    * the query-grid durations: they derive from these or matter at those durations.
    */
   private async writeCurves(activity: ActivityWrite, path: string): Promise<void> {
-    const whole = activity.curves.filter((c) => c.afterKj === 0);
+    // Sorted by metric here (durations ascend within a curve), so the COPY need not sort.
+    const whole = activity.curves
+      .filter((c) => c.afterKj === 0)
+      .sort((a, b) => (a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0));
     const [metric, , duration, value, start] = curveColumns(whole, null);
     await this.stageAndCopy(
       CURVE_FILE_TYPES,
       'staging_curve_file',
       [metric!, duration!, value!, start!],
       `SELECT ${sqlString(activity.id)} AS activity_id, metric, duration_s, value, start_offset_s,
-        ${sqlString(activity.gapPolicy)} AS gap_policy FROM staging_curve_file ORDER BY metric, duration_s`,
+        ${sqlString(activity.gapPolicy)} AS gap_policy FROM staging_curve_file`,
       path,
     );
-  }
-
-  private async insertCurvePoints(tx: WriteTransaction, activity: ActivityWrite): Promise<void> {
-    const columns = curveColumns(activity.curves, QUERY_GRID_S);
-    if (columns[0]!.length === 0) return;
-    await tx.run('DELETE FROM staging_curves');
-    await tx.append('staging_curves', CURVE_TYPES, columns);
-    await tx.run(
-      `INSERT INTO curve_points SELECT $1, $2, $3, CAST($4 AS DATE), $5, metric, after_kj, duration_s, value, start_offset_s,
-        envelope_value, envelope_duration_s, envelope_start_offset_s FROM staging_curves`,
-      [activity.athleteId, activity.id, activity.sport, activity.localDate, activity.startS],
-    );
-    await tx.run('DELETE FROM staging_curves');
   }
 
   private async stageAndCopy(
@@ -733,22 +790,92 @@ function toNullable(values: Float64Array | undefined, n: number): DuckDBValue[] 
   return out;
 }
 
-async function insertRow(
-  tx: WriteTransaction,
-  table: string,
-  row: CatalogRow,
-  replace: boolean,
-): Promise<void> {
-  const names = Object.keys(row);
-  const values = Object.values(row);
-  // The driver cannot bind untyped lists, so a list travels as JSON and is cast back.
-  const placeholders = values.map((v, i) =>
-    Array.isArray(v) ? `CAST(CAST($${i + 1} AS JSON) AS VARCHAR[])` : `$${i + 1}`,
+/** The query-grid curve points of a batch's activities, in one staged INSERT. */
+async function insertCurvePoints(tx: WriteTransaction, activities: readonly ActivityWrite[]): Promise<void> {
+  const columns: DuckDBValue[][] = [[], ...CURVE_TYPES.map(() => [])];
+  const owners: DuckDBValue[][] = [[], [], [], [], [], []];
+  for (const [index, activity] of activities.entries()) {
+    const points = curveColumns(activity.curves, QUERY_GRID_S);
+    const n = points[0]!.length;
+    if (n === 0) continue;
+    for (let i = 0; i < n; i++) columns[0]!.push(index);
+    for (const [c, values] of points.entries()) for (const v of values) columns[c + 1]!.push(v);
+    const owner = [
+      index,
+      activity.athleteId,
+      activity.id,
+      activity.sport,
+      activity.localDate,
+      activity.startS,
+    ];
+    for (const [c, value] of owner.entries()) owners[c]!.push(value);
+  }
+  if (columns[0]!.length === 0) return;
+  await tx.run('DELETE FROM staging_curves');
+  await tx.run('DELETE FROM staging_curve_activities');
+  await tx.append('staging_curves', [INTEGER, ...CURVE_TYPES], columns);
+  await tx.append('staging_curve_activities', [INTEGER, VARCHAR, VARCHAR, VARCHAR, VARCHAR, DOUBLE], owners);
+  await tx.run(
+    `INSERT INTO curve_points SELECT a.athlete_id, a.activity_id, a.sport, CAST(a.local_date AS DATE), a.activity_start_s,
+      c.metric, c.after_kj, c.duration_s, c.value, c.start_offset_s, c.envelope_value, c.envelope_duration_s,
+      c.envelope_start_offset_s
+     FROM staging_curves c JOIN staging_curve_activities a USING (activity_index)`,
   );
-  const bound = values.map((v) => (Array.isArray(v) ? JSON.stringify(v) : v)) as DuckDBValue[];
-  // A failed source retried after a fix is replaced (DuckDB's INSERT OR REPLACE needs a single key).
-  if (replace) await tx.run(`DELETE FROM ${table} WHERE id = $1`, [row.id as DuckDBValue]);
-  await tx.run(`INSERT INTO ${table} (${names.join(', ')}) VALUES (${placeholders.join(', ')})`, bound);
+  await tx.run('DELETE FROM staging_curves');
+  await tx.run('DELETE FROM staging_curve_activities');
+}
+
+/** What each source of a batch was before the write (status, activities), in two queries. */
+async function sourcesBeforeWrite(
+  tx: WriteTransaction,
+  sourceIds: readonly string[],
+): Promise<Map<string, SourceBefore>> {
+  const list = placeholders(sourceIds.length);
+  const statuses = await tx.all<{ id: string; status: string }>(
+    `SELECT id, status FROM sources WHERE id IN (${list})`,
+    [...sourceIds],
+  );
+  const activities = await tx.all<{ id: string; source_id: string }>(
+    `SELECT id, source_id FROM activities WHERE source_id IN (${list})`,
+    [...sourceIds],
+  );
+  const before = new Map<string, SourceBefore>(
+    sourceIds.map((id) => [id, { status: null, activityIds: new Set<string>() }]),
+  );
+  for (const row of statuses) before.get(row.id)!.status = row.status;
+  for (const row of activities) before.get(row.source_id)!.activityIds.add(row.id);
+  return before;
+}
+
+function placeholders(n: number, from = 1): string {
+  return Array.from({ length: n }, (_, i) => `$${from + i}`).join(', ');
+}
+
+/** Rows per INSERT statement: one multi-row VALUES list stays well inside DuckDB's parameter limits. */
+const INSERT_CHUNK_PARAMS = 2000;
+
+/** Inserts rows in multi-row statements (rows with the same columns go together, in order). */
+async function insertRows(tx: WriteTransaction, table: string, rows: readonly CatalogRow[]): Promise<void> {
+  let i = 0;
+  while (i < rows.length) {
+    const names = Object.keys(rows[i]!);
+    const key = names.join(',');
+    const perRow = Math.max(1, Math.floor(INSERT_CHUNK_PARAMS / Math.max(1, names.length)));
+    const chunk: CatalogRow[] = [];
+    while (i < rows.length && chunk.length < perRow && Object.keys(rows[i]!).join(',') === key)
+      chunk.push(rows[i++]!);
+    const bound: DuckDBValue[] = [];
+    const tuples = chunk.map((row) => {
+      const cells = names.map((name) => {
+        const v = row[name];
+        bound.push((Array.isArray(v) ? JSON.stringify(v) : v) as DuckDBValue);
+        // The driver cannot bind untyped lists, so a list travels as JSON and is cast back.
+        return Array.isArray(v) ? `CAST(CAST($${bound.length} AS JSON) AS VARCHAR[])` : `$${bound.length}`;
+      });
+      return `(${cells.join(', ')})`;
+    });
+    await tx.run(`INSERT INTO ${table} (${names.join(', ')}) VALUES ${tuples.join(', ')}`, bound);
+  }
 }
 
 /** A SQL string literal for values we generate ourselves (paths, ids); user input goes in parameters. */
