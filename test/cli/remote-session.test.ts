@@ -1,4 +1,5 @@
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import {
   readCredentials,
   writeCredentials,
 } from '../../src/cli/remote/session.ts';
+import { runCliInProcess } from '../helpers/cli.ts';
 import { makeTempDir } from '../helpers/test-server.ts';
 
 const ENV = ['PEAKFORM_CONFIG_DIR', 'XDG_CONFIG_HOME', 'PEAKFORM_SERVER', 'PEAKFORM_TOKEN', 'PEAKFORM_DATA'];
@@ -124,6 +126,20 @@ describe('the CLI remote session', () => {
         `${credentialsPath()} is not a Peakform credentials file; delete it or run peakform login again.`,
       ),
     );
+  });
+
+  it('`logout` deletes the credentials and warns when their server cannot be told', async () => {
+    process.env.PEAKFORM_CONFIG_DIR = join(root, 'config');
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const closed = `http://127.0.0.1:${(probe.address() as { port: number }).port}`;
+    await new Promise((resolve) => probe.close(resolve));
+    await writeCredentials({ ...STORED, server: closed });
+    const result = await runCliInProcess(['logout']);
+    expect(result).toMatchObject({ code: 0, stdout: `Signed out of ${closed}.\n` });
+    expect(result.stderr).toContain(`warning: ${closed} was not told: Cannot reach ${closed} (ECONNREFUSED)`);
+    expect(result.stderr).not.toContain(STORED.refresh_token);
+    expect(await readCredentials()).toBeUndefined();
   });
 
   it('accepts http and https server URLs only', () => {
