@@ -38,7 +38,11 @@ export function readFitRecords(
   const taken = new Set<string>();
   // Next numeric suffix per name, so a file repeating one name thousands of times stays linear.
   const nextSuffix = new Map<string, number>();
+  // The same info object serves every record until a field description changes it.
+  const columnByInfo = new Map<DeveloperFieldInfo, string>();
   const columnOf = (info: DeveloperFieldInfo): string => {
+    const known = columnByInfo.get(info);
+    if (known !== undefined) return known;
     const id = `${info.name}\u0000${info.units}`;
     let name = columnByField.get(id);
     if (name === undefined) {
@@ -53,6 +57,7 @@ export function readFitRecords(
       columnByField.set(id, name);
       developerColumns.push({ column: name, units: info.units });
     }
+    columnByInfo.set(info, name);
     return name;
   };
 
