@@ -3,6 +3,7 @@ import { UsageError } from './cli-error.ts';
 import { ACTIVITIES_USAGE, activitiesCommand } from './commands/activities.ts';
 import { ANALYZE_USAGE, analyzeCommand } from './commands/analyze.ts';
 import { APP_USAGE, appCommand } from './commands/app.ts';
+import { BACKUP_USAGE, backupCommand } from './commands/backup.ts';
 import { CHECK_USAGE, checkCommand } from './commands/check.ts';
 import { DAILIES_USAGE, dailiesCommand } from './commands/dailies.ts';
 import { DEMO_USAGE, demoCommand } from './commands/demo.ts';
@@ -38,6 +39,7 @@ const COMMANDS: Record<string, { usage: string; run: (args: string[]) => Promise
   thresholds: { usage: THRESHOLDS_USAGE, run: thresholdsCommand },
   recompute: { usage: RECOMPUTE_USAGE, run: recomputeCommand },
   check: { usage: CHECK_USAGE, run: checkCommand },
+  backup: { usage: BACKUP_USAGE, run: backupCommand },
   report: { usage: REPORT_USAGE, run: reportCommand },
   dailies: { usage: DAILIES_USAGE, run: dailiesCommand },
   demo: { usage: DEMO_USAGE, run: demoCommand },

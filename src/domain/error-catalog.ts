@@ -299,6 +299,11 @@ export const ERROR_CATALOG = {
     meaning: 'The server’s disk is full; nothing was stored.',
     fix: 'Try again later; the operator must free space.',
   },
+  ERR_BACKUP_TARGET: {
+    status: 409,
+    meaning: 'The folder a backup should go into is not empty.',
+    fix: 'Name a new or empty folder.',
+  },
   ERR_STORE_LOCKED: {
     status: 409,
     meaning: 'Another Peakform process holds the data dir.',

@@ -30,6 +30,7 @@ import { TestService } from '../services/tests/test-service.ts';
 import { TraceService } from '../services/tests/trace-service.ts';
 import { TokenService } from '../services/tokens/token-service.ts';
 import { type WebhookOptions, WebhookService } from '../services/webhooks/webhook-service.ts';
+import { type BackupSummary, backupDataDir } from '../store/backup.ts';
 import { RecomputeRepository } from '../store/recompute-repository.ts';
 import { Store } from '../store/store.ts';
 
@@ -219,6 +220,11 @@ export class Engine {
   /** Starts the decode workers ahead of the first ingest (a long-running server wants them ready). */
   warmUp(): void {
     this.decodePool?.warm();
+  }
+
+  /** A consistent copy of the data dir into an empty folder, taken while it is in use (`peakform backup`). */
+  backup(target: string): Promise<BackupSummary> {
+    return backupDataDir(this.store, target);
   }
 
   /** Writes a tabular result as a Parquet file at a temporary path; the caller deletes it after use. */

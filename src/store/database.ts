@@ -141,6 +141,20 @@ export class Database {
     return next;
   }
 
+  /**
+   * Runs `work` between writes with the write connection to itself, outside a transaction:
+   * nothing commits while it runs (a backup's consistent copy of the catalog and its files).
+   */
+  async exclusive<T>(work: (run: (sql: string) => Promise<void>) => Promise<T>): Promise<T> {
+    const next = this.writeQueue.then(() =>
+      work(async (sql) => {
+        await wrap(sql, () => this.writer.run(sql));
+      }),
+    );
+    this.writeQueue = next.catch(() => undefined);
+    return next;
+  }
+
   /** Runs one statement outside a transaction on the write connection (DDL, COPY). */
   async exec(sql: string, params?: SqlParams): Promise<void> {
     const next = this.writeQueue.then(() => wrap(sql, () => this.writer.run(sql, params)));

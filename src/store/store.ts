@@ -151,6 +151,11 @@ export class Store {
     return this.db.write(work);
   }
 
+  /** Runs `work` between two writes, outside a transaction (see `Database.exclusive`). */
+  exclusive<T>(work: (run: (sql: string) => Promise<void>) => Promise<T>): Promise<T> {
+    return this.db.exclusive(work);
+  }
+
   /**
    * Runs a query into a Parquet file at `path` (temp + rename). Lake files are zstd; exports are
    * snappy (what the official clients read) and may carry key-value metadata such as the

@@ -326,6 +326,13 @@ export const ADMIN_OPS = {
       return { team_id: r.teamId, user_id: r.userId };
     },
   ),
+  'store.backup': op(
+    {
+      op: z.literal('store.backup'),
+      target: z.string().refine(isAbsolute, 'an absolute path (the server may run in another folder)'),
+    },
+    async (engine, r) => engine.backup(r.target),
+  ),
   'teams.list': op({ op: z.literal('teams.list'), userId: athleteId }, async (engine, r) =>
     engine.teams.teamsOf(r.userId).map(({ team, role }) => ({
       id: team.id,
