@@ -5,19 +5,22 @@ import { addDays, isoDate, num, round } from '../format.ts';
 
 /**
  * Fitness over time: daily TSS with CTL, ATL and TSB (the performance management chart), weekly
- * hours, weekly time in power and heart-rate zones (stacked), and CP and W′ modelled over time (a
- * cp2 fit to the bests of the 90 days up to every fourth week's end), for `#/fitness?start=&end=`
- * (default: the last 180 days).
+ * hours and distance, weekly time in power and heart-rate zones (stacked), and CP and W′ (or CS
+ * and D′ with `model=speed`) modelled over time (a cp2 fit to the bests of the 90 days up to every
+ * 28th day back from the end), for `#/fitness?start=&end=&model=` (default: the last 180 days).
+ * The report renders it with `view=report`: the PMC, hours and totals only.
  */
 export async function fitnessPage(main: HTMLElement, params: URLSearchParams): Promise<void> {
   const end = params.get('end') ?? isoDate(new Date());
   const start = params.get('start') ?? addDays(end, -179);
   const trendSpec = TRENDS[params.get('model') === 'speed' ? 'speed' : 'power'];
+  // `view=report`: the report's section (PMC, hours, totals) without the analysis views below.
+  const analysis = params.get('view') !== 'report';
   const api = client();
   const [load, weeks, trend] = await Promise.all([
     api.getTrainingLoad({ start, end }).then(rows),
     api.getLongitudinalAggregate({ start, end, interval: 'week' }).then(rows),
-    modelTrend(trendSpec, start, end),
+    analysis ? modelTrend(trendSpec, start, end) : Promise.resolve([]),
   ]);
   const days = load.map((r) => ({
     date: new Date(`${r.date as string}T00:00:00Z`),
@@ -155,14 +158,15 @@ export async function fitnessPage(main: HTMLElement, params: URLSearchParams): P
       `${round(totalHours, 1)} hours over ${weekly.length} weeks.`,
       'hours-chart',
     ),
-    chartFigure(
-      `Weekly distance, ${start} – ${end}`,
-      distance,
-      `${round(totalKm, 1)} km over ${weekly.length} weeks; the longest week ${round(Math.max(0, ...weekly.map((w) => w.distanceKm)), 1)} km.`,
-      'distance-chart',
-    ),
-    ...zoneFigures(weeks, start, end),
-    ...trendFigures(trendSpec, trend, start, end),
+    !analysis
+      ? ''
+      : chartFigure(
+          `Weekly distance, ${start} – ${end}`,
+          distance,
+          `${round(totalKm, 1)} km over ${weekly.length} weeks; the longest week ${round(Math.max(0, ...weekly.map((w) => w.distanceKm)), 1)} km.`,
+          'distance-chart',
+        ),
+    ...(analysis ? [...zoneFigures(weeks, start, end), ...trendFigures(trendSpec, trend, start, end)] : []),
     dataTable(
       'Weekly totals',
       ['Week of', 'Activities', 'Hours', 'Distance (km)', 'TSS'],

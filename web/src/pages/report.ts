@@ -46,7 +46,8 @@ export async function reportPage(main: HTMLElement, params: URLSearchParams): Pr
             .then((info) => info.name)),
     zonesSection(start, end),
     powerPage(powerBody, new URLSearchParams({ start, end, model })),
-    fitnessPage(fitnessBody, new URLSearchParams({ start, end })),
+    // The fitness chart, hours and totals: the page's analysis views would overflow the printed page.
+    fitnessPage(fitnessBody, new URLSearchParams({ start, end, view: 'report' })),
   ]);
   for (const body of [powerBody, fitnessBody]) asSection(body);
 
