@@ -52,13 +52,15 @@ describe('the guides in docs/guides run as written', async () => {
     if (scratch) await rm(scratch, { recursive: true, force: true });
   });
 
-  it('has the five guides', () => {
+  it('has the seven guides', () => {
     expect(files).toEqual([
       '01-quick-start.md',
       '02-oauth-app.md',
       '03-webhooks.md',
       '04-data-science.md',
       '05-framework-helpers.md',
+      '06-coach-reports.md',
+      '07-self-hosting.md',
     ]);
   });
 
@@ -93,6 +95,13 @@ describe('the guides in docs/guides run as written', async () => {
       if (file.startsWith('02')) expect(printed.at(-2)).toMatch(/^signed in as \S+ 0 activities$/);
       if (file.startsWith('03')) expect(printed.at(-1)).toBe('204 401');
       if (file.startsWith('04')) expect(printed[0]).toMatch(/parquet/);
+      if (file.startsWith('06')) {
+        expect(printed[0]).toBe('best efforts: 4 durations');
+        expect(printed).toContainEqual(expect.stringMatching(/^(CP \d+ W, W′ \d+ J|no model: .+)$/));
+        expect(printed.at(-1)).toMatch(/^CTL \d+\.\d ATL \d+\.\d TSB -?\d+\.\d$/);
+      }
+      if (file.startsWith('07'))
+        expect(printed).toEqual([expect.stringMatching(/^health ok \d+\.\d+\.\d+$/), 'issuer matches']);
       if (file.startsWith('05')) {
         expect(printed).toEqual([
           '302 302 /oauth/authorize S256',
