@@ -774,15 +774,14 @@ function compilePlain(definition: Definition): PlainField[] | null {
     const field = profile.fields[fieldDefinition.num];
     const base = BASE_TYPES[fieldDefinition.baseType]!;
     if (field == null) continue;
-    if (fieldDefinition.baseType === STRING || base.size === 8 || fieldDefinition.baseType === FLOAT32)
-      return null;
+    if (fieldDefinition.baseType === STRING || base.size === 8) return null;
     // A size that is not a whole number of values (or zero) reads as null: the field is absent.
     if (fieldDefinition.size % base.size !== 0 || fieldDefinition.size === 0) continue;
     const count = fieldDefinition.size / base.size;
     const isArray = field.array ?? count > 1;
     if ((count > 1 || isArray) && (field.hasComponents || field.isAccumulated)) return null;
     if (field.subFields.length > 0) return null;
-    // A field read twice, or a component writing a name read natively, keeps the SDK's key order only on the general path.
+    // A field read twice keeps the SDK's key order only on the general path.
     if (names.has(field.name)) return null;
     names.add(field.name);
     let component: PlainComponent | null = null;
@@ -1092,8 +1091,11 @@ function readU32(bytes: Uint8Array, at: number): number {
   return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
 }
 
+/** One value of a base type of at most 4 bytes, as the SDK's #readSingleValue. */
 function readScalar(view: DataView, at: number, baseType: number, littleEndian: boolean): number {
   switch (baseType) {
+    case FLOAT32:
+      return view.getFloat32(at, littleEndian);
     case 0x01:
       return view.getInt8(at);
     case 0x03:
@@ -1113,8 +1115,6 @@ function readScalar(view: DataView, at: number, baseType: number, littleEndian: 
 
 function readAny(view: DataView, at: number, baseType: number, littleEndian: boolean): number | bigint {
   switch (baseType) {
-    case FLOAT32:
-      return view.getFloat32(at, littleEndian);
     case FLOAT64:
       return view.getFloat64(at, littleEndian);
     case SINT64:
