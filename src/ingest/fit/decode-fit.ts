@@ -1,7 +1,6 @@
 import { Decoder, Profile, Stream } from '@garmin/fitsdk';
 import { decodeFitStreamFast } from './decode-fit-fast.ts';
 import { DeveloperFieldTracker } from './developer-field-tracker.ts';
-
 import type { DeveloperFieldInfo, FitMessage } from './fit-message.ts';
 
 export type { DeveloperFieldInfo, FitMessage } from './fit-message.ts';
