@@ -237,6 +237,26 @@ describe('analysis pages: fatigue resistance, critical speed, zones, CP over tim
         [await figureText(page, 'fatigue-chart'), await tableText(page, 'fatigue-table')].join('\n'),
       );
       await keep('power-fatigue');
+
+      // A value off the stored ladder: computed by the API from the samples, and said so.
+      await open(`/power?start=${START}&end=${END}&after=0,1200`);
+      expect(await page.locator('section[aria-labelledby="fatigue-heading"] p.help').textContent()).toBe(
+        `1,200 kJ: not a stored step (0, 250 … 4,000 kJ), so the API computes it from the 365 days up to ${END}.`,
+      );
+      const computed = await api(
+        `/api/v1/activities/longitudinal-mean-max?start=${START}&end=${END}&sport=cycling&after=0,1200&format=json`,
+      );
+      const at1200 = computed.find(
+        (c: { after: number; duration: number }) => c.after === 1200 && c.duration === 300,
+      );
+      const row5 = await page
+        .locator('table[data-testid="fatigue-table"] tbody tr')
+        .nth(2)
+        .locator('td')
+        .allTextContents();
+      expect(row5[0]).toBe('5 min');
+      expect(row5[2]).toMatch(new RegExp(`^${r(at1200.power)} \\(`));
+      expect(await page.locator('[data-testid="fatigue-chart"] g.fatigue-curves path').count()).toBe(2);
     });
 
     it('draws running speed curves with the critical speed model and shows CS and D′ as the API fits them', async () => {

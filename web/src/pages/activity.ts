@@ -574,7 +574,9 @@ function mapFigure(track: { t: number; lat: number; lon: number }[], view: [numb
             className: 'track-selected',
           }),
       Plot.dot(ends, { x: 'lon', y: 'lat', fill: ['#15803d', '#111'], r: 5, className: 'track-ends' }),
-      Plot.text(ends, { x: 'lon', y: 'lat', text: 'label', dy: -10, className: 'track-labels' }),
+      // Start above, finish below: on a loop they share a point.
+      Plot.text(ends.slice(0, 1), { x: 'lon', y: 'lat', text: 'label', dy: -12, className: 'track-labels' }),
+      Plot.text(ends.slice(1), { x: 'lon', y: 'lat', text: 'label', dy: 14, className: 'track-labels' }),
     ],
   });
   const lats = track.map((p) => p.lat);

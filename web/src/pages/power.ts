@@ -288,10 +288,19 @@ function fatigueSection(result: Record<string, unknown>[] | Error, options: Fati
             ? ` No ride reached ${last.toLocaleString('en')} kJ with a ${formatDuration(300)} or ${formatDuration(1200)} effort after it.`
             : ` ${formatDuration(quote)} best: ${round(fresh.get(quote), options.digits)} ${name(options.after[0]!)}, ` +
               `${round(tired.get(quote), options.digits)} ${name(last)} (${round((100 * tired.get(quote)!) / fresh.get(quote)!)} %).`);
+  const ladder = [0, 250, 500, 750, 1000, 1500, 2000, 2500, 3000, 4000];
+  const offLadder = options.after.filter((kj) => !ladder.includes(kj));
   return h(
     'section',
     { 'aria-labelledby': 'fatigue-heading' },
     heading,
+    offLadder.length === 0
+      ? ''
+      : h(
+          'p',
+          { class: 'help' },
+          `${offLadder.map((kj) => `${kj.toLocaleString('en')} kJ`).join(', ')}: not a stored step (0, 250 … 4,000 kJ), so the API computes ${offLadder.length === 1 ? 'it' : 'them'} from the 365 days up to ${options.end}.`,
+        ),
     chartFigure(
       `${options.yLabel} by duration after work done, ${options.start} – ${options.end}`,
       chart,
