@@ -1,15 +1,30 @@
 import type { Thresholds } from '../domain/wire.ts';
-import { type CompiledQuery, compileSql, sql } from './sql.ts';
+import { type CompiledQuery, compileSql, type Sql, sql, stringList } from './sql.ts';
 
 /** Catalog reads and writes of sources, thresholds and settings, compiled with their parameters. */
 
 export function compileFindSource(athleteId: string, sourceId: string): CompiledQuery {
-  return compileSql(sql`SELECT s.id, s.file_name, s.format, s.size_bytes, s.status, s.error_code, s.error_message,
+  return compileSql(findSources(athleteId, sql`s.id = ${sourceId}`));
+}
+
+/** Several sources of an athlete in one query (a bulk ingest's batch), in no particular order. */
+export function compileFindSources(athleteId: string, sourceIds: readonly string[]): CompiledQuery {
+  return compileSql(findSources(athleteId, sql`list_contains(${stringList(sourceIds)}, s.id)`));
+}
+
+function findSources(athleteId: string, which: Sql): Sql {
+  return sql`SELECT s.id, s.file_name, s.format, s.size_bytes, s.status, s.error_code, s.error_message,
         CAST(s.issues AS VARCHAR) AS issues, epoch(s.created_at) AS created_s,
         list(a.id ORDER BY a.session_index) FILTER (WHERE a.id IS NOT NULL) AS activity_ids
        FROM sources s LEFT JOIN activities a ON a.source_id = s.id
-       WHERE s.athlete_id = ${athleteId} AND s.id = ${sourceId}
-       GROUP BY ALL`);
+       WHERE s.athlete_id = ${athleteId} AND ${which}
+       GROUP BY ALL`;
+}
+
+/** The deleted activities (tombstones) of several sources, as (source_id, activity_id) rows. */
+export function compileDeletedActivitiesOfSources(sourceIds: readonly string[]): CompiledQuery {
+  return compileSql(sql`SELECT source_id, activity_id FROM deleted_activities
+       WHERE list_contains(${stringList(sourceIds)}, source_id)`);
 }
 
 /** Every stored source (of one athlete, or all), oldest first, with the tags its activities carry. */
