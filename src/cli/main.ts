@@ -1,59 +1,38 @@
 import { isPeakformError } from '../domain/errors.ts';
 import { UsageError } from './cli-error.ts';
-import { ACTIVITIES_USAGE, activitiesCommand } from './commands/activities.ts';
-import { ANALYZE_USAGE, analyzeCommand } from './commands/analyze.ts';
-import { APP_USAGE, appCommand } from './commands/app.ts';
-import { BACKUP_USAGE, backupCommand } from './commands/backup.ts';
-import { CHECK_USAGE, checkCommand } from './commands/check.ts';
-import { DAILIES_USAGE, dailiesCommand } from './commands/dailies.ts';
-import { DEMO_USAGE, demoCommand } from './commands/demo.ts';
-import { INGEST_USAGE, ingestCommand } from './commands/ingest.ts';
-import { KEYS_USAGE, keysCommand } from './commands/keys.ts';
-import { LOGIN_USAGE, loginCommand } from './commands/login.ts';
-import { LOGOUT_USAGE, logoutCommand } from './commands/logout.ts';
-import { MCP_USAGE, mcpCommand } from './commands/mcp.ts';
-import { PAGE_USAGE, pageCommand } from './commands/page.ts';
-import { RECOMPUTE_USAGE, recomputeCommand } from './commands/recompute.ts';
-import { REPORT_USAGE, reportCommand } from './commands/report.ts';
-import { SERVE_USAGE, serveCommand } from './commands/serve.ts';
-import { TEAM_USAGE, teamCommand } from './commands/team.ts';
-import { THRESHOLDS_USAGE, thresholdsCommand } from './commands/thresholds.ts';
-import { TOKEN_USAGE, tokenCommand } from './commands/token.ts';
-import { USER_USAGE, userCommand } from './commands/user.ts';
-import { WEBHOOK_USAGE, webhookCommand } from './commands/webhook.ts';
-import { WHOAMI_USAGE, whoamiCommand } from './commands/whoami.ts';
 import { describeRemoteError } from './remote/remote-error.ts';
+import { type CommandName, USAGE } from './usage.ts';
 
-const COMMANDS: Record<string, { usage: string; run: (args: string[]) => Promise<number> }> = {
-  ingest: { usage: INGEST_USAGE, run: ingestCommand },
-  serve: { usage: SERVE_USAGE, run: serveCommand },
-  token: { usage: TOKEN_USAGE, run: tokenCommand },
-  user: { usage: USER_USAGE, run: userCommand },
-  team: { usage: TEAM_USAGE, run: teamCommand },
-  app: { usage: APP_USAGE, run: appCommand },
-  page: { usage: PAGE_USAGE, run: pageCommand },
-  webhook: { usage: WEBHOOK_USAGE, run: webhookCommand },
-  keys: { usage: KEYS_USAGE, run: keysCommand },
-  activities: { usage: ACTIVITIES_USAGE, run: activitiesCommand },
-  analyze: { usage: ANALYZE_USAGE, run: analyzeCommand },
-  thresholds: { usage: THRESHOLDS_USAGE, run: thresholdsCommand },
-  recompute: { usage: RECOMPUTE_USAGE, run: recomputeCommand },
-  check: { usage: CHECK_USAGE, run: checkCommand },
-  backup: { usage: BACKUP_USAGE, run: backupCommand },
-  report: { usage: REPORT_USAGE, run: reportCommand },
-  dailies: { usage: DAILIES_USAGE, run: dailiesCommand },
-  demo: { usage: DEMO_USAGE, run: demoCommand },
-  mcp: { usage: MCP_USAGE, run: mcpCommand },
-  login: { usage: LOGIN_USAGE, run: loginCommand },
-  logout: { usage: LOGOUT_USAGE, run: logoutCommand },
-  whoami: { usage: WHOAMI_USAGE, run: whoamiCommand },
+const COMMANDS: Record<CommandName, () => Promise<(args: string[]) => Promise<number>>> = {
+  ingest: async () => (await import('./commands/ingest.ts')).ingestCommand,
+  serve: async () => (await import('./commands/serve.ts')).serveCommand,
+  token: async () => (await import('./commands/token.ts')).tokenCommand,
+  user: async () => (await import('./commands/user.ts')).userCommand,
+  team: async () => (await import('./commands/team.ts')).teamCommand,
+  app: async () => (await import('./commands/app.ts')).appCommand,
+  page: async () => (await import('./commands/page.ts')).pageCommand,
+  webhook: async () => (await import('./commands/webhook.ts')).webhookCommand,
+  keys: async () => (await import('./commands/keys.ts')).keysCommand,
+  activities: async () => (await import('./commands/activities.ts')).activitiesCommand,
+  analyze: async () => (await import('./commands/analyze.ts')).analyzeCommand,
+  thresholds: async () => (await import('./commands/thresholds.ts')).thresholdsCommand,
+  recompute: async () => (await import('./commands/recompute.ts')).recomputeCommand,
+  check: async () => (await import('./commands/check.ts')).checkCommand,
+  backup: async () => (await import('./commands/backup.ts')).backupCommand,
+  report: async () => (await import('./commands/report.ts')).reportCommand,
+  dailies: async () => (await import('./commands/dailies.ts')).dailiesCommand,
+  demo: async () => (await import('./commands/demo.ts')).demoCommand,
+  mcp: async () => (await import('./commands/mcp.ts')).mcpCommand,
+  login: async () => (await import('./commands/login.ts')).loginCommand,
+  logout: async () => (await import('./commands/logout.ts')).logoutCommand,
+  whoami: async () => (await import('./commands/whoami.ts')).whoamiCommand,
 };
 
 const HELP = `peakform — an open sports-data analytics engine
 
 Usage:
-${Object.values(COMMANDS)
-  .map((c) => `  ${c.usage.replaceAll('\n', '\n  ')}`)
+${Object.values(USAGE)
+  .map((usage) => `  ${usage.replaceAll('\n', '\n  ')}`)
   .join('\n\n')}
 
 Where data commands run: --data DIR (a local data dir), else --server URL [--token T] (a remote
@@ -68,25 +47,26 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  if (!Object.hasOwn(COMMANDS, name)) {
     process.stderr.write(
       `peakform: unknown command "${name}". Commands: ${Object.keys(COMMANDS).join(', ')}.\n`,
     );
     return 2;
   }
+  const usage = USAGE[name as CommandName];
   if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(`${command.usage}\n`);
+    process.stdout.write(`${usage}\n`);
     return 0;
   }
   try {
-    return await command.run(args);
+    const run = await COMMANDS[name as CommandName]();
+    return await run(args);
   } catch (error) {
     if (
       error instanceof UsageError ||
       (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
     ) {
-      process.stderr.write(`peakform ${name}: ${error.message}\nUsage: ${command.usage}\n`);
+      process.stderr.write(`peakform ${name}: ${error.message}\nUsage: ${usage}\n`);
       return 2;
     }
     if (isPeakformError(error)) {

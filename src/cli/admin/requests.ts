@@ -5,7 +5,9 @@ import { DAILY_SOURCES } from '../../domain/daily-measures.ts';
 import { PeakformError } from '../../domain/errors.ts';
 import { ActivityListQuerySchema, ThresholdsSchema } from '../../domain/wire.ts';
 import { DELIVERY_STATUSES, WEBHOOK_SCHEMES } from '../../domain/wire-webhooks.ts';
+import type { SourceRecord } from '../../domain/wire.ts';
 import type { Engine } from '../../engine/engine.ts';
+import type { IngestProgress } from '../../services/sources/ingest-service.ts';
 
 /**
  * The operations a CLI command runs against an engine: in its own process when the data dir is
@@ -22,6 +24,8 @@ import type { Engine } from '../../engine/engine.ts';
 /** Hooks that only an in-process run calls (a remote run has no progress bar). */
 export interface AdminHooks {
   progress?: { start(total: number): void; tick(label: string): void };
+  /** After each committed batch of a bulk ingest: its results (from `firstIndex`) and the totals. */
+  ingestBatch?: (sources: SourceRecord[], firstIndex: number, progress: IngestProgress) => void;
 }
 
 const athleteId = z.string();
@@ -189,6 +193,24 @@ export const ADMIN_OPS = {
         fileName: r.fileName,
         tags: r.tags,
       }),
+  ),
+  /**
+   * Many files of one athlete through the bulk path (a folder): one result per file, in order. In
+   * process, `ingestBatch` hears each batch as it commits.
+   */
+  'sources.ingestMany': op(
+    {
+      op: z.literal('sources.ingestMany'),
+      athleteId,
+      files: z.array(z.strictObject({ path: absolutePath, fileName: z.string() })),
+      tags: z.array(z.string()).optional(),
+    },
+    (engine, r, { ingestBatch }) =>
+      engine.sources.ingestMany(
+        r.athleteId,
+        r.files.map((f) => ({ fileName: f.fileName, read: () => readRequestFile(f.path) })),
+        { ...(r.tags ? { tags: r.tags } : {}), ...(ingestBatch ? { onBatch: ingestBatch } : {}) },
+      ),
   ),
   'activities.list': op(
     { op: z.literal('activities.list'), athleteId, query: ActivityListQuerySchema },

@@ -3,10 +3,9 @@ import { ActivityListQuerySchema } from '../../domain/wire.ts';
 import { runAdmin } from '../admin/admin-client.ts';
 import { UsageError } from '../cli-error.ts';
 import { actingAs, openRemote, TARGET_FLAGS } from '../remote/session.ts';
+import { USAGE } from '../usage.ts';
 
-export const ACTIVITIES_USAGE = `peakform activities list [--data DIR | --server URL [--token T]] [--athlete ID] [--sport S]... [--tag T]... [--start YYYY-MM-DD] [--end YYYY-MM-DD] [--limit N] [--offset N] [--json]
-  Lists an athlete's activities, newest first. On a server (GET /api/v1/activities/), --athlete
-  defaults to the signed-in user; another athlete is read with a delegated token.`;
+export const ACTIVITIES_USAGE = USAGE.activities;
 
 export async function activitiesCommand(args: string[]): Promise<number> {
   const [action, ...rest] = args;

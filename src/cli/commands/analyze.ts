@@ -19,26 +19,9 @@ import type { DataIssue } from '../../domain/issue.ts';
 import { isoUtc } from '../../domain/time-format.ts';
 import { readActivityFile } from '../../ingest/read-activity-file.ts';
 import { UsageError } from '../cli-error.ts';
+import { USAGE } from '../usage.ts';
 
-export const ANALYZE_USAGE = `peakform analyze <file> [--metric power|speed|heart_rate] [--gap POLICY] [--envelope] [--session N] [--format csv|json]
-peakform analyze <file> --summary [--gap POLICY] [--ftp W] [--cp W --wprime J] [--lthr BPM] [--session N] [--format csv|json]
-  Decodes one activity file (FIT, TCX, GPX or CSV) without storing it; needs no data dir.
-  Prints its exact mean-max curve as CSV duration_s,value,start_s: one row per duration 1..N s,
-  value in the metric's unit (W, m/s, bpm), start_s the start of the earliest best window in
-  seconds from the first record; durations with no valid window (e.g. under split) are left out.
-  --envelope   the best for AT LEAST d seconds instead, plus window_s: the longest window that
-               attains it (start_s is that window's).
-  --summary    NP, xPower, VI, work, average/max power, heart rate and speed; IF, TSS and time in
-               power zones with --ftp; W'bal minima and the second they occur (differential and
-               Skiba 2012 integral) with --cp and --wprime; time in heart-rate zones with --lthr.
-  --gap        zero | split | interp:G, how missing seconds count. Default interp:23 for the curve
-               and split (moving time, like device values) for the summary; a --gap given applies
-               to both.
-  --session N  which activity of a multisport file (default 0).
-  --format     csv (default; the summary as field,value rows) or json (the curve as an array of
-               {duration_s, value, start_s}, the summary as one object with the sport, start and
-               data-quality issues). Data-quality notes go to stderr otherwise.
-  Exit 1 when the file cannot be read, 2 for a usage mistake.`;
+export const ANALYZE_USAGE = USAGE.analyze;
 
 const CURVE_METRICS: readonly CurveMetric[] = ['power', 'speed', 'heart_rate'];
 /** Decimals printed: enough to check values to 0.01 W; trailing zeros are trimmed. */

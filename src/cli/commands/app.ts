@@ -4,23 +4,9 @@ import { runAdmin } from '../admin/admin-client.ts';
 import { UsageError } from '../cli-error.ts';
 import { readProjectConfig, writeProjectConfig } from '../project-config.ts';
 import { openRemote, type RemoteSession, TARGET_FLAGS } from '../remote/session.ts';
+import { USAGE } from '../usage.ts';
 
-export const APP_USAGE = `peakform app create NAME [--data DIR | --server URL [--token T]] [--page SLUG] [--redirect-uri URI]... [--confidential] [--owner ATHLETE] [-d DESCRIPTION] [--webhook-url URL]... [--json]
-  Registers an OAuth application and prints its client id (and, when confidential, its first
-  client secret, once). Redirect URIs match exactly; http loopback URIs on any port.
-  --page SLUG (on a server) gives the app its page at <server>/pages/SLUG/ and that redirect URI,
-  so the page signs users in with PKCE. --webhook-url adds a webhook endpoint; --json prints the
-  app with its webhook_secret. On a server the app is the signed-in user's; --owner is local only.
-peakform app list [--data DIR | --server URL [--token T]] [--owner ATHLETE] [--json]
-peakform app link [CLIENT_ID] [--directory SITE_DIR] [--project DIR] [--server URL [--token T]]
-  Lists your apps on the server and writes peakform.toml in the current directory (or --project):
-  [app] name, client_id and [page] slug, directory, which peakform page deploy reads.
-peakform app delete CLIENT_ID [--data DIR | --server URL [--token T]]
-  Deletes the app with its secrets, grants and tokens.
-peakform app secret add CLIENT_ID [--label LABEL] [--data DIR] [--json]
-peakform app secret list CLIENT_ID [--data DIR] [--json]
-peakform app secret delete CLIENT_ID SECRET_ID [--data DIR]
-  Deleting a secret ends every token issued under it.`;
+export const APP_USAGE = USAGE.app;
 
 export async function appCommand(args: string[]): Promise<number> {
   const [action, ...rest] = args;

@@ -2,12 +2,9 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runAdmin } from '../admin/admin-client.ts';
 import { UsageError } from '../cli-error.ts';
+import { USAGE } from '../usage.ts';
 
-export const BACKUP_USAGE = `peakform backup --out DIR [--data DIR] [--json]
-  Writes a consistent copy of the data dir (catalog, lake, originals, keys, pages) into a new or
-  empty folder, also while the server runs: no write commits while it is taken, and files are
-  hard-linked where DIR is on the same filesystem (they are never changed in place). The copy is a
-  data dir: serve it, or move it into place, to restore.`;
+export const BACKUP_USAGE = USAGE.backup;
 
 export async function backupCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({

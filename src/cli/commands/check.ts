@@ -1,10 +1,9 @@
 import { parseArgs } from 'node:util';
 import { runAdmin } from '../admin/admin-client.ts';
 import { resolveDataDir } from '../data-dir.ts';
+import { USAGE } from '../usage.ts';
 
-export const CHECK_USAGE = `peakform check [--data DIR] [--json]
-  Checks that the catalog and the files agree (every row's files exist, every file has its row,
-  no temporaries left). Exits 1 and lists what disagrees. A local data dir only.`;
+export const CHECK_USAGE = USAGE.check;
 
 export async function checkCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { data: { type: 'string' }, json: { type: 'boolean' } } });

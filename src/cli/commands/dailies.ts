@@ -7,12 +7,9 @@ import { PeakformValidationError } from '../../sdk/errors.ts';
 import { runAdmin } from '../admin/admin-client.ts';
 import { UsageError } from '../cli-error.ts';
 import { actingAs, openRemote, type RemoteSession, TARGET_FLAGS } from '../remote/session.ts';
+import { USAGE } from '../usage.ts';
 
-export const DAILIES_USAGE = `peakform dailies import [--data DIR | --server URL [--token T]] [--athlete ID] [--source manual|garmin_connect|intervals_icu|wahoo] [--json] <file.csv>
-  Imports daily measures from CSV (header date,measure,value). Manual values are never replaced by
-  an import from another source. Exits 1 when a line could not be read (the rest are stored). On a
-  server each value is sent as the athlete's own entry (POST /api/v1/dailies/{measure}), so
-  --source is manual there; --athlete defaults to the signed-in user.`;
+export const DAILIES_USAGE = USAGE.dailies;
 
 export async function dailiesCommand(args: string[]): Promise<number> {
   const [action, ...rest] = args;

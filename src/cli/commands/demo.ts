@@ -7,14 +7,10 @@ import { listFiles } from '../../engine/engine.ts';
 import { UsageError } from '../cli-error.ts';
 import { type DemoSeedProgress, seedDemoHistory } from '../demo-seed.ts';
 import { openEngine } from '../open-engine.ts';
+import { USAGE } from '../usage.ts';
 import { openAdminChannel, parsePort, parsePublicUrl, parseRateLimit, SERVE_OPTIONS } from './serve.ts';
 
-export const DEMO_USAGE = `peakform demo [--data DIR] [--port N] [--host H] [--years N]
-  Seeds athlete "demo" with the project's sample files and N years (default 2) of synthetic rides
-  and runs ending today, with daily body mass, resting HR, HRV and sleep and a lab test every 12
-  weeks; serves the API and web app while the activities load (newest first) and prints where to
-  look: API, docs, web app, a demo token, a curl line for Arrow and a Python one-liner. Restarts
-  top the history up to today. (npm start)`;
+export const DEMO_USAGE = USAGE.demo;
 
 const DEMO_ATHLETE = 'demo';
 const DEFAULT_YEARS = 2;

@@ -9,11 +9,9 @@ import { openAdminSession } from '../admin/admin-client.ts';
 import { UsageError } from '../cli-error.ts';
 import { ProgressBar } from '../progress-bar.ts';
 import { actingAs, openRemote, TARGET_FLAGS } from '../remote/session.ts';
+import { USAGE } from '../usage.ts';
 
-export const INGEST_USAGE = `peakform ingest [--data DIR | --server URL [--token T]] [--athlete ID] [--tag T]... [--json] <files or folders...>
-  Ingests activity files (FIT, TCX, GPX, CSV); folders are searched recursively. On a server each
-  file is uploaded (POST /api/v1/activities/upload) for --athlete, by default the signed-in user.
-  --json prints one result per file (JSON lines). Exit 1 when a file could not be ingested at all.`;
+export const INGEST_USAGE = USAGE.ingest;
 
 const ACTIVITY_EXTENSIONS = /\.(fit|tcx|gpx|csv)$/i;
 

@@ -1,13 +1,9 @@
 import { parseArgs } from 'node:util';
 import { runAdmin } from '../admin/admin-client.ts';
 import { UsageError } from '../cli-error.ts';
+import { USAGE } from '../usage.ts';
 
-export const KEYS_USAGE = `peakform keys list [--data DIR] [--json]
-peakform keys rotate [--data DIR]
-  Rotates the JWT signing key: new tokens are signed with a new key; the old one stays in the JWKS
-  (and keeps verifying) until every token it signed has expired or been revoked, then retires
-  itself at the next start. A running server's OAuth tokens switch keys at its next start.
-  An operator's command: a local data dir only.`;
+export const KEYS_USAGE = USAGE.keys;
 
 export async function keysCommand(args: string[]): Promise<number> {
   const [action, ...rest] = args;

@@ -14,13 +14,9 @@ import {
   readCredentials,
   writeCredentials,
 } from '../remote/session.ts';
+import { USAGE } from '../usage.ts';
 
-export const LOGIN_USAGE = `peakform login [--server URL] [--no-browser] [--json]
-  Signs in to a Peakform server in the browser (OAuth 2.0 with PKCE, redirected to a port of
-  127.0.0.1, as the SDKs' public client) and stores the tokens with mode 600 in
-  ~/.config/peakform/credentials.json ($PEAKFORM_CONFIG_DIR or $XDG_CONFIG_HOME move it). The data
-  commands then run on that server. The server is --server, else $PEAKFORM_SERVER, else
-  ${DEFAULT_SERVER}. --no-browser only prints the URL to open (on this or another machine).`;
+export const LOGIN_USAGE = USAGE.login;
 
 /** What the CLI asks for: reading and writing data, the user's profile, and a refresh token. */
 const CLI_SCOPE = 'data:read data:write profile offline_access';

@@ -8,11 +8,9 @@ import {
   readCredentials,
   type StoredCredentials,
 } from '../remote/session.ts';
+import { USAGE } from '../usage.ts';
 
-export const LOGOUT_USAGE = `peakform logout
-  Revokes the stored sign-in at its server (the refresh token, and with it every token of that
-  sign-in) and deletes the credentials file. When the server cannot be told, the file is deleted
-  anyway and a warning says so.`;
+export const LOGOUT_USAGE = USAGE.logout;
 
 export async function logoutCommand(args: string[]): Promise<number> {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });

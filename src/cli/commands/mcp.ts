@@ -2,11 +2,9 @@ import { runMcpStdio } from '../../mcp/server.ts';
 import { UsageError } from '../cli-error.ts';
 import { NotSignedInError } from '../remote/remote-error.ts';
 import { requireRemote } from '../remote/session.ts';
+import { USAGE } from '../usage.ts';
 
-export const MCP_USAGE = `peakform mcp
-    An MCP server on stdin/stdout with read tools (activities, best-effort curves, metabolic
-    profile, training load) over one token: PEAKFORM_URL=http://localhost:8787 PEAKFORM_TOKEN=…,
-    else the server and sign-in of \`peakform login\` (refreshed while it runs).`;
+export const MCP_USAGE = USAGE.mcp;
 
 export async function mcpCommand(args: string[]): Promise<number> {
   if (args.length > 0) throw new UsageError(`unexpected arguments: ${args.join(' ')}`);

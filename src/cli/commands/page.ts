@@ -5,15 +5,9 @@ import { MAX_PAGE_BYTES, MAX_PAGE_FILES } from '../../domain/wire-pages.ts';
 import { UsageError } from '../cli-error.ts';
 import { PROJECT_FILE, readProjectConfig } from '../project-config.ts';
 import { openRemote, TARGET_FLAGS } from '../remote/session.ts';
+import { USAGE } from '../usage.ts';
 
-export const PAGE_USAGE = `peakform page deploy [SLUG] [DIR] [--project DIR] [--server URL [--token T]] [--json]
-  Uploads a static site (at most 10 MB and 1,000 files; dot files and folders are left out) as the
-  page's new version and prints its URL. SLUG and DIR default to [page] slug and directory of
-  peakform.toml (peakform app link writes it); in a linked directory the app gets the page SLUG
-  (and its redirect URI) if it has none yet. The previous version is kept:
-peakform page rollback [SLUG] [--project DIR] [--server URL [--token T]]
-  serves it again.
-peakform page show [SLUG] [--project DIR] [--server URL [--token T]] [--json]`;
+export const PAGE_USAGE = USAGE.page;
 
 export async function pageCommand(args: string[]): Promise<number> {
   const [action, ...rest] = args;

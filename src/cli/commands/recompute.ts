@@ -1,11 +1,9 @@
 import { parseArgs } from 'node:util';
 import { runAdmin } from '../admin/admin-client.ts';
 import { ProgressBar } from '../progress-bar.ts';
+import { USAGE } from '../usage.ts';
 
-export const RECOMPUTE_USAGE = `peakform recompute [--data DIR] [--athlete ID] [--json]
-  Re-derives samples, curves and metrics of every stored source (of one athlete, or all) from the
-  original files: after a threshold change or a kernel fix. Ids stay the same. A local data dir
-  only: the API has no such route (a server re-derives by itself after a threshold change).`;
+export const RECOMPUTE_USAGE = USAGE.recompute;
 
 export async function recomputeCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({

@@ -9,20 +9,9 @@ import { UsageError } from '../cli-error.ts';
 import { resolveDataDir } from '../data-dir.ts';
 import { openEngine } from '../open-engine.ts';
 import { actingAs, openRemote, TARGET_FLAGS } from '../remote/session.ts';
+import { USAGE } from '../usage.ts';
 
-export const REPORT_USAGE = `peakform report [--data DIR | --server URL [--token T]] [--athlete ID] [--from YYYY-MM-DD] [--to YYYY-MM-DD] --out FILE.pdf|FILE.html [--chromium PATH] [--web DIR]
-  The coach's report of an athlete: power–duration with the fitted model and its parameters, the
-  best-efforts table, fitness (CTL/ATL/TSB, weekly hours and totals) and time in zones, for
-  --from..--to (default the 90 days up to today): the web app's report page (/app/#/report)
-  rendered in headless Chromium (default /usr/bin/chromium; needs playwright-core). .pdf prints
-  it on A4; .html saves the rendered page as one self-contained file (inline styles and SVG
-  charts, no script).
-  On a data dir (--athlete required): serves it on a loopback port with a 15-minute key of the
-  athlete; --web names the web app's build (default dist/web, made by npm run build:web). The
-  data dir must be free: with \`peakform serve\` running on it, use --server instead.
-  On a server (--server URL with --token, or the stored login): that server's /app/, as the
-  signed-in user, or --athlete through a delegated token (managed athletes, or athletes who
-  authorised a team of yours).`;
+export const REPORT_USAGE = USAGE.report;
 
 const FORMATS = ['.pdf', '.html'] as const;
 const DEFAULT_CHROMIUM = '/usr/bin/chromium';

@@ -2,11 +2,9 @@ import { parseArgs } from 'node:util';
 import type { Engine } from '../../engine/engine.ts';
 import { UsageError } from '../cli-error.ts';
 import { openEngine } from '../open-engine.ts';
+import { USAGE } from '../usage.ts';
 
-export const SERVE_USAGE = `peakform serve [--data DIR] [--port N] [--host H] [--rate-limit PER_MINUTE] [--public-url URL]
-  Serves the HTTP API (default 127.0.0.1:8787; docs at /docs; 1200 requests a minute per API key,
-  or $PEAKFORM_RATE_LIMIT), OAuth sign-in (/oauth/authorize) and the account pages (/account).
-  --public-url (or $PEAKFORM_PUBLIC_URL) is the URL apps reach it at: the OAuth issuer.`;
+export const SERVE_USAGE = USAGE.serve;
 
 /** The flags of every command that serves the API (`serve`, `demo`). */
 export const SERVE_OPTIONS = {

@@ -1,15 +1,9 @@
 import { parseArgs } from 'node:util';
 import { runAdmin } from '../admin/admin-client.ts';
 import { UsageError } from '../cli-error.ts';
+import { USAGE } from '../usage.ts';
 
-export const TEAM_USAGE = `peakform team create [--data DIR] NAME --owner ATHLETE [--description D] [--json]
-  Creates a team owned by ATHLETE (its members may act for athletes who authorise it).
-peakform team add-member [--data DIR] TEAM_ID --user ATHLETE [--role member|owner]
-peakform team remove-member [--data DIR] TEAM_ID --user ATHLETE
-  Removes a member (never the last owner); their delegated tokens through the team stop at once.
-peakform team list [--data DIR] --user ATHLETE [--json]
-  The teams ATHLETE owns or belongs to, with the role. An operator's commands, on a local data dir
-  only (on a server, teams are managed through /api/v1/teams/ with the members' own tokens).`;
+export const TEAM_USAGE = USAGE.team;
 
 export async function teamCommand(args: string[]): Promise<number> {
   const [action, ...rest] = args;

@@ -3,12 +3,9 @@ import { ThresholdsSchema } from '../../domain/wire.ts';
 import { runAdmin } from '../admin/admin-client.ts';
 import { UsageError } from '../cli-error.ts';
 import { actingAs, openRemote, TARGET_FLAGS } from '../remote/session.ts';
+import { USAGE } from '../usage.ts';
 
-export const THRESHOLDS_USAGE = `peakform thresholds set [--data DIR | --server URL [--token T]] [--athlete ID] --sport S --from YYYY-MM-DD [--ftp W] [--cp W] [--wprime J] [--lthr BPM] [--max-hr BPM] [--rest-hr BPM] [--weight KG]
-peakform thresholds list [--data DIR | --server URL [--token T]] [--athlete ID]
-  Effective-dated thresholds per sport, one JSON line each. Locally, run \`peakform recompute\` to
-  apply them to stored activities; a server (PUT /api/v1/profile/thresholds) re-derives them
-  itself. On a server --athlete defaults to the signed-in user.`;
+export const THRESHOLDS_USAGE = USAGE.thresholds;
 
 const NUMBER_FLAGS = {
   ftp: 'ftp_w',

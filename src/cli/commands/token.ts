@@ -1,14 +1,9 @@
 import { parseArgs } from 'node:util';
 import { runAdmin } from '../admin/admin-client.ts';
 import { UsageError } from '../cli-error.ts';
+import { USAGE } from '../usage.ts';
 
-export const TOKEN_USAGE = `peakform token create [--data DIR] --athlete ID [--app CLIENT_ID] [--name NAME] [--scope S]... [--expires-in SECONDS] [--json]
-  Creates a personal API key (a signed JWT) for an athlete and prints it once. With --app, an
-  application token (its aud is the app) for the app's development and CI, as a sign-in would give.
-peakform token list [--data DIR] --athlete ID [--json]
-peakform token revoke [--data DIR] --athlete ID TOKEN_ID
-  Revokes a key at once. An operator's commands, on a local data dir only; on a server, sign in
-  with \`peakform login\`.`;
+export const TOKEN_USAGE = USAGE.token;
 
 export async function tokenCommand(args: string[]): Promise<number> {
   const [action, ...rest] = args;

@@ -1,11 +1,9 @@
 import { parseArgs } from 'node:util';
 import { runAdmin } from '../admin/admin-client.ts';
 import { UsageError } from '../cli-error.ts';
+import { USAGE } from '../usage.ts';
 
-export const USER_USAGE = `peakform user create [--data DIR] --email E --password-stdin [--athlete ID] [--first-name F] [--last-name L] [--json]
-  Creates an account that signs in with an email and password (read from standard input, never
-  from the command line). --athlete gives an existing athlete (data ingested by the CLI) a login.
-  An operator's command: a local data dir only (people sign up on a server's /oauth pages).`;
+export const USER_USAGE = USAGE.user;
 
 /** Reads the password from standard input: the first line, without its line break. */
 async function readPasswordFromStdin(): Promise<string> {

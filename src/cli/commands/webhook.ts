@@ -1,21 +1,9 @@
 import { parseArgs } from 'node:util';
 import { runAdmin } from '../admin/admin-client.ts';
 import { UsageError } from '../cli-error.ts';
+import { USAGE } from '../usage.ts';
 
-export const WEBHOOK_USAGE = `peakform webhook list --app CLIENT_ID [--data DIR] [--json]
-peakform webhook add --app CLIENT_ID URL [--scheme sweatstack|standard] [--data DIR] [--json]
-peakform webhook remove --app CLIENT_ID ENDPOINT_ID [--data DIR]
-peakform webhook enable --app CLIENT_ID ENDPOINT_ID [--data DIR]
-peakform webhook rotate --app CLIENT_ID [--overlap SECONDS] [--data DIR] [--json]
-peakform webhook deliveries --app CLIENT_ID [--endpoint ENDPOINT_ID] [--status pending|delivered|failed] [--limit N] [--data DIR] [--json]
-peakform webhook replay --app CLIENT_ID --endpoint ENDPOINT_ID (--event EVENT_ID | --start ISO [--end ISO]) [--data DIR] [--json]
-peakform webhook events --app CLIENT_ID [--after CURSOR] [--limit N] [--data DIR] [--json]
-  Webhook endpoints of an app (https, or http on loopback), signed with the app's webhook secret
-  (sweatstack: X-Sweatstack-Signature, WIRE.md §6.2; standard: Standard Webhooks). rotate makes a
-  new secret; the old one signs beside it for --overlap seconds (default 86400). deliveries shows
-  each event's attempts; replay sends one event or a time range again; events is the app's feed.
-  An operator's commands, on a local data dir only (apps manage theirs through
-  /api/v1/applications/{id}/webhook-endpoints).`;
+export const WEBHOOK_USAGE = USAGE.webhook;
 
 const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
 

@@ -1,10 +1,9 @@
 import { parseArgs } from 'node:util';
 import { requireRemote } from '../remote/session.ts';
+import { USAGE } from '../usage.ts';
 import { describeUser } from './login.ts';
 
-export const WHOAMI_USAGE = `peakform whoami [--server URL] [--token T] [--json]
-  The server and the user the CLI acts as there (GET /api/v1/oauth/userinfo): the stored login's,
-  or --token's. Exit 1 when not signed in or the server refuses the token.`;
+export const WHOAMI_USAGE = USAGE.whoami;
 
 export async function whoamiCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { PUBLIC_SDK_CLIENT_ID, type TokenSet } from '../../sdk/auth.ts';
 import type { OAuthSession, PeakformClient } from '../../sdk/client.ts';
 import { UsageError } from '../cli-error.ts';
+import { DEFAULT_SERVER } from '../usage.ts';
 import { NotSignedInError, RemoteError, RemoteUnreachableError } from './remote-error.ts';
 
 /**
@@ -33,7 +34,7 @@ const StoredCredentialsSchema = z.object({
 export type StoredCredentials = z.infer<typeof StoredCredentialsSchema>;
 
 /** The server `peakform login` signs in to without `--server`. */
-export const DEFAULT_SERVER = 'http://localhost:8787';
+export { DEFAULT_SERVER };
 
 /** $PEAKFORM_CONFIG_DIR, else $XDG_CONFIG_HOME/peakform, else ~/.config/peakform. */
 export function configDir(): string {
