@@ -634,11 +634,33 @@ describe('analysis pages: fatigue resistance, critical speed, zones, CP over tim
               if (!caption?.textContent?.trim() || !summary?.textContent?.trim())
                 problems.push(`figure ${figure.getAttribute('data-testid')} without caption or summary`);
             }
-            return { problems, checked, figures: main.querySelectorAll('figure.chart').length };
+            // Charts drawn for the screen, not a desktop chart scaled down; tick labels apart.
+            let axes = 0;
+            for (const axis of main.querySelectorAll('figure.chart g[aria-label="x-axis tick label"]')) {
+              const svg = axis.closest('svg')!;
+              const box = svg.getBoundingClientRect();
+              if (box.width === 0) continue;
+              axes++;
+              const drawn = Number(svg.getAttribute('width'));
+              if (box.width < drawn - 1)
+                problems.push(
+                  `${svg.closest('figure')?.getAttribute('data-testid')} scaled ${drawn} → ${box.width}`,
+                );
+              const labels = [...axis.querySelectorAll('text')]
+                .map((text) => text.getBoundingClientRect())
+                .sort((a, b) => a.left - b.left);
+              for (let i = 1; i < labels.length; i++)
+                if (labels[i]!.left < labels[i - 1]!.right - 1)
+                  problems.push(
+                    `${svg.closest('figure.chart')?.getAttribute('data-testid')}: x labels overlap`,
+                  );
+            }
+            return { problems, checked, axes, figures: main.querySelectorAll('figure.chart').length };
           });
           expect(audit.problems, hash).toEqual([]);
           expect(audit.figures > 0, hash).toBe(hash !== '/activities');
           expect(audit.checked, hash).toBeGreaterThan(20);
+          expect(audit.axes > 0, hash).toBe(hash !== '/activities');
           await keep(`phone-${name}`);
         }
       } finally {

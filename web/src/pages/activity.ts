@@ -1,5 +1,5 @@
 import { client, rows } from '../api.ts';
-import { durationAxis, logDurationAxis, Plot, plot, WIDTH } from '../charts.ts';
+import { chartWidth, durationAxis, logDurationAxis, Plot, plot } from '../charts.ts';
 import { chartFigure, dataTable, h } from '../dom.ts';
 import { formatClock, formatDuration, num, round } from '../format.ts';
 import { type IntervalStats, intervalStats, parseClock, wPrimeBalanceJ } from '../stream-math.ts';
@@ -33,10 +33,11 @@ export async function activitiesPage(main: HTMLElement, params: URLSearchParams)
   );
 }
 
-/** Ticks at whole seconds or minutes (10 s … 2 h apart), about eight of them inside [from, to]. */
+/** Ticks at whole seconds or minutes (10 s … 2 h apart), one per 100 px or so (at most eight). */
 function elapsedTicks(from: number, to: number): number[] {
+  const most = Math.max(3, Math.min(8, Math.floor(chartWidth() / 100)));
   const step =
-    [10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200].find((s) => (to - from) / s <= 8) ?? 14400;
+    [10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200].find((s) => (to - from) / s <= most) ?? 14400;
   const first = Math.ceil(from / step);
   return Array.from({ length: Math.floor(to / step) - first + 1 }, (_, i) => (first + i) * step);
 }
@@ -403,7 +404,9 @@ function zoomable(figure: HTMLElement, chart: Element, view: [number, number], z
   svg.classList.add('zoomable');
   const timeAt = (event: PointerEvent): number => {
     const box = svg.getBoundingClientRect();
-    const px = ((event.clientX - box.left) * WIDTH) / (box.width || WIDTH);
+    // The chart's own coordinates: its drawn width may be scaled by CSS.
+    const drawn = svg.width.baseVal.value;
+    const px = ((event.clientX - box.left) * drawn) / (box.width || drawn);
     const t = Number(x?.invert?.(px));
     return Math.max(view[0], Math.min(view[1], Number.isFinite(t) ? t : view[0]));
   };
