@@ -280,6 +280,8 @@ function zoneFigures(weeks: Record<string, unknown>[], start: string, end: strin
 /** Days in each rolling fit, and days between fits. */
 const TREND_WINDOW_DAYS = 90;
 const TREND_STEP_DAYS = 28;
+/** At most this many fits per page: a longer range spaces them further apart (whole weeks). */
+const TREND_MAX_FITS = 26;
 /** Fits asked for at once (the API fits each from the bests of its window). */
 const TREND_CONCURRENCY = 3;
 
@@ -323,10 +325,17 @@ interface TrendPoint {
   activities: number;
 }
 
-/** The ends of the rolling fits: `end`, then every 28 days back while still inside the range. */
+/** Days between fits: 28, or more (whole weeks) when the range would need more than 26 fits. */
+export function trendStepDays(start: string, end: string): number {
+  const days = (Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / 86_400_000 + 1;
+  return Math.max(TREND_STEP_DAYS, Math.ceil(days / TREND_MAX_FITS / 7) * 7);
+}
+
+/** The ends of the rolling fits: `end`, then every step back while still inside the range. */
 export function trendDates(start: string, end: string): string[] {
+  const step = trendStepDays(start, end);
   const dates: string[] = [];
-  for (let date = end; date >= start; date = addDays(date, -TREND_STEP_DAYS)) dates.unshift(date);
+  for (let date = end; date >= start; date = addDays(date, -step)) dates.unshift(date);
   return dates;
 }
 
@@ -376,7 +385,7 @@ function trendFigures(spec: TrendSpec, trend: TrendPoint[], start: string, end: 
   const intro = h(
     'p',
     { class: 'help' },
-    `Each point is a two-parameter ${c.long.toLowerCase()} fit (${spec.sport}) to the best efforts of the ${TREND_WINDOW_DAYS} days up to its date, every ${TREND_STEP_DAYS} days.`,
+    `Each point is a two-parameter ${c.long.toLowerCase()} fit (${spec.sport}) to the best efforts of the ${TREND_WINDOW_DAYS} days up to its date, every ${trendStepDays(start, end)} days.`,
   );
   if (fitted.length === 0)
     return [heading, intro, h('p', { class: 'note' }, `No fit succeeded between ${start} and ${end}.`)];
