@@ -209,7 +209,7 @@ describe('the fast FIT decoder against @garmin/fitsdk', () => {
     expect(compareBoth(bytes, 'data size 0').decodedBy).toBe('fast');
   });
 
-  it('leaves files whose heart-rate messages the SDK merges into records to the SDK', () => {
+  it('merges heart-rate messages into records as the SDK does', () => {
     const startMs = Date.UTC(2024, 0, 1, 8);
     const encoder = new Encoder();
     encoder.onMesg(Profile.MesgNum.FILE_ID!, {
@@ -222,17 +222,34 @@ describe('the fast FIT decoder against @garmin/fitsdk', () => {
         timestamp: new Date(startMs + i * 1000),
         power: 200 + i,
       } as never);
+    // An anchor message (timestamp, one event time), then one with eight more beats.
     encoder.onMesg(Profile.MesgNum.HR!, {
       timestamp: new Date(startMs),
+      filteredBpm: [119],
+      eventTimestamp: [0],
+    } as never);
+    encoder.onMesg(Profile.MesgNum.HR!, {
       filteredBpm: [120, 121, 122, 123, 124, 125, 126, 127],
-      eventTimestamp: [0, 1, 2, 3, 4, 5, 6, 7],
+      eventTimestamp: [1, 2, 3, 4, 5, 6, 7, 8],
     } as never);
     const bytes = encoder.close();
     const sdk = decodeFit(bytes, 'sdk');
     expect(sdk.messages.hrMesgs?.length).toBeGreaterThan(0);
-    const fast = decodeFit(bytes, 'fast');
-    expect(fast.decodedBy).toBe('sdk');
-    expect(fast).toStrictEqual(sdk);
+    // The records were written without heart rate: the merge put it there.
+    expect(sdk.messages.recordMesgs?.some((r) => typeof r.heartRate === 'number')).toBe(true);
+    expect(compareBoth(bytes, 'hr messages').decodedBy).toBe('fast');
+    // An HR message without an anchor timestamp: the SDK's merge throws, and both report it.
+    const broken = new Encoder();
+    broken.onMesg(Profile.MesgNum.FILE_ID!, {
+      type: 'activity',
+      manufacturer: 'garmin',
+      product: 1,
+    } as never);
+    broken.onMesg(Profile.MesgNum.RECORD!, { timestamp: new Date(startMs), power: 200 } as never);
+    broken.onMesg(Profile.MesgNum.HR!, { filteredBpm: [120], eventTimestamp: [1] } as never);
+    const brokenBytes = broken.close();
+    expect(decodeFit(brokenBytes, 'sdk').errors[0]).toMatch(/anchor/);
+    expect(compareBoth(brokenBytes, 'hr messages without anchor').decodedBy).toBe('fast');
   });
 
   it(

@@ -1,4 +1,5 @@
 import { Profile, Utils } from '@garmin/fitsdk';
+import HrMesgUtils from '@garmin/fitsdk/src/utils-hr-mesg.js';
 import { DeveloperFieldTracker } from './developer-field-tracker.ts';
 import type { FitMessage } from './fit-message.ts';
 
@@ -14,10 +15,11 @@ import type { FitMessage } from './fit-message.ts';
  * Speed comes from compiling each local message definition once: a definition whose fields are
  * all plain scalars (no sub-fields, at most a 1:1 component such as `speed` → `enhanced_speed`)
  * is read by a flat loop without intermediate objects; anything else goes through a line-by-line
- * port of the SDK's general path. What this decoder does not reproduce — heart-rate messages that
- * the SDK merges into records, developer fields of an unknown base type, any exception the SDK
- * would raise other than the ones listed in `SdkError` — makes it return null, and the caller
- * decodes the file with the SDK instead.
+ * port of the SDK's general path; heart-rate messages are merged into records by the SDK's own
+ * function, as `Decoder.read()` does. What this decoder does not reproduce — developer fields of
+ * an unknown base type, 64-bit components, any exception the SDK would raise other than the
+ * data-damage ones (`SdkError`) — makes it return null, and the caller decodes the file with the
+ * SDK instead.
  */
 export function decodeFitStreamFast(bytes: Uint8Array, dataOnly: boolean): FastDecoded | null {
   try {
@@ -257,12 +259,18 @@ class FastDecoder {
     const errors: string[] = [];
     try {
       while (this.#position < this.#length) this.#decodeNextFile();
-      // The SDK merges heart-rate messages into records; that is left to the SDK.
-      if ((this.#messages.hrMesgs?.length ?? 0) > 0 && (this.#messages.recordMesgs?.length ?? 0) > 0)
-        return null;
     } catch (error) {
       if (!(error instanceof SdkError)) return null;
       errors.push(error.message);
+    }
+    if (errors.length === 0) {
+      // As Decoder.read() does after a clean decode, with the SDK's own function: whatever it
+      // writes or throws is the same on the same messages.
+      try {
+        HrMesgUtils.mergeHeartRates(this.#messages.hrMesgs, this.#messages.recordMesgs);
+      } catch (error) {
+        errors.push(error instanceof Error ? error.message : String(error));
+      }
     }
     return {
       messages: this.#messages,
