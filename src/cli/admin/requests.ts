@@ -3,11 +3,11 @@ import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { DAILY_SOURCES } from '../../domain/daily-measures.ts';
 import { PeakformError } from '../../domain/errors.ts';
+import type { SourceRecord } from '../../domain/wire.ts';
 import { ActivityListQuerySchema, ThresholdsSchema } from '../../domain/wire.ts';
 import { DELIVERY_STATUSES, WEBHOOK_SCHEMES } from '../../domain/wire-webhooks.ts';
-import type { SourceRecord } from '../../domain/wire.ts';
 import type { Engine } from '../../engine/engine.ts';
-import type { IngestProgress } from '../../services/sources/ingest-service.ts';
+import type { IngestProgressFigures } from '../ingest-progress.ts';
 
 /**
  * The operations a CLI command runs against an engine: in its own process when the data dir is
@@ -25,7 +25,7 @@ import type { IngestProgress } from '../../services/sources/ingest-service.ts';
 export interface AdminHooks {
   progress?: { start(total: number): void; tick(label: string): void };
   /** After each committed batch of a bulk ingest: its results (from `firstIndex`) and the totals. */
-  ingestBatch?: (sources: SourceRecord[], firstIndex: number, progress: IngestProgress) => void;
+  ingestBatch?: (sources: SourceRecord[], firstIndex: number, progress: IngestProgressFigures) => void;
 }
 
 const athleteId = z.string();

@@ -7,6 +7,7 @@ import type { PeakformClient } from '../../sdk/client.ts';
 import { PeakformApiError } from '../../sdk/errors.ts';
 import { openAdminSession } from '../admin/admin-client.ts';
 import { UsageError } from '../cli-error.ts';
+import { IngestProgressLine } from '../ingest-progress.ts';
 import { ProgressBar } from '../progress-bar.ts';
 import { actingAs, openRemote, TARGET_FLAGS } from '../remote/session.ts';
 import { USAGE } from '../usage.ts';
@@ -34,45 +35,44 @@ export async function ingestCommand(args: string[]): Promise<number> {
   if (files.length === 0)
     throw new UsageError(`No .fit, .tcx, .gpx or .csv files under ${positionals.join(', ')}.`);
 
-  // On a remote server each file is uploaded; locally through a running server's admin socket when
-  // there is one (files named by absolute path, read by the server: same machine, same user), else
-  // in this process. One request per file, so each result prints as it comes.
-  const client = remote && (await actingAs(remote, values.athlete)).client;
-  const session = client
-    ? {
-        run: (request: { path: string; fileName: string; tags: string[] | undefined }) =>
-          uploadFile(client, request.path, request.tags),
-        close: () => {},
-      }
-    : await openAdminSession(values.data);
   const progress =
-    !values.json && process.stderr.isTTY ? new ProgressBar(files.length, process.stderr) : undefined;
+    remote && !values.json && process.stderr.isTTY
+      ? new ProgressBar(files.length, process.stderr)
+      : undefined;
   let failed = 0;
   const counts = { processed: 0, duplicate: 0, failed: 0, activities: 0 };
-  try {
-    for (const file of files) {
-      const source = await session.run({
-        op: 'sources.ingest',
-        athleteId: values.athlete!,
-        path: resolve(file),
-        fileName: file,
-        tags: values.tag,
-      });
-      if (source.duplicate) counts.duplicate++;
-      else if (source.status === 'failed') counts.failed++;
-      else counts.processed++;
-      if (source.status === 'processed' && !source.duplicate) counts.activities += source.activity_ids.length;
-      if (source.status === 'failed') failed++;
-      if (values.json) process.stdout.write(`${JSON.stringify({ file, ...source })}\n`);
-      else if (source.status === 'failed') {
-        progress?.clear();
-        process.stderr.write(`✗ ${file}: ${source.error?.message}\n`);
-      }
-      progress?.tick(file);
+  const report = (
+    file: string,
+    source: Pick<SourceRecord, 'status' | 'duplicate' | 'activity_ids' | 'error'>,
+  ) => {
+    if (source.duplicate) counts.duplicate++;
+    else if (source.status === 'failed') counts.failed++;
+    else counts.processed++;
+    if (source.status === 'processed' && !source.duplicate) counts.activities += source.activity_ids.length;
+    if (source.status === 'failed') failed++;
+    if (values.json) process.stdout.write(`${JSON.stringify({ file, ...source })}\n`);
+    else if (source.status === 'failed') {
+      progress?.clear();
+      process.stderr.write(`✗ ${file}: ${source.error?.message}\n`);
     }
-  } finally {
-    progress?.clear();
-    session.close();
+  };
+
+  // On a remote server each file is uploaded, one request per file so each result prints as it
+  // comes. Locally (through a running server's admin socket when there is one: files named by
+  // absolute path, read by the server, same machine and user; else in this process) the files go
+  // through the bulk path, decoded in parallel and committed in batches.
+  const client = remote && (await actingAs(remote, values.athlete)).client;
+  if (client) {
+    try {
+      for (const file of files) {
+        report(file, await uploadFile(client, file, values.tag));
+        progress?.tick(file);
+      }
+    } finally {
+      progress?.clear();
+    }
+  } else {
+    await ingestInBulk(values.athlete!, files, values.data, values.tag, values.json, report);
   }
   if (!values.json) {
     process.stdout.write(
@@ -80,6 +80,66 @@ export async function ingestCommand(args: string[]): Promise<number> {
     );
   }
   return failed > 0 ? 1 : 0;
+}
+
+/** Files per request on the admin channel: a running server answers each chunk as a whole. */
+const FILES_PER_REQUEST = 256;
+
+/** The local path: `sources.ingestMany` in chunks, with progress (files, samples, rate, ETA) on stderr. */
+async function ingestInBulk(
+  athleteId: string,
+  files: string[],
+  dataFlag: string | undefined,
+  tags: string[] | undefined,
+  json: boolean,
+  report: (file: string, source: SourceRecord) => void,
+): Promise<void> {
+  const session = await openAdminSession(dataFlag);
+  const line = json ? undefined : new IngestProgressLine(process.stderr);
+  const startedMs = performance.now();
+  const totals = { files: 0, samples: 0 };
+  try {
+    for (let first = 0; first < files.length; first += FILES_PER_REQUEST) {
+      const chunk = files.slice(first, first + FILES_PER_REQUEST);
+      const samplesBefore = totals.samples;
+      let reported = 0;
+      const sources = await session.run(
+        {
+          op: 'sources.ingestMany',
+          athleteId,
+          files: chunk.map((file) => ({ path: resolve(file), fileName: file })),
+          tags,
+        },
+        {
+          // In process, each batch prints as it commits; through a server, the chunk at its end.
+          ingestBatch: (batch, firstIndex, progress) => {
+            line?.clear();
+            for (const [i, source] of batch.entries()) report(chunk[firstIndex + i]!, source);
+            reported = firstIndex + batch.length;
+            totals.samples = samplesBefore + progress.samples;
+            line?.update({
+              files: first + reported,
+              totalFiles: files.length,
+              samples: totals.samples,
+              elapsedS: (performance.now() - startedMs) / 1000,
+            });
+          },
+        },
+      );
+      line?.clear();
+      for (let i = reported; i < sources.length; i++) report(chunk[i]!, sources[i]!);
+      totals.files = first + chunk.length;
+      line?.update({
+        files: totals.files,
+        totalFiles: files.length,
+        samples: totals.samples,
+        elapsedS: (performance.now() - startedMs) / 1000,
+      });
+    }
+  } finally {
+    line?.clear();
+    session.close();
+  }
 }
 
 async function collectFiles(paths: string[]): Promise<string[]> {
