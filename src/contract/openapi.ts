@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ARROW_TYPE_NAMES } from '../domain/column-types.ts';
 import { ERROR_CATALOG } from '../domain/error-catalog.ts';
 import { ProblemSchema } from '../domain/wire.ts';
+import { codeSamples, samplesMarkdown } from './examples.ts';
 import { ROUTES } from './index.ts';
 import type { RouteSpec, TableSpec } from './route.ts';
 
@@ -45,7 +46,7 @@ export function buildOpenApiDocument(options: { version: string }): JsonSchema {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of Object.values(ROUTES) as RouteSpec[]) {
     paths[route.path] ??= {};
-    paths[route.path]![route.method.toLowerCase()] = operation(route, toSchema);
+    paths[route.path]![route.method.toLowerCase()] = operation(route, toSchema, components);
   }
   components.Problem = toSchema(ProblemSchema, 'output');
   return {
@@ -66,8 +67,21 @@ export function buildOpenApiDocument(options: { version: string }): JsonSchema {
   };
 }
 
-function operation(route: RouteSpec, toSchema: (schema: z.ZodType, io: 'input' | 'output') => JsonSchema) {
+function operation(
+  route: RouteSpec,
+  toSchema: (schema: z.ZodType, io: 'input' | 'output') => JsonSchema,
+  components: Record<string, JsonSchema>,
+) {
   const parameters: unknown[] = [];
+  const samples = codeSamples(
+    route,
+    {
+      path: route.params ? toSchema(route.params, 'input') : undefined,
+      query: route.query ? toSchema(route.query, 'input') : undefined,
+      body: route.body ? toSchema(route.body, 'input') : undefined,
+    },
+    components,
+  );
   for (const [location, schema] of [
     ['path', route.params],
     ['query', route.query],
@@ -123,7 +137,8 @@ function operation(route: RouteSpec, toSchema: (schema: z.ZodType, io: 'input' |
     operationId: route.operationId,
     tags: [route.tag],
     summary: route.summary,
-    ...(route.description ? { description: route.description } : {}),
+    description: [route.description, samplesMarkdown(samples)].filter(Boolean).join('\n\n'),
+    'x-codeSamples': samples,
     ...(route.scope ? { security: [{ bearer: [] }], 'x-scope': route.scope } : { security: [] }),
     parameters,
     ...(route.body
