@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { trendDates, trendStepDays } from '../../web/src/pages/fitness.ts';
+import { trendDates, trendStepDays } from '../../web/src/trend-dates.ts';
 
 describe('the fitness page’s fits over time', () => {
   it('trendDates() ends at the range’s end and steps back 28 days while inside the range', () => {

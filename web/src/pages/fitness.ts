@@ -2,6 +2,7 @@ import { client, rows } from '../api.ts';
 import { Plot, plot } from '../charts.ts';
 import { chartFigure, dataTable, h } from '../dom.ts';
 import { addDays, isoDate, num, round } from '../format.ts';
+import { trendDates, trendStepDays } from '../trend-dates.ts';
 
 /**
  * Fitness over time: daily TSS with CTL, ATL and TSB (the performance management chart), weekly
@@ -279,9 +280,6 @@ function zoneFigures(weeks: Record<string, unknown>[], start: string, end: strin
 
 /** Days in each rolling fit, and days between fits. */
 const TREND_WINDOW_DAYS = 90;
-const TREND_STEP_DAYS = 28;
-/** At most this many fits per page: a longer range spaces them further apart (whole weeks). */
-const TREND_MAX_FITS = 26;
 /** Fits asked for at once (the API fits each from the bests of its window). */
 const TREND_CONCURRENCY = 3;
 
@@ -323,20 +321,6 @@ interface TrendPoint {
   capacity: number | null;
   r2: number | null;
   activities: number;
-}
-
-/** Days between fits: 28, or more (whole weeks) when the range would need more than 26 fits. */
-export function trendStepDays(start: string, end: string): number {
-  const days = (Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / 86_400_000 + 1;
-  return Math.max(TREND_STEP_DAYS, Math.ceil(days / TREND_MAX_FITS / 7) * 7);
-}
-
-/** The ends of the rolling fits: `end`, then every step back while still inside the range. */
-export function trendDates(start: string, end: string): string[] {
-  const step = trendStepDays(start, end);
-  const dates: string[] = [];
-  for (let date = end; date >= start; date = addDays(date, -step)) dates.unshift(date);
-  return dates;
 }
 
 /** A cp2 fit to the 90 days up to each date, a few fits at a time. */
