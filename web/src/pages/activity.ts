@@ -61,6 +61,7 @@ export async function activityPage(
   match: RegExpMatchArray,
 ): Promise<void> {
   const id = match[1]!;
+  const route = location.hash.replace(/\?.*$/, '');
   const api = client();
   const activity = await api.getActivity({ id });
   const available = STREAMS.filter(([name]) => activity.metrics.includes(name));
@@ -141,12 +142,13 @@ export async function activityPage(
     zoomStatus.textContent = whole
       ? `Showing the whole activity, ${formatClock(0)} – ${formatClock(tEnd)}.`
       : `Showing ${formatClock(view[0])} – ${formatClock(view[1])} of ${formatClock(tEnd)}.`;
-    const hash = location.hash.replace(/\?.*$/, '');
-    history.replaceState(
-      null,
-      '',
-      whole ? hash : `${hash}?from=${Math.round(view[0])}&to=${Math.round(view[1])}`,
-    );
+    // The range in the link, while this page is still the one in the address bar.
+    if (location.hash.replace(/\?.*$/, '') === route)
+      history.replaceState(
+        null,
+        '',
+        whole ? route : `${route}?from=${Math.round(view[0])}&to=${Math.round(view[1])}`,
+      );
     const figures = available.flatMap(([name, label, scale, color]) => {
       const points = samples.flatMap((s) => {
         const v = s.row[name];
