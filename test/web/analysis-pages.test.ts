@@ -696,6 +696,11 @@ describe('analysis pages: fatigue resistance, critical speed, zones, CP over tim
       expect(await stat('avg_power')).toBe(`${r(lap.power.mean)} W`);
       expect(await stat('avg_heart_rate')).toBe(`${r(lap.heart_rate.mean)} bpm`);
       expect(page.url()).toContain(`from=${fromS}&to=${toS}`);
+      // The link keeps the interval: reloading shows the same one.
+      await page.reload();
+      await ready();
+      await heading.waitFor();
+      expect(await stat('avg_power')).toBe(`${r(lap.power.mean)} W`);
       expect(problems).toEqual([]);
     });
 
