@@ -557,7 +557,7 @@ describe('analysis pages: fatigue resistance, critical speed, zones, CP over tim
       expect(reached.indexOf('button:Reset zoom')).toBeLessThan(reached.indexOf('svg:stream-power'));
     });
 
-    it('fits a phone screen and keeps text contrast and labels on every page', async () => {
+    it('fits a phone and a desktop screen and keeps text contrast and labels on every page', async () => {
       const [ride] = await api('/api/v1/activities/?start=2025-03-01&end=2025-03-01&limit=1');
       const pages = [
         ['power', `/power?start=${START}&end=${END}&after=0,1000,2000`],
@@ -569,102 +569,106 @@ describe('analysis pages: fatigue resistance, critical speed, zones, CP over tim
         ['teams', '/teams'],
       ];
       const withCharts = (hash: string) => !['/activities', '/teams'].includes(hash);
-      await page.setViewportSize({ width: 390, height: 844 });
       try {
-        for (const [name = '', hash = ''] of pages) {
-          await open(hash);
-          // No sideways scrolling of the page: wide tables scroll inside their own box.
-          expect(await page.locator('html').evaluate((html) => html.scrollWidth), hash).toBeLessThanOrEqual(
-            390,
-          );
-          const audit = await page.locator('main').evaluate((main) => {
-            // The project's lib has no DOM types: reach the window and document through the element.
-            const document = main.ownerDocument;
-            const getComputedStyle = (e: typeof main) => document.defaultView!.getComputedStyle(e);
-            const rgb = (text: string) => (text.match(/[\d.]+/g) ?? []).map(Number);
-            const luminance = ([r, g, b]: number[]) => {
-              const [R, G, B] = [r!, g!, b!].map((v) => {
-                const c = v / 255;
-                return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-              });
-              return 0.2126 * R! + 0.7152 * G! + 0.0722 * B!;
-            };
-            const background = (element: typeof main | null): number[] => {
-              for (let e = element; e; e = e.parentElement) {
-                const color = rgb(getComputedStyle(e).backgroundColor);
-                if (color.length === 3 || (color.length === 4 && color[3]! > 0)) return color.slice(0, 3);
+        for (const [screen, width, height] of [
+          ['phone', 390, 844],
+          ['desktop', 1100, 900],
+        ] as const)
+          for (const [name = '', hash = ''] of pages) {
+            await page.setViewportSize({ width, height });
+            await open(hash);
+            // No sideways scrolling of the page: wide tables scroll inside their own box.
+            expect(await page.locator('html').evaluate((html) => html.scrollWidth), hash).toBeLessThanOrEqual(
+              width,
+            );
+            const audit = await page.locator('main').evaluate((main) => {
+              // The project's lib has no DOM types: reach the window and document through the element.
+              const document = main.ownerDocument;
+              const getComputedStyle = (e: typeof main) => document.defaultView!.getComputedStyle(e);
+              const rgb = (text: string) => (text.match(/[\d.]+/g) ?? []).map(Number);
+              const luminance = ([r, g, b]: number[]) => {
+                const [R, G, B] = [r!, g!, b!].map((v) => {
+                  const c = v / 255;
+                  return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+                });
+                return 0.2126 * R! + 0.7152 * G! + 0.0722 * B!;
+              };
+              const background = (element: typeof main | null): number[] => {
+                for (let e = element; e; e = e.parentElement) {
+                  const color = rgb(getComputedStyle(e).backgroundColor);
+                  if (color.length === 3 || (color.length === 4 && color[3]! > 0)) return color.slice(0, 3);
+                }
+                return [255, 255, 255];
+              };
+              const problems: string[] = [];
+              let checked = 0;
+              const walker = document.createTreeWalker(main, 4 /* NodeFilter.SHOW_TEXT */);
+              for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                const element = node.parentElement;
+                if (!element || !node.textContent?.trim()) continue;
+                const box = element.getBoundingClientRect();
+                if (box.width === 0 || box.height === 0) continue; // collapsed <details>, hidden
+                const style = getComputedStyle(element);
+                const inSvg = element.namespaceURI === 'http://www.w3.org/2000/svg';
+                const fg = rgb(inSvg && style.fill !== 'none' ? style.fill : style.color).slice(0, 3);
+                const l1 = luminance(fg);
+                const l2 = luminance(background(element));
+                const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+                checked++;
+                const large =
+                  Number.parseFloat(style.fontSize) >= 24 ||
+                  (Number.parseFloat(style.fontSize) >= 18.66 && Number(style.fontWeight) >= 700);
+                if (ratio < (large ? 3 : 4.5))
+                  problems.push(`${node.textContent.trim().slice(0, 30)}: ${ratio.toFixed(2)}`);
               }
-              return [255, 255, 255];
-            };
-            const problems: string[] = [];
-            let checked = 0;
-            const walker = document.createTreeWalker(main, 4 /* NodeFilter.SHOW_TEXT */);
-            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-              const element = node.parentElement;
-              if (!element || !node.textContent?.trim()) continue;
-              const box = element.getBoundingClientRect();
-              if (box.width === 0 || box.height === 0) continue; // collapsed <details>, hidden
-              const style = getComputedStyle(element);
-              const inSvg = element.namespaceURI === 'http://www.w3.org/2000/svg';
-              const fg = rgb(inSvg && style.fill !== 'none' ? style.fill : style.color).slice(0, 3);
-              const l1 = luminance(fg);
-              const l2 = luminance(background(element));
-              const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
-              checked++;
-              const large =
-                Number.parseFloat(style.fontSize) >= 24 ||
-                (Number.parseFloat(style.fontSize) >= 18.66 && Number(style.fontWeight) >= 700);
-              if (ratio < (large ? 3 : 4.5))
-                problems.push(`${node.textContent.trim().slice(0, 30)}: ${ratio.toFixed(2)}`);
-            }
-            for (const control of main.querySelectorAll('input, select, textarea')) {
-              const id = control.getAttribute('id');
-              const labelled =
-                control.hasAttribute('aria-label') ||
-                control.hasAttribute('aria-labelledby') ||
-                (id !== null && main.querySelector(`label[for="${id}"]`) !== null);
-              if (!labelled) problems.push(`unlabelled ${control.outerHTML.slice(0, 60)}`);
-            }
-            for (const control of main.querySelectorAll('button, a')) {
-              if (!control.textContent?.trim() && !control.getAttribute('aria-label'))
-                problems.push(`nameless ${control.outerHTML.slice(0, 60)}`);
-            }
-            for (const figure of main.querySelectorAll('figure.chart')) {
-              const chart = figure.querySelector('[role="img"]');
-              const caption = document.getElementById(chart?.getAttribute('aria-labelledby') ?? '');
-              const summary = document.getElementById(chart?.getAttribute('aria-describedby') ?? '');
-              if (!caption?.textContent?.trim() || !summary?.textContent?.trim())
-                problems.push(`figure ${figure.getAttribute('data-testid')} without caption or summary`);
-            }
-            // Charts drawn for the screen, not a desktop chart scaled down; tick labels apart.
-            let axes = 0;
-            for (const axis of main.querySelectorAll('figure.chart g[aria-label="x-axis tick label"]')) {
-              const svg = axis.closest('svg')!;
-              const box = svg.getBoundingClientRect();
-              if (box.width === 0) continue;
-              axes++;
-              const drawn = Number(svg.getAttribute('width'));
-              if (box.width < drawn - 1)
-                problems.push(
-                  `${svg.closest('figure')?.getAttribute('data-testid')} scaled ${drawn} → ${box.width}`,
-                );
-              const labels = [...axis.querySelectorAll('text')]
-                .map((text) => text.getBoundingClientRect())
-                .sort((a, b) => a.left - b.left);
-              for (let i = 1; i < labels.length; i++)
-                if (labels[i]!.left < labels[i - 1]!.right - 1)
+              for (const control of main.querySelectorAll('input, select, textarea')) {
+                const id = control.getAttribute('id');
+                const labelled =
+                  control.hasAttribute('aria-label') ||
+                  control.hasAttribute('aria-labelledby') ||
+                  (id !== null && main.querySelector(`label[for="${id}"]`) !== null);
+                if (!labelled) problems.push(`unlabelled ${control.outerHTML.slice(0, 60)}`);
+              }
+              for (const control of main.querySelectorAll('button, a')) {
+                if (!control.textContent?.trim() && !control.getAttribute('aria-label'))
+                  problems.push(`nameless ${control.outerHTML.slice(0, 60)}`);
+              }
+              for (const figure of main.querySelectorAll('figure.chart')) {
+                const chart = figure.querySelector('[role="img"]');
+                const caption = document.getElementById(chart?.getAttribute('aria-labelledby') ?? '');
+                const summary = document.getElementById(chart?.getAttribute('aria-describedby') ?? '');
+                if (!caption?.textContent?.trim() || !summary?.textContent?.trim())
+                  problems.push(`figure ${figure.getAttribute('data-testid')} without caption or summary`);
+              }
+              // Charts drawn for the screen, not a desktop chart scaled down; tick labels apart.
+              let axes = 0;
+              for (const axis of main.querySelectorAll('figure.chart g[aria-label="x-axis tick label"]')) {
+                const svg = axis.closest('svg')!;
+                const box = svg.getBoundingClientRect();
+                if (box.width === 0) continue;
+                axes++;
+                const drawn = Number(svg.getAttribute('width'));
+                if (box.width < drawn - 1)
                   problems.push(
-                    `${svg.closest('figure.chart')?.getAttribute('data-testid')}: x labels overlap`,
+                    `${svg.closest('figure')?.getAttribute('data-testid')} scaled ${drawn} → ${box.width}`,
                   );
-            }
-            return { problems, checked, axes, figures: main.querySelectorAll('figure.chart').length };
-          });
-          expect(audit.problems, hash).toEqual([]);
-          expect(audit.figures > 0, hash).toBe(withCharts(hash));
-          expect(audit.checked, hash).toBeGreaterThan(withCharts(hash) ? 20 : 3);
-          expect(audit.axes > 0, hash).toBe(withCharts(hash));
-          await keep(`phone-${name}`);
-        }
+                const labels = [...axis.querySelectorAll('text')]
+                  .map((text) => text.getBoundingClientRect())
+                  .sort((a, b) => a.left - b.left);
+                for (let i = 1; i < labels.length; i++)
+                  if (labels[i]!.left < labels[i - 1]!.right - 1)
+                    problems.push(
+                      `${svg.closest('figure.chart')?.getAttribute('data-testid')}: x labels overlap`,
+                    );
+              }
+              return { problems, checked, axes, figures: main.querySelectorAll('figure.chart').length };
+            });
+            expect(audit.problems, `${screen} ${hash}`).toEqual([]);
+            expect(audit.figures > 0, hash).toBe(withCharts(hash));
+            expect(audit.checked, hash).toBeGreaterThan(withCharts(hash) ? 20 : 3);
+            expect(audit.axes > 0, hash).toBe(withCharts(hash));
+            await keep(`${screen}-${name}`);
+          }
       } finally {
         await page.setViewportSize({ width: 1100, height: 900 });
       }

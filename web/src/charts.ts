@@ -29,18 +29,28 @@ export function plot(options: Plot.PlotOptions): SVGSVGElement | HTMLElement {
 }
 
 const DURATION_TICKS = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400, 28800];
-const SPARSE_DURATION_TICKS = [1, 15, 60, 300, 1200, 3600, 14400];
+/** The horizontal room a duration label needs (CSS px at 13 px: "20 min" and a gap). */
+const DURATION_LABEL_PX = 52;
+/** The chart's horizontal margins (Plot's default right, our left). */
+const PLOT_MARGINS_PX = 76;
 
 /** A log duration scale; its axis is `durationAxis()` (d3's log formatter would blank some labels). */
 export const logDurationAxis = (): Plot.ScaleOptions => ({ type: 'log', axis: null });
 
-/** The duration axis and grid, labelled 5 s, 1 min, 20 min, 1 h at the ticks inside [min, max]. */
+/**
+ * The duration axis and grid, labelled 5 s, 1 min, 20 min, 1 h at the ticks inside [min, max],
+ * skipping a tick that would sit closer than a label's width to the one before (on a narrow chart,
+ * or 20 min next to 30 min).
+ */
 export function durationAxis(durations: number[], label = 'Duration (log scale)'): Plot.Markish[] {
   const min = Math.min(...durations);
   const max = Math.max(...durations);
-  // A narrow chart gets every other label, so they do not run into each other.
-  const every = chartWidth() < 600 ? SPARSE_DURATION_TICKS : DURATION_TICKS;
-  const ticks = every.filter((d) => d >= min && d <= max);
+  const pxPerLog = (chartWidth() - PLOT_MARGINS_PX) / Math.log(max / min || Math.E);
+  const ticks: number[] = [];
+  for (const d of DURATION_TICKS.filter((t) => t >= min && t <= max)) {
+    const previous = ticks.at(-1);
+    if (previous === undefined || Math.log(d / previous) * pxPerLog >= DURATION_LABEL_PX) ticks.push(d);
+  }
   return [
     Plot.gridX(ticks),
     Plot.axisX(ticks, { text: (d: number) => formatDuration(d), label, labelAnchor: 'right' }),

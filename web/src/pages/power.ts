@@ -438,28 +438,30 @@ function controls(state: {
       ),
     ),
     h('div', { class: 'row' }, ...compareInputs),
-    h(
-      'div',
-      { class: 'row' },
-      field(
-        'after',
-        'Fatigue curves after (kJ, up to 5, e.g. 0, 1000, 2000; power only)',
-        h('input', {
-          id: 'after',
-          name: 'after',
-          type: 'text',
-          inputmode: 'numeric',
-          value: state.after.join(', '),
-          placeholder: '0, 1000, 2000',
-          'aria-describedby': 'after-help',
-        }),
-      ),
-      h(
-        'p',
-        { id: 'after-help', class: 'help' },
-        'Each curve keeps only the windows that begin after that much work in the same ride.',
-      ),
-    ),
+    state.metric !== 'power'
+      ? ''
+      : h(
+          'div',
+          { class: 'row' },
+          field(
+            'after',
+            'Fatigue curves after (kJ, up to 5, e.g. 0, 1000, 2000; power only)',
+            h('input', {
+              id: 'after',
+              name: 'after',
+              type: 'text',
+              inputmode: 'numeric',
+              value: state.after.join(', '),
+              placeholder: '0, 1000, 2000',
+              'aria-describedby': 'after-help',
+            }),
+          ),
+          h(
+            'p',
+            { id: 'after-help', class: 'help' },
+            'Each curve keeps only the windows that begin after that much work in the same ride.',
+          ),
+        ),
     h(
       'div',
       { class: 'row' },
