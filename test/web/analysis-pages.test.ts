@@ -257,6 +257,17 @@ describe('analysis pages: fatigue resistance, critical speed, zones, CP over tim
       expect(row5[0]).toBe('5 min');
       expect(row5[2]).toMatch(new RegExp(`^${r(at1200.power)} \\(`));
       expect(await page.locator('[data-testid="fatigue-chart"] g.fatigue-curves path').count()).toBe(2);
+
+      // In W/kg: the body mass on each best's date (70 kg throughout).
+      await open(`/power?start=${START}&end=${END}&after=0,1000,2000&unit=wkg`);
+      const wkg = await page
+        .locator('table[data-testid="fatigue-table"] tbody tr')
+        .nth(2)
+        .locator('td')
+        .allTextContents();
+      expect(wkg[1]).toBe(r(at(0, 300)! / 70, 2));
+      expect(wkg[3]).toBe(`${r(at(2000, 300)! / 70, 2)} (${r((100 * at(2000, 300)!) / at(0, 300)!)} %)`);
+      expect(await page.locator('[data-testid="fatigue-chart"]').textContent()).toContain('Power (W/kg)');
     });
 
     it('draws running speed curves with the critical speed model and shows CS and D′ as the API fits them', async () => {
