@@ -54,10 +54,17 @@ export function createHandlers(
         'The upload holds no file part. Attach files with -F files=@ride.fit.',
       );
     }
-    const stored: SourceRecord[] = [];
+    let stored: SourceRecord[];
     try {
-      for (const file of files)
-        stored.push(await file.staged.ingest(athleteId, { fileName: file.name, tags }));
+      // Several files go through the bulk path (decoded in parallel, one catalog commit).
+      stored =
+        files.length === 1
+          ? [await files[0]!.staged.ingest(athleteId, { fileName: files[0]!.name, tags })]
+          : await sources.ingestMany(
+              athleteId,
+              files.map((file) => ({ fileName: file.name, read: () => file.staged.read() })),
+              { tags },
+            );
     } finally {
       await Promise.all(files.map((file) => file.staged.discard()));
     }

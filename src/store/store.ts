@@ -289,9 +289,13 @@ export class Store {
     if (batch.length === 0) return;
     const generation = randomBytes(4).toString('hex');
     const activityRows: CatalogRow[] = [];
+    // The originals in parallel, so that their syncs to disk overlap; then the lake files.
+    await Promise.all(
+      batch.map(({ source }) =>
+        writeFileAtomic(this.lake.originalPath(source.athleteId, source.contentSha256), source.bytes),
+      ),
+    );
     for (const item of batch) {
-      const { source } = item;
-      await writeFileAtomic(this.lake.originalPath(source.athleteId, source.contentSha256), source.bytes);
       for (const activity of item.activities)
         activityRows.push(await this.writeActivityFiles(activity, generation));
     }

@@ -20,6 +20,8 @@ import type { DecodeRequest, DecodeResult } from './decode-and-derive.ts';
 /** An uploaded file on disk, waiting to be ingested (or discarded when the upload fails). */
 export interface StagedUpload {
   ingest(athleteId: string, options: IngestOptions): Promise<SourceRecord>;
+  /** Its bytes (for `ingestMany`, which ingests several staged files as one bulk run). */
+  read(): Promise<Uint8Array>;
   discard(): Promise<void>;
 }
 
@@ -414,6 +416,7 @@ export class IngestService {
           await rm(path, { force: true });
         }
       },
+      read: () => readFile(path),
       discard: () => rm(path, { force: true }),
     };
   }
