@@ -192,6 +192,42 @@ describe('web app at /app/', () => {
       expect(await page.locator('h1').textContent()).toContain('cycling.road');
     });
 
+    it('signs in through the platform’s own OAuth (PKCE, public client) and comes back to the page', async () => {
+      await server.engine.identity.accounts.signUp({
+        email: 'ada@example.org',
+        password: 'ada rides far and fast',
+        athleteId: 'ada',
+        firstName: 'Ada',
+      });
+      const context = await browser!.newContext();
+      const fresh = await context.newPage();
+      const errors: string[] = [];
+      fresh.on('pageerror', (error) => errors.push(String(error)));
+      try {
+        await fresh.goto(`${server.url}/app/#/power?start=2025-01-01&end=2025-12-31`);
+        await fresh.getByRole('button', { name: 'Sign in with Peakform' }).click();
+        await fresh.getByRole('heading', { name: 'Sign in to Peakform' }).waitFor();
+        await fresh.getByLabel('Email').fill('ada@example.org');
+        await fresh.getByLabel('Password').fill('ada rides far and fast');
+        await fresh.getByRole('button', { name: 'Sign in' }).click();
+        await fresh.getByRole('button', { name: 'Allow' }).click();
+        // Back in the app, on the page the athlete left, reading their data with the new token.
+        await fresh.getByRole('heading', { name: 'Power–duration' }).waitFor();
+        await fresh.locator('body[data-state="ready"]').waitFor();
+        expect(fresh.url()).toContain('/app/');
+        expect(fresh.url()).toContain('#/power');
+        const bests = await api(
+          '/api/v1/activities/longitudinal-mean-max?start=2025-01-01&end=2025-12-31&sport=cycling&format=json',
+        );
+        expect(await fresh.locator('[data-testid="pd-chart"] g.primary-bests circle').count()).toBe(
+          bests.length,
+        );
+        expect(errors).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    });
+
     it('shows the activity: streams on one time axis, laps and the curve against the season', async () => {
       const [activity] = await api('/api/v1/activities/?limit=1');
       await page.goto(`${server.url}/app/#/activity/${activity.id}`);
