@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,9 +12,9 @@ import {
   type TestServer,
   upload,
 } from '../helpers/test-server.ts';
+import { expectGolden, figureText, listText, tableText } from './golden.ts';
 
 const ARTIFACTS = join(import.meta.dirname, '../../artifacts/web');
-const GOLDEN = join(import.meta.dirname, 'golden');
 const START = '2025-01-01';
 const END = '2025-04-30';
 
@@ -83,53 +82,6 @@ const RUNS: [string, number][] = [
   ['2025-03-15T07:00:00Z', 1.0],
   ['2025-04-15T07:00:00Z', 1.02],
 ];
-
-/**
- * Compares a page's text with `golden/<name>.txt`. On a mismatch (or no golden) writes
- * `<name>-changed.txt` beside it for review and fails; `UPDATE_GOLDEN=1` writes the golden instead.
- */
-async function expectGolden(name: string, text: string): Promise<void> {
-  const file = join(GOLDEN, `${name}.txt`);
-  const changed = join(GOLDEN, `${name}-changed.txt`);
-  const actual = `${text.trim()}\n`;
-  if (process.env.UPDATE_GOLDEN === '1') {
-    await mkdir(GOLDEN, { recursive: true });
-    await writeFile(file, actual);
-  }
-  const expected = existsSync(file) ? await readFile(file, 'utf8') : null;
-  if (expected === actual) {
-    await rm(changed, { force: true });
-    return;
-  }
-  await writeFile(changed, actual);
-  expect.fail(`${name}: the page differs from test/web/golden/${name}.txt; see ${name}-changed.txt`);
-}
-
-/** A figure's caption and summary and a table's caption, headers and rows, one line each. */
-async function figureText(page: Page, testId: string): Promise<string> {
-  const figure = page.locator(`[data-testid="${testId}"]`);
-  return [
-    `# ${testId}`,
-    await figure.locator('figcaption').textContent(),
-    await figure.locator('p.summary').textContent(),
-  ].join('\n');
-}
-
-async function tableText(page: Page, testId: string): Promise<string> {
-  const table = page.locator(`table[data-testid="${testId}"]`);
-  const lines = [`# ${testId}`, (await table.locator('caption').textContent()) ?? ''];
-  for (const row of await table.locator('tr').all())
-    lines.push((await row.locator('th, td').allTextContents()).join(' | '));
-  return lines.join('\n');
-}
-
-/** A definition list as `term: value` lines. */
-async function listText(page: Page, selector: string): Promise<string> {
-  const items = await page.locator(`${selector} > dt, ${selector} > dd`).allTextContents();
-  const lines: string[] = [];
-  for (let i = 0; i < items.length; i += 2) lines.push(`${items[i]}: ${items[i + 1]}`);
-  return lines.join('\n');
-}
 
 const r = (value: number, digits = 0) => value.toFixed(digits);
 

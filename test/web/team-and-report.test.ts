@@ -13,6 +13,7 @@ import { hasChromium, launchChromium } from '../helpers/chromium.ts';
 import { runCli, runCliInProcess } from '../helpers/cli.ts';
 import { csvRide } from '../helpers/csv-activity.ts';
 import { asJson, makeTempDir } from '../helpers/test-server.ts';
+import { expectGolden, tableText } from './golden.ts';
 
 const PDFTOPPM = '/usr/bin/pdftoppm';
 const ARTIFACTS = join(import.meta.dirname, '../../artifacts/web');
@@ -186,6 +187,7 @@ describe('the coach’s team view and reports', () => {
       await page.getByRole('heading', { name: 'Team: Tuesday chaingang' }).waitFor();
       await ready();
       await page.screenshot({ path: join(ARTIFACTS, 'team.png'), fullPage: true });
+      await expectGolden('team-page', await tableText(page, 'team-table'));
 
       const users = await call(coachKey, 'GET', `/api/v1/teams/${teamId}/users`);
       expect(users.map((u: { id: string }) => u.id).sort()).toEqual(['ada', 'bea', 'cal']);

@@ -16,6 +16,7 @@ import {
   type TestServer,
   upload,
 } from '../helpers/test-server.ts';
+import { expectGolden, figureText, listText, tableText } from './golden.ts';
 
 // Screenshots and DOM snapshots of each page, for review (gitignored, outside biome's files).
 const ARTIFACTS = join(import.meta.dirname, '../../artifacts/web');
@@ -139,6 +140,14 @@ describe('web app at /app/', () => {
       await page.getByRole('heading', { name: 'Power–duration' }).waitFor();
       await ready();
       await keep('power');
+      await expectGolden(
+        'power-page',
+        [
+          await figureText(page, 'pd-chart'),
+          await tableText(page, 'best-efforts'),
+          await listText(page, '[data-testid="model-parameters"]'),
+        ].join('\n'),
+      );
 
       const bests = await api(
         '/api/v1/activities/longitudinal-mean-max?start=2025-01-01&end=2025-12-31&sport=cycling&format=json',
@@ -244,6 +253,10 @@ describe('web app at /app/', () => {
         Math.round(curve[0].power),
       );
       await keep('activity');
+      await expectGolden(
+        'activity-page',
+        [await tableText(page, 'laps-table'), await figureText(page, 'activity-curve')].join('\n'),
+      );
     });
 
     it('shows fitness over time with the weekly totals of the API', async () => {
@@ -263,6 +276,14 @@ describe('web app at /app/', () => {
       expect(await page.locator('[data-testid="load-table"] tbody tr').count()).toBe(load.length);
       expect(await page.locator('[data-testid="pmc-chart"] g.load-lines path').count()).toBe(3);
       await keep('fitness');
+      await expectGolden(
+        'fitness-page',
+        [
+          await figureText(page, 'pmc-chart'),
+          await figureText(page, 'hours-chart'),
+          await tableText(page, 'weekly-table'),
+        ].join('\n'),
+      );
 
       await page.getByRole('link', { name: 'Activities' }).click();
       await ready();
