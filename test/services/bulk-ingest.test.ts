@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SourceRecord } from '../../src/domain/wire.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { csvRide } from '../helpers/csv-activity.ts';
@@ -112,6 +112,38 @@ describe('bulk ingest', () => {
     expect(actual.flatMap((r) => r.activity_ids)).toContain(deleted);
     await expectSameState();
     for (const side of [single, bulk]) expect(await side.engine.checkConsistency()).toEqual([]);
+  });
+
+  it('derives every file under the thresholds in force when it commits, when they change mid-run', async () => {
+    const { engine } = bulk;
+    const rides = [1, 2, 3, 4].map((day) => ({
+      fileName: `cy-${day}.csv`,
+      read: async () => csvRide({ startIso: `2024-04-0${day}T07:00:00Z`, durationS: 1200 }),
+    }));
+    await engine.profile.setThresholds('cy', { sport: 'cycling', effective_from: '2020-01-01', ftp_w: 250 });
+    // The thresholds change once the first file has committed, while the second is decoded ahead
+    // (as a change whose recompute ran before the rest of the run committed): seen directly, no
+    // recompute involved.
+    let ftpW = 250;
+    const read = engine.profile.ingestThresholds.bind(engine.profile);
+    const spy = vi
+      .spyOn(engine.profile, 'ingestThresholds')
+      .mockImplementation(async (athleteId) => (await read(athleteId)).map((t) => ({ ...t, ftp_w: ftpW })));
+    try {
+      const results = await engine.sources.ingestMany('cy', rides, {
+        batchFiles: 1,
+        onBatch: () => {
+          ftpW = 300;
+        },
+      });
+      const ftps = [];
+      for (const source of results) {
+        ftps.push((await engine.activities.get('cy', source.activity_ids[0]!)).analysis!.thresholds.ftp_w);
+      }
+      expect(ftps).toEqual([250, 300, 300, 300]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   async function expectSameState() {

@@ -57,6 +57,12 @@ export interface IngestManyOptions {
   batchFiles?: number;
 }
 
+/** A batch of files read ahead, and the thresholds they were decoded with. */
+interface PreparedBatch {
+  files: PreparedFile[];
+  thresholds: Awaited<ReturnType<ProfileService['ingestThresholds']>>;
+}
+
 /** A file of a batch, read and hashed, decoded unless it looked like a duplicate. */
 interface PreparedFile {
   index: number;
@@ -201,24 +207,17 @@ export class IngestService {
       failed: 0,
       elapsedS: 0,
     };
-    const thresholds = await this.profile.ingestThresholds(athleteId);
     const prepare = (first: number) =>
-      this.prepareBatch(
-        athleteId,
-        files.slice(first, first + batchFiles),
-        first,
-        options.tags ?? [],
-        thresholds,
-      );
+      this.prepareBatch(athleteId, files.slice(first, first + batchFiles), first, options.tags ?? []);
     const results: SourceRecord[] = [];
-    let next: Promise<PreparedFile[]> | undefined = files.length > 0 ? prepare(0) : undefined;
+    let next: Promise<PreparedBatch> | undefined = files.length > 0 ? prepare(0) : undefined;
     for (let first = 0; next; first += batchFiles) {
       const prepared = await next;
       // The next batch is read and decoded while this one is written.
       next = first + batchFiles < files.length ? prepare(first + batchFiles) : undefined;
       next?.catch(() => undefined);
       const batch = await this.enqueueWrite(() =>
-        this.commitBatch(athleteId, prepared, options.tags ?? [], thresholds, progress),
+        this.commitBatch(athleteId, prepared, options.tags ?? [], progress),
       );
       results.push(...batch);
       progress.files += batch.length;
@@ -234,8 +233,8 @@ export class IngestService {
     files: readonly IngestFile[],
     first: number,
     tags: readonly string[],
-    thresholds: Awaited<ReturnType<ProfileService['ingestThresholds']>>,
-  ): Promise<PreparedFile[]> {
+  ): Promise<PreparedBatch> {
+    const thresholds = await this.profile.ingestThresholds(athleteId);
     const prepared = await Promise.all(
       files.map(async (file, i): Promise<PreparedFile> => {
         const bytes = await file.read();
@@ -262,7 +261,7 @@ export class IngestService {
         }
       }),
     );
-    return prepared;
+    return { files: prepared, thresholds };
   }
 
   /**
@@ -271,12 +270,16 @@ export class IngestService {
    */
   private async commitBatch(
     athleteId: string,
-    prepared: readonly PreparedFile[],
+    batch: PreparedBatch,
     tags: readonly string[],
-    thresholds: Awaited<ReturnType<ProfileService['ingestThresholds']>>,
     progress: IngestProgress,
   ): Promise<SourceRecord[]> {
+    const prepared = batch.files;
     const state = await this.lookUp(athleteId, prepared);
+    // Thresholds changed since the batch was decoded (their recompute may already have run):
+    // decode again with those in force now, as an ingest at this moment would.
+    const thresholds = await this.profile.ingestThresholds(athleteId);
+    const current = JSON.stringify(thresholds) === JSON.stringify(batch.thresholds);
     const items: SourceBatchItem[] = [];
     /** For each file: the source it resolves to, and whether it is a duplicate of stored bytes. */
     const outcome: { sourceId: string; duplicate: boolean }[] = [];
@@ -293,7 +296,8 @@ export class IngestService {
         outcome.push({ sourceId: file.sourceId, duplicate: true });
         continue;
       }
-      const decoded = file.decoded ?? (await this.decodeFile(athleteId, file, tags, thresholds));
+      const decoded =
+        (current ? file.decoded : undefined) ?? (await this.decodeFile(athleteId, file, tags, thresholds));
       const sourceRow = {
         id: file.sourceId,
         athlete_id: athleteId,
