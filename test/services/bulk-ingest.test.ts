@@ -114,6 +114,22 @@ describe('bulk ingest', () => {
     for (const side of [single, bulk]) expect(await side.engine.checkConsistency()).toEqual([]);
   });
 
+  it('ends a batch early at the file that reaches its byte budget', async () => {
+    const rides = [1, 2, 3].map((day) => csvRide({ startIso: `2024-05-0${day}T07:00:00Z`, durationS: 600 }));
+    const firsts = async (athleteId: string, batchBytes: number) => {
+      const seen: number[] = [];
+      const results = await bulk.engine.sources.ingestMany(
+        athleteId,
+        rides.map((bytes, i) => ({ fileName: `r${i}.csv`, read: async () => bytes })),
+        { batchBytes, onBatch: (_, first) => seen.push(first) },
+      );
+      expect(results.map((r) => r.status)).toEqual(['processed', 'processed', 'processed']);
+      return seen;
+    };
+    expect(await firsts('dee', 1)).toEqual([0, 1, 2]);
+    expect(await firsts('eve', rides[0]!.length + 1)).toEqual([0, 2]);
+  });
+
   it('derives every file under the thresholds in force when it commits, when they change mid-run', async () => {
     const { engine } = bulk;
     const rides = [1, 2, 3, 4].map((day) => ({
@@ -121,6 +137,12 @@ describe('bulk ingest', () => {
       read: async () => csvRide({ startIso: `2024-04-0${day}T07:00:00Z`, durationS: 1200 }),
     }));
     await engine.profile.setThresholds('cy', { sport: 'cycling', effective_from: '2020-01-01', ftp_w: 250 });
+    // The recompute that the change schedules runs first, so it cannot re-derive the files below.
+    for (;;) {
+      const { state } = engine.metabolicProfile.recomputeStatus('cy');
+      if (state !== 'scheduled' && state !== 'running') break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     // The thresholds change once the first file has committed, while the second is decoded ahead
     // (as a change whose recompute ran before the rest of the run committed): seen directly, no
     // recompute involved.

@@ -55,6 +55,11 @@ export interface IngestManyOptions {
   onBatch?: (results: SourceRecord[], firstIndex: number, progress: IngestProgress) => void;
   /** Files per catalog transaction (default 16); two batches are in memory at most. */
   batchFiles?: number;
+  /**
+   * Bytes of files per batch (default 64 MiB): a batch ends early at the file that reaches it, so
+   * a folder of very long recordings keeps memory bounded too (a file larger alone is a batch).
+   */
+  batchBytes?: number;
 }
 
 /** A batch of files read ahead, and the thresholds they were decoded with. */
@@ -207,14 +212,16 @@ export class IngestService {
       failed: 0,
       elapsedS: 0,
     };
-    const prepare = (first: number) =>
-      this.prepareBatch(athleteId, files.slice(first, first + batchFiles), first, options.tags ?? []);
+    const limits = { files: batchFiles, bytes: Math.max(1, options.batchBytes ?? 64 * 2 ** 20) };
+    const prepare = (first: number) => this.prepareBatch(athleteId, files, first, limits, options.tags ?? []);
     const results: SourceRecord[] = [];
     let next: Promise<PreparedBatch> | undefined = files.length > 0 ? prepare(0) : undefined;
-    for (let first = 0; next; first += batchFiles) {
+    while (next) {
       const prepared = await next;
+      const first = prepared.files[0]!.index;
+      const end = first + prepared.files.length;
       // The next batch is read and decoded while this one is written.
-      next = first + batchFiles < files.length ? prepare(first + batchFiles) : undefined;
+      next = end < files.length ? prepare(end) : undefined;
       next?.catch(() => undefined);
       const batch = await this.enqueueWrite(() =>
         this.commitBatch(athleteId, prepared, options.tags ?? [], progress),
@@ -227,29 +234,39 @@ export class IngestService {
     return results;
   }
 
-  /** Reads a batch's files, looks their sources up in one query and decodes those not yet stored. */
+  /**
+   * Reads the files of the batch that starts at `first` (up to the limits), looks their sources up
+   * in one query and decodes those not yet stored.
+   */
   private async prepareBatch(
     athleteId: string,
     files: readonly IngestFile[],
     first: number,
+    limits: { files: number; bytes: number },
     tags: readonly string[],
   ): Promise<PreparedBatch> {
     const thresholds = await this.profile.ingestThresholds(athleteId);
-    const prepared = await Promise.all(
-      files.map(async (file, i): Promise<PreparedFile> => {
-        const bytes = await file.read();
-        const contentSha256 = sha256Hex(bytes);
-        return {
-          index: first + i,
-          bytes,
-          contentSha256,
-          sourceId: sourceIdFor(athleteId, contentSha256),
-          // Only the name is kept, never a client's directories.
-          fileName: file.fileName ? (file.fileName.split(/[\\/]/).pop() ?? null) : null,
-          decoded: undefined,
-        };
-      }),
-    );
+    const prepared: PreparedFile[] = [];
+    let batchBytes = 0;
+    for (
+      let index = first;
+      index < files.length && prepared.length < limits.files && batchBytes < limits.bytes;
+      index++
+    ) {
+      const file = files[index]!;
+      const bytes = await file.read();
+      batchBytes += bytes.length;
+      const contentSha256 = sha256Hex(bytes);
+      prepared.push({
+        index,
+        bytes,
+        contentSha256,
+        sourceId: sourceIdFor(athleteId, contentSha256),
+        // Only the name is kept, never a client's directories.
+        fileName: file.fileName ? (file.fileName.split(/[\\/]/).pop() ?? null) : null,
+        decoded: undefined,
+      });
+    }
     const state = await this.lookUp(athleteId, prepared);
     const seen = new Set<string>();
     await Promise.all(
