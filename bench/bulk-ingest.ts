@@ -38,7 +38,6 @@ const files = plan.map((activity) => ({
   fileName: activity.fileName,
   bytes: syntheticActivityCsv(activity),
 }));
-const samples = plan.reduce((sum, a) => sum + a.elapsedS, 0);
 
 const dataDir = await mkdtemp(join(tmpdir(), 'peakform-bench-bulk-'));
 const engine = await Engine.open({ dataDir });
@@ -81,8 +80,10 @@ async function runOnce(path: Path): Promise<{ wallS: number; cpuS: number; rows:
   return { wallS, cpuS: (used.user + used.system) / 1e6, rows: row?.n ?? 0 };
 }
 
-// A warm-up of each path (workers started, statements and caches warm), not counted.
-for (const path of paths) await runOnce(path);
+// A warm-up of each path (workers started, statements and caches warm), not counted; it also
+// counts the samples (rows) the files hold.
+let samples = 0;
+for (const path of paths) samples = (await runOnce(path)).rows;
 const runs: Record<Path, { wallS: number; cpuS: number }[]> = { single: [], bulk: [] };
 for (let round = 0; round < ROUNDS; round++) {
   for (const path of round % 2 === 0 ? paths : [...paths].reverse()) {
