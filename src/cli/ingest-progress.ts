@@ -8,10 +8,11 @@ export interface IngestProgressFigures {
 
 /**
  * Progress of `peakform ingest` on stderr: files, samples, rate and ETA. Redrawn in place on a
- * terminal; otherwise (a log) one line every `logEveryS` seconds and at the end.
+ * terminal; in a log, one line every `logEveryS` seconds of the run and a last one at the end — a
+ * run shorter than that writes nothing, so a quick ingest's output is what it always was.
  */
 export class IngestProgressLine {
-  private lastLogMs = 0;
+  private lastLoggedS = 0;
   private lastLoggedFiles = -1;
 
   constructor(
@@ -25,10 +26,10 @@ export class IngestProgressLine {
       this.out.write(`\r${line}\x1b[K`);
       return;
     }
-    const nowMs = Date.now();
-    const due = progress.files >= progress.totalFiles || nowMs - this.lastLogMs >= this.logEveryS * 1000;
+    const finished = progress.files >= progress.totalFiles;
+    const due = finished ? this.lastLoggedFiles >= 0 : progress.elapsedS - this.lastLoggedS >= this.logEveryS;
     if (!due || progress.files === this.lastLoggedFiles) return;
-    this.lastLogMs = nowMs;
+    this.lastLoggedS = progress.elapsedS;
     this.lastLoggedFiles = progress.files;
     this.out.write(`${line}\n`);
   }

@@ -14,19 +14,29 @@ describe('the progress of peakform ingest', () => {
     );
   });
 
-  it('writes a log line at most every so often when stderr is not a terminal, and the last one once', () => {
+  it('writes a log line every so often of a long run when stderr is not a terminal, and the last one once', () => {
     const lines: string[] = [];
     const out = { isTTY: false, write: (text: string) => lines.push(text) } as unknown as NodeJS.WriteStream;
-    const line = new IngestProgressLine(out, 3600);
+    const line = new IngestProgressLine(out, 10);
     line.update({ files: 16, totalFiles: 48, samples: 100, elapsedS: 1 });
-    line.update({ files: 32, totalFiles: 48, samples: 200, elapsedS: 2 });
-    line.update({ files: 48, totalFiles: 48, samples: 300, elapsedS: 3 });
-    line.update({ files: 48, totalFiles: 48, samples: 300, elapsedS: 3 });
+    line.update({ files: 32, totalFiles: 48, samples: 1200, elapsedS: 12 });
+    line.update({ files: 40, totalFiles: 48, samples: 1500, elapsedS: 15 });
+    line.update({ files: 48, totalFiles: 48, samples: 1600, elapsedS: 16 });
+    line.update({ files: 48, totalFiles: 48, samples: 1600, elapsedS: 16 });
     line.clear();
     expect(lines).toEqual([
-      '16/48 files · 100 samples · 100 samples/s · ETA 2 s\n',
-      '48/48 files · 300 samples · 100 samples/s · in 3 s\n',
+      '32/48 files · 1200 samples · 100 samples/s · ETA 6 s\n',
+      '48/48 files · 1600 samples · 100 samples/s · in 16 s\n',
     ]);
+  });
+
+  it('writes nothing to a log for a run shorter than the interval', () => {
+    const lines: string[] = [];
+    const out = { isTTY: false, write: (text: string) => lines.push(text) } as unknown as NodeJS.WriteStream;
+    const line = new IngestProgressLine(out, 10);
+    line.update({ files: 1, totalFiles: 2, samples: 50, elapsedS: 1 });
+    line.update({ files: 2, totalFiles: 2, samples: 100, elapsedS: 2 });
+    expect(lines).toEqual([]);
   });
 
   it('redraws one line in place on a terminal and clears it at the end', () => {
