@@ -178,7 +178,7 @@ describe('the coach’s team view and reports', () => {
       await page.getByRole('heading', { name: 'Teams' }).waitFor();
       await ready();
       const teams = await call(coachKey, 'GET', '/api/v1/teams/');
-      expect(await page.locator('[data-testid="teams"] li').count()).toBe(teams.length);
+      await expect.poll(() => page.locator('[data-testid="teams"] li').count()).toBe(teams.length);
 
       await page.getByRole('link', { name: 'Tuesday chaingang' }).click();
       await page.waitForURL(`**/#/team/${teamId}`);
@@ -257,7 +257,7 @@ describe('the coach’s team view and reports', () => {
       await shown.first().getByRole('link').click();
       await page.waitForURL(`**/#/activity/${beas[0].id}`);
       await ready();
-      expect(await page.locator('[data-testid="laps-table"]').count()).toBe(1);
+      await expect.poll(() => page.locator('[data-testid="laps-table"]').count()).toBe(1);
       expect(await page.getByTestId('acting').textContent()).toContain(`Viewing ${bea}`);
 
       // The athlete's name leads to their power–duration page.
@@ -281,7 +281,8 @@ describe('the coach’s team view and reports', () => {
       await page.getByRole('button', { name: 'My own data' }).click();
       await page.waitForURL('**/#/power');
       await ready();
-      expect(await page.getByTestId('acting').count()).toBe(0);
+      // Polled: the previous page's ready state can still be up when the navigation starts.
+      await expect.poll(() => page.getByTestId('acting').count()).toBe(0);
       await page.goto(`${url}/app/#/activities`);
       await ready();
       expect(await page.locator('[data-testid="activities-table"] tbody tr').count()).toBe(0);

@@ -286,9 +286,13 @@ describe('web app at /app/', () => {
       );
 
       await page.getByRole('link', { name: 'Activities' }).click();
+      await page.waitForURL('**/#/activities');
       await ready();
       const list = await api('/api/v1/activities/?limit=50');
-      expect(await page.locator('[data-testid="activities-table"] tbody tr').count()).toBe(list.length);
+      // Polled: the previous page's ready state can still be up when the click's navigation starts.
+      await expect
+        .poll(() => page.locator('[data-testid="activities-table"] tbody tr').count())
+        .toBe(list.length);
       await keep('activities');
       expect(problems).toEqual([]);
     });
