@@ -246,6 +246,9 @@ describe('analysis pages: fatigue resistance, critical speed, zones, CP over tim
       expect(await page.locator('[data-testid="pd-chart"]').textContent()).toContain('Speed (km/h)');
       // No fatigue control for speed: the API's after= is for power.
       expect(await page.getByRole('button', { name: /Fatigue resistance/ }).count()).toBe(0);
+      // Nor the power-only unit and model choices.
+      expect(await page.getByLabel('Unit', { exact: true }).count()).toBe(0);
+      expect(await page.getByLabel('Model', { exact: true }).count()).toBe(0);
       await expectGolden(
         'critical-speed',
         [

@@ -367,8 +367,9 @@ function controls(state: {
       start: String(data.get('start')),
       end: String(data.get('end')),
       metric: String(data.get('metric')),
-      unit: String(data.get('unit')),
-      model: String(data.get('model')),
+      // Absent for speed: the power choices are kept for when power is shown again.
+      unit: String(data.get('unit') ?? state.unit),
+      model: String(data.get('model') ?? state.model),
     });
     const after = parseAfter(String(data.get('after') ?? ''));
     if (after.length > 0) params.set('after', after.join(','));
@@ -418,24 +419,29 @@ function controls(state: {
           ['speed', 'Speed (running)'],
         ]),
       ),
-      field(
-        'unit',
-        'Unit',
-        select('unit', state.unit, [
-          ['abs', 'W'],
-          ['wkg', 'W/kg'],
-        ]),
-      ),
-      field(
-        'model',
-        'Model',
-        select('model', state.model, [
-          ['cp2', 'CP2 (CP, W′)'],
-          ['cp3', 'CP3 (Morton)'],
-          ['omni', 'OmPD'],
-          ['exponential', 'Exponential'],
-        ]),
-      ),
+      // Units and models of power only: speed is km/h and its model is critical speed.
+      ...(state.metric !== 'power'
+        ? []
+        : [
+            field(
+              'unit',
+              'Unit',
+              select('unit', state.unit, [
+                ['abs', 'W'],
+                ['wkg', 'W/kg'],
+              ]),
+            ),
+            field(
+              'model',
+              'Model',
+              select('model', state.model, [
+                ['cp2', 'CP2 (CP, W′)'],
+                ['cp3', 'CP3 (Morton)'],
+                ['omni', 'OmPD'],
+                ['exponential', 'Exponential'],
+              ]),
+            ),
+          ]),
     ),
     h('div', { class: 'row' }, ...compareInputs),
     state.metric !== 'power'
