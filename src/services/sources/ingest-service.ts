@@ -154,14 +154,7 @@ export class IngestService {
         athleteId,
         contentSha256,
         bytes,
-        row: {
-          ...sourceRow,
-          format: null,
-          status: 'failed',
-          error_code: decoded.code,
-          error_message: decoded.message,
-          issues: JSON.stringify([]),
-        },
+        row: sourceRowAfter(sourceRow, decoded),
       });
       return (await this.find(athleteId, sourceId))!;
     }
@@ -171,14 +164,7 @@ export class IngestService {
         athleteId,
         contentSha256,
         bytes,
-        row: {
-          ...sourceRow,
-          format: decoded.format,
-          status: 'processed',
-          error_code: null,
-          error_message: null,
-          issues: JSON.stringify(decoded.issues),
-        },
+        row: sourceRowAfter(sourceRow, decoded),
       },
       writes,
       { restoreDeleted },
@@ -327,14 +313,7 @@ export class IngestService {
         ? {
             source: {
               ...source,
-              row: {
-                ...sourceRow,
-                format: decoded.format,
-                status: 'processed',
-                error_code: null,
-                error_message: null,
-                issues: JSON.stringify(decoded.issues),
-              },
+              row: sourceRowAfter(sourceRow, decoded),
             },
             status: 'processed',
             activities: decoded.writes,
@@ -343,14 +322,7 @@ export class IngestService {
         : {
             source: {
               ...source,
-              row: {
-                ...sourceRow,
-                format: null,
-                status: 'failed',
-                error_code: decoded.code,
-                error_message: decoded.message,
-                issues: JSON.stringify([]),
-              },
+              row: sourceRowAfter(sourceRow, decoded),
             },
             status: 'failed',
             activities: [],
@@ -518,4 +490,34 @@ function toSourceRecord(row: SourceRow): SourceRecord {
     size_bytes: Number(row.size_bytes),
     issues: row.issues ? JSON.parse(row.issues) : [],
   };
+}
+
+/** A source's catalog row once decoded: who and what it is, and how its decode ended. */
+function sourceRowAfter(
+  identity: {
+    id: string;
+    athlete_id: string;
+    content_sha256: string;
+    file_name: string | null;
+    size_bytes: number;
+  },
+  decoded: DecodeResult,
+) {
+  return decoded.ok
+    ? {
+        ...identity,
+        format: decoded.format,
+        status: 'processed' as const,
+        error_code: null,
+        error_message: null,
+        issues: JSON.stringify(decoded.issues),
+      }
+    : {
+        ...identity,
+        format: null,
+        status: 'failed' as const,
+        error_code: decoded.code,
+        error_message: decoded.message,
+        issues: JSON.stringify([]),
+      };
 }
