@@ -60,6 +60,8 @@ export interface IngestManyOptions {
    * a folder of very long recordings keeps memory bounded too (a file larger alone is a batch).
    */
   batchBytes?: number;
+  /** Checked between batches: once true, no further batch is written (the results stop short). */
+  cancelled?: () => boolean;
 }
 
 /** A batch of files read ahead, and the thresholds they were decoded with. */
@@ -204,6 +206,7 @@ export class IngestService {
     let next: Promise<PreparedBatch> | undefined = files.length > 0 ? prepare(0) : undefined;
     while (next) {
       const prepared = await next;
+      if (options.cancelled?.()) break;
       const first = prepared.files[0]!.index;
       const end = first + prepared.files.length;
       // The next batch is read and decoded while this one is written.
