@@ -152,6 +152,9 @@ export async function buildApp(engine: Engine, options: AppOptions = {}): Promis
     engine.webhooks.startDelivery();
     app.addHook('onClose', async () => engine.webhooks.stopDelivery());
   }
+  // Import jobs run while the server does (issue 11); one that is stopped resumes on the next start.
+  await engine.imports.start();
+  app.addHook('onClose', async () => engine.imports.stop());
   return app;
 }
 

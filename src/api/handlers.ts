@@ -4,6 +4,7 @@ import type { SourceRecord } from '../domain/wire.ts';
 import type { Engine, StagedUpload } from '../engine/engine.ts';
 import type { Handlers } from './handler-types.ts';
 import { createApplicationHandlers } from './handlers/application-handlers.ts';
+import { createImportHandlers } from './handlers/import-handlers.ts';
 import { createPageHandlers } from './handlers/pages-handlers.ts';
 import { createProfileHandlers } from './handlers/profile-handlers.ts';
 import { createTestHandlers } from './handlers/test-handlers.ts';
@@ -134,6 +135,7 @@ export function createHandlers(
     ...createTestHandlers(engine),
     ...createUserHandlers(engine, { publicUrl: options.publicUrl }),
     ...createWebhookHandlers(engine),
+    ...createImportHandlers(engine),
     ...createPageHandlers(engine, { publicUrl: options.publicUrl }),
   };
 }

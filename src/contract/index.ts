@@ -3,6 +3,7 @@ import { APP_METADATA_ROUTES } from './app-metadata.ts';
 import { APPLICATION_ROUTES } from './applications.ts';
 import { DAILY_ROUTES } from './dailies.ts';
 import { DELEGATION_ROUTES } from './delegation.ts';
+import { IMPORT_ROUTES } from './imports.ts';
 import { LONGITUDINAL_ROUTES } from './longitudinal.ts';
 import { METABOLIC_PROFILE_ROUTES } from './metabolic-profile.ts';
 import { PAGE_ROUTES } from './pages.ts';
@@ -21,6 +22,7 @@ import { WEBHOOK_ROUTES } from './webhooks.ts';
 export const ROUTES = {
   ...LONGITUDINAL_ROUTES,
   ...ACTIVITY_ROUTES,
+  ...IMPORT_ROUTES,
   ...PROFILE_ROUTES,
   ...METABOLIC_PROFILE_ROUTES,
   ...DAILY_ROUTES,

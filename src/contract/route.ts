@@ -28,7 +28,7 @@ export interface TableSpec {
 }
 
 export type ResponseSpec =
-  | { kind: 'json'; status: 200 | 201; schema: z.ZodType; doc: string }
+  | { kind: 'json'; status: 200 | 201 | 202; schema: z.ZodType; doc: string }
   | { kind: 'table'; table: TableSpec }
   | { kind: 'ndjson'; schema: z.ZodType; doc: string }
   | { kind: 'empty'; status: 204; doc: string };

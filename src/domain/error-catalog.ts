@@ -198,6 +198,11 @@ export const ERROR_CATALOG = {
     meaning: 'No upload with this id for this athlete.',
     fix: 'Use an id from the upload response.',
   },
+  ERR_IMPORT_NOT_FOUND: {
+    status: 404,
+    meaning: 'No import job with this id for this athlete.',
+    fix: 'Use the id (or the Location) from POST /api/v1/imports, or list them with GET /api/v1/imports.',
+  },
   ERR_UPLOAD_NOT_MULTIPART: {
     status: 415,
     meaning: 'The upload is not multipart/form-data.',

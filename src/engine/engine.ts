@@ -10,6 +10,7 @@ import { ActivityService } from '../services/activities/activity-service.ts';
 import { AppMetadataService } from '../services/app-metadata/app-metadata-service.ts';
 import { DailyService } from '../services/dailies/daily-service.ts';
 import { DelegationService } from '../services/identity/delegation-service.ts';
+import { type ImportOptions, ImportService } from '../services/imports/import-service.ts';
 import { IdentityService } from '../services/identity/identity-service.ts';
 import type { ThrottleLimits } from '../services/identity/login-throttle.ts';
 import { PortalService } from '../services/identity/portal-service.ts';
@@ -31,6 +32,7 @@ import { TraceService } from '../services/tests/trace-service.ts';
 import { TokenService } from '../services/tokens/token-service.ts';
 import { type WebhookOptions, WebhookService } from '../services/webhooks/webhook-service.ts';
 import { type BackupSummary, backupDataDir } from '../store/backup.ts';
+import { ImportJobRepository } from '../store/import-job-repository.ts';
 import { RecomputeRepository } from '../store/recompute-repository.ts';
 import { Store } from '../store/store.ts';
 
@@ -69,6 +71,8 @@ export interface EngineOptions {
   loginThrottle?: ThrottleLimits;
   /** Webhook delivery: timeouts, retry timing, concurrency, URL policy (tests shorten the delays). */
   webhooks?: WebhookOptions;
+  /** Import jobs: how many run at once, the queue's bounds, files per batch. */
+  imports?: ImportOptions;
 }
 
 /**
@@ -95,6 +99,8 @@ export class Engine {
   readonly users: UserService;
   /** Webhook endpoints, secrets, deliveries, replay and the events feed (WIRE.md §6). */
   readonly webhooks: WebhookService;
+  /** Import jobs: uploads ingested in the background with progress (issue 11); run by a server. */
+  readonly imports: ImportService;
   private writeQueue: Promise<unknown> = Promise.resolve();
 
   private readonly decodePool: DecodePool | undefined;
@@ -115,6 +121,7 @@ export class Engine {
     webhookOptions: WebhookOptions | undefined,
     /** Static sites per application, served at /pages/<slug>/ (WIRE.md §3.13). */
     readonly pages: PageService,
+    importOptions: ImportOptions | undefined,
   ) {
     this.webhooks = new WebhookService(store, identity.applications, webhookOptions);
     // Writes that derive from what is stored (ingest, recompute, delete) run one at a time.
@@ -161,6 +168,7 @@ export class Engine {
       ? (request: DecodeRequest) => pool.run(request)
       : async (request: DecodeRequest) => runDecodeTask(request);
     this.sources = new IngestService(store, this.profile, curveGapPolicy, enqueueWrite, changed, decode);
+    this.imports = new ImportService(new ImportJobRepository(store), this.sources, importOptions);
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
@@ -184,6 +192,7 @@ export class Engine {
         portal,
         options.webhooks,
         pages,
+        options.imports,
       );
       // Re-derivations a previous process scheduled but did not finish.
       for (const { athleteId, from } of await new RecomputeRepository(store).list()) {
@@ -206,6 +215,7 @@ export class Engine {
   }
 
   close(): void {
+    void this.imports.stop();
     this.thresholdRecompute.close();
     this.webhooks.stopDelivery();
     void this.decodePool?.close();

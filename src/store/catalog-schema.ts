@@ -407,4 +407,24 @@ export const CATALOG_SCHEMA = [
     deployed_at TIMESTAMPTZ NOT NULL DEFAULT now(),
     PRIMARY KEY (slug, version)
   )`,
+  // Import jobs (issue 11): files staged under uploads/imports/<id>/ and ingested in the
+  // background. The counters and `files` (JSON: each file's name, size, state and result) are
+  // rewritten after each committed batch, so a restarted server resumes from the first file
+  // without a result. Times are epoch seconds; active_s is the time spent running.
+  `CREATE TABLE IF NOT EXISTS import_jobs (
+    id VARCHAR PRIMARY KEY,
+    athlete_id VARCHAR NOT NULL,
+    state VARCHAR NOT NULL,
+    cancel_requested BOOLEAN NOT NULL DEFAULT false,
+    tags VARCHAR NOT NULL,
+    files VARCHAR NOT NULL,
+    samples BIGINT NOT NULL DEFAULT 0,
+    activities INTEGER NOT NULL DEFAULT 0,
+    active_s DOUBLE NOT NULL DEFAULT 0,
+    error_code VARCHAR,
+    error_message VARCHAR,
+    created_s DOUBLE NOT NULL,
+    started_s DOUBLE,
+    finished_s DOUBLE
+  )`,
 ];

@@ -45,6 +45,7 @@ function casesFor(ids: {
   webhookEndpoint: string;
   page: string;
   pageApp: string;
+  importJob: string;
 }): Record<OperationId, Case> {
   const testBody = {
     sport: 'running',
@@ -78,6 +79,10 @@ function casesFor(ids: {
     uploadActivities: { multipart: true },
     getBackfillStatus: {},
     getSource: { params: { id: ids.source } },
+    listImports: { query: 'limit=10' },
+    createImport: { multipart: true },
+    getImport: { params: { id: ids.importJob } },
+    cancelImport: { params: { id: ids.importJob } },
     getLongitudinalMeanMax: { query: 'sport=cycling&metric=power&durations=5,60,300&after=0&after=250.0' },
     getLongitudinalData: { query: 'sport=cycling&start=2020-01-01&metrics=power&metrics=duration' },
     getLongitudinalAccumulatedWorkDuration: { query: 'sport=cycling&metric=power&start=2020-01-01' },
@@ -302,7 +307,17 @@ describe('the wire contract, route by route', () => {
     const createdPageApp = await server.engine.identity.applications.create('wire', {
       name: 'Created page app',
     });
+    const importForm = new FormData();
+    importForm.append('files', new Blob([await rideBytes]), 'ride-known-power.fit');
+    const importJob = await fetch(`${server.url}/api/v1/imports`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: importForm,
+    })
+      .then((r) => r.json())
+      .then(asJson);
     cases = casesFor({
+      importJob: importJob.id,
       page: 'wire-page',
       pageApp: createdPageApp.application.id,
       ride: body.sources[0].activity_ids[0],
