@@ -41,6 +41,7 @@ await build({
   entryPoints: {
     main: join(ROOT, 'src/cli/main.ts'),
     'decode-worker': join(ROOT, 'src/services/sources/decode-worker-built.ts'),
+    'lake-arrow-worker': join(ROOT, 'src/query/formats/lake-arrow-worker-built.ts'),
   },
   outdir: OUT,
   bundle: true,

@@ -10,7 +10,7 @@ import { writeCsv } from '../query/formats/csv.ts';
 import { writeJsonRows } from '../query/formats/json-rows.ts';
 import { authenticate } from './auth.ts';
 import type { HandlerContext, Handlers } from './handlers.ts';
-import { MEDIA_TYPES, negotiateFormat } from './tabular-reply.ts';
+import { lakeArrowBody, MEDIA_TYPES, negotiateFormat } from './tabular-reply.ts';
 
 /**
  * Registers every route of the contract with its handler: the path (and its aliases) as Fastify
@@ -107,6 +107,13 @@ async function sendTable(
     reply.header('content-type', MEDIA_TYPES.parquet);
     reply.header('content-disposition', `attachment; filename="${fileName}.parquet"`);
     return reply.send(stream);
+  }
+  if (format === 'arrow' && result.lakeArrow) {
+    await result.batches.return(undefined);
+    const body = await lakeArrowBody(result.lakeArrow);
+    reply.header('content-type', MEDIA_TYPES.arrow);
+    reply.header('content-disposition', `attachment; filename="${fileName}.arrow"`);
+    return reply.send(body);
   }
   const first = await result.batches.next();
   const batches = (async function* () {

@@ -20,6 +20,7 @@ import {
   compileLaps,
   compileOldestActivityStart,
 } from '../../query/activity-sql.ts';
+import { lakeArrowColumns } from '../../query/formats/lake-arrow-stream.ts';
 import { compileActivityCurve } from '../../query/longitudinal-sql.ts';
 import { batchFromRows, type ColumnType, singleBatch } from '../../store/column-batch.ts';
 import type { Store } from '../../store/store.ts';
@@ -117,6 +118,18 @@ export class ActivityService {
       columns,
       batches: withColumnTypes(this.store.stream(sql), new Map(columns.map((c) => [c.name, c.type]))),
       parquetSql: sql,
+      lakeArrow: {
+        columns: lakeArrowColumns(columns),
+        files: [
+          {
+            path: this.store.lake.fromStored(row.samples_path),
+            activityId: row.id,
+            sport: row.sport,
+            utcOffsetUs: Math.trunc(row.utc_offset_s ?? 0) * 1_000_000,
+            rows: Number(row.sample_count ?? 0),
+          },
+        ],
+      },
     };
   }
 

@@ -32,6 +32,7 @@ import type {
 } from '../../domain/wire.ts';
 import { compileActivityCount, sampleColumnSql } from '../../query/activity-sql.ts';
 import { castColumns, sqlLiteral } from '../../query/cast-columns.ts';
+import { lakeArrowColumns } from '../../query/formats/lake-arrow-stream.ts';
 import {
   compileActivitiesInRange,
   compileBestPerDuration,
@@ -297,6 +298,16 @@ export class LongitudinalService {
       columns,
       batches: withColumnTypes(this.store.stream(sql, [], ['activity_id', 'sport']), types),
       parquetSql: sql,
+      lakeArrow: {
+        columns: lakeArrowColumns(columns),
+        files: activities.map((a) => ({
+          path: this.store.lake.fromStored(a.samples_path),
+          activityId: a.id,
+          sport: a.sport,
+          utcOffsetUs: Math.trunc(a.utc_offset_s ?? 0) * 1_000_000,
+          rows: Number(a.sample_count ?? 0),
+        })),
+      },
     };
   }
 

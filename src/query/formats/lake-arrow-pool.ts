@@ -1,0 +1,93 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { LakeArrowRequest } from './lake-arrow-task.ts';
+
+/** Set in the built CLI (scripts/build.mjs): the folder of its bundles, which hold the worker's. */
+declare const __peakformBundle: string | undefined;
+const WORKER_URL =
+  typeof __peakformBundle === 'string'
+    ? new URL('lake-arrow-worker.js', __peakformBundle)
+    : new URL('./lake-arrow-worker.mjs', import.meta.url);
+
+interface Job {
+  request: LakeArrowRequest;
+  resolve: (bytes: Uint8Array) => void;
+  reject: (error: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  job: Job | undefined;
+}
+
+/**
+ * Worker threads that read lake samples files into Arrow record-batch messages
+ * (`encodeLakeFiles`), so decoding never runs on the thread that serves requests. One pool per
+ * process, started on first use; idle workers do not keep the process alive. A worker that dies
+ * fails the job it had and is replaced.
+ */
+export class LakeArrowPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+
+  constructor(readonly size: number) {}
+
+  /** The record-batch messages of the request's files, in their order. */
+  encode(request: LakeArrowRequest): Promise<Uint8Array> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ request, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.slots.splice(0).map((slot) => slot.worker.terminate()));
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      let slot = this.slots.find((s) => !s.job);
+      if (!slot && this.slots.length < this.size) slot = this.start();
+      if (!slot) return;
+      const job = this.queue.shift()!;
+      slot.job = job;
+      slot.worker.ref();
+      slot.worker.postMessage(job.request);
+    }
+  }
+
+  private start(): Slot {
+    const worker = new Worker(WORKER_URL);
+    const slot: Slot = { worker, job: undefined };
+    worker.unref();
+    worker.on('message', (message: { bytes?: Uint8Array; error?: string }) => {
+      const job = slot.job;
+      slot.job = undefined;
+      worker.unref();
+      if (job) {
+        if (message.bytes) job.resolve(message.bytes);
+        else job.reject(new Error(message.error ?? 'lake Arrow worker failed'));
+      }
+      this.dispatch();
+    });
+    const fail = (error: Error) => {
+      const index = this.slots.indexOf(slot);
+      if (index >= 0) this.slots.splice(index, 1);
+      slot.job?.reject(error);
+      slot.job = undefined;
+      this.dispatch();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`lake Arrow worker stopped (exit code ${code})`)));
+    this.slots.push(slot);
+    return slot;
+  }
+}
+
+let shared: LakeArrowPool | undefined;
+
+/** The process's pool: as many workers as cores, at most 4. */
+export function lakeArrowPool(): LakeArrowPool {
+  shared ??= new LakeArrowPool(Math.max(1, Math.min(4, availableParallelism())));
+  return shared;
+}

@@ -1,0 +1,102 @@
+import { Field, RecordBatchStreamWriter, Schema } from 'apache-arrow';
+import { METRICS } from '../../domain/metrics.ts';
+import type { ColumnType } from '../../store/column-batch.ts';
+import { arrowType } from './arrow-ipc-stream.ts';
+import { type LakeArrowPool, lakeArrowPool } from './lake-arrow-pool.ts';
+import type { LakeArrowColumn, LakeArrowFile, LakeArrowSource } from './lake-arrow-task.ts';
+
+/**
+ * An Arrow result read straight from the lake's samples files: the output columns, where each
+ * comes from, and the files in output order with their row counts (from the catalog).
+ */
+export interface LakeArrowPlan {
+  columns: readonly LakeArrowColumn[];
+  files: readonly (LakeArrowFile & { rows: number })[];
+}
+
+/** Files are sent to the workers in groups of about this many rows (one record batch per file). */
+const ROWS_PER_JOB = 32_768;
+
+/**
+ * Writes the plan's Arrow IPC stream: the schema message at once, then the record batches that
+ * the worker pool decodes from the lake's files (several files at a time, in order), then the
+ * end-of-stream marker. At most two jobs per worker are in flight, so memory holds a few
+ * batches whatever the result size, and the consumer's pace sets the workers'.
+ */
+export async function* streamLakeArrow(
+  plan: LakeArrowPlan,
+  pool: LakeArrowPool = lakeArrowPool(),
+): AsyncGenerator<Uint8Array> {
+  const { schema, endOfStream } = schemaAndEnd(plan.columns);
+  yield schema;
+  const jobs = groupFiles(plan.files);
+  const window = 2 * pool.size;
+  const inFlight: Promise<Uint8Array>[] = [];
+  let next = 0;
+  const submit = () => {
+    while (inFlight.length < window && next < jobs.length)
+      inFlight.push(pool.encode({ columns: plan.columns, files: jobs[next++]! }));
+  };
+  try {
+    submit();
+    while (inFlight.length > 0) {
+      const bytes = await inFlight[0]!;
+      inFlight.shift();
+      submit();
+      if (bytes.byteLength > 0) yield bytes;
+    }
+  } finally {
+    // A consumer that stops early leaves jobs running; their results are dropped.
+    for (const job of inFlight) job.catch(() => undefined);
+  }
+  yield endOfStream;
+}
+
+function groupFiles(files: LakeArrowPlan['files']): LakeArrowFile[][] {
+  const jobs: LakeArrowFile[][] = [];
+  let job: LakeArrowFile[] = [];
+  let rows = 0;
+  for (const { rows: n, ...file } of files) {
+    job.push(file);
+    rows += n;
+    if (rows >= ROWS_PER_JOB) {
+      jobs.push(job);
+      job = [];
+      rows = 0;
+    }
+  }
+  if (job.length > 0) jobs.push(job);
+  return jobs;
+}
+
+/** The schema message and the end-of-stream marker, as apache-arrow's stream writer writes them. */
+function schemaAndEnd(columns: readonly LakeArrowColumn[]): { schema: Uint8Array; endOfStream: Uint8Array } {
+  const writer = new RecordBatchStreamWriter();
+  writer.reset(undefined, new Schema(columns.map((c) => new Field(c.name, arrowType(c.type), true))));
+  writer.finish();
+  const bytes = writer.toUint8Array(true);
+  return { schema: bytes.slice(0, bytes.length - 8), endOfStream: bytes.slice(bytes.length - 8) };
+}
+
+/**
+ * Where each output column of a samples result comes from: the file's stored columns (the
+ * metrics table's), the catalog's per-activity values, 1 s per row for `duration`, and nulls for
+ * the wire metrics Peakform does not record.
+ */
+export function lakeArrowColumns(columns: readonly { name: string; type: ColumnType }[]): LakeArrowColumn[] {
+  return columns.map((c) => ({ ...c, source: sourceOf(c.name) }));
+}
+
+function sourceOf(name: string): LakeArrowSource {
+  switch (name) {
+    case 'timestamp':
+      return 'stored';
+    case 'timestamp_local':
+    case 'activity_id':
+    case 'sport':
+    case 'duration':
+      return name;
+    default:
+      return METRICS.some((m) => m.name === name) ? 'stored' : 'null';
+  }
+}

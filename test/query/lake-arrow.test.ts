@@ -1,0 +1,199 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Table, tableFromIPC } from 'apache-arrow';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WIRE_METRICS } from '../../src/domain/metrics.ts';
+import type { TabularResult } from '../../src/engine/engine.ts';
+import { compileActivitySamples } from '../../src/query/activity-sql.ts';
+import { writeArrowIpcStream } from '../../src/query/formats/arrow-ipc-stream.ts';
+import { lakeArrowColumns, streamLakeArrow } from '../../src/query/formats/lake-arrow-stream.ts';
+import { withColumnTypes } from '../../src/services/tabular-result.ts';
+import { csvRide } from '../helpers/csv-activity.ts';
+import { get, makeTempDir, startTestServer, type TestServer, upload } from '../helpers/test-server.ts';
+
+/**
+ * Arrow read straight from the lake's files by the worker pool holds the same values, schema and
+ * metadata as Arrow written from DuckDB's chunks of the same query, for every filter the data
+ * routes take; and the reader copes with files ingest does not write today (rows out of time
+ * order, several row groups, a column missing).
+ */
+
+const FIXTURES = join(import.meta.dirname, '../../data/fixtures');
+const ALL_METRICS = WIRE_METRICS.map((m) => m.name);
+const ATHLETE = 'lake-arrow';
+
+let server: TestServer;
+let token: string;
+let activityIds: string[];
+
+beforeAll(async () => {
+  server = await startTestServer();
+  token = await server.tokenFor(ATHLETE);
+  const files: { name: string; bytes: Uint8Array }[] = await Promise.all(
+    ['ride-short.fit', 'ride-pauses.fit', 'run-devfield-power.fit', 'multisport-run-bike.fit'].map(
+      async (name) => ({ name, bytes: new Uint8Array(await readFile(join(FIXTURES, name))) }),
+    ),
+  );
+  files.push(
+    { name: 'a.csv', bytes: csvRide({ startIso: '2024-03-01T07:00:00Z', durationS: 5000 }) },
+    {
+      name: 'b.csv',
+      bytes: csvRide({ startIso: '2024-03-02T23:30:00Z', durationS: 3000, sport: 'cycling.gravel' }),
+    },
+  );
+  for (const file of files) expect((await upload(server, token, [file])).status, file.name).toBeLessThan(300);
+  activityIds = (
+    await server.engine.store.all<{ id: string }>(
+      `SELECT id FROM activities WHERE athlete_id = '${ATHLETE}' ORDER BY start_utc, id`,
+    )
+  ).map((r) => r.id);
+}, 120_000);
+afterAll(() => server?.close());
+
+async function bytesOf(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of chunks) parts.push(chunk);
+  return new Uint8Array(Buffer.concat(parts));
+}
+
+const json = (_key: string, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value);
+
+/** Schema (fields with their metadata, the schema's metadata) and rows of a table, as text. */
+function contents(table: Table): string {
+  const schema = {
+    fields: table.schema.fields.map((f) => [f.name, String(f.type), f.nullable, [...f.metadata]]),
+    metadata: [...table.schema.metadata],
+  };
+  return JSON.stringify({ schema, rows: table.toArray().map((row) => row.toJSON()) }, json);
+}
+
+/** The same result as Arrow through DuckDB's chunks and straight from the lake. */
+async function bothWays(make: () => Promise<TabularResult>): Promise<{ sql: Table; lake: Table }> {
+  const viaSql = await make();
+  const sql = tableFromIPC(await bytesOf(writeArrowIpcStream(viaSql.batches, viaSql.columns)));
+  const viaLake = await make();
+  await viaLake.batches.return(undefined);
+  expect(viaLake.lakeArrow).toBeDefined();
+  const lake = tableFromIPC(await bytesOf(streamLakeArrow(viaLake.lakeArrow!)));
+  return { sql, lake };
+}
+
+describe('Arrow from the lake equals Arrow from DuckDB', () => {
+  const longitudinal: [string, Record<string, unknown>][] = [
+    ['default metrics', {}],
+    ['every metric', { metrics: ALL_METRICS }],
+    ['power only', { metrics: ['power'] }],
+    ['a date range', { start: '2024-03-02', end: '2024-03-31', metrics: ['power', 'heart_rate'] }],
+    ['one sport', { sport: ['cycling'], metrics: ['speed', 'altitude', 'lap'] }],
+    ['metrics never recorded', { metrics: ['notes', 'rpe', 'lactate', 'duration'] }],
+  ];
+  for (const [name, query] of longitudinal) {
+    it(`longitudinal data, ${name}`, async () => {
+      const { sql, lake } = await bothWays(() =>
+        server.engine.longitudinal.data(
+          ATHLETE,
+          query as Parameters<typeof server.engine.longitudinal.data>[1],
+        ),
+      );
+      expect(lake.numRows).toBeGreaterThan(0);
+      expect(lake.numRows).toBe(sql.numRows);
+      expect(contents(lake)).toBe(contents(sql));
+    });
+  }
+
+  it('every activity, its own metrics and every metric', async () => {
+    expect(activityIds.length).toBeGreaterThanOrEqual(6);
+    for (const id of activityIds) {
+      for (const metrics of [undefined, ALL_METRICS]) {
+        const { sql, lake } = await bothWays(() =>
+          server.engine.activities.data(ATHLETE, id, metrics ? { metrics } : {}),
+        );
+        expect(lake.numRows, id).toBe(sql.numRows);
+        expect(contents(lake), id).toBe(contents(sql));
+      }
+    }
+  });
+
+  it('is what the route sends', async () => {
+    const response = await get(server, token, '/api/v1/activities/longitudinal-data?format=arrow');
+    expect(response.status).toBe(200);
+    const sent = tableFromIPC(new Uint8Array(await response.arrayBuffer()));
+    const { sql } = await bothWays(() => server.engine.longitudinal.data(ATHLETE, {} as never));
+    expect(contents(sent)).toBe(contents(sql));
+  });
+});
+
+describe('lake files that ingest does not write today', () => {
+  const metrics = ['power', 'heart_rate', 'speed', 'distance', 'lap'];
+
+  /** A samples file written by DuckDB from an activity's file, through `select` and COPY options. */
+  async function rewrite(select: (source: string) => string, options: string): Promise<string> {
+    const [row] = await server.engine.store.all<{ samples_path: string }>(
+      `SELECT samples_path FROM activities WHERE athlete_id = '${ATHLETE}' ORDER BY sample_count DESC LIMIT 1`,
+    );
+    const dir = await makeTempDir('peakform-lake-arrow-');
+    const path = join(dir, 'samples.parquet');
+    const source = server.engine.store.parquetSource([row!.samples_path]);
+    await server.engine.store.all(
+      `COPY (${select(source)}) TO '${path}' (FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION V2${options})`,
+    );
+    return path;
+  }
+
+  async function viaSql(path: string, offsetUs: number): Promise<Table> {
+    const columns = [
+      { name: 'timestamp', type: 'timestamp' as const },
+      { name: 'timestamp_local', type: 'timestamp_local' as const },
+      ...metrics.map((name) => ({ name, type: WIRE_METRICS.find((m) => m.name === name)!.type })),
+    ];
+    const sql = compileActivitySamples(`read_parquet('${path}')`, metrics, offsetUs / 1e6);
+    const batches = withColumnTypes(
+      server.engine.store.stream(sql),
+      new Map(columns.map((c) => [c.name, c.type])),
+    );
+    return tableFromIPC(await bytesOf(writeArrowIpcStream(batches, columns)));
+  }
+
+  function viaLake(path: string, offsetUs: number, names = metrics): Promise<Uint8Array> {
+    const columns = lakeArrowColumns([
+      { name: 'timestamp', type: 'timestamp' },
+      { name: 'timestamp_local', type: 'timestamp_local' },
+      ...names.map((name) => ({ name, type: WIRE_METRICS.find((m) => m.name === name)!.type })),
+    ]);
+    return bytesOf(
+      streamLakeArrow({
+        columns,
+        files: [{ path, activityId: 'x', sport: 'y', utcOffsetUs: offsetUs, rows: 1 }],
+      }),
+    );
+  }
+
+  it('rows out of time order come sorted, as ORDER BY timestamp sorts them', async () => {
+    const path = await rewrite((source) => `SELECT * FROM ${source} ORDER BY hash(timestamp)`, '');
+    const lake = tableFromIPC(await viaLake(path, -18_000_000_000));
+    expect(contents(lake)).toBe(contents(await viaSql(path, -18_000_000_000)));
+  });
+
+  it('several row groups with nulls across their edges', async () => {
+    const path = await rewrite(
+      (source) =>
+        `SELECT * REPLACE (CASE WHEN epoch(timestamp)::BIGINT % 7 = 0 THEN NULL ELSE power END AS power) FROM ${source}`,
+      ', ROW_GROUP_SIZE 1000',
+    );
+    const lake = tableFromIPC(await viaLake(path, 7_200_000_000));
+    expect(contents(lake)).toBe(contents(await viaSql(path, 7_200_000_000)));
+    expect(lake.getChild('power')!.nullCount).toBeGreaterThan(0);
+  });
+
+  it('a column the file lacks comes as nulls', async () => {
+    const path = await rewrite((source) => `SELECT * EXCLUDE (lap) FROM ${source}`, '');
+    const lake = tableFromIPC(await viaLake(path, 0));
+    expect(lake.numRows).toBeGreaterThan(0);
+    expect(lake.getChild('lap')!.nullCount).toBe(lake.numRows);
+    expect(lake.getChild('power')!.nullCount).toBeLessThan(lake.numRows);
+  });
+
+  it('a file that cannot be read fails the stream', async () => {
+    await expect(viaLake('/nonexistent/samples.parquet', 0)).rejects.toThrow(/ENOENT|no such file/);
+  });
+});
