@@ -11,6 +11,14 @@ export interface MeanMaxCurve {
 export interface MeanMaxOptions {
   /** Longest duration to compute (default: the series length). */
   maxDurationS?: number;
+  /**
+   * The exact curve of a longer series that this one is a suffix of (`series[i]` is the parent's
+   * value at `i + offsetS`), computed by `meanMax` with every prefix sum exact (see `isExactSeries`
+   * on the parent). Where the parent's best window of d seconds starts at or after `offsetS`, it is
+   * this series' best window of d seconds too, so it is taken without a search. Used only when this
+   * series' sums are exact as well; the answer is the same with or without it.
+   */
+  suffixOf?: { startS: ArrayLike<number>; offsetS: number };
 }
 
 /** Windows examined per coarse block beyond the first: the block spans d + min(d, 180) seconds. */
@@ -97,8 +105,14 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
     segEnd.push(n);
   }
 
-  const minTable =
-    canPrune && exact && acc * EXACT_SCALE <= Number.MAX_SAFE_INTEGER ? buildMinTable(series) : null;
+  const sumsExact = canPrune && exact && acc * EXACT_SCALE <= Number.MAX_SAFE_INTEGER;
+  // Built on first use: a curve taken whole from `suffixOf` never needs it.
+  let minTable: Float64Array[] | null = null;
+  // Reusing a parent's windows is sound only when both series' sums are exact (see suffixOf).
+  const parent = sumsExact ? options.suffixOf : undefined;
+  const parentStartS = parent?.startS;
+  const parentOffset = parent?.offsetS ?? 0;
+  const parentLength = parentStartS?.length ?? 0;
 
   const values = new Float64Array(maxD).fill(Number.NaN);
   const startS = new Int32Array(maxD).fill(-1);
@@ -126,6 +140,27 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
       shortest = minLength(activeStart, activeEnd);
     }
     if (activeStart.length === 0) break;
+
+    // A parent's best window inside this suffix is this series' best window: the suffix's windows
+    // are the parent's windows starting at or after offsetS, and with exact sums both searches
+    // compare true window sums, so the maximum and its earliest start are the same.
+    if (d <= parentLength) {
+      const p = parentStartS![d - 1]! - parentOffset;
+      if (p >= 0) {
+        const sum = prefix[p + d]! - prefix[p]!;
+        values[d - 1] = sum / d;
+        startS[d - 1] = p;
+        prevStart = p;
+        for (let j = 0; j < activeStart.length; j++) {
+          if (activeStart[j]! <= p && p < activeEnd[j]!) {
+            prevSegStart = activeStart[j]!;
+            prevSegEnd = activeEnd[j]!;
+            break;
+          }
+        }
+        continue;
+      }
+    }
 
     // Seed (step 1 above).
     let best = Number.NEGATIVE_INFINITY;
@@ -158,7 +193,8 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
         const c = Math.min(b + coarse, lastStart);
         const energy = prefix[c + d]! - prefix[b]!;
         if (canPrune && (energy < best || (energy === best && b >= bestStart))) continue;
-        if (minTable !== null && c > b) {
+        if (sumsExact && c > b) {
+          minTable ??= buildMinTable(series);
           const bound =
             energy - (c - b) * Math.min(rangeMin(minTable, b, c), rangeMin(minTable, b + d, c + d));
           if (bound < best || (bound === best && b >= bestStart)) continue;
@@ -199,6 +235,22 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
     }
   }
   return { values, startS, envelope: meanMaxEnvelope(values) };
+}
+
+/**
+ * True when `meanMax` computes every prefix sum of the series exactly: values ≥ 0 (NaN allowed),
+ * each a multiple of 2^−10, and the total below 2^53 / 2^10. A curve of such a series may serve
+ * as `suffixOf` for its suffixes.
+ */
+export function isExactSeries(series: ArrayLike<number>): boolean {
+  let acc = 0;
+  for (let k = 0; k < series.length; k++) {
+    const v = series[k]!;
+    if (Number.isNaN(v)) continue;
+    if (v < 0 || !Number.isInteger(v * EXACT_SCALE)) return false;
+    acc += v;
+  }
+  return acc * EXACT_SCALE <= Number.MAX_SAFE_INTEGER;
 }
 
 /** Best value for at least d seconds: suffix maximum of a curve, NaN entries skipped. */

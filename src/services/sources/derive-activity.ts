@@ -1,7 +1,8 @@
 import { activityStreams } from '../../analytics/activity-streams.ts';
 import { applyGapPolicy, DEFAULT_CURVE_GAP_POLICY, type GapPolicy } from '../../analytics/gap-policy.ts';
 import { analyzeActivity, type CurveMetric, envelopeWindows } from '../../analytics/index.ts';
-import { meanMaxAfterWork } from '../../analytics/mean-max-after-work.ts';
+import type { MeanMaxCurve } from '../../analytics/mean-max.ts';
+import { meanMaxAfterWorkLadder } from '../../analytics/mean-max-after-work.ts';
 import { elevationChange, lastReading, sampleStats } from '../../analytics/sample-stats.ts';
 import { toGrid } from '../../analytics/to-grid.ts';
 import type { CanonicalActivity } from '../../domain/activity.ts';
@@ -67,7 +68,10 @@ export function deriveActivity(
     const curve = analysis.curves[metric];
     if (curve) curves.push(withEnvelope(metric, 0, curve.values, curve.startS));
   }
-  if (streams.power) curves.push(...fatigueCurves(toGrid(streams.offsetS, streams.power), curveGapPolicy));
+  if (streams.power)
+    curves.push(
+      ...fatigueCurves(toGrid(streams.offsetS, streams.power), curveGapPolicy, analysis.curves.power),
+    );
 
   const { columns } = activity.samples;
   const stats = sampleStats(activity.samples);
@@ -133,15 +137,22 @@ function perKg(powerW: number | null, massKg: number | undefined): number | null
 /**
  * Power curves over the part of the activity after each rung of work (kJ), up to the longest
  * grid duration: the window may only start once that much work has been done. Start seconds are
- * relative to the activity's first second, like the whole-activity curve.
+ * relative to the activity's first second, like the whole-activity curve. `wholeCurve` is the
+ * whole-activity power curve under the same policy (the ladder reuses its windows).
  */
-function fatigueCurves(powerGrid: Float64Array, policy: GapPolicy): StoredCurve[] {
+function fatigueCurves(
+  powerGrid: Float64Array,
+  policy: GapPolicy,
+  wholeCurve: MeanMaxCurve | undefined,
+): StoredCurve[] {
   const filled = applyGapPolicy(powerGrid, policy);
-  const curves: StoredCurve[] = [];
-  for (const afterKj of AFTER_WORK_LADDER_KJ) {
-    const after = meanMaxAfterWork(filled, afterKj * 1000, QUERY_GRID_S[QUERY_GRID_S.length - 1]!);
-    if (!after) break;
-    curves.push(withEnvelope('power', afterKj, after.curve.values, after.curve.startS));
-  }
-  return curves;
+  const ladder = meanMaxAfterWorkLadder(
+    filled,
+    AFTER_WORK_LADDER_KJ.map((kj) => kj * 1000),
+    QUERY_GRID_S[QUERY_GRID_S.length - 1]!,
+    wholeCurve,
+  );
+  return ladder.map((after, rung) =>
+    withEnvelope('power', AFTER_WORK_LADDER_KJ[rung]!, after.curve.values, after.curve.startS),
+  );
 }
