@@ -25,6 +25,7 @@ interface AthleteResources {
   trace: string;
   endpoint: string;
   page: string;
+  importJob: string;
 }
 
 /** A valid body for each route that needs one, so that a 404 is about the id, not the body. */
@@ -88,6 +89,7 @@ function paramsFor(
   if (route.path.startsWith('/api/v1/applications/')) values.id = a.application;
   if (route.path.startsWith('/api/v1/tests/')) values.id = a.test;
   if (route.path.startsWith('/api/v1/traces/')) values.id = a.trace;
+  if (route.path.startsWith('/api/v1/imports/')) values.id = a.importJob;
   return values;
 }
 
@@ -169,7 +171,19 @@ describe('every route refuses bad, unscoped and foreign bearers', () => {
       ).json(),
     );
     expect(page.slug).toBe('page-of-a');
+    const importForm = new FormData();
+    importForm.append('files', new Blob([await readFile(join(FIXTURES, 'ride-short.tcx'))]), 'ride.tcx');
+    const importJob = asJson(
+      await (
+        await fetch(`${server.url}/api/v1/imports`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${tokenA}` },
+          body: importForm,
+        })
+      ).json(),
+    );
     a = {
+      importJob: importJob.id,
       activity: upload.sources[0].activity_ids[0],
       source: upload.sources[0].id,
       application: application.id,
@@ -281,6 +295,7 @@ describe('every route refuses bad, unscoped and foreign bearers', () => {
       a.test,
       a.trace,
       a.endpoint,
+      a.importJob,
     ];
     for (const [operationId, route] of routes) {
       const params = paramsFor(route, a, extraParams);
