@@ -277,6 +277,35 @@ describe('an import job', () => {
     );
     expect(leftovers.filter((name) => name !== 'imports')).toEqual([]);
   });
+
+  it('with a delegated token belongs to the athlete the token acts for', async () => {
+    const coach = await server.token('coach');
+    const managed = await server.engine.users.createManaged('coach', { firstName: 'Kid', lastName: null });
+    const pair = asJson(
+      await (
+        await fetch(`${server.url}/api/v1/oauth/delegated-token`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${coach}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ sub: managed.id, scopes: ['data:read', 'data:write'] }),
+        })
+      ).json(),
+    );
+    const created = asJson(
+      await (await postImport(server, pair.access_token, [{ name: 'r.csv', bytes: ride }])).json(),
+    );
+    const last = (await pollJob(server, pair.access_token, created.id, ended)).at(-1)!;
+    expect(last.state).toBe('succeeded');
+    const activity = last.files[0]!.source!.activity_ids[0]!;
+    const asManaged = await fetch(`${server.url}/api/v1/activities/${activity}`, {
+      headers: { authorization: `Bearer ${pair.access_token}` },
+    });
+    expect(asManaged.status).toBe(200);
+    // The coach's own key acts for the coach: not their job.
+    const asCoach = await fetch(`${server.url}/api/v1/imports/${created.id}`, {
+      headers: { authorization: `Bearer ${coach}` },
+    });
+    expect(asCoach.status).toBe(404);
+  });
 });
 
 describe('an import job held between batches', () => {
