@@ -9,9 +9,12 @@ export const DEFAULT_SERVER = 'http://localhost:8787';
 
 export const USAGE = {
   ingest: `peakform ingest [--data DIR | --server URL [--token T]] [--athlete ID] [--tag T]... [--json] <files or folders...>
-  Ingests activity files (FIT, TCX, GPX, CSV); folders are searched recursively. On a server each
-  file is uploaded (POST /api/v1/activities/upload) for --athlete, by default the signed-in user.
-  --json prints one result per file (JSON lines). Exit 1 when a file could not be ingested at all.`,
+  Ingests activity files (FIT, TCX, GPX, CSV); folders are searched recursively. On a server the
+  files go as import jobs of up to 10 files (POST /api/v1/imports) for --athlete, by default the
+  signed-in user; the line on stderr shows the jobs' progress (files, samples, rate, ETA) and
+  Ctrl-C cancels the running job (committed batches stay). A server without import jobs gets one
+  upload per file. --json prints one result per file (JSON lines). Exit 1 when a file could not be
+  ingested at all.`,
   serve: `peakform serve [--data DIR] [--port N] [--host H] [--rate-limit PER_MINUTE] [--public-url URL]
   Serves the HTTP API (default 127.0.0.1:8787; docs at /docs; 1200 requests a minute per API key,
   or $PEAKFORM_RATE_LIMIT), OAuth sign-in (/oauth/authorize) and the account pages (/account).

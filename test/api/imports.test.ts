@@ -1,10 +1,11 @@
-import { access, readFile, rm } from 'node:fs/promises';
+import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.ts';
 import type { ImportJob } from '../../src/domain/wire-imports.ts';
 import { Engine, type EngineOptions } from '../../src/engine/engine.ts';
+import { runCliInProcess } from '../helpers/cli.ts';
 import { csvRide } from '../helpers/csv-activity.ts';
 import { asJson, makeTempDir, upload } from '../helpers/test-server.ts';
 
@@ -392,6 +393,45 @@ describe('an import job held between batches', () => {
     } finally {
       await second?.close();
       await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('peakform ingest --server', () => {
+  it('sends a folder as import jobs of up to 10 files and prints what a local ingest prints', async () => {
+    const server = await startServer(undefined);
+    const dir = await makeTempDir('peakform-imports-cli-');
+    try {
+      await mkdir(join(dir, 'rides'));
+      for (let day = 1; day <= 12; day++) {
+        const start = `2024-08-${String(day).padStart(2, '0')}T07:00:00Z`;
+        await writeFile(join(dir, 'rides', `ride-${day}.csv`), csvRide({ startIso: start, durationS: 60 }));
+      }
+      await writeFile(join(dir, 'rides', 'broken.fit'), 'not a fit file');
+      const token = await server.token('ann');
+      const result = await runCliInProcess([
+        'ingest',
+        '--server',
+        server.url,
+        '--token',
+        token,
+        join(dir, 'rides'),
+      ]);
+      expect(result.stdout).toBe('12 file(s) ingested (12 activities), 0 already present, 1 failed.\n');
+      expect(result.stderr).toContain(`✗ ${join(dir, 'rides', 'broken.fit')}: `);
+      expect(result.code).toBe(1);
+      const jobs = asJson(
+        await (
+          await fetch(`${server.url}/api/v1/imports`, { headers: { authorization: `Bearer ${token}` } })
+        ).json(),
+      );
+      expect(jobs.map((job: ImportJob) => [job.state, job.files_total])).toEqual([
+        ['succeeded', 3],
+        ['succeeded', 10],
+      ]);
+    } finally {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

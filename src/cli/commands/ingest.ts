@@ -1,16 +1,14 @@
-import { readFile, stat } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { SourceRecord } from '../../domain/wire.ts';
 import { listFiles } from '../../engine/engine.ts';
-import type { PeakformClient } from '../../sdk/client.ts';
-import { PeakformApiError } from '../../sdk/errors.ts';
 import { openAdminSession } from '../admin/admin-client.ts';
 import { UsageError } from '../cli-error.ts';
 import { IngestProgressLine } from '../ingest-progress.ts';
-import { ProgressBar } from '../progress-bar.ts';
 import { actingAs, openRemote, TARGET_FLAGS } from '../remote/session.ts';
 import { USAGE } from '../usage.ts';
+import { ingestRemotely } from './ingest-remote.ts';
 
 export const INGEST_USAGE = USAGE.ingest;
 
@@ -35,10 +33,6 @@ export async function ingestCommand(args: string[]): Promise<number> {
   if (files.length === 0)
     throw new UsageError(`No .fit, .tcx, .gpx or .csv files under ${positionals.join(', ')}.`);
 
-  const progress =
-    remote && !values.json && process.stderr.isTTY
-      ? new ProgressBar(files.length, process.stderr)
-      : undefined;
   let failed = 0;
   const counts = { processed: 0, duplicate: 0, failed: 0, activities: 0 };
   const report = (
@@ -52,24 +46,21 @@ export async function ingestCommand(args: string[]): Promise<number> {
     if (source.status === 'failed') failed++;
     if (values.json) process.stdout.write(`${JSON.stringify({ file, ...source })}\n`);
     else if (source.status === 'failed') {
-      progress?.clear();
       process.stderr.write(`✗ ${file}: ${source.error?.message}\n`);
     }
   };
 
-  // On a remote server each file is uploaded, one request per file so each result prints as it
-  // comes. Locally (through a running server's admin socket when there is one: files named by
+  // On a remote server the files go as import jobs of up to 10 files each, run there through the
+  // bulk path, with their progress polled (see ingestRemotely). Locally (through a running server's admin socket when there is one: files named by
   // absolute path, read by the server, same machine and user; else in this process) the files go
   // through the bulk path, decoded in parallel and committed in batches.
   const client = remote && (await actingAs(remote, values.athlete)).client;
   if (client) {
+    const line = values.json ? undefined : new IngestProgressLine(process.stderr);
     try {
-      for (const file of files) {
-        report(file, await uploadFile(client, file, values.tag));
-        progress?.tick(file);
-      }
+      await ingestRemotely(client, files, values.tag, report, line);
     } finally {
-      progress?.clear();
+      line?.clear();
     }
   } else {
     await ingestInBulk(values.athlete!, files, values.data, values.tag, values.json, report);
@@ -153,34 +144,4 @@ async function collectFiles(paths: string[]): Promise<string[]> {
     else files.push(path);
   }
   return files;
-}
-
-/**
- * One file uploaded to a server: its source, or, when the server refuses the file itself (larger
- * than its upload limit), a failed result for this file alone, as a local ingest reports a file it
- * cannot read. Other refusals (auth, a full disk) end the command.
- */
-async function uploadFile(
-  client: PeakformClient,
-  path: string,
-  tags: string[] | undefined,
-): Promise<Pick<SourceRecord, 'status' | 'duplicate' | 'activity_ids' | 'error'>> {
-  const bytes = await readFile(path);
-  try {
-    const { sources } = await client.uploadActivities({
-      files: [{ name: basename(path), bytes }],
-      ...(tags ? { tags } : {}),
-    });
-    return sources[0]!;
-  } catch (error) {
-    if (error instanceof PeakformApiError && error.code === 'ERR_UPLOAD_TOO_LARGE') {
-      return {
-        status: 'failed',
-        duplicate: false,
-        activity_ids: [],
-        error: { code: error.code, message: error.detail },
-      };
-    }
-    throw error;
-  }
 }
