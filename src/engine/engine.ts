@@ -131,7 +131,11 @@ export class Engine {
       return next;
     };
     this.longitudinal = new LongitudinalService(store, curveGapPolicy);
-    const changed = (athleteId: string) => this.longitudinal.invalidate(athleteId);
+    // Drops what is cached of an athlete's activities (curve index, catalog view) after a write.
+    const changed = (athleteId: string) => {
+      this.longitudinal.invalidate(athleteId);
+      this.activities.invalidate(athleteId);
+    };
     // A threshold change (declared marker, test, body-mass daily, thresholds) re-derives the
     // athlete's activities from its date on, in the background, through the write queue.
     this.thresholdRecompute = new ThresholdRecompute(

@@ -1,4 +1,5 @@
 import type { Thresholds } from '../domain/wire.ts';
+import { ACTIVITY_COLUMNS } from './activity-sql.ts';
 import { type CompiledQuery, compileSql, type Sql, sql, stringList } from './sql.ts';
 
 /** Catalog reads and writes of sources, thresholds and settings, compiled with their parameters. */
@@ -25,6 +26,15 @@ function findSources(athleteId: string, which: Sql): Sql {
 export function compileDeletedActivitiesOfSources(sourceIds: readonly string[]): CompiledQuery {
   return compileSql(sql`SELECT source_id, activity_id FROM deleted_activities
        WHERE list_contains(${stringList(sourceIds)}, source_id)`);
+}
+
+/**
+ * Every activity of an athlete with its local date, in the list's order (newest first, then id):
+ * what the in-memory catalog view of the activity service is built from.
+ */
+export function compileAthleteActivities(athleteId: string): CompiledQuery {
+  return compileSql(sql`SELECT ${ACTIVITY_COLUMNS}, strftime(local_date, '%Y-%m-%d') AS local_date
+       FROM activities WHERE athlete_id = ${athleteId} ORDER BY start_utc DESC, id`);
 }
 
 /** Every stored source (of one athlete, or all), oldest first, with the tags its activities carry. */

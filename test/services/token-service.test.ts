@@ -294,6 +294,32 @@ describe('TokenService', () => {
     expect(reopened.jwks().keys.map((k) => k.kid)).toEqual([newKid]);
   });
 
+  it('a repeated verify skips only the signature check: expiry, key retirement and revocation still hold at once', async () => {
+    const tokens = await openService();
+    const { token, id } = await tokens.create(ATHLETE, { expiresInS: 60 });
+    const other = await tokens.create(ATHLETE);
+    // Verified (and remembered) at 59 s; at exactly 60 s (exp) it has expired, as jose counts.
+    clock = new Date(START.getTime() + 59_000);
+    expect((await tokens.verify(token)).tokenId).toBe(id);
+    expect((await tokens.verify(token)).tokenId).toBe(id);
+    clock = new Date(START.getTime() + 60_000);
+    await expectRejection(tokens.verify(token), 'ERR_AUTH_EXPIRED');
+    // Remembered, then its signing key retired: refused at the next verify.
+    expect((await tokens.verify(other.token)).tokenId).toBe(other.id);
+    const oldKid = decodeProtectedHeader(other.token).kid!;
+    await tokens.rotateSigningKey();
+    await tokens.retireSigningKey(oldKid);
+    await expectRejection(tokens.verify(other.token), 'ERR_AUTH_INVALID', 'signing_key');
+    // Remembered, then revoked: refused at the next verify.
+    const fresh = await tokens.create(ATHLETE);
+    expect((await tokens.verify(fresh.token)).tokenId).toBe(fresh.id);
+    await tokens.revoke(ATHLETE, fresh.id);
+    await expectRejection(tokens.verify(fresh.token), 'ERR_AUTH_REVOKED');
+    // A token altered after a good one was remembered is still checked in full.
+    const [header, payload] = fresh.token.split('.');
+    await expectRejection(tokens.verify(`${header}.${payload}.${'A'.repeat(342)}`), 'ERR_AUTH_INVALID');
+  });
+
   it('list() shows an athlete its own keys without token strings; revoke() of another athlete’s key is not found', async () => {
     const tokens = await openService();
     const mine = await tokens.create(ATHLETE, { name: 'laptop', scopes: ['data:read'] });

@@ -13,7 +13,6 @@ import type {
 } from '../../domain/wire.ts';
 import {
   type ActivityFilter,
-  compileActivityById,
   compileActivityCount,
   compileActivityList,
   compileActivitySamples,
@@ -26,7 +25,8 @@ import { batchFromRows, type ColumnType, singleBatch } from '../../store/column-
 import type { Store } from '../../store/store.ts';
 import { sportFilter } from '../sport-filter.ts';
 import { type ResultColumnSpec, type TabularResult, withColumnTypes } from '../tabular-result.ts';
-import { type ActivityRow, type LapRow, toActivityDetail, toActivityRecord } from './activity-wire.ts';
+import { ActivityCatalogView } from './activity-catalog-view.ts';
+import { type ActivityRow, type LapRow, toActivityDetail } from './activity-wire.ts';
 import { accumulatedWorkDurationTable, segmentedSamples } from './sample-tables.ts';
 
 type MeanMaxQuery = z.output<typeof MeanMaxQuerySchema>;
@@ -39,8 +39,14 @@ export interface ActivityDataOptions {
 
 const WIRE_TYPES = new Map<string, ColumnType>(WIRE_METRICS.map((m) => [m.name, m.type]));
 
+/** Athletes whose catalog view is kept (most recently used); each costs a few kB per activity. */
+const MAX_CACHED_VIEWS = 16;
+
 /** Reads one athlete's activities: lists, details, samples, curves; and deletes them. */
 export class ActivityService {
+  /** Catalog views by athlete, most recently used last. */
+  private readonly views = new Map<string, Promise<ActivityCatalogView>>();
+
   constructor(
     private readonly store: Store,
     /** Called after a change of an athlete's activities (drops caches built from them). */
@@ -48,12 +54,34 @@ export class ActivityService {
     private readonly enqueueWrite: <T>(work: () => Promise<T>) => Promise<T>,
   ) {}
 
+  /** Forgets what was built from an athlete's activities (the engine calls it on every write). */
+  invalidate(athleteId: string): void {
+    this.views.delete(athleteId);
+  }
+
+  /**
+   * The athlete's catalog view, built on first use. A write drops it (`invalidate`) after it
+   * commits, so a view loaded before the write is never handed out after it.
+   */
+  private view(athleteId: string): Promise<ActivityCatalogView> {
+    let view = this.views.get(athleteId);
+    if (view) {
+      this.views.delete(athleteId);
+    } else {
+      view = ActivityCatalogView.load(this.store, athleteId);
+      const loading = view;
+      loading.catch(() => {
+        if (this.views.get(athleteId) === loading) this.views.delete(athleteId);
+      });
+    }
+    this.views.set(athleteId, view);
+    while (this.views.size > MAX_CACHED_VIEWS) this.views.delete(this.views.keys().next().value!);
+    return view;
+  }
+
   async list(athleteId: string, query: ActivityListQuery): Promise<ActivityRecord[]> {
     assertDateRange(query.start, query.end);
-    const rows = await this.store.select<ActivityRow>(
-      compileActivityList(athleteId, { ...query, sport: sportFilter(query) }),
-    );
-    return rows.map(toActivityRecord);
+    return (await this.view(athleteId)).list({ ...query, sport: sportFilter(query) });
   }
 
   async count(athleteId: string, filter: ActivityFilter): Promise<number> {
@@ -77,8 +105,9 @@ export class ActivityService {
     return toActivityDetail(row, await this.store.select<LapRow>(compileLaps(row.id)));
   }
 
+  /** One activity's catalog row (from the athlete's catalog view; shared, not to be changed). */
   async getRow(athleteId: string, activityId: string): Promise<ActivityRow> {
-    const [row] = await this.store.select<ActivityRow>(compileActivityById(athleteId, activityId));
+    const row = (await this.view(athleteId)).row(activityId);
     if (!row) throw activityNotFound(activityId);
     return row;
   }

@@ -34,6 +34,8 @@ const MAX_NAME_LENGTH = 100;
 const LEGACY_PREFIX = 'pf_';
 /** `last_used_at` is advisory: written at most this often per key, so verify stays a read. */
 const LAST_USED_RESOLUTION_MS = 10 * 60 * 1000;
+/** Signatures remembered as checked (by the token's sha256): enough for every live client of a busy server. */
+const MAX_CHECKED_SIGNATURES = 10_000;
 
 export interface TokenServiceOptions {
   /** The `iss` of new keys and the only one accepted. */
@@ -167,6 +169,13 @@ type InvalidReason =
  */
 export class TokenService {
   private readonly lastUsedWrittenMs = new Map<string, number>();
+  /**
+   * Tokens whose signature and claims were checked, by the sha256 of the token (the token itself
+   * is never kept): a repeat skips the signature check (the bulk of a verify) while it has not
+   * expired and its signing key still verifies. Only the signature is remembered; revocation,
+   * grants and delegations are checked on every verify, so a revocation holds for the next request.
+   */
+  private readonly checkedSignatures = new Map<string, { claims: SignedClaims; kid: string; expS: number }>();
   private oauth: OAuthTokenChecks | undefined;
   private delegation: DelegationChecks | undefined;
 
@@ -502,13 +511,35 @@ export class TokenService {
   }
 
   private async verifySignedClaims(bearer: string): Promise<SignedClaims> {
+    const digest = sha256Hex(bearer);
+    const checked = this.checkedSignatures.get(digest);
+    if (checked) {
+      // jose's rules: expired once `exp <= now` in whole seconds; a retired key verifies nothing.
+      const nowS = Math.floor(this.now().getTime() / 1000);
+      if (checked.expS > nowS && this.signingKeys.findVerificationKey(checked.kid)) return checked.claims;
+      this.checkedSignatures.delete(digest);
+    }
+    const claims = await this.checkSignedClaims(bearer);
+    if (this.checkedSignatures.size >= MAX_CHECKED_SIGNATURES)
+      this.checkedSignatures.delete(this.checkedSignatures.keys().next().value!);
+    this.checkedSignatures.set(digest, claims);
+    return claims.claims;
+  }
+
+  private async checkSignedClaims(
+    bearer: string,
+  ): Promise<{ claims: SignedClaims; kid: string; expS: number }> {
     try {
-      const { payload } = await jwtVerify(bearer, (header) => this.verificationKeyFor(header), {
-        algorithms: [SIGNING_ALGORITHM],
-        issuer: this.oauth ? [this.issuer, this.oauth.issuer] : this.issuer,
-        requiredClaims: ['sub', 'exp', 'iat', 'jti'],
-        currentDate: this.now(),
-      });
+      const { payload, protectedHeader } = await jwtVerify(
+        bearer,
+        (header) => this.verificationKeyFor(header),
+        {
+          algorithms: [SIGNING_ALGORITHM],
+          issuer: this.oauth ? [this.issuer, this.oauth.issuer] : this.issuer,
+          requiredClaims: ['sub', 'exp', 'iat', 'jti'],
+          currentDate: this.now(),
+        },
+      );
       const { sub, jti, scope, aud, iss, gid, csid, act, did, ptk } = payload;
       if (typeof sub !== 'string' || !isAthleteId(sub) || typeof jti !== 'string') {
         throw invalid('claims', 'Its subject or id is not one this server issues.');
@@ -526,7 +557,7 @@ export class TokenService {
         (ptk !== undefined && typeof ptk !== 'string')
       )
         throw invalid('claims', 'Its delegation claims are not valid.');
-      return {
+      const claims: SignedClaims = {
         sub,
         jti,
         scope: scope ?? '',
@@ -538,6 +569,8 @@ export class TokenService {
         did: did as string | undefined,
         ptk: ptk as string | undefined,
       };
+      // `exp` and `kid` are required to verify at all (requiredClaims, verificationKeyFor).
+      return { claims, kid: protectedHeader.kid!, expS: payload.exp! };
     } catch (error) {
       throw fromJoseError(error);
     }
