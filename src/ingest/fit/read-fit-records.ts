@@ -1,11 +1,52 @@
 import type { DataIssue } from '../../domain/issue.ts';
-import type { RawTrace } from '../raw-trace.ts';
+import type { MetricName } from '../../domain/metrics.ts';
+import { missingColumn, type RawTrace } from '../raw-trace.ts';
 import { toSnakeCase } from '../to-snake-case.ts';
 import { TraceBuilder } from '../trace-builder.ts';
 import type { DeveloperFieldInfo, FitMessage } from './decode-fit.ts';
 import { FIT_EPOCH_S } from './fit-time.ts';
 
 const DEGREES_PER_SEMICIRCLE = 180 / 2 ** 31;
+
+/** The canonical columns a record fills, in the order they are read from it. */
+const FIXED_METRICS: readonly MetricName[] = [
+  'power',
+  'heart_rate',
+  'cadence',
+  'speed',
+  'distance',
+  'altitude',
+  'latitude',
+  'longitude',
+  'temperature',
+  'core_temperature',
+  'smo2',
+];
+const [
+  POWER,
+  HEART_RATE,
+  CADENCE,
+  SPEED,
+  DISTANCE,
+  ALTITUDE,
+  LATITUDE,
+  LONGITUDE,
+  TEMPERATURE,
+  CORE_TEMPERATURE,
+  SMO2,
+] = FIXED_METRICS.map((_, k) => k) as [
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+];
 
 /** A developer field read into `trace.extra[column]`. */
 export interface DeveloperColumn {
@@ -61,7 +102,25 @@ export function readFitRecords(
     return name;
   };
 
+  // The canonical columns are filled here rather than through builder.set (a keyed lookup per
+  // reading): one array per metric, created at its first finite reading, so the columns appear in
+  // the same order and with the same cells as the builder would give.
+  const rowsMax = Math.max(1, records.length);
+  const columns: (Float64Array | null)[] = FIXED_METRICS.map(() => null);
+  const firstUse: number[] = [];
+  const put = (k: number, row: number, value: number): void => {
+    if (!Number.isFinite(value)) return;
+    let column = columns[k]!;
+    if (column === null) {
+      column = missingColumn(rowsMax);
+      columns[k] = column;
+      firstUse.push(k);
+    }
+    column[row] = value;
+  };
+
   let skippedWithoutTime = 0;
+  let row = -1;
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
     if (typeof r.timestamp !== 'number') {
@@ -69,18 +128,19 @@ export function readFitRecords(
       continue;
     }
     builder.addRow(r.timestamp + FIT_EPOCH_S);
-    builder.set('power', num(r.power));
-    builder.set('heart_rate', num(r.heartRate));
+    row++;
+    put(POWER, row, num(r.power));
+    put(HEART_RATE, row, num(r.heartRate));
     // Fractional cadence carries the part below 1 rpm that the integer field cannot.
-    builder.set('cadence', num(r.cadence) + (num(r.fractionalCadence) || 0));
-    builder.set('speed', num(r.enhancedSpeed ?? r.speed));
-    builder.set('distance', num(r.distance));
-    builder.set('altitude', num(r.enhancedAltitude ?? r.altitude));
-    builder.set('latitude', num(r.positionLat) * DEGREES_PER_SEMICIRCLE);
-    builder.set('longitude', num(r.positionLong) * DEGREES_PER_SEMICIRCLE);
-    builder.set('temperature', num(r.temperature));
-    builder.set('core_temperature', num(r.coreTemperature));
-    builder.set('smo2', num(r.saturatedHemoglobinPercent));
+    put(CADENCE, row, num(r.cadence) + (num(r.fractionalCadence) || 0));
+    put(SPEED, row, num(r.enhancedSpeed ?? r.speed));
+    put(DISTANCE, row, num(r.distance));
+    put(ALTITUDE, row, num(r.enhancedAltitude ?? r.altitude));
+    put(LATITUDE, row, num(r.positionLat) * DEGREES_PER_SEMICIRCLE);
+    put(LONGITUDE, row, num(r.positionLong) * DEGREES_PER_SEMICIRCLE);
+    put(TEMPERATURE, row, num(r.temperature));
+    put(CORE_TEMPERATURE, row, num(r.coreTemperature));
+    put(SMO2, row, num(r.saturatedHemoglobinPercent));
 
     const devValues = r.developerFields as Record<string, unknown> | undefined;
     if (devValues) {
@@ -94,8 +154,15 @@ export function readFitRecords(
       }
     }
   }
+  const built = builder.build();
+  const rows = row + 1;
+  const traceColumns: RawTrace['columns'] = {};
+  for (const k of firstUse) {
+    const column = columns[k]!;
+    traceColumns[FIXED_METRICS[k]!] = rows === rowsMax ? column : column.slice(0, rows);
+  }
   return {
-    trace: builder.build(),
+    trace: { timeS: built.timeS, columns: traceColumns, extra: built.extra },
     developerColumns,
     skippedWithoutTime,
     fieldLimitIssue: builder.fieldLimitIssue(),
