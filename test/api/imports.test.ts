@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.ts';
 import type { ImportJob } from '../../src/domain/wire-imports.ts';
 import { Engine, type EngineOptions } from '../../src/engine/engine.ts';
+import { PeakformClient } from '../../src/sdk/client.ts';
 import { runCliInProcess } from '../helpers/cli.ts';
 import { csvRide } from '../helpers/csv-activity.ts';
 import { asJson, makeTempDir, upload } from '../helpers/test-server.ts';
@@ -317,25 +318,29 @@ describe('an import job held between batches', () => {
 
   it('is cancelled at the end of its batch (committed batches stay), and a queued one at once', async () => {
     const held = gate();
-    const server = await startServer({ batchFiles: 1, beforeRead: held.beforeRead });
+    const server = await startServer({
+      batchFiles: 1,
+      beforeRead: held.beforeRead,
+      maxUnfinishedPerAthlete: 2,
+    });
     try {
       const token = await server.token('ann');
       const job = asJson(await (await postImport(server, token, rides)).json());
       await pollJob(server, token, job.id, (j) => j.files_done === 1);
-      // A second job of the same athlete waits for the first.
+      // A second job of the same athlete waits for the first; a third finds the athlete's queue full.
       const second = asJson(await (await postImport(server, token, rides.slice(0, 1))).json());
       expect(second.state).toBe('queued');
       expect(second.queue_position).toBe(0);
-      const cancelledQueued = asJson(
-        await (
-          await fetch(`${server.url}/api/v1/imports/${second.id}`, {
-            method: 'DELETE',
-            headers: { authorization: `Bearer ${token}` },
-          })
-        ).json(),
-      );
+      const third = await postImport(server, token, rides.slice(1, 2));
+      expect(third.status).toBe(429);
+      expect(third.headers.get('retry-after')).toBe('5');
+      expect(asJson(await third.json()).code).toBe('ERR_UPLOAD_BUSY');
+      // Through the SDK, whose methods come from the contract.
+      const client = new PeakformClient({ baseUrl: server.url, token });
+      const cancelledQueued = await client.cancelImport({ id: second.id });
       expect(cancelledQueued).toMatchObject({ state: 'cancelled', files_done: 0 });
-      expect(cancelledQueued.files.map((f: { state: string }) => f.state)).toEqual(['skipped']);
+      expect(cancelledQueued.files.map((f) => f.state)).toEqual(['skipped']);
+      expect((await client.listImports()).map((j) => j.id)).toEqual([second.id, job.id]);
 
       const cancelling = await fetch(`${server.url}/api/v1/imports/${job.id}`, {
         method: 'DELETE',

@@ -301,10 +301,7 @@ export class ImportService {
       // A stopping server leaves the job to the next one; anything else ends it as failed.
       if (this.stopping) return;
       clock();
-      job.errorCode = isPeakformError(error) ? error.code : 'ERR_INTERNAL';
-      job.errorMessage = isPeakformError(error)
-        ? error.message
-        : 'The import stopped on an internal error; the files not reached were left out. Import them again.';
+      Object.assign(job, failure(error));
       await this.end(job, 'failed').catch(() => undefined);
     }
   }
@@ -357,6 +354,29 @@ export class ImportService {
       files: job.files.map((file, index) => wireFile(file, index)),
     };
   }
+}
+
+/** Why a job stopped, in words an operator can act on (committed batches stay in every case). */
+function failure(error: unknown): { errorCode: string; errorMessage: string } {
+  if (isPeakformError(error)) return { errorCode: error.code, errorMessage: error.message };
+  const { code, message } = error as NodeJS.ErrnoException;
+  if (code === 'ENOSPC' || /No space left on device/i.test(message ?? ''))
+    return {
+      errorCode: 'ERR_STORE_DISK_FULL',
+      errorMessage:
+        'The server’s disk is full; the files not reached were left out. Import them again once space is freed.',
+    };
+  if (code === 'ENOENT')
+    return {
+      errorCode: 'ERR_INTERNAL',
+      errorMessage:
+        'The staged files of this import are gone (a data dir restored from a backup keeps no uploads); import the files not reached again.',
+    };
+  return {
+    errorCode: 'ERR_INTERNAL',
+    errorMessage:
+      'The import stopped on an internal error; the files not reached were left out. Import them again.',
+  };
 }
 
 function wireFile(file: StoredImportJob['files'][number], index: number): ImportFile {
