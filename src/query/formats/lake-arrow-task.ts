@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { type Data, Message, MessageHeader, MetadataVersion, type Table, tableFromIPC } from 'apache-arrow';
-import { readParquet } from 'parquet-wasm';
+import { type Data, Message, MessageHeader, MetadataVersion, tableFromIPC } from 'apache-arrow';
+import { ParquetFile, type Table as WasmTable, wasmMemory } from 'parquet-wasm';
 import type { ColumnType } from '../../store/column-batch.ts';
 
 /**
@@ -52,8 +52,9 @@ const WIDTH: Partial<Record<ColumnType, number>> = {
  * and unique); a file that is not in order is sorted here, as the SQL path's `ORDER BY` would.
  * Returns the messages of all files back to back (without the schema message).
  */
-export function encodeLakeFiles(request: LakeArrowRequest): Uint8Array {
-  const parts = request.files.map((file) => encodeLakeFile(request.columns, file));
+export async function encodeLakeFiles(request: LakeArrowRequest): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for (const file of request.files) parts.push(await encodeLakeFile(request.columns, file));
   if (parts.length === 1) return parts[0]!;
   const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
   let at = 0;
@@ -71,33 +72,66 @@ interface ColumnOut {
   buffers: Uint8Array[];
 }
 
-function encodeLakeFile(columns: readonly LakeArrowColumn[], file: LakeArrowFile): Uint8Array {
+/**
+ * A column as read from a file: its Arrow C data format (`s` int16, `f` float32, `tsu:UTC`…),
+ * the bytes of its values from its first row, and its validity bitmap (bit `bitOffset` is row 0;
+ * null when every value is present).
+ */
+interface ReadColumn {
+  format: string;
+  nullCount: number;
+  validity: Uint8Array | null;
+  bitOffset: number;
+  bytes: Uint8Array;
+}
+
+interface ReadFile {
+  length: number;
+  columns: Map<string, ReadColumn>;
+}
+
+async function encodeLakeFile(columns: readonly LakeArrowColumn[], file: LakeArrowFile): Promise<Uint8Array> {
   const stored = columns.filter((c) => c.source === 'stored').map((c) => c.name);
-  const table = readStored(readFileSync(file.path), [
-    'timestamp',
-    ...stored.filter((n) => n !== 'timestamp'),
-  ]);
-  const length = table.numRows;
-  const timestamp = single(table, 'timestamp')!;
-  const order = timeOrder(timestamp, length);
-  const out = columns.map((column) => columnOut(column, table, file, length, order));
-  return recordBatchMessage(length, out);
+  const names = ['timestamp', ...stored.filter((n) => n !== 'timestamp')];
+  const table = await readColumns(readFileSync(file.path), names);
+  // The usual file (one row group, every column present) is read through the Arrow C data
+  // interface, its buffers copied once from WebAssembly memory into the message; anything else
+  // through an IPC stream that apache-arrow parses.
+  let fast: Uint8Array | undefined;
+  try {
+    fast = withWasmColumns(table, (read) => encodeRead(columns, file, read));
+  } catch (error) {
+    table.free();
+    throw error;
+  }
+  if (fast === undefined) return encodeRead(columns, file, readThroughIpc(table));
+  table.free();
+  return fast;
+}
+
+function encodeRead(columns: readonly LakeArrowColumn[], file: LakeArrowFile, read: ReadFile): Uint8Array {
+  const timestamp = read.columns.get('timestamp');
+  if (!timestamp) throw new Error(`${file.path} has no timestamp column`);
+  const order = timeOrder(timestamp, read.length);
+  const out = columns.map((column) => columnOut(column, read, timestamp, file, order));
+  return recordBatchMessage(read.length, out);
 }
 
 function columnOut(
   column: LakeArrowColumn,
-  table: Table,
+  read: ReadFile,
+  timestamp: ReadColumn,
   file: LakeArrowFile,
-  length: number,
   order: Uint32Array | null,
 ): ColumnOut {
+  const { length } = read;
   switch (column.source) {
     case 'stored': {
-      const data = single(table, column.name);
+      const data = read.columns.get(column.name);
       return data ? storedColumn(data, column, length, order) : nullColumn(column.type, length);
     }
     case 'timestamp_local':
-      return shiftedTimestamps(single(table, 'timestamp')!, file.utcOffsetUs, length, order);
+      return shiftedTimestamps(timestamp, file.utcOffsetUs, length, order);
     case 'activity_id':
       return repeatedText(file.activityId, length);
     case 'sport':
@@ -109,73 +143,154 @@ function columnOut(
   }
 }
 
-/** The stored columns of a samples file; a column the file lacks (an older lake) is left out. */
-function readStored(bytes: Uint8Array, names: string[]): Table {
-  let wasm: ReturnType<typeof readParquet>;
+const decoder = new TextDecoder();
+
+/**
+ * Reads the columns into WebAssembly memory and hands `use` views of them through the Arrow C
+ * data interface (ArrowSchema/ArrowArray structs, 32-bit pointers), freed when `use` returns.
+ * Undefined when the file is not one batch of the columns (then the caller takes the IPC path).
+ */
+function withWasmColumns<T>(table: WasmTable, use: (read: ReadFile) => T): T | undefined {
+  if (table.numBatches !== 1) return undefined;
+  const stream = table.toFFI();
   try {
-    wasm = readParquet(bytes, { columns: names, batchSize: 1 << 30 });
-  } catch {
-    const present = tableFromIPC(readParquet(bytes, { limit: 0 }).intoIPCStream()).schema.fields.map(
-      (f) => f.name,
-    );
-    wasm = readParquet(bytes, { columns: names.filter((n) => present.includes(n)), batchSize: 1 << 30 });
+    const schema = stream.schemaAddr();
+    const array = stream.arrayAddr(0);
+    // Taken after the last call into WebAssembly: a call may grow memory and detach older views.
+    const memory = wasmMemory().buffer;
+    const view = new DataView(memory);
+    const u32 = (at: number) => view.getUint32(at, true);
+    const i64 = (at: number) => Number(view.getBigInt64(at, true));
+    const text = (at: number) => {
+      const from = u32(at);
+      let to = from;
+      const all = new Uint8Array(memory);
+      while (all[to] !== 0) to++;
+      return decoder.decode(all.subarray(from, to));
+    };
+    const length = i64(array);
+    const count = i64(array + 32);
+    if (i64(schema + 24) !== count || i64(array + 16) !== 0) return undefined;
+    const read: ReadFile = { length, columns: new Map() };
+    for (let i = 0; i < count; i++) {
+      const childSchema = u32(u32(schema + 32) + 4 * i);
+      const child = u32(u32(array + 44) + 4 * i);
+      const format = text(childSchema);
+      const width = FORMAT_WIDTH[format.startsWith('ts') ? 'ts' : format];
+      if (width === undefined || i64(child) !== length || i64(child + 24) !== 2) return undefined;
+      const offset = i64(child + 16);
+      const buffers = u32(child + 40);
+      const validityAt = u32(buffers);
+      let nullCount = i64(child + 8);
+      const validity =
+        validityAt === 0 ? null : new Uint8Array(memory, validityAt, (offset + length + 7) >> 3);
+      if (nullCount < 0) nullCount = validity ? countNulls(validity, offset, length) : 0;
+      read.columns.set(text(childSchema + 4), {
+        format,
+        nullCount,
+        validity: nullCount > 0 ? validity : null,
+        bitOffset: offset,
+        bytes: new Uint8Array(memory, u32(buffers + 4) + offset * width, length * width),
+      });
+    }
+    return use(read);
+  } finally {
+    stream.free();
   }
-  return tableFromIPC(wasm.intoIPCStream());
 }
 
-/** A column of the table as one Data (a file of several row groups comes as several batches). */
-function single(table: Table, name: string): Data | undefined {
-  const vector = table.getChild(name);
-  if (!vector) return undefined;
-  if (vector.data.length === 1) return vector.data[0];
-  // Several row groups: concatenate into one contiguous array (rare: > 122,880 rows per file).
-  const [first] = vector.data;
-  const values = new (first!.values.constructor as new (n: number) => ArrayLike<number>)(vector.length);
-  const bitmap = new Uint8Array(Math.ceil(vector.length / 8));
+/** Bytes per value of the Arrow C data formats a samples file holds (`ts` any timestamp). */
+const FORMAT_WIDTH: Record<string, number> = { s: 2, i: 4, l: 8, f: 4, g: 8, ts: 8 };
+
+function countNulls(validity: Uint8Array, offset: number, length: number): number {
+  let valid = 0;
+  for (let i = offset; i < offset + length; i++) valid += (validity[i >> 3]! >> (i & 7)) & 1;
+  return length - valid;
+}
+
+/**
+ * The named columns of a samples file, read into WebAssembly memory (only those: `readParquet`
+ * decodes every column whatever its options say); a column the file lacks (an older lake) is
+ * left out.
+ */
+async function readColumns(bytes: Uint8Array, names: string[]): Promise<WasmTable> {
+  const file = await ParquetFile.fromFile(new Blob([bytes]));
+  try {
+    return await file.read({ columns: names, batchSize: 1 << 30 });
+  } catch {
+    const present = tableFromIPC(file.schema().intoIPCStream()).schema.fields.map((f) => f.name);
+    return await file.read({ columns: names.filter((n) => present.includes(n)), batchSize: 1 << 30 });
+  } finally {
+    file.free();
+  }
+}
+
+/** The columns of a table through an IPC stream that apache-arrow parses (consumes the table). */
+function readThroughIpc(wasm: WasmTable): ReadFile {
+  const table = tableFromIPC(wasm.intoIPCStream());
+  const read: ReadFile = { length: table.numRows, columns: new Map() };
+  for (const field of table.schema.fields) {
+    const data = table.getChild(field.name)!.data;
+    const format = IPC_FORMATS[String(field.type).replace(/<.*/, '')];
+    if (!format)
+      throw new Error(`lake file column ${field.name} has an unexpected type ${String(field.type)}`);
+    read.columns.set(field.name, joined(data, format, table.numRows));
+  }
+  return read;
+}
+
+const IPC_FORMATS: Record<string, string> = {
+  Int16: 's',
+  Int32: 'i',
+  Int64: 'l',
+  Float32: 'f',
+  Float64: 'g',
+  Timestamp: 'tsu:UTC',
+};
+
+/** One column from its batches (a file of several row groups comes as several). */
+function joined(parts: readonly Data[], format: string, length: number): ReadColumn {
+  const width = FORMAT_WIDTH[format.startsWith('ts') ? 'ts' : format]!;
+  const bytes = new Uint8Array(length * width);
+  const validity = new Uint8Array((length + 7) >> 3);
   let at = 0;
   let nullCount = 0;
-  for (const part of vector.data) {
-    (values as unknown as { set(a: ArrayLike<number>, at: number): void }).set(
-      part.values.subarray(part.offset, part.offset + part.length),
-      at,
+  for (const part of parts) {
+    const values = part.values as ArrayBufferView;
+    bytes.set(
+      new Uint8Array(values.buffer, values.byteOffset + part.offset * width, part.length * width),
+      at * width,
     );
-    for (let i = 0; i < part.length; i++) if (part.getValid(i)) bitmap[(at + i) >> 3]! |= 1 << ((at + i) & 7);
+    for (let i = 0; i < part.length; i++)
+      if (part.getValid(i)) validity[(at + i) >> 3]! |= 1 << ((at + i) & 7);
     nullCount += part.nullCount;
     at += part.length;
   }
-  return {
-    type: first!.type,
-    length: vector.length,
-    offset: 0,
-    nullCount,
-    values,
-    nullBitmap: nullCount > 0 ? bitmap : undefined,
-  } as unknown as Data;
+  return { format, nullCount, validity: nullCount > 0 ? validity : null, bitOffset: 0, bytes };
 }
 
 /** The row order by time: null when the file is already strictly in time order (the usual case). */
-function timeOrder(timestamp: Data, length: number): Uint32Array | null {
-  const micros = timestamp.values as BigInt64Array;
-  const from = timestamp.offset;
+function timeOrder(timestamp: ReadColumn, length: number): Uint32Array | null {
+  const { bytes } = timestamp;
   // Compare as two 32-bit halves: BigInt comparisons cost ~10× more per row.
-  const words = new Int32Array(micros.buffer, micros.byteOffset + from * 8, length * 2);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let sorted = true;
   for (let i = 1; i < length && sorted; i++) {
-    const hi = words[2 * i + 1]!;
-    const prevHi = words[2 * i - 1]!;
-    sorted = hi > prevHi || (hi === prevHi && words[2 * i]! >>> 0 > words[2 * i - 2]! >>> 0);
+    const hi = view.getInt32(8 * i + 4, true);
+    const prevHi = view.getInt32(8 * i - 4, true);
+    sorted = hi > prevHi || (hi === prevHi && view.getUint32(8 * i, true) > view.getUint32(8 * i - 8, true));
   }
   if (sorted) return null;
+  const at = (i: number) => view.getBigInt64(8 * i, true);
   const order = Uint32Array.from({ length }, (_, i) => i);
-  const at = (i: number) => micros[from + i]!;
   return order.sort((a, b) => (at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : a - b));
 }
 
-function validityOf(data: Data, length: number, order: Uint32Array | null): Uint8Array {
-  if (data.nullCount === 0) return new Uint8Array(0);
-  const bitmap = new Uint8Array(Math.ceil(length / 8));
-  const source = data.nullBitmap!;
-  const offset = data.offset;
+function validityOf(data: ReadColumn, length: number, order: Uint32Array | null): Uint8Array {
+  if (data.nullCount === 0 || !data.validity) return new Uint8Array(0);
+  const bitmap = new Uint8Array((length + 7) >> 3);
+  const source = data.validity;
+  const offset = data.bitOffset;
   if (!order && offset % 8 === 0) {
     bitmap.set(source.subarray(offset >> 3, (offset >> 3) + bitmap.length));
     return bitmap;
@@ -187,73 +302,57 @@ function validityOf(data: Data, length: number, order: Uint32Array | null): Uint
   return bitmap;
 }
 
-/** The bytes of a fixed-width array's values, in `order` when given. */
-function valueBytes(
-  values: ArrayLike<number | bigint> & ArrayBufferView,
-  from: number,
-  length: number,
-  order: Uint32Array | null,
-): Uint8Array {
-  const width = (values as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
-  const bytes = new Uint8Array(values.buffer, values.byteOffset + from * width, length * width);
+/** The value bytes, in `order` when given. */
+function ordered(bytes: Uint8Array, width: number, order: Uint32Array | null): Uint8Array {
   if (!order) return bytes;
-  const out = new Uint8Array(length * width);
-  for (let i = 0; i < length; i++)
+  const out = new Uint8Array(bytes.length);
+  for (let i = 0; i < order.length; i++)
     out.set(bytes.subarray(order[i]! * width, (order[i]! + 1) * width), i * width);
   return out;
 }
 
+/** The wire type of each Arrow C data format a samples file may hold. */
+const WIRE_OF_FORMAT: Record<string, ColumnType> = {
+  s: 'int16',
+  i: 'int32',
+  l: 'int64',
+  f: 'float32',
+  g: 'float64',
+};
+
 function storedColumn(
-  data: Data,
+  data: ReadColumn,
   column: LakeArrowColumn,
   length: number,
   order: Uint32Array | null,
 ): ColumnOut {
-  const width = WIDTH[column.type];
-  const values = data.values as ArrayLike<number | bigint> & ArrayBufferView & { BYTES_PER_ELEMENT: number };
-  if (width === undefined || values.BYTES_PER_ELEMENT !== width || !sameKind(data, column.type)) {
+  const type =
+    data.format.startsWith('tsu:') && data.format.length > 4 ? 'timestamp' : WIRE_OF_FORMAT[data.format];
+  if (type !== column.type) {
     throw new Error(
-      `lake file column ${column.name} is ${String(data.type)}, not the ${column.type} the wire declares`,
+      `lake file column ${column.name} is ${data.format}, not the ${column.type} the wire declares`,
     );
   }
   return {
     length,
     nullCount: data.nullCount,
-    buffers: [validityOf(data, length, order), valueBytes(values, data.offset, length, order)],
+    buffers: [validityOf(data, length, order), ordered(data.bytes, WIDTH[type]!, order)],
   };
-}
-
-/** Whether the file's Arrow type stores the wire type's values as they are. */
-function sameKind(data: Data, type: ColumnType): boolean {
-  const name = String(data.type);
-  switch (type) {
-    case 'int16':
-      return name === 'Int16';
-    case 'int32':
-      return name === 'Int32';
-    case 'int64':
-      return name === 'Int64';
-    case 'float32':
-      return name === 'Float32';
-    case 'float64':
-      return name === 'Float64';
-    case 'timestamp':
-      return name.startsWith('Timestamp<MICROSECOND');
-    default:
-      return false;
-  }
 }
 
 /** `timestamp` + the offset, as int64 microseconds added in two 32-bit halves (no BigInt per row). */
 function shiftedTimestamps(
-  timestamp: Data,
+  timestamp: ReadColumn,
   offsetUs: number,
   length: number,
   order: Uint32Array | null,
 ): ColumnOut {
-  const source = valueBytes(timestamp.values as BigInt64Array, timestamp.offset, length, order);
-  const words = new Uint32Array(source.buffer, source.byteOffset, length * 2);
+  const source = ordered(timestamp.bytes, 8, order);
   const out = new Uint32Array(length * 2);
+  const words =
+    source.byteOffset % 4 === 0
+      ? new Uint32Array(source.buffer, source.byteOffset, length * 2)
+      : new Uint32Array(source.slice().buffer);
   const offset = BigInt.asUintN(64, BigInt(offsetUs));
   const addLo = Number(offset & 0xffffffffn);
   const addHi = Number(offset >> 32n);
