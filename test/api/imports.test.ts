@@ -6,6 +6,7 @@ import { buildApp } from '../../src/api/app.ts';
 import type { ImportJob } from '../../src/domain/wire-imports.ts';
 import { Engine, type EngineOptions } from '../../src/engine/engine.ts';
 import { PeakformClient } from '../../src/sdk/client.ts';
+import { ImportJobRepository } from '../../src/store/import-job-repository.ts';
 import { runCliInProcess } from '../helpers/cli.ts';
 import { csvRide } from '../helpers/csv-activity.ts';
 import { asJson, makeTempDir, upload } from '../helpers/test-server.ts';
@@ -381,10 +382,31 @@ describe('an import job held between batches', () => {
       const token = await first.token('ann');
       const job = asJson(await (await postImport(first, token, rides)).json());
       const before = (await pollJob(first, token, job.id, (j) => j.files_done === 1)).at(-1)!;
+      // Mid-run: one batch committed, the progress and an ETA to show.
+      expect(before).toMatchObject({ state: 'running', files_total: 3, files_done: 1, activities: 1 });
+      expect(before.files.map((f) => f.state)).toEqual(['processed', 'pending', 'pending']);
+      expect(before.samples).toBe(600);
+      expect(before.samples_per_s).toBeGreaterThan(0);
+      expect(before.eta_s).toBeGreaterThan(0);
+      expect(before.bytes_done).toBe(rides[0]!.bytes.length);
       const closing = first.close(false);
       held.open();
       await closing;
       expect(await exists(join(dataDir, 'uploads', 'imports', job.id))).toBe(true);
+      // As if the process had died after the first batch's commit but before the job's row said
+      // so: the row is put back to no file done.
+      const engine = await Engine.open({ dataDir });
+      try {
+        const repository = new ImportJobRepository(engine.store);
+        const stored = (await repository.find('ann', job.id))!;
+        expect(stored.state).toBe('running');
+        stored.files[0] = { ...stored.files[0]!, state: 'pending', source: null };
+        stored.samples = 0;
+        stored.activities = 0;
+        await repository.save(stored);
+      } finally {
+        engine.close();
+      }
 
       second = await startServer(undefined, dataDir);
       const last = (await pollJob(second, token, job.id, ended)).at(-1)!;
@@ -393,6 +415,7 @@ describe('an import job held between batches', () => {
       expect(last.files[0]).toEqual(before.files[0]);
       expect(last.started_at).toBe(before.started_at);
       expect(last.activities).toBe(3);
+      expect(last.files_duplicate).toBe(0);
       expect(await exists(join(dataDir, 'uploads', 'imports', job.id))).toBe(false);
       expect(await second.engine.checkConsistency()).toEqual([]);
     } finally {
