@@ -10,6 +10,7 @@ import { createProfileHandlers } from './handlers/profile-handlers.ts';
 import { createTestHandlers } from './handlers/test-handlers.ts';
 import { createUserHandlers } from './handlers/user-handlers.ts';
 import { createWebhookHandlers } from './handlers/webhook-handlers.ts';
+import { SharedJsonArray } from './shared-json.ts';
 
 export type { Handler, HandlerContext, HandlerResult, Handlers } from './handler-types.ts';
 
@@ -72,8 +73,12 @@ export function createHandlers(
     return { sources: stored };
   }
   return {
+    // App metadata is attached for an app's token only; any other caller gets the catalog view's
+    // shared records, serialized once each.
     listActivities: async ({ athleteId, query, request }) =>
-      engine.appMetadata.attach(athleteId, request.token, await activities.list(athleteId, query)),
+      request.token.audience === undefined
+        ? new SharedJsonArray(await activities.listShared(athleteId, query))
+        : engine.appMetadata.attach(athleteId, request.token, await activities.list(athleteId, query)),
     getLatestActivity: async ({ athleteId, query, request }) =>
       engine.appMetadata.attach(athleteId, request.token, await activities.latest(athleteId, query.sport)),
     getActivity: async ({ athleteId, params, request }) =>

@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { ROUTES, type RouteSpec } from '../contract/index.ts';
 import type { Engine, TabularResult } from '../engine/engine.ts';
 import { writeArrowIpcStream } from '../query/formats/arrow-ipc-stream.ts';
@@ -10,6 +11,7 @@ import { writeCsv } from '../query/formats/csv.ts';
 import { writeJsonRows } from '../query/formats/json-rows.ts';
 import { authenticate } from './auth.ts';
 import type { HandlerContext, Handlers } from './handlers.ts';
+import { SharedJsonArray, sharedJsonArrayBody } from './shared-json.ts';
 import { lakeArrowBody, MEDIA_TYPES, negotiateFormat } from './tabular-reply.ts';
 
 /**
@@ -64,6 +66,20 @@ async function sendResult(
   const response = route.response;
   switch (response.kind) {
     case 'json':
+      if (result instanceof SharedJsonArray) {
+        if (!(response.schema instanceof z.ZodArray))
+          throw new Error(`${operationId} does not answer an array`);
+        // The bytes the route's serializer would write, from items encoded once (shared-json.ts).
+        return reply
+          .code(response.status)
+          .header('content-type', 'application/json; charset=utf-8')
+          .send(
+            sharedJsonArrayBody(result.items, response.schema.element, {
+              method: request.method,
+              url: request.url,
+            }),
+          );
+      }
       return reply.code(response.status).send(result);
     case 'empty':
       return reply.code(response.status).send();

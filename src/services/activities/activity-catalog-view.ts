@@ -33,7 +33,11 @@ export class ActivityCatalogView {
       compileAthleteActivities(athleteId),
     );
     return new ActivityCatalogView(
-      rows.map(({ local_date, ...row }) => ({ row, record: toActivityRecord(row), localDate: local_date })),
+      rows.map(({ local_date, ...row }) => ({
+        row,
+        record: Object.freeze(toActivityRecord(row)),
+        localDate: local_date,
+      })),
     );
   }
 
@@ -43,10 +47,10 @@ export class ActivityCatalogView {
 
   /**
    * A page of the list, as the SQL of `compileActivityList` selects it: local dates inclusive,
-   * any of the sports (DESIGN.md §2 matching), all of the tags. Records are fresh shallow copies
-   * (callers attach app metadata to them); what they hold is shared and must not be changed.
+   * any of the sports (DESIGN.md §2 matching), all of the tags. The records are the view's own,
+   * frozen (so a response can reuse their encoded bytes); what they hold must not be changed.
    */
-  list(filter: CatalogFilter): ActivityRecord[] {
+  list(filter: CatalogFilter): readonly Readonly<ActivityRecord>[] {
     const { start, end, sport, tags } = filter;
     const page: ActivityRecord[] = [];
     let skip = filter.offset;
@@ -60,7 +64,7 @@ export class ActivityCatalogView {
         skip--;
         continue;
       }
-      page.push({ ...entry.record });
+      page.push(entry.record);
     }
     return page;
   }

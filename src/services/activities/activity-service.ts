@@ -79,7 +79,16 @@ export class ActivityService {
     return view;
   }
 
+  /** A page of the list, as records of its own (app metadata can be attached to them). */
   async list(athleteId: string, query: ActivityListQuery): Promise<ActivityRecord[]> {
+    return (await this.listShared(athleteId, query)).map((record) => ({ ...record }));
+  }
+
+  /** A page of the list as the catalog view's own records: frozen, shared by every caller. */
+  async listShared(
+    athleteId: string,
+    query: ActivityListQuery,
+  ): Promise<readonly Readonly<ActivityRecord>[]> {
     assertDateRange(query.start, query.end);
     return (await this.view(athleteId)).list({ ...query, sport: sportFilter(query) });
   }
