@@ -2,14 +2,18 @@
  * Rows/s of every format of longitudinal-data (Arrow, Parquet, CSV, JSON) over a seeded synthetic
  * athlete, power only and every metric:
  *   - in process: the writer consuming the engine's result, bytes counted and thrown away (Parquet:
- *     the finished file), next to the staged Parquet path (every value through JS into a temporary
- *     table, the path a result without SQL takes) in the same run;
+ *     the finished file; Arrow: read straight from the lake by the worker pool), next to Arrow
+ *     written from DuckDB's chunks (the previous path) and the staged Parquet path (every value
+ *     through JS into a temporary table, the path a result without SQL takes) in the same run;
+ *     CPU seconds are the whole process's (worker threads included);
  *   - over HTTP: a `peakform serve` child on loopback, the body read to the end (rows/s, time to
  *     first byte, the server's peak RSS), next to the same number of bytes sent from memory by a
  *     plain `node:http` server over the same loopback in the same run.
  *
  *   npx tsx bench/formats.ts [--years Y] [--end YYYY-MM-DD] [--skip-staged] [--skip-previous] [--in-process]
- * `--end` cuts the range (the previous paths are slow); `--in-process` skips the HTTP part.
+ *     [--data DIR --athlete ID]
+ * `--end` cuts the range (the previous paths are slow); `--in-process` skips the HTTP part;
+ * `--data` uses a lake already built (e.g. by another checkout) instead of the cached one.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync, rmSync, statSync } from 'node:fs';
@@ -17,10 +21,12 @@ import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { WIRE_METRICS } from '../src/domain/metrics.ts';
+import { Engine } from '../src/engine/engine.ts';
 import { writeArrowIpcStream } from '../src/query/formats/arrow-ipc-stream.ts';
 import { arrowSchemaMetadata } from '../src/query/formats/arrow-schema-metadata.ts';
 import { writeCsv } from '../src/query/formats/csv.ts';
 import { writeJsonRows } from '../src/query/formats/json-rows.ts';
+import { streamLakeArrow } from '../src/query/formats/lake-arrow-stream.ts';
 import { temporaryPathFor } from '../src/store/lake.ts';
 import { previousWriteCsv, previousWriteJsonRows } from './previous-text-writers.ts';
 import { writeBenchResult } from './report.ts';
@@ -34,6 +40,8 @@ const { values: args } = parseArgs({
     'skip-staged': { type: 'boolean' },
     'skip-previous': { type: 'boolean' },
     'in-process': { type: 'boolean' },
+    data: { type: 'string' },
+    athlete: { type: 'string' },
   },
 });
 const YEARS = Number(args.years ?? '1');
@@ -53,6 +61,7 @@ interface Row {
   rows: number;
   MB: number;
   seconds: number;
+  cpuS?: number;
   mRowsPerS: number;
   firstByteMs?: number;
   loopbackSameBytesS?: number;
@@ -61,8 +70,13 @@ interface Row {
 const table: Row[] = [];
 const round = (x: number, digits = 2) => Number(x.toFixed(digits));
 
-const lake = await openSyntheticLake({ seed: LAKE_SEED, years: YEARS, progress: true });
-const { engine, athleteId, dataDir } = lake;
+const { engine, athleteId, dataDir } = args.data
+  ? {
+      engine: await Engine.open({ dataDir: args.data }),
+      athleteId: args.athlete ?? 'bench',
+      dataDir: args.data,
+    }
+  : await openSyntheticLake({ seed: LAKE_SEED, years: YEARS, progress: true });
 const rowCounts = new Map<string, number>();
 try {
   for (const c of CASES) {
@@ -76,6 +90,14 @@ try {
     const timings: [string, () => Promise<number>][] = [
       [
         'arrow',
+        async () => {
+          const result = await engine.longitudinal.data(athleteId, query);
+          await result.batches.return(undefined);
+          return drain(streamLakeArrow(result.lakeArrow!));
+        },
+      ],
+      [
+        'arrow, DuckDB chunks (previous)',
         async () => drain(writeArrowIpcStream(...resultOf(await engine.longitudinal.data(athleteId, query)))),
       ],
       [
@@ -121,8 +143,10 @@ try {
     }
     for (const [format, run] of timings) {
       const started = performance.now();
+      const cpuStarted = process.cpuUsage();
       const bytes = await run();
       const seconds = (performance.now() - started) / 1000;
+      const cpu = process.cpuUsage(cpuStarted);
       table.push({
         where: 'in process',
         metrics: c.name,
@@ -130,6 +154,7 @@ try {
         rows,
         MB: round(bytes / 1e6, 1),
         seconds: round(seconds),
+        cpuS: round((cpu.user + cpu.system) / 1e6),
         mRowsPerS: round(rows / seconds / 1e6),
       });
       console.table([table.at(-1)]);
@@ -159,6 +184,12 @@ const server: ChildProcess = spawn(
 );
 try {
   await waitForHealth(`http://127.0.0.1:${PORT}`);
+  // The first Arrow request starts the server's worker pool: timed apart, on one week.
+  const cold = await timedFetch(
+    `http://127.0.0.1:${PORT}/api/v1/activities/longitudinal-data?format=arrow&metrics=power&start=2020-01-06&end=2020-01-12`,
+    { authorization: `Bearer ${token}` },
+  );
+  console.log(`first Arrow request (worker pool start): first byte ${Math.round(cold.firstByteMs)} ms`);
   for (const c of CASES) {
     for (const format of FORMATS) {
       const params = new URLSearchParams([

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Table, tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -191,6 +191,21 @@ describe('lake files that ingest does not write today', () => {
     expect(lake.numRows).toBeGreaterThan(0);
     expect(lake.getChild('lap')!.nullCount).toBe(lake.numRows);
     expect(lake.getChild('power')!.nullCount).toBeLessThan(lake.numRows);
+  });
+
+  it('a lake file gone missing is a clean error over HTTP, not a truncated 200', async () => {
+    const csv = csvRide({ startIso: '2023-06-01T06:00:00Z', durationS: 600 });
+    const other = await server.tokenFor('lake-arrow-missing');
+    expect((await upload(server, other, [{ name: 'c.csv', bytes: csv }])).status).toBeLessThan(300);
+    const [row] = await server.engine.store.all<{ id: string; samples_path: string }>(
+      `SELECT id, samples_path FROM activities WHERE athlete_id = 'lake-arrow-missing'`,
+    );
+    await rm(server.engine.store.lake.fromStored(row!.samples_path));
+    for (const path of ['/api/v1/activities/longitudinal-data', `/api/v1/activities/${row!.id}/data`]) {
+      const response = await get(server, other, `${path}?format=arrow`);
+      expect(response.status, path).toBe(500);
+      expect(response.headers.get('content-type'), path).toMatch(/problem\+json/);
+    }
   });
 
   it('a file that cannot be read fails the stream', async () => {
