@@ -30,7 +30,13 @@ export const IMPORT_ROUTES = {
       'The body is what `POST /api/v1/activities/upload` takes (multipart/form-data, one part per file, at most 10, optional `tags` fields; the same size limits). The files are stored on the server before the answer, 202 with the job and its `Location`; then they are ingested in batches (one catalog transaction per batch). Poll `GET /api/v1/imports/{id}` for `files_done`, `samples`, `samples_per_s`, `eta_s` and each file’s outcome (its source, as the upload route answers it, or the problem of a failed file). One job per athlete runs at a time; the others wait their turn (`queue_position`). When the queue is full the answer is 429 with `Retry-After`.',
     scope: 'data:write',
     bodyType: 'multipart',
-    response: { kind: 'json', status: 202, schema: ImportJobSchema, doc: 'The job, queued.' },
+    response: {
+      kind: 'json',
+      status: 202,
+      schema: ImportJobSchema,
+      doc: 'The job, queued.',
+      headers: { Location: 'The job: `/api/v1/imports/{id}`.' },
+    },
     errors: [
       ...AUTH_ERRORS,
       'ERR_UPLOAD_NOT_MULTIPART',

@@ -106,6 +106,16 @@ function operation(
   if (response.kind === 'json') {
     responses[response.status] = {
       description: response.doc,
+      ...(response.headers
+        ? {
+            headers: Object.fromEntries(
+              Object.entries(response.headers).map(([name, doc]) => [
+                name,
+                { description: doc, schema: { type: 'string' } },
+              ]),
+            ),
+          }
+        : {}),
       content: { 'application/json': { schema: toSchema(response.schema, 'output') } },
     };
   } else if (response.kind === 'table') {

@@ -28,7 +28,14 @@ export interface TableSpec {
 }
 
 export type ResponseSpec =
-  | { kind: 'json'; status: 200 | 201 | 202; schema: z.ZodType; doc: string }
+  | {
+      kind: 'json';
+      status: 200 | 201 | 202;
+      schema: z.ZodType;
+      doc: string;
+      /** Response headers the route sets (name → meaning), e.g. a 202's `Location`. */
+      headers?: Readonly<Record<string, string>>;
+    }
   | { kind: 'table'; table: TableSpec }
   | { kind: 'ndjson'; schema: z.ZodType; doc: string }
   | { kind: 'empty'; status: 204; doc: string };
