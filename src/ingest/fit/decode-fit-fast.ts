@@ -21,9 +21,13 @@ import type { FitMessage } from './fit-message.ts';
  * data-damage ones (`SdkError`) — makes it return null, and the caller decodes the file with the
  * SDK instead.
  */
-export function decodeFitStreamFast(bytes: Uint8Array, dataOnly: boolean): FastDecoded | null {
+export function decodeFitStreamFast(
+  bytes: Uint8Array,
+  dataOnly: boolean,
+  only: ReadonlySet<number> | null = null,
+): FastDecoded | null {
   try {
-    return new FastDecoder(bytes, dataOnly).read();
+    return new FastDecoder(bytes, dataOnly, only).read();
   } catch {
     // Anything the port did not anticipate (a TypeError the SDK would also hit, a bug here):
     // the SDK decodes the file, so answers never depend on this decoder.
@@ -247,7 +251,16 @@ class FastDecoder {
   /** Values of the message being read on the plain path, by slot. */
   readonly #scratch: unknown[] = new Array(MAX_SLOTS).fill(null);
 
-  constructor(bytes: Uint8Array, dataOnly: boolean) {
+  /**
+   * Global message numbers to decode, or null for all. A message of another kind is stepped over
+   * when its definition is on the flat path without developer fields: decoding it could neither
+   * fail nor change any other message (accumulators are per message kind), so the messages kept
+   * and the errors are the same as with every message decoded.
+   */
+  readonly #only: ReadonlySet<number> | null;
+
+  constructor(bytes: Uint8Array, dataOnly: boolean, only: ReadonlySet<number> | null) {
+    this.#only = only;
     this.#bytes = bytes;
     this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.#length = bytes.length;
@@ -396,6 +409,15 @@ class FastDecoder {
     if (definition === undefined) this.#fail('');
     if (this.#position + definition.size > this.#length) this.#failInside(definition);
     const start = this.#position;
+    if (
+      this.#only !== null &&
+      definition.plain !== null &&
+      definition.developerFields.length === 0 &&
+      !this.#only.has(definition.globalMessageNumber)
+    ) {
+      this.#position = start + definition.size;
+      return;
+    }
     // Developer fields are looked up before this message's own developer_data_id or
     // field_description takes effect, as in the SDK.
     const developerFields = this.#readDeveloperFields(definition, start + definition.nativeSize);

@@ -32,6 +32,16 @@ export interface DecodedFit {
  */
 export type FitDecoderName = 'fast' | 'sdk';
 
+export interface DecodeFitOptions {
+  /**
+   * Global message numbers (Profile.MesgNum) the caller reads. The fast decoder may then leave out
+   * messages of other kinds (their groups stay empty or absent); every message of these kinds,
+   * and the errors, are the same as without the option. Records, field descriptions and developer
+   * data ids are always decoded. The SDK (asked for, or fallen back to) decodes everything.
+   */
+  only?: ReadonlySet<number>;
+}
+
 type StreamDecoder = (
   bytes: Uint8Array,
   dataOnly: boolean,
@@ -39,6 +49,7 @@ type StreamDecoder = (
 
 const RECORD = Profile.MesgNum.RECORD ?? 20;
 const FIELD_DESCRIPTION = Profile.MesgNum.FIELD_DESCRIPTION ?? 206;
+const DEVELOPER_DATA_ID = Profile.MesgNum.DEVELOPER_DATA_ID ?? 207;
 const HEADER_SIZES = new Set([12, 14]);
 
 /**
@@ -49,9 +60,16 @@ const HEADER_SIZES = new Set([12, 14]);
  * devices write 0 until the file is closed), the bytes after the header are decoded once more
  * without trusting that size.
  */
-export function decodeFit(bytes: Uint8Array, decoder: FitDecoderName = 'fast'): DecodedFit {
+export function decodeFit(
+  bytes: Uint8Array,
+  decoder: FitDecoderName = 'fast',
+  options: DecodeFitOptions = {},
+): DecodedFit {
   if (decoder === 'fast') {
-    const fast = decodeWith(bytes, decodeFitStreamFast);
+    const only = options.only
+      ? new Set([...options.only, RECORD, FIELD_DESCRIPTION, DEVELOPER_DATA_ID])
+      : null;
+    const fast = decodeWith(bytes, (b, dataOnly) => decodeFitStreamFast(b, dataOnly, only));
     if (fast !== null) return { ...fast, decodedBy: 'fast' };
   }
   return { ...decodeWith(bytes, decodeStreamWithSdk)!, decodedBy: 'sdk' };

@@ -8,6 +8,18 @@ import { FIT_EPOCH_S } from './fit-time.ts';
 
 const DEGREES_PER_SEMICIRCLE = 180 / 2 ** 31;
 
+/** Developer fields of one field-description state, resolved once (see fieldsOf). */
+interface DeveloperSlot {
+  key: number;
+  info: DeveloperFieldInfo;
+  /** The extra column, named at the field's first reading (as columnOf is called in file order). */
+  column: string | undefined;
+  scale: number;
+  offset: number;
+}
+/** Beyond this many described fields, records are read by their own keys (a record uses few). */
+const MAX_SLOTTED_FIELDS = 32;
+
 /** The canonical columns a record fills, in the order they are read from it. */
 const FIXED_METRICS: readonly MetricName[] = [
   'power',
@@ -119,6 +131,28 @@ export function readFitRecords(
     column[row] = value;
   };
 
+  // Per field-description state (one Map object serves every record until it changes): its fields
+  // by ascending key, when every key is an array index, so records need no for...in over their
+  // values; null (the general loop) otherwise, or when there are many fields.
+  const fieldsByInfos = new Map<ReadonlyMap<number, DeveloperFieldInfo>, DeveloperSlot[] | null>();
+  const fieldsOf = (infos: ReadonlyMap<number, DeveloperFieldInfo>): DeveloperSlot[] | null => {
+    let fields = fieldsByInfos.get(infos);
+    if (fields === undefined) {
+      const keys = [...infos.keys()];
+      fields =
+        keys.length <= MAX_SLOTTED_FIELDS && keys.every((k) => Number.isInteger(k) && k >= 0 && k < 2 ** 31)
+          ? keys
+              .sort((a, b) => a - b)
+              .map((key) => {
+                const info = infos.get(key)!;
+                return { key, info, column: undefined, scale: info.scale ?? 1, offset: info.offset ?? 0 };
+              })
+          : null;
+      fieldsByInfos.set(infos, fields);
+    }
+    return fields;
+  };
+
   let skippedWithoutTime = 0;
   let row = -1;
   for (let i = 0; i < records.length; i++) {
@@ -145,6 +179,19 @@ export function readFitRecords(
     const devValues = r.developerFields as Record<string, unknown> | undefined;
     if (devValues) {
       const infos = developerFields[i];
+      const fields = infos === undefined ? null : fieldsOf(infos);
+      if (fields !== null) {
+        // The same fields in the same order as the loop below: for...in visits integer keys in
+        // ascending order, and a key without a field description is skipped there too.
+        for (let f = 0; f < fields.length; f++) {
+          const field = fields[f]!;
+          const raw = devValues[field.key];
+          if (typeof raw !== 'number') continue;
+          field.column ??= columnOf(field.info);
+          builder.setExtra(field.column, raw / field.scale - field.offset);
+        }
+        continue;
+      }
       for (const key in devValues) {
         const info = infos?.get(Number(key));
         const raw = devValues[key];

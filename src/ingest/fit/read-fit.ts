@@ -1,3 +1,4 @@
+import { Profile } from '@garmin/fitsdk';
 import type { CanonicalActivity, DeviceInfo, Lap, ReadResult } from '../../domain/activity.ts';
 import { UnreadableFileError } from '../../domain/errors.ts';
 import type { DataIssue } from '../../domain/issue.ts';
@@ -40,6 +41,19 @@ const SESSION_SUMMARY_FIELDS: readonly (readonly [fitField: string, key: string]
   ['totalCalories', 'energyKcal'],
 ];
 
+/**
+ * The message kinds readFit reads (file_id, sport, session, lap, record, event, device_info,
+ * activity, hr for the heart-rate merge): the fast decoder skips the others (HRV, battery …),
+ * which on a long ride with an HRV strap are half of all messages.
+ */
+export const READ_FIT_MESSAGES: ReadonlySet<number> = new Set(
+  ['FILE_ID', 'SPORT', 'SESSION', 'LAP', 'RECORD', 'EVENT', 'DEVICE_INFO', 'ACTIVITY', 'HR'].map((name) => {
+    const num = (Profile.MesgNum as Record<string, number | undefined>)[name];
+    if (num === undefined) throw new Error(`FIT profile without ${name}`);
+    return num;
+  }),
+);
+
 interface Session {
   startS: number;
   endS: number;
@@ -53,7 +67,7 @@ interface Session {
  * `decoder` picks the FIT decoder (tests compare both; the answer is the same).
  */
 export function readFit(bytes: Uint8Array, decoder: FitDecoderName = 'fast'): ReadResult {
-  const decoded = decodeFit(bytes, decoder);
+  const decoded = decodeFit(bytes, decoder, { only: READ_FIT_MESSAGES });
   const { messages } = decoded;
   const records = readFitRecords(messages.recordMesgs ?? [], decoded.recordDeveloperFields);
   const fileIssues = decodeIssues(decoded, records.trace.timeS.length);

@@ -1,0 +1,122 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { Profile } from '@garmin/fitsdk';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type DecodedFit, decodeFit } from '../../src/ingest/fit/decode-fit.ts';
+import { READ_FIT_MESSAGES } from '../../src/ingest/fit/read-fit.ts';
+import { listRealFiles, readRealFile, repoRoot } from './helpers/shared-fixtures.ts';
+
+/**
+ * `decodeFit(bytes, 'fast', { only })` (what readFit asks for) against the same decoder without
+ * the option: the same errors, integrity verdict, decoder and per-record developer fields, and
+ * every message of the kinds asked for (plus records, field descriptions and developer data ids)
+ * the same, key order included; messages of other kinds may only be left out. On every FIT
+ * fixture and on seeded damage. (test/ingest/fast-fit.test.ts compares readFit through this path
+ * with readFit through the SDK.)
+ */
+const ALWAYS = [20, 206, 207];
+const messagesKeyToNum = new Map<string, number>(
+  Object.values(Profile.messages as unknown as Record<string, { num: number; messagesKey: string }>).map(
+    (m) => [m.messagesKey, m.num],
+  ),
+);
+
+function expectSameForKinds(
+  only: DecodedFit,
+  all: DecodedFit,
+  kinds: ReadonlySet<number>,
+  label: string,
+): { left: number } {
+  expect(only.decodedBy, label).toBe(all.decodedBy);
+  expect(only.errors, label).toEqual(all.errors);
+  expect(only.integrityOk, label).toBe(all.integrityOk);
+  expect(only.headerIgnored, label).toBe(all.headerIgnored);
+  expect(only.recordDeveloperFields, label).toStrictEqual(all.recordDeveloperFields);
+  let left = 0;
+  for (const [key, list] of Object.entries(all.messages)) {
+    const num = messagesKeyToNum.get(key);
+    if (num !== undefined && (kinds.has(num) || ALWAYS.includes(num))) {
+      expect(only.messages[key], `${label} ${key}`).toStrictEqual(list);
+      expect(
+        (only.messages[key] ?? []).map((m) => Object.keys(m).join()),
+        `${label} ${key}`,
+      ).toEqual(list.map((m) => Object.keys(m).join()));
+    } else {
+      const kept = only.messages[key] ?? [];
+      // Left out, or decoded as before (a definition off the flat path is still decoded): the
+      // kept ones are a subsequence of the full list.
+      let at = 0;
+      for (const message of kept) {
+        while (at < list.length && !isDeepStrictEqual(list[at], message)) at++;
+        expect(at < list.length, `${label} ${key}: a kept message that the full decode lacks`).toBe(true);
+        at++;
+      }
+      left += list.length - kept.length;
+    }
+  }
+  for (const key of Object.keys(only.messages))
+    expect(Object.hasOwn(all.messages, key), `${label} ${key}`).toBe(true);
+  return { left };
+}
+
+const FIXTURES_DIR = path.join(repoRoot, 'data/fixtures');
+const files = [
+  ...readdirSync(FIXTURES_DIR)
+    .filter((name) => name.endsWith('.fit'))
+    .map((name) => ({ name, bytes: new Uint8Array(readFileSync(path.join(FIXTURES_DIR, name))) })),
+  ...listRealFiles()
+    .filter((name) => name.endsWith('.fit'))
+    .map((name) => ({ name, bytes: readRealFile(name) })),
+];
+
+describe("decodeFit's only option", () => {
+  it.each(files.map((f) => [f.name, f.bytes] as const))(
+    'keeps every message readFit reads in %s',
+    (name, bytes) => {
+      expectSameForKinds(
+        decodeFit(bytes, 'fast', { only: READ_FIT_MESSAGES }),
+        decodeFit(bytes),
+        READ_FIT_MESSAGES,
+        name,
+      );
+    },
+  );
+
+  it('leaves out the other kinds (HRV and battery messages of the 6 h ride) when ../shared is present', () => {
+    const long = files.find((f) => f.name.endsWith('long.fit'));
+    if (!long) return;
+    const only = decodeFit(long.bytes, 'fast', { only: READ_FIT_MESSAGES });
+    expect(only.messages.hrvMesgs ?? []).toHaveLength(0);
+    expect(decodeFit(long.bytes).messages.hrvMesgs!.length).toBeGreaterThan(20_000);
+  });
+
+  const small = files.filter(({ bytes }) => bytes.length < 70_000);
+  it('gives the same errors and kept messages on seeded damage, for random kinds asked for', () => {
+    const kindsArb = fc.subarray([0, 12, 18, 19, 21, 23, 34, 78, 132, 147, 206], { minLength: 0 });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: small.length - 1 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 1, max: 255 })), {
+          maxLength: 3,
+        }),
+        kindsArb,
+        (fileIndex, cut, flips, kinds) => {
+          const { name, bytes } = small[fileIndex]!;
+          const out = bytes.slice(0, Math.max(1, Math.floor((0.5 + cut / 2) * bytes.length)));
+          for (const [x, value] of flips) out[Math.min(out.length - 1, Math.floor(x * out.length))]! ^= value;
+          const only = new Set(kinds);
+          expectSameForKinds(
+            decodeFit(out, 'fast', { only }),
+            decodeFit(out),
+            only,
+            `${name} ${cut} ${flips}`,
+          );
+        },
+      ),
+      { seed: 0x11_0003, numRuns: 300 },
+    );
+  });
+});
