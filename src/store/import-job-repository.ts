@@ -151,6 +151,15 @@ export class ImportJobRepository {
     return jobs;
   }
 
+  /** Forgets the jobs that ended before `cutoffS` (epoch seconds); their files are gone already. */
+  async removeEndedBefore(cutoffS: number): Promise<void> {
+    await this.store.write((tx) =>
+      tx.run(`DELETE FROM import_jobs WHERE state NOT IN ('queued', 'running') AND finished_s < $1`, [
+        cutoffS,
+      ]),
+    );
+  }
+
   /** The bytes of a job's file. */
   readFile(jobId: string, index: number): Promise<Uint8Array> {
     return readFile(join(this.folder(jobId), String(index)));

@@ -425,6 +425,34 @@ describe('an import job held between batches', () => {
   });
 });
 
+describe('an ended import job', () => {
+  it('is forgotten by a server started after its retention', async () => {
+    const first = await startServer({ keepEndedS: 0 });
+    const dataDir = first.dataDir;
+    let second: Server | undefined;
+    try {
+      const token = await first.token('ann');
+      const bytes = csvRide({ startIso: '2024-09-01T07:00:00Z', durationS: 60 });
+      const job = asJson(await (await postImport(first, token, [{ name: 'r.csv', bytes }])).json());
+      expect((await pollJob(first, token, job.id, ended)).at(-1)!.state).toBe('succeeded');
+      await first.close(false);
+      second = await startServer({ keepEndedS: 0 }, dataDir);
+      const gone = await fetch(`${second.url}/api/v1/imports/${job.id}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(gone.status).toBe(404);
+      // Its activity stays.
+      const activities = await fetch(`${second.url}/api/v1/activities/`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(asJson(await activities.json())).toHaveLength(1);
+    } finally {
+      await second?.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('peakform ingest --server', () => {
   it('sends a folder as import jobs of up to 10 files and prints what a local ingest prints', async () => {
     const server = await startServer(undefined);

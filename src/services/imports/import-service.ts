@@ -15,6 +15,8 @@ export interface ImportOptions {
   maxUnfinishedJobs?: number;
   /** Jobs queued or running per athlete (default 8). */
   maxUnfinishedPerAthlete?: number;
+  /** How long an ended job stays readable (default 30 days); older ones are forgotten when a server starts. */
+  keepEndedS?: number;
   /** Files per catalog transaction (default: `ingestMany`'s). */
   batchFiles?: number;
   /** Awaited before a job reads one of its files (tests hold a job between batches with it). */
@@ -72,6 +74,7 @@ export class ImportService {
     if (this.started) return;
     this.started = true;
     this.stopping = false;
+    await this.repository.removeEndedBefore(Date.now() / 1000 - (this.options.keepEndedS ?? 30 * 86_400));
     const known = new Set(this.queue.map((job) => job.id));
     for (const job of await this.repository.loadUnfinished()) if (!known.has(job.id)) this.queue.push(job);
     this.queue.sort((a, b) => a.createdS - b.createdS);
