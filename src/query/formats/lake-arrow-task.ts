@@ -69,8 +69,14 @@ interface ColumnOut {
   length: number;
   nullCount: number;
   /** The buffers of the column in Arrow's order (validity first), each written 8-byte aligned. */
-  buffers: Uint8Array[];
+  buffers: OutBuffer[];
 }
+
+/**
+ * A buffer of the message: bytes to copy, or a length and how to write the bytes in place (the
+ * message starts zeroed, so zeros need no writing: all-null columns cost no pass of their own).
+ */
+type OutBuffer = Uint8Array | { byteLength: number; write?: (target: Uint8Array) => void };
 
 /**
  * A column as read from a file: its Arrow C data format (`s` int16, `f` float32, `tsu:UTC`…),
@@ -373,33 +379,45 @@ const encoder = new TextEncoder();
 /** One string on every row: offsets step by its length, the bytes copied by doubling. */
 function repeatedText(text: string, length: number): ColumnOut {
   const bytes = encoder.encode(text);
-  const offsets = new Int32Array(length + 1);
-  for (let i = 1; i <= length; i++) offsets[i] = i * bytes.length;
-  const data = new Uint8Array(length * bytes.length);
-  if (data.length > 0) {
-    data.set(bytes);
-    for (let filled = bytes.length; filled < data.length; filled *= 2)
-      data.copyWithin(filled, 0, Math.min(filled, data.length - filled));
-  }
-  return { length, nullCount: 0, buffers: [new Uint8Array(0), new Uint8Array(offsets.buffer), data] };
+  const size = bytes.length;
+  const offsets = {
+    byteLength: (length + 1) * 4,
+    write: (target: Uint8Array) => {
+      const view = new Int32Array(target.buffer, target.byteOffset, length + 1);
+      for (let i = 1; i <= length; i++) view[i] = i * size;
+    },
+  };
+  const data = {
+    byteLength: length * size,
+    write: (target: Uint8Array) => {
+      if (target.length === 0) return;
+      target.set(bytes);
+      for (let filled = size; filled < target.length; filled *= 2)
+        target.copyWithin(filled, 0, Math.min(filled, target.length - filled));
+    },
+  };
+  return { length, nullCount: 0, buffers: [new Uint8Array(0), offsets, data] };
 }
 
 function ones64(length: number): ColumnOut {
-  const values = new BigInt64Array(length).fill(1n);
-  return { length, nullCount: 0, buffers: [new Uint8Array(0), new Uint8Array(values.buffer)] };
+  const values = {
+    byteLength: length * 8,
+    write: (target: Uint8Array) => new BigInt64Array(target.buffer, target.byteOffset, length).fill(1n),
+  };
+  return { length, nullCount: 0, buffers: [new Uint8Array(0), values] };
 }
 
 function nullColumn(type: ColumnType, length: number): ColumnOut {
-  const validity = new Uint8Array(Math.ceil(length / 8));
+  const validity = { byteLength: (length + 7) >> 3 };
   if (type === 'utf8')
     return {
       length,
       nullCount: length,
-      buffers: [validity, new Uint8Array((length + 1) * 4), new Uint8Array(0)],
+      buffers: [validity, { byteLength: (length + 1) * 4 }, new Uint8Array(0)],
     };
   const width = WIDTH[type];
   if (width === undefined) throw new Error(`no all-null column of type ${type}`);
-  return { length, nullCount: length, buffers: [validity, new Uint8Array(length * width)] };
+  return { length, nullCount: length, buffers: [validity, { byteLength: length * width }] };
 }
 
 const pad8 = (n: number) => (n + 7) & ~7;
@@ -438,7 +456,8 @@ function recordBatchMessage(length: number, columns: readonly ColumnOut[]): Uint
   let at = metadataLength;
   for (const column of columns) {
     for (const buffer of column.buffers) {
-      out.set(buffer, at);
+      if (buffer instanceof Uint8Array) out.set(buffer, at);
+      else buffer.write?.(out.subarray(at, at + buffer.byteLength));
       at += pad8(buffer.byteLength);
     }
   }
