@@ -38,7 +38,7 @@ export function compileLongitudinalCurveFromFiles(
   curvesSource: string,
   request: Omit<LongitudinalCurveRequest, 'filter'> & { filter: RangeFilter },
 ): CompiledQuery {
-  const source = trusted(curvesSource);
+  const source = curveRows(curvesSource, request.metric);
   // The envelope needs every longer duration of each activity, so it is computed before filtering.
   // Curve files hold whole-activity curves only (after_kj 0).
   const curve = request.envelope
@@ -46,10 +46,10 @@ export function compileLongitudinalCurveFromFiles(
          max(value) OVER w AS value,
          arg_max(duration_s, value) OVER w AS window_s,
          arg_max(start_offset_s, value) OVER w AS start_offset_s
-       FROM ${source} WHERE metric = ${request.metric}
+       FROM (${source})
        WINDOW w AS (PARTITION BY activity_id ORDER BY duration_s DESC ROWS UNBOUNDED PRECEDING)`
     : sql`SELECT activity_id, 0 AS after_kj, duration_s, value, duration_s AS window_s, start_offset_s
-       FROM ${source} WHERE metric = ${request.metric}`;
+       FROM (${source})`;
   return compileSql(sql`WITH c AS (${curve}), a AS (${activitiesInRange(request.athleteId, request.filter)})
       SELECT c.after_kj, c.duration_s, c.value, c.window_s, c.activity_id, a.sport,
         a.start_s + c.start_offset_s AS start_s, c.start_offset_s
@@ -78,13 +78,13 @@ export function compileActivityCurve(
   durationsS: readonly number[],
   envelope: boolean,
 ): CompiledQuery {
-  const source = trusted(curvesSource);
+  const source = curveRows(curvesSource, metric);
   const curve = envelope
     ? sql`SELECT duration_s, max(value) OVER w AS value, arg_max(duration_s, value) OVER w AS window_s,
            arg_max(start_offset_s, value) OVER w AS start_offset_s
-         FROM ${source} WHERE metric = ${metric}
+         FROM (${source})
          WINDOW w AS (ORDER BY duration_s DESC ROWS UNBOUNDED PRECEDING)`
-    : sql`SELECT duration_s, value, duration_s AS window_s, start_offset_s FROM ${source} WHERE metric = ${metric}`;
+    : sql`SELECT duration_s, value, duration_s AS window_s, start_offset_s FROM (${source})`;
   return compileSql(
     sql`SELECT * FROM (${curve}) WHERE list_contains(${integerList(durationsS)}, duration_s) ORDER BY duration_s`,
   );
@@ -93,7 +93,20 @@ export function compileActivityCurve(
 /** The best value per duration over several curve files, with the activity that set it. */
 export function compileBestPerDuration(curvesSource: string, metric: string): CompiledQuery {
   return compileSql(sql`SELECT duration_s, max(value) AS value, arg_max(activity_id, value) AS activity_id
-     FROM ${trusted(curvesSource)} WHERE metric = ${metric} GROUP BY duration_s ORDER BY duration_s`);
+     FROM (${curveRows(curvesSource, metric)}) GROUP BY duration_s ORDER BY duration_s`);
+}
+
+/**
+ * One metric of curve files as rows (activity_id, duration_s, value, start_offset_s), one per
+ * duration with a value. A curve file holds a row per metric whose `value` and `start_offset_s`
+ * lists have the curve at duration d in position d (NULL where no window has a value).
+ */
+function curveRows(curvesSource: string, metric: string): Sql {
+  return sql`SELECT activity_id, CAST(duration_s AS INTEGER) AS duration_s, value, start_offset_s FROM (
+      SELECT activity_id, unnest(range(1, len(value) + 1)) AS duration_s, unnest(value) AS value,
+        unnest(start_offset_s) AS start_offset_s
+      FROM ${trusted(curvesSource)} WHERE metric = ${metric})
+    WHERE value IS NOT NULL`;
 }
 
 /** One activity file's power samples with their instants (epoch seconds), in time order. */

@@ -12,6 +12,11 @@ import { PeakformError } from '../domain/errors.ts';
 import type { ColumnBatch, ColumnType, RawData, ResultColumn } from './column-batch.ts';
 
 const STREAMING_BUFFER = '64MB';
+/**
+ * Read connections kept open between reads. A burst of concurrent requests (50 connections) opens
+ * one each; keeping them spares the next burst a connect, a SET and a close per request.
+ */
+const MAX_IDLE_READERS = 64;
 
 export type SqlParams = DuckDBValue[] | Record<string, DuckDBValue>;
 
@@ -142,6 +147,24 @@ export class Database {
   }
 
   /**
+   * Runs `work` on the write connection in a transaction that is always rolled back: for staging
+   * rows that only a statement with effects outside the catalog (a COPY to a file) reads, so they
+   * never need deleting.
+   */
+  async scratch<T>(work: (tx: WriteTransaction) => Promise<T>): Promise<T> {
+    const next = this.writeQueue.then(async () => {
+      await this.writer.run('BEGIN TRANSACTION');
+      try {
+        return await work(new WriteTransaction(this.writer));
+      } finally {
+        await this.writer.run('ROLLBACK');
+      }
+    });
+    this.writeQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
    * Runs `work` between writes with the write connection to itself, outside a transaction:
    * nothing commits while it runs (a backup's consistent copy of the catalog and its files).
    */
@@ -191,7 +214,7 @@ export class Database {
   }
 
   private releaseReader(connection: DuckDBConnection): void {
-    if (this.closed || this.idleReaders.length >= 8) connection.closeSync();
+    if (this.closed || this.idleReaders.length >= MAX_IDLE_READERS) connection.closeSync();
     else this.idleReaders.push(connection);
   }
 }
@@ -236,7 +259,38 @@ export class WriteTransaction {
     }
     appender.closeSync();
   }
+
+  /**
+   * Bulk-loads fixed-width columns given as typed arrays (DOUBLE from Float64Array, INTEGER from
+   * Int32Array, SMALLINT from Int16Array, …: the type's width must match) by copying each chunk's
+   * buffer at once, without a JS value per cell. Every value is valid (NaN stays NaN: map it to
+   * NULL in SQL when it means "none").
+   */
+  async appendTyped(table: string, types: DuckDBType[], columns: readonly TypedColumn[]): Promise<void> {
+    const appender = await this.connection.createAppender(table);
+    const rowCount = columns[0]?.length ?? 0;
+    for (let offset = 0; offset < rowCount; offset += CHUNK_ROWS) {
+      const n = Math.min(CHUNK_ROWS, rowCount - offset);
+      const chunk = DuckDBDataChunk.create(types, n);
+      for (const [index, column] of columns.entries()) {
+        const vector = chunk.getColumnVector(index) as unknown as {
+          items: TypedColumn;
+          flush(): void;
+        };
+        if (vector.items.BYTES_PER_ELEMENT !== column.BYTES_PER_ELEMENT) {
+          throw new Error(`appendTyped: column ${index} of ${table} has the wrong width`);
+        }
+        vector.items.set(column.subarray(offset, offset + n) as never);
+        vector.flush();
+      }
+      appender.appendDataChunk(chunk);
+    }
+    appender.closeSync();
+  }
 }
+
+/** A fixed-width column for `appendTyped`. */
+export type TypedColumn = Float64Array | Float32Array | Int32Array | Int16Array | Int8Array;
 
 const CHUNK_ROWS = 2048;
 

@@ -11,6 +11,8 @@ import {
   type DuckDBValue,
   FLOAT,
   INTEGER,
+  LIST,
+  listValue,
   SMALLINT,
   VARCHAR,
 } from '@duckdb/node-api';
@@ -20,7 +22,7 @@ import { PeakformError } from '../domain/errors.ts';
 import { METRICS } from '../domain/metrics.ts';
 import { CATALOG_SCHEMA } from './catalog-schema.ts';
 import type { ColumnBatch, ColumnType } from './column-batch.ts';
-import { Database, type SqlParams, type WriteTransaction } from './database.ts';
+import { Database, type SqlParams, type TypedColumn, type WriteTransaction } from './database.ts';
 import {
   DATA_DIR_ENTRIES,
   Lake,
@@ -31,7 +33,7 @@ import {
   temporaryPathFor,
   writeFileAtomic,
 } from './lake.ts';
-import { emitSourceWriteEvents, emitWebhookEvents, type SourceBefore } from './webhook-outbox.ts';
+import { emitWebhookEvents, type SourceBefore, sourceWriteEvents } from './webhook-outbox.ts';
 
 /** Values for one catalog row by column name; string arrays go to VARCHAR[] columns. */
 export type CatalogRow = Record<string, DuckDBValue | readonly string[]>;
@@ -112,10 +114,10 @@ export class Store {
         `CREATE TEMP TABLE IF NOT EXISTS staging_samples (${STAGING_COLUMNS.map((c) => `${c} DOUBLE`).join(', ')})`,
       );
       await db.exec(
-        'CREATE TEMP TABLE IF NOT EXISTS staging_curve_file (metric VARCHAR, duration_s INTEGER, value DOUBLE, start_offset_s INTEGER)',
+        'CREATE TEMP TABLE IF NOT EXISTS staging_curve_file (metric VARCHAR, value DOUBLE[], start_offset_s INTEGER[])',
       );
       await db.exec(
-        `CREATE TEMP TABLE IF NOT EXISTS staging_curves (activity_index INTEGER, metric VARCHAR, after_kj SMALLINT, duration_s INTEGER,
+        `CREATE TEMP TABLE IF NOT EXISTS staging_curves (activity_index INTEGER, metric_index INTEGER, after_kj SMALLINT, duration_s INTEGER,
           value DOUBLE, start_offset_s INTEGER, envelope_value DOUBLE, envelope_duration_s INTEGER, envelope_start_offset_s INTEGER)`,
       );
       await db.exec(
@@ -123,6 +125,7 @@ export class Store {
           activity_id VARCHAR, sport VARCHAR, local_date VARCHAR, activity_start_s DOUBLE)`,
       );
       await store.recover();
+      await store.migrateCurveFiles();
     } catch (error) {
       db.close();
       throw error;
@@ -344,18 +347,21 @@ export class Store {
         activities.flatMap((a) => a.zoneRows),
       );
       await insertCurvePoints(tx, activities);
-      // Webhook events commit with the change (issue 10), source by source as single ingests emit them.
-      for (const item of batch) {
-        const id = String(item.source.row.id);
-        await emitSourceWriteEvents(
-          tx,
-          item.source.athleteId,
-          id,
-          before.get(id)!,
-          item.status,
-          item.activities.map((a) => a.id),
-        );
-      }
+      // Webhook events commit with the change (issue 10), source by source in the order single
+      // ingests emit them.
+      await emitWebhookEvents(
+        tx,
+        batch.flatMap((item) => {
+          const id = String(item.source.row.id);
+          return sourceWriteEvents(
+            item.source.athleteId,
+            id,
+            before.get(id)!,
+            item.status,
+            item.activities.map((a) => a.id),
+          );
+        }),
+      );
       return old;
     });
     await this.removeLakeFiles(replaced);
@@ -557,14 +563,16 @@ export class Store {
 
   private async writeSamples(activityId: string, samples: SampleTable, path: string): Promise<void> {
     const n = samples.timestampS.length;
-    const columns: DuckDBValue[][] = [Array.from(samples.timestampS)];
-    for (const metric of METRICS) columns.push(toNullable(samples.columns[metric.name], n));
+    // Missing readings stay NaN in staging and become NULL in the COPY (no JS value per cell).
+    const absent = new Float64Array(n).fill(Number.NaN);
+    const columns: TypedColumn[] = [samples.timestampS];
+    for (const metric of METRICS) columns.push(samples.columns[metric.name] ?? absent);
     await this.stageAndCopy(
       STAGING_COLUMNS.map(() => DOUBLE),
       'staging_samples',
       columns,
       `SELECT ${sqlString(activityId)} AS activity_id, to_timestamp(timestamp_s) AS timestamp, ${METRICS.map(
-        (m) => `CAST(${m.name} AS ${m.duckdbType}) AS ${m.name}`,
+        (m) => `CAST(${nanToNull(m.name)} AS ${m.duckdbType}) AS ${m.name}`,
       ).join(', ')} FROM staging_samples`,
       path,
     );
@@ -581,51 +589,135 @@ export class Store {
     await this.stageAndCopy(
       [DOUBLE, ...names.map(() => DOUBLE)],
       table,
-      [Array.from(samples.timestampS), ...names.map((name) => toNullable(samples.extra[name], n))],
-      `SELECT to_timestamp(timestamp_s) AS timestamp${names.map((c) => `, "${c}"`).join('')} FROM ${table}`,
+      [
+        samples.timestampS,
+        ...names.map((name) => samples.extra[name] ?? new Float64Array(n).fill(Number.NaN)),
+      ],
+      `SELECT to_timestamp(timestamp_s) AS timestamp${names.map((c) => `, ${nanToNull(`"${c}"`)} AS "${c}"`).join('')} FROM ${table}`,
       path,
     );
   }
 
   /**
-   * The whole-activity curves at every duration, as long rows (metric, duration_s, value,
-   * start_offset_s). Envelopes and fatigue-resistance curves are kept in the catalog index only, at
-   * the query-grid durations: they derive from these or matter at those durations.
+   * The whole-activity curves at every duration (CURVES_FILE_LAYOUT): one row per metric, sorted by
+   * metric, whose `value` and `start_offset_s` lists hold the curve at every duration d in
+   * position d (NULL where no window of d seconds has a value). Envelopes and fatigue-resistance
+   * curves are kept in the catalog index only, at the query-grid durations: they derive from these
+   * or matter at those durations.
    */
   private async writeCurves(activity: ActivityWrite, path: string): Promise<void> {
-    // Sorted by metric here (durations ascend within a curve), so the COPY need not sort.
     const whole = activity.curves
       .filter((c) => c.afterKj === 0)
       .sort((a, b) => (a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0));
-    const [metric, , duration, value, start] = curveColumns(whole, null);
-    await this.stageAndCopy(
-      CURVE_FILE_TYPES,
-      'staging_curve_file',
-      [metric!, duration!, value!, start!],
-      `SELECT ${sqlString(activity.id)} AS activity_id, metric, duration_s, value, start_offset_s,
-        ${sqlString(activity.gapPolicy)} AS gap_policy FROM staging_curve_file`,
-      path,
-    );
+    // Each curve goes in as one list value over its typed arrays (no JS value per duration); a
+    // duration without a value is NaN there and NULL in the file.
+    const columns: DuckDBValue[][] = [
+      whole.map((c) => c.metric),
+      whole.map((c) => listValue(c.values as unknown as DuckDBValue[])),
+      whole.map((c) => listValue(c.startS.subarray(0, c.values.length) as unknown as DuckDBValue[])),
+    ];
+    await mkdir(dirname(path), { recursive: true });
+    const temporary = temporaryPathFor(path);
+    await this.db.scratch(async (tx) => {
+      await tx.append('staging_curve_file', CURVE_FILE_TYPES, columns);
+      await tx.run(
+        `COPY (SELECT ${sqlString(activity.id)} AS activity_id, metric, ${sqlString(activity.gapPolicy)} AS gap_policy,
+            list_transform(value, v -> CASE WHEN isnan(v) THEN NULL ELSE v END) AS value,
+            list_transform(start_offset_s, (s, i) -> CASE WHEN isnan(value[i]) THEN NULL ELSE s END) AS start_offset_s
+          FROM staging_curve_file) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION V2)`,
+      );
+    });
+    await rename(temporary, path);
   }
 
+  /**
+   * Stages typed columns and COPYs a query of them to a Parquet file (temp + rename). The staging
+   * rows never commit: the transaction that held them is rolled back once the file is written.
+   */
   private async stageAndCopy(
     types: DuckDBType[],
     table: string,
-    columns: DuckDBValue[][],
+    columns: readonly TypedColumn[],
     select: string,
     path: string,
   ): Promise<void> {
     await mkdir(dirname(path), { recursive: true });
     const temporary = temporaryPathFor(path);
-    await this.db.write(async (tx) => {
-      await tx.run(`DELETE FROM ${table}`);
-      await tx.append(table, types, columns);
+    await this.db.scratch(async (tx) => {
+      await tx.appendTyped(table, types, columns);
       await tx.run(
         `COPY (${select}) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION V2)`,
       );
-      await tx.run(`DELETE FROM ${table}`);
     });
     await rename(temporary, path);
+  }
+
+  /**
+   * Converts curve files of an older layout (long rows: metric, duration_s, value, start_offset_s)
+   * to the current one (a row per metric with lists), in the write order of every lake change: new
+   * files under new names, then one catalog commit per chunk that points the activities at them,
+   * then removal of the old files. A crash leaves each activity on its old file or its new one (the
+   * next open removes the files no row names, then carries on); once every file is converted the
+   * catalog records the layout, and later opens skip this at the cost of one lookup.
+   */
+  private async migrateCurveFiles(): Promise<void> {
+    const [done] = await this.db.all<{ value: string }>('SELECT value FROM settings WHERE key = $1', [
+      CURVES_LAYOUT_SETTING,
+    ]);
+    if (done?.value === CURVES_FILE_LAYOUT) return;
+    const activities = await this.db.all<{ id: string; curves_path: string; gap_policy: string }>(
+      'SELECT id, curves_path, gap_policy FROM activities WHERE curves_path IS NOT NULL ORDER BY id',
+    );
+    // A file that is missing cannot be converted (reads of it fail as they did before): left as it is.
+    const present = new Set(await listFiles(this.lake.fromStored(join('lake', 'curves'))));
+    const stored = activities.filter((a) => present.has(this.lake.fromStored(a.curves_path)));
+    for (let i = 0; i < stored.length; i += MIGRATION_CHUNK) {
+      const chunk = stored.slice(i, i + MIGRATION_CHUNK);
+      // Files of the long layout have a duration_s column; a chunk converted before a crash has not.
+      const long = new Set(
+        (
+          await this.db.all<{ file_name: string }>(
+            `SELECT DISTINCT file_name FROM parquet_schema(${this.parquetList(chunk.map((a) => a.curves_path))})
+             WHERE name = 'duration_s'`,
+          )
+        ).map((r) => r.file_name),
+      );
+      const old = chunk.filter((a) => long.has(this.lake.fromStored(a.curves_path)));
+      if (old.length === 0) continue;
+      const generation = randomBytes(4).toString('hex');
+      const moved: { id: string; from: string; to: string }[] = [];
+      for (const activity of old) {
+        const from = this.lake.fromStored(activity.curves_path);
+        const to = join(dirname(from), `${activity.id}-${generation}.parquet`);
+        const temporary = temporaryPathFor(to);
+        await this.db.exec(
+          `COPY (${longCurvesToLists(sqlString(from), activity.id, activity.gap_policy)}) TO ${sqlString(temporary)}
+           (FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION V2)`,
+        );
+        await rename(temporary, to);
+        moved.push({ id: activity.id, from: activity.curves_path, to: this.lake.toStored(to) });
+      }
+      await this.db.write(async (tx) => {
+        for (const m of moved) {
+          await tx.run('UPDATE activities SET curves_path = $1 WHERE id = $2 AND curves_path = $3', [
+            m.to,
+            m.id,
+            m.from,
+          ]);
+        }
+      });
+      await this.removeLakeFiles(moved.map((m) => m.from));
+    }
+    await this.db.write((tx) =>
+      tx.run('INSERT OR REPLACE INTO settings (key, value) VALUES ($1, $2)', [
+        CURVES_LAYOUT_SETTING,
+        CURVES_FILE_LAYOUT,
+      ]),
+    );
+  }
+
+  private parquetList(storedPaths: readonly string[]): string {
+    return `[${storedPaths.map((p) => sqlString(this.lake.fromStored(p))).join(', ')}]`;
   }
 
   /** Crash recovery: drop temporaries and lake files that no committed catalog row names. */
@@ -670,6 +762,28 @@ async function assertOwnDataDir(dataDir: string): Promise<void> {
       `${dataDir} is not a Peakform data dir: it has no catalog and holds other files (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}). Choose an empty or new folder with --data.`,
     );
   }
+}
+
+/**
+ * The layout of curve files, recorded in the catalog's settings once every file has it:
+ * `lists` is a row per metric with lists by duration (earlier data dirs had a row per duration).
+ */
+const CURVES_LAYOUT_SETTING = 'lake.curves_layout';
+const CURVES_FILE_LAYOUT = 'lists';
+/** Activities whose curve files are converted per catalog commit when a data dir is migrated. */
+const MIGRATION_CHUNK = 256;
+
+/**
+ * A curve file of the long layout (a row per metric and duration with a value) as the current
+ * one: a row per metric, its lists holding the value and start at duration d in position d, NULL
+ * where the long layout had no row.
+ */
+function longCurvesToLists(file: string, activityId: string, gapPolicy: string): string {
+  return `WITH c AS (SELECT metric, duration_s, value, start_offset_s FROM read_parquet(${file})),
+    d AS (SELECT metric, CAST(unnest(range(1, max(duration_s) + 1)) AS INTEGER) AS duration_s FROM c GROUP BY metric)
+    SELECT ${sqlString(activityId)} AS activity_id, d.metric, ${sqlString(gapPolicy)} AS gap_policy,
+      list(c.value ORDER BY d.duration_s) AS value, list(c.start_offset_s ORDER BY d.duration_s) AS start_offset_s
+    FROM d LEFT JOIN c USING (metric, duration_s) GROUP BY d.metric ORDER BY d.metric`;
 }
 
 const MAX_INLINE_EXPORT_ROWS = 5000;
@@ -758,57 +872,70 @@ function asIs(column: string): string {
 }
 
 const STAGING_COLUMNS = ['timestamp_s', ...METRICS.map((m) => m.name)];
-const CURVE_FILE_TYPES = [VARCHAR, INTEGER, DOUBLE, INTEGER];
-const CURVE_TYPES = [VARCHAR, SMALLINT, INTEGER, DOUBLE, INTEGER, DOUBLE, INTEGER, INTEGER];
+/** Staged columns of a curves file: metric, and its values and starts by duration. */
+const CURVE_FILE_TYPES = [VARCHAR, LIST(DOUBLE), LIST(INTEGER)];
+/** Staged columns of curve points: activity and metric (indexes), after, duration, value, start, envelope. */
+const CURVE_TYPES = [INTEGER, INTEGER, SMALLINT, INTEGER, DOUBLE, INTEGER, DOUBLE, INTEGER, INTEGER];
 const SAFE_IDENTIFIER = /^[a-z][a-z0-9_]{0,62}$/;
 /** Tables of the webhook outbox, kept when an athlete is deleted (their deletion events are in it). */
 const OUTBOX_TABLES = new Set(['webhook_events', 'webhook_deliveries', 'webhook_attempts']);
 
-/** Long-format columns of curves: every duration with a value, or only the given grid durations. */
-function curveColumns(curves: readonly CurveWrite[], grid: readonly number[] | null): DuckDBValue[][] {
-  const columns: DuckDBValue[][] = CURVE_TYPES.map(() => []);
-  for (const curve of curves) {
-    const durations = grid ?? Array.from({ length: curve.values.length }, (_, i) => i + 1);
-    for (const d of durations) {
-      if (d > curve.values.length) break;
-      const v = curve.values[d - 1]!;
-      if (Number.isNaN(v)) continue;
-      const row = [
-        curve.metric,
-        curve.afterKj,
-        d,
-        v,
-        curve.startS[d - 1]!,
-        curve.envelope[d - 1]!,
-        curve.envelopeDurationS[d - 1]!,
-        curve.envelopeStartS[d - 1]!,
-      ];
-      for (let c = 0; c < row.length; c++) columns[c]!.push(row[c]!);
-    }
-  }
-  return columns;
-}
-
-function toNullable(values: Float64Array | undefined, n: number): DuckDBValue[] {
-  const out: DuckDBValue[] = new Array(n);
-  if (!values) return out.fill(null);
-  for (let i = 0; i < n; i++) {
-    const v = values[i]!;
-    out[i] = Number.isNaN(v) ? null : v;
-  }
-  return out;
+/** A staged DOUBLE column read back with NaN (no reading) as NULL. */
+function nanToNull(column: string): string {
+  return `CASE WHEN isnan(${column}) THEN NULL ELSE ${column} END`;
 }
 
 /** The query-grid curve points of a batch's activities, in one staged INSERT. */
 async function insertCurvePoints(tx: WriteTransaction, activities: readonly ActivityWrite[]): Promise<void> {
-  const columns: DuckDBValue[][] = [[], ...CURVE_TYPES.map(() => [])];
+  const metrics: string[] = [];
+  const metricIndex = new Map<string, number>();
+  let rows = 0;
+  for (const activity of activities) {
+    for (const curve of activity.curves) {
+      if (!metricIndex.has(curve.metric)) {
+        metricIndex.set(curve.metric, metrics.length);
+        metrics.push(curve.metric);
+      }
+      for (const d of QUERY_GRID_S) {
+        if (d > curve.values.length) break;
+        if (!Number.isNaN(curve.values[d - 1]!)) rows++;
+      }
+    }
+  }
+  if (rows === 0) return;
+  const columns = {
+    activity: new Int32Array(rows),
+    metric: new Int32Array(rows),
+    afterKj: new Int16Array(rows),
+    duration: new Int32Array(rows),
+    value: new Float64Array(rows),
+    start: new Int32Array(rows),
+    envelope: new Float64Array(rows),
+    envelopeDuration: new Int32Array(rows),
+    envelopeStart: new Int32Array(rows),
+  };
   const owners: DuckDBValue[][] = [[], [], [], [], [], []];
+  let at = 0;
   for (const [index, activity] of activities.entries()) {
-    const points = curveColumns(activity.curves, QUERY_GRID_S);
-    const n = points[0]!.length;
-    if (n === 0) continue;
-    for (let i = 0; i < n; i++) columns[0]!.push(index);
-    for (const [c, values] of points.entries()) for (const v of values) columns[c + 1]!.push(v);
+    const first = at;
+    for (const curve of activity.curves) {
+      for (const d of QUERY_GRID_S) {
+        if (d > curve.values.length) break;
+        const v = curve.values[d - 1]!;
+        if (Number.isNaN(v)) continue;
+        columns.activity[at] = index;
+        columns.metric[at] = metricIndex.get(curve.metric)!;
+        columns.afterKj[at] = curve.afterKj;
+        columns.duration[at] = d;
+        columns.value[at] = v;
+        columns.start[at] = curve.startS[d - 1]!;
+        columns.envelope[at] = curve.envelope[d - 1]!;
+        columns.envelopeDuration[at] = curve.envelopeDurationS[d - 1]!;
+        columns.envelopeStart[at] = curve.envelopeStartS[d - 1]!;
+        at++;
+      }
+    }
+    if (at === first) continue;
     const owner = [
       index,
       activity.athleteId,
@@ -819,15 +946,14 @@ async function insertCurvePoints(tx: WriteTransaction, activities: readonly Acti
     ];
     for (const [c, value] of owner.entries()) owners[c]!.push(value);
   }
-  if (columns[0]!.length === 0) return;
-  await tx.run('DELETE FROM staging_curves');
-  await tx.run('DELETE FROM staging_curve_activities');
-  await tx.append('staging_curves', [INTEGER, ...CURVE_TYPES], columns);
+  // The staging tables are empty here: every use empties them before its transaction ends.
+  await tx.appendTyped('staging_curves', CURVE_TYPES, Object.values(columns));
   await tx.append('staging_curve_activities', [INTEGER, VARCHAR, VARCHAR, VARCHAR, VARCHAR, DOUBLE], owners);
+  const names = `([${metrics.map(sqlString).join(', ')}]::VARCHAR[])`;
   await tx.run(
     `INSERT INTO curve_points SELECT a.athlete_id, a.activity_id, a.sport, CAST(a.local_date AS DATE), a.activity_start_s,
-      c.metric, c.after_kj, c.duration_s, c.value, c.start_offset_s, c.envelope_value, c.envelope_duration_s,
-      c.envelope_start_offset_s
+      ${names}[c.metric_index + 1], c.after_kj, c.duration_s, c.value, c.start_offset_s, c.envelope_value,
+      c.envelope_duration_s, c.envelope_start_offset_s
      FROM staging_curves c JOIN staging_curve_activities a USING (activity_index)`,
   );
   await tx.run('DELETE FROM staging_curves');

@@ -69,7 +69,15 @@ export async function emitWebhookEvents(
   events: readonly WebhookEventInput[],
 ): Promise<number> {
   let written = 0;
+  // One look-up per athlete: an athlete no app may read (the usual case of a bulk ingest) gets no
+  // statement per event.
+  const read = new Map<string, boolean>();
+  for (const athleteId of new Set(events.map((e) => e.athleteId))) {
+    const [row] = await tx.all<{ n: bigint }>(`SELECT count(*) AS n FROM (${RECIPIENTS})`, [athleteId]);
+    read.set(athleteId, Number(row?.n ?? 0) > 0);
+  }
   for (const event of events) {
+    if (!read.get(event.athleteId)) continue;
     const atMs = (event.occurredAt ?? new Date()).getTime();
     const rows = await tx.all<{ seq: bigint }>(
       `INSERT INTO webhook_events (seq, id, application_id, athlete_id, event_type, resource_id, occurred_at)
@@ -114,14 +122,13 @@ export async function sourceBeforeWrite(tx: WriteTransaction, sourceId: string):
  * updated (a recompute), each that goes is deleted; the source itself is processed or failed when
  * it is new or its status changes (a duplicate upload writes nothing, so it says nothing).
  */
-export async function emitSourceWriteEvents(
-  tx: WriteTransaction,
+export function sourceWriteEvents(
   athleteId: string,
   sourceId: string,
   before: SourceBefore,
   status: 'processed' | 'failed',
   activityIds: readonly string[],
-): Promise<void> {
+): WebhookEventInput[] {
   const events: WebhookEventInput[] = [];
   const after = new Set(activityIds);
   for (const id of activityIds) {
@@ -141,5 +148,5 @@ export async function emitSourceWriteEvents(
       resourceId: sourceId,
     });
   }
-  await emitWebhookEvents(tx, events);
+  return events;
 }
