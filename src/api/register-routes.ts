@@ -136,11 +136,35 @@ async function sendTable(
     if (!first.done) yield first.value;
     yield* result.batches;
   })();
-  const body =
+  const chunks: AsyncGenerator<string | Uint8Array> =
     format === 'arrow'
-      ? Readable.from(writeArrowIpcStream(batches, result.columns), { objectMode: false })
-      : Readable.from(format === 'csv' ? writeCsv(batches) : writeJsonRows(batches), { objectMode: false });
+      ? writeArrowIpcStream(batches, result.columns)
+      : format === 'csv'
+        ? writeCsv(batches)
+        : writeJsonRows(batches);
+  // A small table (a curve, a summary) goes out in one write with its length; a larger one streams.
+  const head: Buffer[] = [];
+  let headBytes = 0;
+  let done = false;
+  while (headBytes < SMALL_BODY_BYTES) {
+    const next = await chunks.next();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    const bytes = typeof next.value === 'string' ? Buffer.from(next.value) : Buffer.from(next.value);
+    head.push(bytes);
+    headBytes += bytes.length;
+  }
   reply.header('content-type', MEDIA_TYPES[format]);
   if (format !== 'json') reply.header('content-disposition', `attachment; filename="${fileName}.${format}"`);
-  return reply.send(body);
+  if (done) return reply.send(Buffer.concat(head, headBytes));
+  const rest = (async function* () {
+    yield* head;
+    yield* chunks;
+  })();
+  return reply.send(Readable.from(rest, { objectMode: false }));
 }
+
+/** Bodies of tables up to this size are sent whole (with a content length) rather than streamed. */
+const SMALL_BODY_BYTES = 64 * 1024;
