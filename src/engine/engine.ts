@@ -6,6 +6,7 @@ import {
 } from '../analytics/gap-policy.ts';
 import { PeakformError } from '../domain/errors.ts';
 import { compileGetSetting, compileSetSetting } from '../query/catalog-sql.ts';
+import { lakeArrowPool } from '../query/formats/lake-arrow-pool.ts';
 import { ActivityService } from '../services/activities/activity-service.ts';
 import { AppMetadataService } from '../services/app-metadata/app-metadata-service.ts';
 import { DailyService } from '../services/dailies/daily-service.ts';
@@ -234,6 +235,7 @@ export class Engine {
   /** Starts the decode workers ahead of the first ingest (a long-running server wants them ready). */
   warmUp(): void {
     this.decodePool?.warm();
+    lakeArrowPool().warm();
   }
 
   /** A consistent copy of the data dir into an empty folder, taken while it is in use (`peakform backup`). */

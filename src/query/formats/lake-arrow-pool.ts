@@ -40,6 +40,11 @@ export class LakeArrowPool {
     });
   }
 
+  /** Starts every worker now (a server does, so its first Arrow request does not wait for them to load). */
+  warm(): void {
+    while (this.slots.length < this.size) this.start();
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.slots.splice(0).map((slot) => slot.worker.terminate()));
   }
