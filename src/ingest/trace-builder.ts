@@ -4,7 +4,7 @@ import { MAX_EXTRA_FIELDS } from './extra-field-names.ts';
 import { missingColumn, type RawTrace } from './raw-trace.ts';
 
 /** Readings of one extra field, stored sparsely: a field seen in few records costs only those. */
-interface SparseColumn {
+export interface SparseColumn {
   rows: Uint32Array;
   values: Float64Array;
   length: number;
@@ -62,6 +62,24 @@ export class TraceBuilder {
       column = { rows: new Uint32Array(4), values: new Float64Array(4), length: 0 };
       this.#extra.set(name, column);
     }
+    this.#append(column, value);
+  }
+
+  /**
+   * The column of an extra field that has a reading (set through `setExtra`), so a reader can
+   * write further readings with `setExtraIn` without looking the name up; undefined otherwise.
+   */
+  extraColumn(name: string): SparseColumn | undefined {
+    return this.#extra.get(name);
+  }
+
+  /** `setExtra` for the field whose column `extraColumn` returned. */
+  setExtraIn(column: SparseColumn, value: number): void {
+    if (!Number.isFinite(value) || this.#row < 0) return;
+    this.#append(column, value);
+  }
+
+  #append(column: SparseColumn, value: number): void {
     if (column.length > 0 && column.rows[column.length - 1] === this.#row) {
       column.values[column.length - 1] = value;
       return;

@@ -2,7 +2,7 @@ import type { DataIssue } from '../../domain/issue.ts';
 import type { MetricName } from '../../domain/metrics.ts';
 import { missingColumn, type RawTrace } from '../raw-trace.ts';
 import { toSnakeCase } from '../to-snake-case.ts';
-import { TraceBuilder } from '../trace-builder.ts';
+import { type SparseColumn, TraceBuilder } from '../trace-builder.ts';
 import type { DeveloperFieldInfo, FitMessage } from './decode-fit.ts';
 import { FIT_EPOCH_S } from './fit-time.ts';
 
@@ -14,6 +14,8 @@ interface DeveloperSlot {
   info: DeveloperFieldInfo;
   /** The extra column, named at the field's first reading (as columnOf is called in file order). */
   column: string | undefined;
+  /** That column in the builder, once it holds a reading (never, for a field beyond the limit). */
+  sparse: SparseColumn | undefined;
   scale: number;
   offset: number;
 }
@@ -145,7 +147,14 @@ export function readFitRecords(
               .sort((a, b) => a - b)
               .map((key) => {
                 const info = infos.get(key)!;
-                return { key, info, column: undefined, scale: info.scale ?? 1, offset: info.offset ?? 0 };
+                return {
+                  key,
+                  info,
+                  column: undefined,
+                  sparse: undefined,
+                  scale: info.scale ?? 1,
+                  offset: info.offset ?? 0,
+                };
               })
           : null;
       fieldsByInfos.set(infos, fields);
@@ -187,8 +196,14 @@ export function readFitRecords(
           const field = fields[f]!;
           const raw = devValues[field.key];
           if (typeof raw !== 'number') continue;
-          field.column ??= columnOf(field.info);
-          builder.setExtra(field.column, raw / field.scale - field.offset);
+          const value = raw / field.scale - field.offset;
+          if (field.sparse !== undefined) {
+            builder.setExtraIn(field.sparse, value);
+          } else {
+            field.column ??= columnOf(field.info);
+            builder.setExtra(field.column, value);
+            field.sparse = builder.extraColumn(field.column);
+          }
         }
         continue;
       }
