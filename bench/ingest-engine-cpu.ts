@@ -1,0 +1,96 @@
+/**
+ * Whole ingest of the real 6 h ride through the engine (`engine.sources.ingest`: decode,
+ * normalise, derive, Parquet files and catalog rows), CPU per sample of this process (its decode
+ * workers included), for this tree next to a baseline checkout (default /tmp/base-088; see
+ * bench/ingest-cpu.ts), both engines open in this one process and alternated round by round. Each
+ * ingest goes to a new athlete, so every round writes for real. The storage part is whatever each
+ * tree's store does; bench/ingest-cpu.ts times the kernel stages alone.
+ *
+ *   npx tsx bench/ingest-engine-cpu.ts [--base /tmp/base-088] [--rounds 5]
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Bench } from 'tinybench';
+import { readActivityFile } from '../src/ingest/read-activity-file.ts';
+import { peakRssMiB, writeBenchResult } from './report.ts';
+
+const { values: args } = parseArgs({
+  options: { base: { type: 'string', default: '/tmp/base-088' }, rounds: { type: 'string', default: '5' } },
+});
+const LONG_RIDE = resolve(
+  import.meta.dirname,
+  '../../shared/fixtures/real/misfits/clean-cycling-6h/long.fit',
+);
+if (!existsSync(LONG_RIDE)) {
+  console.warn(`${LONG_RIDE} is absent: nothing to time`);
+  process.exit(0);
+}
+const bytes = new Uint8Array(readFileSync(LONG_RIDE));
+const SAMPLES = readActivityFile(bytes, 'long.fit').activities.reduce(
+  (n, a) => n + a.samples.timestampS.length,
+  0,
+);
+
+interface EngineLike {
+  sources: {
+    ingest(athleteId: string, bytes: Uint8Array, options: { fileName: string }): Promise<{ status: string }>;
+  };
+  warmUp(): void;
+  close(): void;
+}
+const roots: Record<string, string> = { now: resolve(import.meta.dirname, '..') };
+if (existsSync(resolve(args.base, 'src'))) roots.base = args.base;
+const engines: Record<string, EngineLike> = {};
+const dirs: string[] = [];
+for (const [tree, root] of Object.entries(roots)) {
+  const { Engine } = await import(resolve(root, 'src/engine/engine.ts'));
+  const dataDir = await mkdtemp(join(tmpdir(), `peakform-bench-engine-${tree}-`));
+  dirs.push(dataDir);
+  engines[tree] = (await Engine.open({ dataDir })) as EngineLike;
+  engines[tree].warmUp();
+}
+
+let athlete = 0;
+const cpuUs: Record<string, number[]> = {};
+async function ingestOnce(tree: string, timed: boolean): Promise<void> {
+  const start = process.cpuUsage();
+  const source = await engines[tree]!.sources.ingest(`bench${athlete++}`, bytes, { fileName: 'long.fit' });
+  const used = process.cpuUsage(start);
+  if (source.status !== 'processed') throw new Error(`${tree}: ${source.status}`);
+  if (!timed) return;
+  cpuUs[tree] ??= [];
+  cpuUs[tree].push(used.user + used.system);
+}
+for (const tree of Object.keys(engines)) await ingestOnce(tree, false);
+const bench = new Bench({ iterations: 1, time: 0, warmupIterations: 0 });
+for (let round = 0; round < Number(args.rounds); round++) {
+  const order = round % 2 === 0 ? Object.keys(engines) : Object.keys(engines).reverse();
+  for (const tree of order) bench.add(`${round} ${tree}`, () => ingestOnce(tree, true));
+}
+await bench.run();
+for (const engine of Object.values(engines)) engine.close();
+for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const rows = Object.keys(engines).map((tree) => {
+  const us = median(cpuUs[tree]!);
+  return {
+    tree,
+    samples: SAMPLES,
+    medianCpuMs: Number((us / 1000).toFixed(0)),
+    cpuUsPerSample: Number((us / SAMPLES).toFixed(2)),
+    samplesPerCpuS: Math.round(SAMPLES / (us / 1e6)),
+  };
+});
+console.table(rows);
+const [now, base] = [rows.find((r) => r.tree === 'now'), rows.find((r) => r.tree === 'base')];
+if (now && base)
+  console.log(`base / now: ${(base.cpuUsPerSample / now.cpuUsPerSample).toFixed(2)}× less CPU per sample`);
+const peak = peakRssMiB();
+console.log(`peak RSS: ${peak} MiB`);
+console.log(
+  `written to ${writeBenchResult('ingest-engine-cpu', { base: args.base, rows, cpuUs, peakRssMiB: peak })}`,
+);
