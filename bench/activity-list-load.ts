@@ -5,7 +5,7 @@
  * on what else the machine runs.
  *
  *   npx tsx bench/activity-list-load.ts [--years Y] [--seconds S] [--routes list,mean-max,data]
- *     [--checkout DIR]...
+ *     [--checkout DIR[::DATA]]... [--data DIR --athlete ID]
  *
  * Routes: `list` (GET /api/v1/activities/, the default page of 50), `mean-max` (longitudinal,
  * default durations, `sport=cycling`, JSON) and `data` (one activity's samples as Arrow). Each
@@ -37,7 +37,14 @@ const YEARS = Number(args.years ?? '1');
 const SECONDS = Number(args.seconds ?? '10');
 const ROUNDS = Number(args.rounds ?? '1');
 const ROUTES = (args.routes ?? 'list,mean-max,data').split(',');
-const CHECKOUTS = [resolve(import.meta.dirname, '..'), ...(args.checkout ?? []).map((c) => resolve(c))];
+// `--checkout DIR::DATA` gives that checkout its own copy of the lake (when the lake's layout changed).
+const CHECKOUTS = [
+  { dir: resolve(import.meta.dirname, '..'), data: undefined as string | undefined },
+  ...(args.checkout ?? []).map((c) => {
+    const [dir, data] = c.split('::');
+    return { dir: resolve(dir!), data: data ? resolve(data) : undefined };
+  }),
+];
 const PORT = 8962;
 
 // `--data DIR --athlete ID` measure a copy of a lake as it is (the cached one is rebuilt whenever
@@ -63,16 +70,17 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-async function measure(checkout: string, route: string) {
-  const peakform = resolve(checkout, 'bin/peakform.mjs');
+async function measure(checkout: (typeof CHECKOUTS)[number], route: string) {
+  const peakform = resolve(checkout.dir, 'bin/peakform.mjs');
+  const dataDir = checkout.data ?? lake.dataDir;
   const token = execFileSync(
     'node',
-    [peakform, 'token', 'create', '--data', lake.dataDir, '--athlete', lake.athleteId],
+    [peakform, 'token', 'create', '--data', dataDir, '--athlete', lake.athleteId],
     { encoding: 'utf8' },
   ).trim();
   const server: ChildProcess = spawn(
     'node',
-    [peakform, 'serve', '--data', lake.dataDir, '--port', String(PORT), '--rate-limit', '1000000'],
+    [peakform, 'serve', '--data', dataDir, '--port', String(PORT), '--rate-limit', '1000000'],
     { stdio: 'ignore' },
   );
   try {
@@ -93,7 +101,7 @@ async function measure(checkout: string, route: string) {
     const result = await autocannon({ url, connections: 50, duration: SECONDS, headers });
     const cpu = cpuSeconds(server.pid!) - cpuBefore;
     return {
-      checkout: checkout === CHECKOUTS[0] ? 'this' : checkout,
+      checkout: checkout === CHECKOUTS[0] ? 'this' : checkout.dir,
       route,
       reqPerS: Math.round(result.requests.average),
       p50Ms: result.latency.p50,

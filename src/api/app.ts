@@ -1,4 +1,4 @@
-import { createHash, randomFillSync } from 'node:crypto';
+import { hash, randomFillSync } from 'node:crypto';
 import type { Socket } from 'node:net';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
@@ -60,6 +60,8 @@ export async function buildApp(engine: Engine, options: AppOptions = {}): Promis
         }
       : false,
     genReqId: nextRequestId,
+    // One log line per request, written when it is answered (below), rather than two.
+    disableRequestLogging: true,
     bodyLimit: 1024 * 1024,
     // The official clients send some paths with a trailing slash and never follow redirects:
     // both spellings reach the same handler.
@@ -69,6 +71,11 @@ export async function buildApp(engine: Engine, options: AppOptions = {}): Promis
     // Errors Node's HTTP parser finds before Fastify sees a request still answer problem+json.
     clientErrorHandler: answerClientError,
   });
+  if (options.logger) {
+    app.addHook('onResponse', async (request, reply) => {
+      request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    });
+  }
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
@@ -94,7 +101,7 @@ export async function buildApp(engine: Engine, options: AppOptions = {}): Promis
     // One budget per API key (a hash of it: the token itself is never kept), else per address.
     keyGenerator: (request) => {
       const bearer = request.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
-      return bearer ? `key:${createHash('sha256').update(bearer).digest('hex')}` : `ip:${request.ip}`;
+      return bearer ? `key:${hash('sha256', bearer)}` : `ip:${request.ip}`;
     },
     errorResponseBuilder: (_request, context) =>
       new PeakformError(
@@ -183,8 +190,15 @@ const SECRET_PARAMETERS = [
   'id_token_hint',
 ];
 
+/**
+ * Could a URL hold a secret? A cheap, conservative first look: "portal" anywhere, or a query that
+ * names a secret parameter anywhere or holds an escape (a name can be percent-encoded).
+ */
+const MAYBE_SECRET = new RegExp(`portal|\\?.*(%|${SECRET_PARAMETERS.join('|')})`);
+
 /** A URL as logged: secret-bearing query parameters and one-time path tokens masked. */
 export function redactUrl(url: string): string {
+  if (!MAYBE_SECRET.test(url)) return url;
   const parsed = new URL(url, 'http://peakform.invalid');
   for (const name of SECRET_PARAMETERS)
     if (parsed.searchParams.has(name)) parsed.searchParams.set(name, '[redacted]');

@@ -143,22 +143,27 @@ async function sendTable(
         ? writeCsv(batches)
         : writeJsonRows(batches);
   // A small table (a curve, a summary) goes out in one write with its length; a larger one streams.
-  const head: Buffer[] = [];
-  let headBytes = 0;
+  const head: (string | Uint8Array)[] = [];
+  let headLength = 0;
   let done = false;
-  while (headBytes < SMALL_BODY_BYTES) {
+  while (headLength < SMALL_BODY_BYTES) {
     const next = await chunks.next();
     if (next.done) {
       done = true;
       break;
     }
-    const bytes = typeof next.value === 'string' ? Buffer.from(next.value) : Buffer.from(next.value);
-    head.push(bytes);
-    headBytes += bytes.length;
+    head.push(next.value);
+    headLength += next.value.length;
   }
   reply.header('content-type', MEDIA_TYPES[format]);
   if (format !== 'json') reply.header('content-disposition', `attachment; filename="${fileName}.${format}"`);
-  if (done) return reply.send(Buffer.concat(head, headBytes));
+  // One Buffer (its content type kept as set, a length sent): text joined first, bytes concatenated.
+  if (done)
+    return reply.send(
+      head.every((chunk) => typeof chunk === 'string')
+        ? Buffer.from(head.join(''))
+        : Buffer.concat(head.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk))),
+    );
   const rest = (async function* () {
     yield* head;
     yield* chunks;

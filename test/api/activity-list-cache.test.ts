@@ -62,4 +62,29 @@ describe('the activity list over HTTP', () => {
     expect(JSON.parse(await list()).map((r: { id: string }) => r.id)).toEqual([a]);
     expect((await get(server, token, `/api/v1/activities/${b}/data?format=json`)).status).toBe(404);
   });
+
+  it('answers a repeated longitudinal mean-max from memory until a write', async () => {
+    const curve = async () => {
+      const response = await get(
+        server,
+        token,
+        '/api/v1/activities/longitudinal-mean-max?sport=cycling&format=json&durations=60',
+      );
+      expect(response.status).toBe(200);
+      return asJson(await response.json()) as { duration: number; power: number; activity_id: string }[];
+    };
+    const before = await curve();
+    expect(await curve()).toEqual(before);
+    const harder = await upload(server, token, [
+      {
+        name: 'hard.csv',
+        bytes: csvRide({ startIso: '2024-06-01T08:00:00Z', durationS: 300, powerW: () => 900 }),
+      },
+    ]);
+    const id = asJson(await harder.json()).sources[0].activity_ids[0];
+    const after = await curve();
+    expect(after[0]!.activity_id).toBe(id);
+    expect(after[0]!.power).toBe(900);
+    expect(before[0]!.power).toBeLessThan(900);
+  });
 });

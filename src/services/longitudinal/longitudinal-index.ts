@@ -101,18 +101,39 @@ export class LongitudinalIndex {
   }
 
   /**
+   * Answers by request, most recent last: the index never changes (a write replaces it), so a
+   * dashboard's repeated question is a lookup. The points are shared: callers must not change them.
+   */
+  private readonly answers = new Map<string, readonly Readonly<CurvePoint>[]>();
+
+  /** `compute`'s answer, remembered for the index's life (at most MAX_ANSWERS requests). */
+  query(request: CurveQuery): readonly Readonly<CurvePoint>[] {
+    const key = JSON.stringify([
+      request.metric,
+      request.afterKj,
+      request.durationsS,
+      request.envelope,
+      request.start ?? null,
+      request.end ?? null,
+      request.sport ?? null,
+    ]);
+    let points = this.answers.get(key);
+    if (points) {
+      this.answers.delete(key);
+    } else {
+      points = this.compute(request);
+      for (const point of points) Object.freeze(point);
+      if (this.answers.size >= MAX_ANSWERS) this.answers.delete(this.answers.keys().next().value!);
+    }
+    this.answers.set(key, points);
+    return points;
+  }
+
+  /**
    * The pointwise best over the activities that pass the filter, at grid durations: ties go to the
    * earliest activity (entries are in start order, and only a strictly better value replaces).
    */
-  query(request: {
-    metric: string;
-    afterKj: readonly number[];
-    durationsS: readonly number[];
-    envelope: boolean;
-    start?: string;
-    end?: string;
-    sport?: readonly string[];
-  }): CurvePoint[] {
+  private compute(request: CurveQuery): CurvePoint[] {
     // Whether a sport matches the filter is decided once per distinct sport, not per activity.
     const sportIncluded = new Map<string, boolean>();
     const matches = (sport: string) => {
@@ -161,6 +182,18 @@ export class LongitudinalIndex {
 }
 
 const METRIC_CODES = ['power', 'speed', 'heart_rate'];
+/** Distinct requests answered from memory per index (each answer is a few dozen points). */
+const MAX_ANSWERS = 256;
+
+interface CurveQuery {
+  metric: string;
+  afterKj: readonly number[];
+  durationsS: readonly number[];
+  envelope: boolean;
+  start?: string;
+  end?: string;
+  sport?: readonly string[];
+}
 
 /** Accumulates one curve key's rows (already in grid-duration, then activity order). */
 class CurveBuilder {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { errors, type JSONWebKeySet, type JWTHeaderParameters, jwtVerify, SignJWT } from 'jose';
 import { PeakformError } from '../../domain/errors.ts';
 import { isAthleteId, sha256Hex } from '../../domain/ids.ts';
@@ -511,7 +511,7 @@ export class TokenService {
   }
 
   private async verifySignedClaims(bearer: string): Promise<SignedClaims> {
-    const digest = sha256Hex(bearer);
+    const digest = hash('sha256', bearer);
     const checked = this.checkedSignatures.get(digest);
     if (checked) {
       // jose's rules: expired once `exp <= now` in whole seconds; a retired key verifies nothing.
