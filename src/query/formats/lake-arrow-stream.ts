@@ -16,6 +16,8 @@ export interface LakeArrowPlan {
 
 /** Files are sent to the workers in groups of about this many rows (one record batch per file). */
 const ROWS_PER_JOB = 32_768;
+/** …and at most this many files (a catalog without row counts still makes small jobs). */
+const FILES_PER_JOB = 16;
 
 /**
  * Writes the plan's Arrow IPC stream: the schema message at once, then the record batches that
@@ -59,7 +61,8 @@ function groupFiles(files: LakeArrowPlan['files']): LakeArrowFile[][] {
   for (const { rows: n, ...file } of files) {
     job.push(file);
     rows += n;
-    if (rows >= ROWS_PER_JOB) {
+    // The first job is one file, so the first batch (read before the status is sent) comes soon.
+    if (rows >= ROWS_PER_JOB || job.length >= FILES_PER_JOB || jobs.length === 0) {
       jobs.push(job);
       job = [];
       rows = 0;
