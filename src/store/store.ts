@@ -95,6 +95,9 @@ const ACTIVITY_TABLES = ['laps', 'activity_metrics', 'activity_zones', 'curve_po
  * remains of a write that died before or after its commit).
  */
 export class Store {
+  /** Staging tables of samples created so far on the write connection (one per set of metrics). */
+  private readonly stagingTables = new Set<string>();
+
   private constructor(
     readonly lake: Lake,
     private readonly db: Database,
@@ -110,9 +113,6 @@ export class Store {
       for (const statement of CATALOG_SCHEMA) await db.exec(statement);
       // DuckDB cannot replay an ADD COLUMN on a table with a DEFAULT from its WAL: make schema changes durable now.
       await db.exec('CHECKPOINT');
-      await db.exec(
-        `CREATE TEMP TABLE IF NOT EXISTS staging_samples (${STAGING_COLUMNS.map((c) => `${c} DOUBLE`).join(', ')})`,
-      );
       await db.exec(
         'CREATE TEMP TABLE IF NOT EXISTS staging_curve_file (metric VARCHAR, value DOUBLE[], start_offset_s INTEGER[])',
       );
@@ -562,18 +562,26 @@ export class Store {
   }
 
   private async writeSamples(activityId: string, samples: SampleTable, path: string): Promise<void> {
-    const n = samples.timestampS.length;
-    // Missing readings stay NaN in staging and become NULL in the COPY (no JS value per cell).
-    const absent = new Float64Array(n).fill(Number.NaN);
-    const columns: TypedColumn[] = [samples.timestampS];
-    for (const metric of METRICS) columns.push(samples.columns[metric.name] ?? absent);
+    // Only the metrics the activity has are staged (a staging table per set of metrics); missing
+    // readings stay NaN in staging and become NULL in the COPY (no JS value per cell).
+    const present = METRICS.filter((m) => samples.columns[m.name] !== undefined);
+    const table = `staging_samples_${present.map((m) => METRICS.indexOf(m).toString(36)).join('')}`;
+    if (!this.stagingTables.has(table)) {
+      await this.db.exec(
+        `CREATE TEMP TABLE IF NOT EXISTS ${table} (timestamp_s DOUBLE${present.map((m) => `, ${m.name} DOUBLE`).join('')})`,
+      );
+      this.stagingTables.add(table);
+    }
     await this.stageAndCopy(
-      STAGING_COLUMNS.map(() => DOUBLE),
-      'staging_samples',
-      columns,
+      [DOUBLE, ...present.map(() => DOUBLE)],
+      table,
+      [samples.timestampS, ...present.map((m) => samples.columns[m.name]!)],
       `SELECT ${sqlString(activityId)} AS activity_id, to_timestamp(timestamp_s) AS timestamp, ${METRICS.map(
-        (m) => `CAST(${nanToNull(m.name)} AS ${m.duckdbType}) AS ${m.name}`,
-      ).join(', ')} FROM staging_samples`,
+        (m) =>
+          present.includes(m)
+            ? `CAST(${nanToNull(m.name)} AS ${m.duckdbType}) AS ${m.name}`
+            : `CAST(NULL AS ${m.duckdbType}) AS ${m.name}`,
+      ).join(', ')} FROM ${table}`,
       path,
     );
   }
@@ -871,7 +879,6 @@ function asIs(column: string): string {
   return column;
 }
 
-const STAGING_COLUMNS = ['timestamp_s', ...METRICS.map((m) => m.name)];
 /** Staged columns of a curves file: metric, and its values and starts by duration. */
 const CURVE_FILE_TYPES = [VARCHAR, LIST(DOUBLE), LIST(INTEGER)];
 /** Staged columns of curve points: activity and metric (indexes), after, duration, value, start, envelope. */
