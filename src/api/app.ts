@@ -4,7 +4,7 @@ import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { buildOpenApiDocument } from '../contract/openapi.ts';
 import { PeakformError } from '../domain/errors.ts';
@@ -60,8 +60,9 @@ export async function buildApp(engine: Engine, options: AppOptions = {}): Promis
         }
       : false,
     genReqId: nextRequestId,
-    // One log line per request, written when it is answered (below), rather than two.
-    disableRequestLogging: true,
+    // One log line per request, written when it is answered (below), rather than two. Our error
+    // and not-found handlers log for themselves, so nothing else Fastify would log is lost.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     // The official clients send some paths with a trailing slash and never follow redirects:
     // both spellings reach the same handler.
