@@ -38,6 +38,8 @@ const DOORS: Record<string, readonly string[]> = {
   '@fastify/rate-limit': ['api'],
   'fastify-type-provider-zod': ['api'],
   '@garmin/fitsdk': ['ingest'],
+  // The lake Arrow reader (query/formats/lake-arrow-task.ts) decodes samples files in workers.
+  'parquet-wasm': ['query'],
   jose: ['store', 'services'],
   '@modelcontextprotocol/sdk': ['mcp'],
   express: [],
