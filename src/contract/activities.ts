@@ -12,7 +12,7 @@ import {
   SourceSchema,
   UploadResponseSchema,
 } from '../domain/wire.ts';
-import { AUTH_ERRORS, defineRoute, TABLE_ERRORS } from './route.ts';
+import { AUTH_ERRORS, defineRoute, TABLE_ERRORS, UPLOAD_ERRORS } from './route.ts';
 import { ACCUMULATED_WORK_DURATION_TABLE, ACTIVITY_DATA_TABLE, MEAN_MAX_TABLE } from './tables.ts';
 
 const FORMATS =
@@ -125,17 +125,7 @@ export const ACTIVITY_ROUTES = {
       schema: UploadResponseSchema,
       doc: 'One source per file, in upload order.',
     },
-    errors: [
-      ...AUTH_ERRORS,
-      'ERR_UPLOAD_NOT_MULTIPART',
-      'ERR_UPLOAD_EMPTY',
-      'ERR_UPLOAD_MALFORMED',
-      'ERR_UPLOAD_TOO_LARGE',
-      'ERR_UPLOAD_TOO_MANY_FILES',
-      'ERR_UPLOAD_TOO_MANY_PARTS',
-      'ERR_UPLOAD_BUSY',
-      'ERR_STORE_DISK_FULL',
-    ],
+    errors: [...AUTH_ERRORS, ...UPLOAD_ERRORS],
   }),
   getBackfillStatus: defineRoute({
     operationId: 'getBackfillStatus',

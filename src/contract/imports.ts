@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ImportIdParamsSchema, ImportJobSchema, ImportListQuerySchema } from '../domain/wire-imports.ts';
-import { AUTH_ERRORS, defineRoute } from './route.ts';
+import { AUTH_ERRORS, defineRoute, UPLOAD_ERRORS } from './route.ts';
 
 /**
  * Import jobs (issue 11, a Peakform addition; WIRE.md's upload route is unchanged): the files of a
@@ -37,17 +37,7 @@ export const IMPORT_ROUTES = {
       doc: 'The job, queued.',
       headers: { Location: 'The job: `/api/v1/imports/{id}`.' },
     },
-    errors: [
-      ...AUTH_ERRORS,
-      'ERR_UPLOAD_NOT_MULTIPART',
-      'ERR_UPLOAD_EMPTY',
-      'ERR_UPLOAD_MALFORMED',
-      'ERR_UPLOAD_TOO_LARGE',
-      'ERR_UPLOAD_TOO_MANY_FILES',
-      'ERR_UPLOAD_TOO_MANY_PARTS',
-      'ERR_UPLOAD_BUSY',
-      'ERR_STORE_DISK_FULL',
-    ],
+    errors: [...AUTH_ERRORS, ...UPLOAD_ERRORS],
   }),
   getImport: defineRoute({
     operationId: 'getImport',

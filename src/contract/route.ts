@@ -76,6 +76,17 @@ export const AUTH_ERRORS = [
 ] as const;
 /** Errors every table route may answer on top. */
 export const TABLE_ERRORS = ['ERR_REQUEST_INVALID', 'ERR_FORMAT_NOT_ACCEPTABLE'] as const;
+/** What a multipart upload of activity files can answer (the upload route and import jobs). */
+export const UPLOAD_ERRORS = [
+  'ERR_UPLOAD_NOT_MULTIPART',
+  'ERR_UPLOAD_EMPTY',
+  'ERR_UPLOAD_MALFORMED',
+  'ERR_UPLOAD_TOO_LARGE',
+  'ERR_UPLOAD_TOO_MANY_FILES',
+  'ERR_UPLOAD_TOO_MANY_PARTS',
+  'ERR_UPLOAD_BUSY',
+  'ERR_STORE_DISK_FULL',
+] as const;
 
 export type ParamsOf<R extends RouteSpec> = R['params'] extends z.ZodType
   ? z.output<R['params']>
