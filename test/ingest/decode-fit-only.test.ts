@@ -1,12 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { Profile } from '@garmin/fitsdk';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type DecodedFit, decodeFit } from '../../src/ingest/fit/decode-fit.ts';
 import { READ_FIT_MESSAGES } from '../../src/ingest/fit/read-fit.ts';
-import { listRealFiles, readRealFile, repoRoot } from './helpers/shared-fixtures.ts';
+import { everyFitFile } from './helpers/shared-fixtures.ts';
 
 /**
  * `decodeFit(bytes, 'fast', { only })` (what readFit asks for) against the same decoder without
@@ -61,15 +59,7 @@ function expectSameForKinds(
   return { left };
 }
 
-const FIXTURES_DIR = path.join(repoRoot, 'data/fixtures');
-const files = [
-  ...readdirSync(FIXTURES_DIR)
-    .filter((name) => name.endsWith('.fit'))
-    .map((name) => ({ name, bytes: new Uint8Array(readFileSync(path.join(FIXTURES_DIR, name))) })),
-  ...listRealFiles()
-    .filter((name) => name.endsWith('.fit'))
-    .map((name) => ({ name, bytes: readRealFile(name) })),
-];
+const files = everyFitFile();
 
 describe("decodeFit's only option", () => {
   it.each(files.map((f) => [f.name, f.bytes] as const))(

@@ -1,11 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type DeveloperFieldInfo, decodeFit, type FitMessage } from '../../src/ingest/fit/decode-fit.ts';
 import { type FitRecords, readFitRecords } from '../../src/ingest/fit/read-fit-records.ts';
 import { readFitRecordsReference } from './helpers/read-fit-records-reference.ts';
-import { listRealFiles, readRealFile, repoRoot } from './helpers/shared-fixtures.ts';
+import { everyFitFile } from './helpers/shared-fixtures.ts';
 
 /**
  * Differential test of `readFitRecords` (canonical columns filled directly) against the version
@@ -27,15 +25,7 @@ function expectSameRecords(actual: FitRecords, expected: FitRecords): void {
   expect(actual.fieldLimitIssue).toStrictEqual(expected.fieldLimitIssue);
 }
 
-const FIXTURES_DIR = path.join(repoRoot, 'data/fixtures');
-const files = [
-  ...readdirSync(FIXTURES_DIR)
-    .filter((name) => name.endsWith('.fit'))
-    .map((name) => ({ name, bytes: new Uint8Array(readFileSync(path.join(FIXTURES_DIR, name))) })),
-  ...listRealFiles()
-    .filter((name) => name.endsWith('.fit'))
-    .map((name) => ({ name, bytes: readRealFile(name) })),
-];
+const files = everyFitFile();
 
 describe('readFitRecords()', () => {
   it.each(files.map((f) => [f.name, f.bytes] as const))('gives the reference trace for %s', (_, bytes) => {

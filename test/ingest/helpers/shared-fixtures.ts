@@ -31,6 +31,19 @@ export function readRealFile(relativePath: string): Uint8Array {
   return new Uint8Array(readFileSync(path.join(realDir, relativePath)));
 }
 
+/** Every FIT file: the project's own (data/fixtures) and, when present, the shared real ones. */
+export function everyFitFile(): { name: string; bytes: Uint8Array }[] {
+  const projectDir = path.join(repoRoot, 'data/fixtures');
+  return [
+    ...readdirSync(projectDir)
+      .filter((name) => name.endsWith('.fit'))
+      .map((name) => ({ name, bytes: new Uint8Array(readFileSync(path.join(projectDir, name))) })),
+    ...listRealFiles()
+      .filter((name) => name.endsWith('.fit'))
+      .map((name) => ({ name, bytes: readRealFile(name) })),
+  ];
+}
+
 export interface DecodeSummary {
   file: string;
   records: number;
