@@ -45,8 +45,27 @@ interface JobRow {
   finished_s: number | null;
 }
 
-const COLUMNS =
-  'id, athlete_id, state, cancel_requested, tags, files, samples, activities, active_s, error_code, error_message, created_s, started_s, finished_s';
+const COLUMN_NAMES = [
+  'id',
+  'athlete_id',
+  'state',
+  'cancel_requested',
+  'tags',
+  'files',
+  'samples',
+  'activities',
+  'active_s',
+  'error_code',
+  'error_message',
+  'created_s',
+  'started_s',
+  'finished_s',
+] as const satisfies readonly (keyof JobRow)[];
+const COLUMNS = COLUMN_NAMES.join(', ');
+/** What `save` rewrites: everything but the id, the owner, the tags and the creation time. */
+const MUTABLE_COLUMNS = COLUMN_NAMES.filter(
+  (name) => !['id', 'athlete_id', 'tags', 'created_s'].includes(name),
+);
 
 /**
  * Import jobs: their catalog rows (`import_jobs`) and their staged files, one folder per job under
@@ -77,8 +96,8 @@ export class ImportJobRepository {
       const row = toRow(job);
       await this.store.write((tx) =>
         tx.run(
-          `INSERT INTO import_jobs (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-          rowParams(row),
+          `INSERT INTO import_jobs (${COLUMNS}) VALUES (${COLUMN_NAMES.map((_, i) => `$${i + 1}`).join(', ')})`,
+          rowParams(row, COLUMN_NAMES),
         ),
       );
     } catch (error) {
@@ -92,22 +111,8 @@ export class ImportJobRepository {
     const row = toRow(job);
     await this.store.write((tx) =>
       tx.run(
-        `UPDATE import_jobs SET state = $2, cancel_requested = $3, files = $4, samples = $5, activities = $6,
-           active_s = $7, error_code = $8, error_message = $9, started_s = $10, finished_s = $11
-         WHERE id = $1`,
-        [
-          row.id,
-          row.state,
-          row.cancel_requested,
-          row.files,
-          Number(row.samples),
-          row.activities,
-          row.active_s,
-          row.error_code,
-          row.error_message,
-          row.started_s,
-          row.finished_s,
-        ],
+        `UPDATE import_jobs SET ${MUTABLE_COLUMNS.map((name, i) => `${name} = $${i + 2}`).join(', ')} WHERE id = $1`,
+        [row.id, ...rowParams(row, MUTABLE_COLUMNS)],
       ),
     );
   }
@@ -194,23 +199,9 @@ function toRow(job: StoredImportJob): JobRow {
   };
 }
 
-function rowParams(row: JobRow) {
-  return [
-    row.id,
-    row.athlete_id,
-    row.state,
-    row.cancel_requested,
-    row.tags,
-    row.files,
-    Number(row.samples),
-    row.activities,
-    row.active_s,
-    row.error_code,
-    row.error_message,
-    row.created_s,
-    row.started_s,
-    row.finished_s,
-  ];
+/** The row's values of the given columns, in their order (`samples` as a number: DuckDB may give a bigint). */
+function rowParams(row: JobRow, names: readonly (keyof JobRow)[]) {
+  return names.map((name) => (name === 'samples' ? Number(row.samples) : row[name]));
 }
 
 function fromRow(row: JobRow): StoredImportJob {
