@@ -77,9 +77,11 @@ describe('WebSession', () => {
   });
 
   it('ends a session after sessionMaxAgeS, whatever the browser keeps', () => {
+    // The clock stands still from sign-in on: the cookie's Max-Age is in whole seconds, so a few
+    // real milliseconds between sign-in and sealing would already cost the session its 60th second.
+    vi.useFakeTimers({ toFake: ['Date'] });
     const web = new WebSession({ ...OPTIONS, sessionMaxAgeS: 60 });
     const cookie = pair(web.sessionCookie(facts(), { ...SESSION, signedInAt: Date.now() }));
-    vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(Date.now() + 59_000);
     expect(web.read(facts(cookie)).session).toBeDefined();
     vi.setSystemTime(Date.now() + 2_000);
