@@ -34,7 +34,9 @@ export function normalizeSamples(trace: RawTrace): NormalizedSamples {
   const baseS = Math.floor(firstS);
   // bucket[i] is the output row of the i-th reading in time order.
   const bucket = new Uint32Array(rowCount);
-  const keys: number[] = [];
+  // keys[0, keyCount) are the output rows' seconds.
+  const keys = new Float64Array(rowCount);
+  let keyCount = 0;
   let duplicates = 0;
   let previousT = Number.NaN;
   for (let i = 0; i < rowCount; i++) {
@@ -42,8 +44,8 @@ export function normalizeSamples(trace: RawTrace): NormalizedSamples {
     if (t === previousT) duplicates++;
     previousT = t;
     const key = baseS + Math.floor(t - firstS);
-    if (keys.length === 0 || keys[keys.length - 1] !== key) keys.push(key);
-    bucket[i] = keys.length - 1;
+    if (keyCount === 0 || keys[keyCount - 1] !== key) keys[keyCount++] = key;
+    bucket[i] = keyCount - 1;
   }
   if (duplicates > 0) {
     issues.push({
@@ -57,13 +59,13 @@ export function normalizeSamples(trace: RawTrace): NormalizedSamples {
   const columns: SampleTable['columns'] = {};
   for (const [name, column] of Object.entries(trace.columns) as [MetricName, Float64Array][]) {
     const { min, max } = getMetric(name);
-    const reduced = reduceColumn(column, order, bucket, keys.length, REDUCERS[name] ?? 'mean', min, max);
+    const reduced = reduceColumn(column, order, bucket, keyCount, REDUCERS[name] ?? 'mean', min, max);
     if (reduced.rejected > 0) outOfRange[name] = reduced.rejected;
     if (reduced.values) columns[name] = reduced.values;
   }
   const extra: SampleTable['extra'] = {};
   for (const [name, column] of Object.entries(trace.extra)) {
-    const reduced = reduceColumn(column, order, bucket, keys.length, 'mean', -Infinity, Infinity);
+    const reduced = reduceColumn(column, order, bucket, keyCount, 'mean', -Infinity, Infinity);
     if (reduced.values) extra[name] = reduced.values;
   }
   const rejectedTotal = Object.values(outOfRange).reduce((sum, n) => sum + n, 0);
@@ -74,7 +76,7 @@ export function normalizeSamples(trace: RawTrace): NormalizedSamples {
       details: { counts: outOfRange },
     });
   }
-  return { samples: { timestampS: Float64Array.from(keys), columns, extra }, issues };
+  return { samples: { timestampS: keys.slice(0, keyCount), columns, extra }, issues };
 }
 
 /** Indices of the rows with a finite time, in time order (stable); reports out-of-order rows. */

@@ -130,14 +130,23 @@ export function boundRecording(timeS: Float64Array): Recording[] | null {
   return recordings;
 }
 
-/** The finite times, sorted ascending (a native numeric sort: no comparator call per pair). */
+/**
+ * The finite times, sorted ascending (a native numeric sort: no comparator call per pair). Times
+ * already in order, as recordings almost always are, are not sorted again.
+ */
 function finiteSorted(timeS: Float64Array): Float64Array {
   let n = 0;
-  for (const t of timeS) if (Number.isFinite(t)) n++;
+  for (let i = 0; i < timeS.length; i++) if (Number.isFinite(timeS[i]!)) n++;
   const sorted = new Float64Array(n);
+  let inOrder = true;
   let j = 0;
-  for (const t of timeS) if (Number.isFinite(t)) sorted[j++] = t;
-  return sorted.sort();
+  for (let i = 0; i < timeS.length; i++) {
+    const t = timeS[i]!;
+    if (!Number.isFinite(t)) continue;
+    if (j > 0 && t < sorted[j - 1]!) inOrder = false;
+    sorted[j++] = t;
+  }
+  return inOrder ? sorted : sorted.sort();
 }
 
 /** An epoch second as ISO 8601, or null outside the range a Date can hold. */
