@@ -39,8 +39,23 @@ export class Database {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly writer: DuckDBConnection,
-    private readonly path: string,
+    /** The catalog file, or null for an in-memory instance. */
+    private readonly path: string | null,
   ) {}
+
+  /**
+   * An in-memory instance with no catalog of its own, for work that only turns staged rows into
+   * files (the lake's Parquet writes). `threads` bounds DuckDB's workers: for many small COPYs one
+   * thread spends less CPU than a pool (see `Store`).
+   */
+  static async inMemory(options: { threads: number }): Promise<Database> {
+    const instance = await DuckDBInstance.create(':memory:', {
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+      threads: String(options.threads),
+    });
+    return new Database(instance, await instance.connect(), null);
+  }
 
   static async open(file: string): Promise<Database> {
     const path = resolve(file);
@@ -191,7 +206,7 @@ export class Database {
     for (const connection of this.idleReaders) connection.closeSync();
     this.writer.closeSync();
     this.instance.closeSync();
-    OPEN_IN_THIS_PROCESS.delete(this.path);
+    if (this.path !== null) OPEN_IN_THIS_PROCESS.delete(this.path);
   }
 
   private async withReader<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {

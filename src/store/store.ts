@@ -101,6 +101,12 @@ export class Store {
   private constructor(
     readonly lake: Lake,
     private readonly db: Database,
+    /**
+     * Stages each activity's rows and COPYs them to its lake files: an in-memory instance of its
+     * own with one thread, because a pool's workers spent 30–40 % more CPU on these small COPYs
+     * (bench/bulk-ingest.ts) and lake writes then never queue behind catalog transactions.
+     */
+    private readonly lakeWriter: Database,
   ) {}
 
   static async open(dataDir: string): Promise<Store> {
@@ -108,13 +114,20 @@ export class Store {
     await assertOwnDataDir(dataDir);
     const lake = new Lake(dataDir);
     const db = await Database.open(lake.catalogPath);
-    const store = new Store(lake, db);
+    let lakeWriter: Database;
+    try {
+      lakeWriter = await Database.inMemory({ threads: 1 });
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    const store = new Store(lake, db, lakeWriter);
     try {
       for (const statement of CATALOG_SCHEMA) await db.exec(statement);
       // DuckDB cannot replay an ADD COLUMN on a table with a DEFAULT from its WAL: make schema changes durable now.
       await db.exec('CHECKPOINT');
-      await db.exec(
-        'CREATE TEMP TABLE IF NOT EXISTS staging_curve_file (metric VARCHAR, value DOUBLE[], start_offset_s INTEGER[])',
+      await lakeWriter.exec(
+        'CREATE TEMP TABLE staging_curve_file (metric VARCHAR, value DOUBLE[], start_offset_s INTEGER[])',
       );
       await db.exec(
         `CREATE TEMP TABLE IF NOT EXISTS staging_curves (activity_index INTEGER, metric_index INTEGER, after_kj SMALLINT, duration_s INTEGER,
@@ -127,7 +140,7 @@ export class Store {
       await store.recover();
       await store.migrateCurveFiles();
     } catch (error) {
-      db.close();
+      store.close();
       throw error;
     }
     return store;
@@ -135,6 +148,7 @@ export class Store {
 
   close(): void {
     this.db.close();
+    this.lakeWriter.close();
   }
 
   all<T = Record<string, unknown>>(sql: string, params?: SqlParams): Promise<T[]> {
@@ -567,7 +581,7 @@ export class Store {
     const present = METRICS.filter((m) => samples.columns[m.name] !== undefined);
     const table = `staging_samples_${present.map((m) => METRICS.indexOf(m).toString(36)).join('')}`;
     if (!this.stagingTables.has(table)) {
-      await this.db.exec(
+      await this.lakeWriter.exec(
         `CREATE TEMP TABLE IF NOT EXISTS ${table} (timestamp_s DOUBLE${present.map((m) => `, ${m.name} DOUBLE`).join('')})`,
       );
       this.stagingTables.add(table);
@@ -590,8 +604,8 @@ export class Store {
     const names = Object.keys(samples.extra).filter((name) => SAFE_IDENTIFIER.test(name));
     const n = samples.timestampS.length;
     const table = 'staging_extras';
-    await this.db.exec(`DROP TABLE IF EXISTS ${table}`);
-    await this.db.exec(
+    await this.lakeWriter.exec(`DROP TABLE IF EXISTS ${table}`);
+    await this.lakeWriter.exec(
       `CREATE TEMP TABLE ${table} (timestamp_s DOUBLE${names.map((c) => `, "${c}" DOUBLE`).join('')})`,
     );
     await this.stageAndCopy(
@@ -626,7 +640,7 @@ export class Store {
     ];
     await mkdir(dirname(path), { recursive: true });
     const temporary = temporaryPathFor(path);
-    await this.db.scratch(async (tx) => {
+    await this.lakeWriter.scratch(async (tx) => {
       await tx.append('staging_curve_file', CURVE_FILE_TYPES, columns);
       await tx.run(
         `COPY (SELECT ${sqlString(activity.id)} AS activity_id, metric, ${sqlString(activity.gapPolicy)} AS gap_policy,
@@ -651,7 +665,7 @@ export class Store {
   ): Promise<void> {
     await mkdir(dirname(path), { recursive: true });
     const temporary = temporaryPathFor(path);
-    await this.db.scratch(async (tx) => {
+    await this.lakeWriter.scratch(async (tx) => {
       await tx.appendTyped(table, types, columns);
       await tx.run(
         `COPY (${select}) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION V2)`,
