@@ -74,14 +74,18 @@ interface Kernel {
 
 async function loadKernel(root: string): Promise<Kernel> {
   const decode = await import(resolve(root, 'src/ingest/fit/decode-fit.ts'));
-  // readFit's own decode: only the message kinds it reads, where the tree has that option.
+  // readFit's own decode: only the message kinds and record fields it reads, where the tree has
+  // those options.
   const readFit = await import(resolve(root, 'src/ingest/fit/read-fit.ts'));
+  const records = await import(resolve(root, 'src/ingest/fit/read-fit-records.ts'));
   const only: ReadonlySet<number> | undefined = readFit.READ_FIT_MESSAGES;
+  const recordFields: ReadonlySet<string> | undefined = records.READ_FIT_RECORD_FIELDS;
   const read = await import(resolve(root, 'src/ingest/read-activity-file.ts'));
   const derive = await import(resolve(root, 'src/services/sources/derive-activity.ts'));
   const thresholds = await import(resolve(root, 'src/services/profile/resolve-thresholds.ts'));
   return {
-    decodeFit: (bytes: Uint8Array) => decode.decodeFit(bytes, 'fast', only ? { only } : {}),
+    decodeFit: (bytes: Uint8Array) =>
+      decode.decodeFit(bytes, 'fast', { ...(only && { only }), ...(recordFields && { recordFields }) }),
     readActivityFile: read.readActivityFile,
     deriveActivity: derive.deriveActivity,
     resolveThresholds: thresholds.resolveThresholds,

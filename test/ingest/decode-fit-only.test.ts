@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type DecodedFit, decodeFit } from '../../src/ingest/fit/decode-fit.ts';
 import { READ_FIT_MESSAGES } from '../../src/ingest/fit/read-fit.ts';
+import { READ_FIT_RECORD_FIELDS } from '../../src/ingest/fit/read-fit-records.ts';
 import { everyFitFile } from './helpers/shared-fixtures.ts';
 
 /**
@@ -107,6 +108,90 @@ describe("decodeFit's only option", () => {
         },
       ),
       { seed: 0x11_0003, numRuns: 300 },
+    );
+  });
+});
+
+/**
+ * `decodeFit(bytes, 'fast', { only, recordFields })` (what readFit asks for) against the same
+ * without recordFields: everything the same but record messages, and each record message the full
+ * one with some keys not asked for left out (every key asked for, and `developerFields`, kept;
+ * values and order the same).
+ */
+function expectSameRecordFields(trimmed: DecodedFit, full: DecodedFit, label: string): { left: number } {
+  expect(trimmed.decodedBy, label).toBe(full.decodedBy);
+  expect(trimmed.errors, label).toEqual(full.errors);
+  expect(trimmed.integrityOk, label).toBe(full.integrityOk);
+  expect(trimmed.headerIgnored, label).toBe(full.headerIgnored);
+  expect(trimmed.recordDeveloperFields, label).toStrictEqual(full.recordDeveloperFields);
+  expect(Object.keys(trimmed.messages), label).toEqual(Object.keys(full.messages));
+  let left = 0;
+  for (const [key, list] of Object.entries(full.messages)) {
+    if (key !== 'recordMesgs') {
+      expect(trimmed.messages[key], `${label} ${key}`).toStrictEqual(list);
+      continue;
+    }
+    const records = trimmed.messages[key]!;
+    expect(records, label).toHaveLength(list.length);
+    list.forEach((record, i) => {
+      const expected = Object.fromEntries(
+        Object.entries(record).filter(
+          ([name]) => name === 'developerFields' || READ_FIT_RECORD_FIELDS.has(name) || name in records[i]!,
+        ),
+      );
+      expect(records[i], `${label} record ${i}`).toStrictEqual(expected);
+      expect(Object.keys(records[i]!), `${label} record ${i}`).toEqual(Object.keys(expected));
+      left += Object.keys(record).length - Object.keys(expected).length;
+    });
+  }
+  return { left };
+}
+
+describe("decodeFit's recordFields option", () => {
+  const options = { only: READ_FIT_MESSAGES, recordFields: READ_FIT_RECORD_FIELDS };
+  it.each(files.map((f) => [f.name, f.bytes] as const))(
+    'keeps every record field readFit reads in %s',
+    (name, bytes) => {
+      expectSameRecordFields(
+        decodeFit(bytes, 'fast', options),
+        decodeFit(bytes, 'fast', { only: READ_FIT_MESSAGES }),
+        name,
+      );
+    },
+  );
+
+  it('leaves out the others (power phases, pedal balance of the 6 h ride) when ../shared is present', () => {
+    const long = files.find((f) => f.name.endsWith('long.fit'));
+    if (!long) return;
+    const { left } = expectSameRecordFields(
+      decodeFit(long.bytes, 'fast', options),
+      decodeFit(long.bytes, 'fast', { only: READ_FIT_MESSAGES }),
+      'long.fit',
+    );
+    expect(left).toBeGreaterThan(100_000);
+  });
+
+  const small = files.filter(({ bytes }) => bytes.length < 70_000);
+  it('gives the same errors and messages on seeded damage', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: small.length - 1 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 1, max: 255 })), {
+          maxLength: 3,
+        }),
+        (fileIndex, cut, flips) => {
+          const { name, bytes } = small[fileIndex]!;
+          const out = bytes.slice(0, Math.max(1, Math.floor((0.5 + cut / 2) * bytes.length)));
+          for (const [x, value] of flips) out[Math.min(out.length - 1, Math.floor(x * out.length))]! ^= value;
+          expectSameRecordFields(
+            decodeFit(out, 'fast', options),
+            decodeFit(out, 'fast', { only: READ_FIT_MESSAGES }),
+            `${name} ${cut} ${flips}`,
+          );
+        },
+      ),
+      { seed: 0x11_0004, numRuns: 300 },
     );
   });
 });

@@ -25,9 +25,10 @@ export function decodeFitStreamFast(
   bytes: Uint8Array,
   dataOnly: boolean,
   only: ReadonlySet<number> | null = null,
+  recordFields: ReadonlySet<string> | null = null,
 ): FastDecoded | null {
   try {
-    return new FastDecoder(bytes, dataOnly, only).read();
+    return new FastDecoder(bytes, dataOnly, only, recordFields).read();
   } catch {
     // Anything the port did not anticipate (a TypeError the SDK would also hit, a bug here):
     // the SDK decodes the file, so answers never depend on this decoder.
@@ -221,6 +222,8 @@ interface Definition {
   developerSlot: number;
   /** Plain path: compiled message shapes by the bit set of slots present. */
   shapes: Map<number, MessageShape>;
+  /** Plain path: the slots that go into the message (all, unless record fields are left out). */
+  keep: number;
 }
 
 interface Entry {
@@ -259,8 +262,21 @@ class FastDecoder {
    */
   readonly #only: ReadonlySet<number> | null;
 
-  constructor(bytes: Uint8Array, dataOnly: boolean, only: ReadonlySet<number> | null) {
+  /**
+   * Names of the record fields to put into record messages, or null for all. On the flat path the
+   * others are still read (an accumulated field or a component needs its value) but not stored:
+   * a record message is then the full one without those keys.
+   */
+  readonly #recordFields: ReadonlySet<string> | null;
+
+  constructor(
+    bytes: Uint8Array,
+    dataOnly: boolean,
+    only: ReadonlySet<number> | null,
+    recordFields: ReadonlySet<string> | null,
+  ) {
     this.#only = only;
+    this.#recordFields = recordFields;
     this.#bytes = bytes;
     this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.#length = bytes.length;
@@ -390,11 +406,14 @@ class FastDecoder {
       group: null,
       developerSlot: 0,
       shapes: new Map(),
+      keep: ALL_SLOTS,
     };
     definition.plain = compilePlain(definition);
     if (definition.plain !== null) {
       const components = definition.plain.filter((field) => field.component !== null).length;
       definition.developerSlot = definition.plain.length + components;
+      if (this.#recordFields !== null && globalMessageNumber === RECORD)
+        definition.keep = keptSlots(definition.plain, definition.developerSlot, this.#recordFields);
     }
     this.#definitions[definition.localMesgNum] = definition;
     if (profile) {
@@ -472,10 +491,14 @@ class FastDecoder {
     const values = this.#scratch;
     const mesgNum = definition.profile!.num;
     const n = plain.length;
+    const keep = definition.keep;
     let present = 0;
     for (let i = 0; i < n; i++) {
       const field = plain[i]!;
+      const kept = (keep & (1 << i)) !== 0;
       if (field.count !== 1 || field.isArray) {
+        // Array fields on the flat path feed no component and no accumulator.
+        if (!kept) continue;
         const value = readPlainArray(view, start, field, littleEndian);
         if (value === null) continue;
         values[i] = value;
@@ -485,16 +508,18 @@ class FastDecoder {
       const raw = readScalar(view, start + field.offset, field.baseType, littleEndian);
       if (raw === field.invalid) continue;
       if (field.accumulatedNum >= 0) this.#startAccumulating(mesgNum, field.accumulatedNum, raw);
+      present |= 1 << i;
+      // Present all the same: its component, if any, expands from it below.
+      if (!kept) continue;
       if (field.transform === 1) values[i] = raw / field.scale - field.valueOffset;
       else if (field.transform === 2) values[i] = field.names?.[raw] ?? raw;
       else values[i] = raw;
-      present |= 1 << i;
     }
     // Components expand after every native field, in field order (the SDK's #expandComponents).
     for (let i = 0; i < n; i++) {
       const field = plain[i]!;
       const c = field.component;
-      if (c === null || (present & (1 << i)) === 0) continue;
+      if (c === null || (present & (1 << i)) === 0 || (keep & (1 << c.slot)) === 0) continue;
       const raw = readScalar(view, start + field.offset, field.baseType, littleEndian);
       if (raw === c.sourceInvalid) continue;
       const value = ((raw & c.mask) >>> 0) / c.scale - c.offset;
@@ -509,6 +534,7 @@ class FastDecoder {
       values[definition.developerSlot] = developerFields;
       present |= 1 << definition.developerSlot;
     }
+    present &= keep;
     let shape = definition.shapes.get(present);
     if (shape === undefined) {
       shape = compileShape(plain, definition.developerSlot, present);
@@ -1019,6 +1045,18 @@ class BitStream {
 type MessageShape = (values: readonly unknown[]) => Record<string, unknown>;
 
 const MAX_SLOTS = 31;
+const ALL_SLOTS = 2 ** MAX_SLOTS - 1;
+
+/** The slots of a record definition whose field (or component target) is named in `names`, and developer fields. */
+function keptSlots(plain: PlainField[], developerSlot: number, names: ReadonlySet<string>): number {
+  let keep = 1 << developerSlot;
+  plain.forEach((field, i) => {
+    if (names.has(field.name)) keep |= 1 << i;
+    const c = field.component;
+    if (c !== null && names.has(c.targetName)) keep |= 1 << c.slot;
+  });
+  return keep;
+}
 const MAX_SHAPES_PER_DEFINITION = 64;
 /** Shapes by their key list, shared by definitions (files redefine the same layout often). */
 const SHAPE_CACHE = new Map<string, MessageShape>();

@@ -40,6 +40,12 @@ export interface DecodeFitOptions {
    * data ids are always decoded. The SDK (asked for, or fallen back to) decodes everything.
    */
   only?: ReadonlySet<number>;
+  /**
+   * Record fields (the SDK's names, e.g. `heartRate`) the caller reads. The fast decoder may then
+   * leave other fields out of record messages; the fields named, `developerFields`, and the
+   * errors are the same as without the option. The SDK decodes every field.
+   */
+  recordFields?: ReadonlySet<string>;
 }
 
 type StreamDecoder = (
@@ -69,7 +75,8 @@ export function decodeFit(
     const only = options.only
       ? new Set([...options.only, RECORD, FIELD_DESCRIPTION, DEVELOPER_DATA_ID])
       : null;
-    const fast = decodeWith(bytes, (b, dataOnly) => decodeFitStreamFast(b, dataOnly, only));
+    const recordFields = options.recordFields ?? null;
+    const fast = decodeWith(bytes, (b, dataOnly) => decodeFitStreamFast(b, dataOnly, only, recordFields));
     if (fast !== null) return { ...fast, decodedBy: 'fast' };
   }
   return { ...decodeWith(bytes, decodeStreamWithSdk)!, decodedBy: 'sdk' };

@@ -62,6 +62,28 @@ const [
   number,
 ];
 
+/**
+ * The record fields readFitRecords reads (and the heart-rate merge: `timestamp`, `heartRate`),
+ * so that the decoder can leave the others (power phases, pedal balance …) out of the messages.
+ */
+export const READ_FIT_RECORD_FIELDS: ReadonlySet<string> = new Set([
+  'timestamp',
+  'power',
+  'heartRate',
+  'cadence',
+  'fractionalCadence',
+  'enhancedSpeed',
+  'speed',
+  'distance',
+  'enhancedAltitude',
+  'altitude',
+  'positionLat',
+  'positionLong',
+  'temperature',
+  'coreTemperature',
+  'saturatedHemoglobinPercent',
+]);
+
 /** A developer field read into `trace.extra[column]`. */
 export interface DeveloperColumn {
   column: string;

@@ -13,7 +13,7 @@ import { mapFitSport } from './fit-sport-table.ts';
 import { fitTimeToEpochS } from './fit-time.ts';
 import { mapDeveloperFields } from './map-developer-fields.ts';
 import { readFitLaps } from './read-fit-laps.ts';
-import { readFitRecords } from './read-fit-records.ts';
+import { READ_FIT_RECORD_FIELDS, readFitRecords } from './read-fit-records.ts';
 import { readTimerEvents, timerFromEvents } from './timer-from-events.ts';
 
 /** Session fields copied into `deviceSummary`, with unit-bearing names; the first present wins. */
@@ -67,7 +67,10 @@ interface Session {
  * `decoder` picks the FIT decoder (tests compare both; the answer is the same).
  */
 export function readFit(bytes: Uint8Array, decoder: FitDecoderName = 'fast'): ReadResult {
-  const decoded = decodeFit(bytes, decoder, { only: READ_FIT_MESSAGES });
+  const decoded = decodeFit(bytes, decoder, {
+    only: READ_FIT_MESSAGES,
+    recordFields: READ_FIT_RECORD_FIELDS,
+  });
   const { messages } = decoded;
   const records = readFitRecords(messages.recordMesgs ?? [], decoded.recordDeveloperFields);
   const fileIssues = decodeIssues(decoded, records.trace.timeS.length);
