@@ -74,12 +74,17 @@ const FINE_SLACK_FRACTION = 0.5;
  *    and c − i seconds of [b + d, c + d), m = c − b seconds in all, each at least the minimum v of
  *    those two ranges, so its sum is ≤ E − m·v. This one prunes ties (long constant stretches),
  *    where E alone cannot; the ranges are ≤ 180 s, answered by a small range-minimum table.
- * 4. Trend. With the same exact sums (and a total below 2^41), let r be the whole-number mean rate
- *    and D[k] = S[k] − r·k; every D is a multiple of 2^−10 below 2^43 in size, so it is exact, and
- *    a window's sum is exactly D[i + d] − D[i] + r·d ≤ max D[b + d .. c + d] − min D[b .. c] + r·d
- *    for every start i in [b, c]. E is this bound with r = 0; with r near the data's rate the
- *    bound only keeps the local ups and downs, so long stretches at a steady rate (whose windows
- *    all come close to the best) are skipped too. Min and max tables of D answer the ranges.
+ * 4. Trend. Let r be the whole-number mean rate and D[k] = S[k] − r·k. A window's sum is
+ *    D[i + d] − D[i] + r·d ≤ max D[b + d .. c + d] − min D[b .. c] + r·d for every start i in
+ *    [b, c]. E is this bound with r = 0; with r near the data's rate it keeps only the local ups
+ *    and downs, so long stretches at a steady rate (whose windows all come close to the best) are
+ *    skipped too. Min and max tables of D answer the ranges. With exact sums (total < 2^41) every D
+ *    is a multiple of 2^−10 below 2^43 in size, so the bound is exact. Otherwise (values ≥ 0, not
+ *    dyadic: speed, interpolated heart rate) it gets a margin for rounding, u = 2^−53 and
+ *    T = S̃[N] the computed total, which bounds every S̃[k], r·k and |D|: with D̃ = fl(S̃[k] − r·k)
+ *    off by ≤ u·T, w̃ = fl(S̃[i + d] − S̃[i]) ≤ (D̃[i + d] − D̃[i] + r·d) + 3u·T, and the two
+ *    roundings of the computed bound cost ≤ 5u·T more; adding 16u·T (itself rounded by ≤ 3.1u·T)
+ *    keeps it above w̃. Near-ties from rounding are left to the window-by-window comparison.
  *
  * Cost: O(N) per duration for the coarse checks divided by up to 181, plus the windows of blocks
  * that survive. Ride-like data prunes almost everything; white noise is the hard case and stays
@@ -123,8 +128,10 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
   // Built on first use: a curve taken whole from `suffixOf` never needs it.
   let minTable: Float64Array[] | null = null;
   // Step 4: detrended prefix sums D[k] = S[k] − rate·k; their tables are built on first use.
-  const detrend = sumsExact && acc * EXACT_SCALE * 4 <= Number.MAX_SAFE_INTEGER && n > 0;
+  const trendExact = sumsExact && acc * EXACT_SCALE * 4 <= Number.MAX_SAFE_INTEGER;
+  const detrend = canPrune && n > 0 && (trendExact || acc < 2 ** 52);
   const rate = detrend ? Math.floor(acc / n) : 0;
+  const trendMargin = trendExact ? 0 : 2 ** -49 * acc;
   let dMin: Float64Array[] | null = null;
   let dMax: Float64Array[] | null = null;
   // Reusing a parent's windows is sound only when both series' sums are exact (see suffixOf).
@@ -237,7 +244,7 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
         if (canPrune && (energy < best || (energy === best && b >= bestStart))) continue;
         if (detrend && c > b) {
           if (!dMin) [dMin, dMax] = buildDetrendTables(prefix, rate);
-          const bound = rangeMax(dMax!, b + d, c + d + 1) - rangeMin(dMin, b, c + 1) + rate * d;
+          const bound = rangeMax(dMax!, b + d, c + d + 1) - rangeMin(dMin, b, c + 1) + rate * d + trendMargin;
           if (bound < best || (bound === best && b >= bestStart)) continue;
         }
         if (sumsExact && c > b) {
@@ -259,7 +266,8 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
             const e2 = prefix[g + d]! - prefix[f]!;
             if (e2 < best || (e2 === best && f >= bestStart)) continue;
             if (detrend && g > f) {
-              const bound = rangeMax(dMax!, f + d, g + d + 1) - rangeMin(dMin!, f, g + 1) + rate * d;
+              const bound =
+                rangeMax(dMax!, f + d, g + d + 1) - rangeMin(dMin!, f, g + 1) + rate * d + trendMargin;
               if (bound < best || (bound === best && f >= bestStart)) continue;
             }
           }
