@@ -76,7 +76,7 @@ let samples = 0;
 for (let round = 0; round <= ROUNDS; round++) {
   const items = batchFor(`bench${round}`);
   activities = items.reduce((n, i) => n + i.activities.length, 0);
-  samples = items.flatMap((i) => i.activities).reduce((n, a) => n + a.samples.timestampS.length, 0);
+  samples = items.flatMap((i) => i.activities).reduce((n, a) => n + Number(a.row.sample_count), 0);
   const cpu = process.cpuUsage();
   for (let i = 0; i < items.length; i += 16) await store.writeSources(items.slice(i, i + 16));
   const used = process.cpuUsage(cpu);

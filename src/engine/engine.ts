@@ -171,7 +171,8 @@ export class Engine {
     const pool = this.decodePool;
     const decode = pool
       ? (request: DecodeRequest) => pool.run(request)
-      : async (request: DecodeRequest) => runDecodeTask(request);
+      : // In this thread the store writes the lake files at commit: writing them ahead gains nothing.
+        async (request: DecodeRequest) => runDecodeTask({ ...request, writeLakeFiles: undefined });
     this.sources = new IngestService(store, this.profile, curveGapPolicy, enqueueWrite, changed, decode);
     this.imports = new ImportService(new ImportJobRepository(store), this.sources, importOptions);
   }

@@ -12,43 +12,40 @@ import {
   FLOAT,
   INTEGER,
   LIST,
-  listValue,
   SMALLINT,
   VARCHAR,
 } from '@duckdb/node-api';
 import type { SampleTable } from '../domain/activity.ts';
 import { QUERY_GRID_S } from '../domain/durations.ts';
 import { PeakformError } from '../domain/errors.ts';
-import { METRICS } from '../domain/metrics.ts';
 import { CATALOG_SCHEMA } from './catalog-schema.ts';
 import type { ColumnBatch, ColumnType } from './column-batch.ts';
-import { Database, type SqlParams, type TypedColumn, type WriteTransaction } from './database.ts';
+import { Database, type SqlParams, type WriteTransaction } from './database.ts';
 import {
   DATA_DIR_ENTRIES,
   Lake,
-  type LakeKind,
   listFiles,
   listTemporaries,
   removeTemporaries,
   temporaryPathFor,
   writeFileAtomic,
 } from './lake.ts';
+import {
+  type CurveWrite,
+  type LakeActivity,
+  type LakeFilePaths,
+  LakeFileWriter,
+  SAFE_IDENTIFIER,
+  storedPathsOf,
+} from './lake-file-writer.ts';
+import { sqlString } from './sql-string.ts';
 import { emitWebhookEvents, type SourceBefore, sourceWriteEvents } from './webhook-outbox.ts';
 
 /** Values for one catalog row by column name; string arrays go to VARCHAR[] columns. */
 export type CatalogRow = Record<string, DuckDBValue | readonly string[]>;
 
-/** One exact curve: `values[d − 1]` and `startS[d − 1]` for windows of exactly d seconds. */
-export interface CurveWrite {
-  metric: string;
-  afterKj: number;
-  values: Float64Array;
-  startS: Int32Array;
-  /** Best for at least d seconds, the duration of that window, and its start. */
-  envelope: Float64Array;
-  envelopeDurationS: Int32Array;
-  envelopeStartS: Int32Array;
-}
+export type { CurveWrite, LakeFilePaths };
+export { sqlString };
 
 /** One activity ready to be written: ids assigned, catalog values prepared by the engine. */
 export interface ActivityWrite {
@@ -58,9 +55,12 @@ export interface ActivityWrite {
   sport: string;
   localDate: string;
   startS: number;
-  samples: SampleTable;
+  /** Its samples; null once a decode worker has written them to `lakeFiles` (they stay there). */
+  samples: SampleTable | null;
   curves: CurveWrite[];
   gapPolicy: string;
+  /** The lake files a decode worker wrote ahead (new names, not yet named by the catalog), or null. */
+  lakeFiles: LakeFilePaths | null;
   /** Column values for the `activities` table, without the paths (the store sets those). */
   row: CatalogRow;
   laps: CatalogRow[];
@@ -95,18 +95,11 @@ const ACTIVITY_TABLES = ['laps', 'activity_metrics', 'activity_zones', 'curve_po
  * remains of a write that died before or after its commit).
  */
 export class Store {
-  /** Staging tables of samples created so far on the write connection (one per set of metrics). */
-  private readonly stagingTables = new Set<string>();
-
   private constructor(
     readonly lake: Lake,
     private readonly db: Database,
-    /**
-     * Stages each activity's rows and COPYs them to its lake files: an in-memory instance of its
-     * own with one thread, because a pool's workers spent 30–40 % more CPU on these small COPYs
-     * (bench/bulk-ingest.ts) and lake writes then never queue behind catalog transactions.
-     */
-    private readonly lakeWriter: Database,
+    /** Writes the lake files of activities that come without them (see `ActivityWrite.lakeFiles`). */
+    private readonly lakeWriter: LakeFileWriter,
   ) {}
 
   static async open(dataDir: string): Promise<Store> {
@@ -114,9 +107,9 @@ export class Store {
     await assertOwnDataDir(dataDir);
     const lake = new Lake(dataDir);
     const db = await Database.open(lake.catalogPath);
-    let lakeWriter: Database;
+    let lakeWriter: LakeFileWriter;
     try {
-      lakeWriter = await Database.inMemory({ threads: 1 });
+      lakeWriter = await LakeFileWriter.open();
     } catch (error) {
       db.close();
       throw error;
@@ -126,9 +119,6 @@ export class Store {
       for (const statement of CATALOG_SCHEMA) await db.exec(statement);
       // DuckDB cannot replay an ADD COLUMN on a table with a DEFAULT from its WAL: make schema changes durable now.
       await db.exec('CHECKPOINT');
-      await lakeWriter.exec(
-        'CREATE TEMP TABLE staging_curve_file (metric VARCHAR, value DOUBLE[], start_offset_s INTEGER[])',
-      );
       await db.exec(
         `CREATE TEMP TABLE IF NOT EXISTS staging_curves (activity_index INTEGER, metric_index INTEGER, after_kj SMALLINT, duration_s INTEGER,
           value DOUBLE, start_offset_s INTEGER, envelope_value DOUBLE, envelope_duration_s INTEGER, envelope_start_offset_s INTEGER)`,
@@ -381,28 +371,23 @@ export class Store {
     await this.removeLakeFiles(replaced);
   }
 
-  /** Writes an activity's lake files under new names; returns its catalog row with their paths. */
+  /**
+   * An activity's catalog row with the paths of its lake files: those a decode worker wrote ahead,
+   * or files written now under new names.
+   */
   private async writeActivityFiles(activity: ActivityWrite, generation: string): Promise<CatalogRow> {
-    const path = (kind: LakeKind) =>
-      this.lake.lakePath(kind, activity.athleteId, activity.year, activity.id, generation);
-    const samplesPath = path('samples');
-    await this.writeSamples(activity.id, activity.samples, samplesPath);
-    let extrasPath: string | null = null;
-    if (Object.keys(activity.samples.extra).length > 0) {
-      extrasPath = path('extras');
-      await this.writeExtras(activity.samples, extrasPath);
-    }
-    let curvesPath: string | null = null;
-    if (activity.curves.length > 0) {
-      curvesPath = path('curves');
-      await this.writeCurves(activity, curvesPath);
-    }
-    return {
-      ...activity.row,
-      samples_path: this.lake.toStored(samplesPath),
-      extras_path: extrasPath && this.lake.toStored(extrasPath),
-      curves_path: curvesPath && this.lake.toStored(curvesPath),
-    };
+    const files =
+      activity.lakeFiles ??
+      (await this.lakeWriter.writeActivity(this.lake, lakeActivity(activity), generation));
+    return { ...activity.row, ...files };
+  }
+
+  /**
+   * Removes the lake files that a decode wrote ahead for activities that will not be committed (a
+   * duplicate found at commit time, a batch decoded again or cancelled). Idempotent.
+   */
+  async discardLakeFiles(activities: readonly ActivityWrite[]): Promise<void> {
+    await this.removeLakeFiles(activities.flatMap((a) => (a.lakeFiles ? storedPathsOf(a.lakeFiles) : [])));
   }
 
   /**
@@ -573,105 +558,6 @@ export class Store {
 
   private async removeLakeFiles(storedPaths: readonly string[]): Promise<void> {
     await Promise.all(storedPaths.map((p) => rm(this.lake.fromStored(p), { force: true })));
-  }
-
-  private async writeSamples(activityId: string, samples: SampleTable, path: string): Promise<void> {
-    // Only the metrics the activity has are staged (a staging table per set of metrics); missing
-    // readings stay NaN in staging and become NULL in the COPY (no JS value per cell).
-    const present = METRICS.filter((m) => samples.columns[m.name] !== undefined);
-    const table = `staging_samples_${present.map((m) => METRICS.indexOf(m).toString(36)).join('')}`;
-    if (!this.stagingTables.has(table)) {
-      await this.lakeWriter.exec(
-        `CREATE TEMP TABLE IF NOT EXISTS ${table} (timestamp_s DOUBLE${present.map((m) => `, ${m.name} DOUBLE`).join('')})`,
-      );
-      this.stagingTables.add(table);
-    }
-    await this.stageAndCopy(
-      [DOUBLE, ...present.map(() => DOUBLE)],
-      table,
-      [samples.timestampS, ...present.map((m) => samples.columns[m.name]!)],
-      `SELECT ${sqlString(activityId)} AS activity_id, to_timestamp(timestamp_s) AS timestamp, ${METRICS.map(
-        (m) =>
-          present.includes(m)
-            ? `CAST(${nanToNull(m.name)} AS ${m.duckdbType}) AS ${m.name}`
-            : `CAST(NULL AS ${m.duckdbType}) AS ${m.name}`,
-      ).join(', ')} FROM ${table}`,
-      path,
-    );
-  }
-
-  private async writeExtras(samples: SampleTable, path: string): Promise<void> {
-    const names = Object.keys(samples.extra).filter((name) => SAFE_IDENTIFIER.test(name));
-    const n = samples.timestampS.length;
-    const table = 'staging_extras';
-    await this.lakeWriter.exec(`DROP TABLE IF EXISTS ${table}`);
-    await this.lakeWriter.exec(
-      `CREATE TEMP TABLE ${table} (timestamp_s DOUBLE${names.map((c) => `, "${c}" DOUBLE`).join('')})`,
-    );
-    await this.stageAndCopy(
-      [DOUBLE, ...names.map(() => DOUBLE)],
-      table,
-      [
-        samples.timestampS,
-        ...names.map((name) => samples.extra[name] ?? new Float64Array(n).fill(Number.NaN)),
-      ],
-      `SELECT to_timestamp(timestamp_s) AS timestamp${names.map((c) => `, ${nanToNull(`"${c}"`)} AS "${c}"`).join('')} FROM ${table}`,
-      path,
-    );
-  }
-
-  /**
-   * The whole-activity curves at every duration (CURVES_FILE_LAYOUT): one row per metric, sorted by
-   * metric, whose `value` and `start_offset_s` lists hold the curve at every duration d in
-   * position d (NULL where no window of d seconds has a value). Envelopes and fatigue-resistance
-   * curves are kept in the catalog index only, at the query-grid durations: they derive from these
-   * or matter at those durations.
-   */
-  private async writeCurves(activity: ActivityWrite, path: string): Promise<void> {
-    const whole = activity.curves
-      .filter((c) => c.afterKj === 0)
-      .sort((a, b) => (a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0));
-    // Each curve goes in as one list value over its typed arrays (no JS value per duration); a
-    // duration without a value is NaN there and NULL in the file.
-    const columns: DuckDBValue[][] = [
-      whole.map((c) => c.metric),
-      whole.map((c) => listValue(c.values as unknown as DuckDBValue[])),
-      whole.map((c) => listValue(c.startS.subarray(0, c.values.length) as unknown as DuckDBValue[])),
-    ];
-    await mkdir(dirname(path), { recursive: true });
-    const temporary = temporaryPathFor(path);
-    await this.lakeWriter.scratch(async (tx) => {
-      await tx.append('staging_curve_file', CURVE_FILE_TYPES, columns);
-      await tx.run(
-        `COPY (SELECT ${sqlString(activity.id)} AS activity_id, metric, ${sqlString(activity.gapPolicy)} AS gap_policy,
-            list_transform(value, v -> CASE WHEN isnan(v) THEN NULL ELSE v END) AS value,
-            list_transform(start_offset_s, (s, i) -> CASE WHEN isnan(value[i]) THEN NULL ELSE s END) AS start_offset_s
-          FROM staging_curve_file) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION V2)`,
-      );
-    });
-    await rename(temporary, path);
-  }
-
-  /**
-   * Stages typed columns and COPYs a query of them to a Parquet file (temp + rename). The staging
-   * rows never commit: the transaction that held them is rolled back once the file is written.
-   */
-  private async stageAndCopy(
-    types: DuckDBType[],
-    table: string,
-    columns: readonly TypedColumn[],
-    select: string,
-    path: string,
-  ): Promise<void> {
-    await mkdir(dirname(path), { recursive: true });
-    const temporary = temporaryPathFor(path);
-    await this.lakeWriter.scratch(async (tx) => {
-      await tx.appendTyped(table, types, columns);
-      await tx.run(
-        `COPY (${select}) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION V2)`,
-      );
-    });
-    await rename(temporary, path);
   }
 
   /**
@@ -894,15 +780,14 @@ function asIs(column: string): string {
 }
 
 /** Staged columns of a curves file: metric, and its values and starts by duration. */
-const CURVE_FILE_TYPES = [VARCHAR, LIST(DOUBLE), LIST(INTEGER)];
+const _CURVE_FILE_TYPES = [VARCHAR, LIST(DOUBLE), LIST(INTEGER)];
 /** Staged columns of curve points: activity and metric (indexes), after, duration, value, start, envelope. */
 const CURVE_TYPES = [INTEGER, INTEGER, SMALLINT, INTEGER, DOUBLE, INTEGER, DOUBLE, INTEGER, INTEGER];
-const SAFE_IDENTIFIER = /^[a-z][a-z0-9_]{0,62}$/;
 /** Tables of the webhook outbox, kept when an athlete is deleted (their deletion events are in it). */
 const OUTBOX_TABLES = new Set(['webhook_events', 'webhook_deliveries', 'webhook_attempts']);
 
 /** A staged DOUBLE column read back with NaN (no reading) as NULL. */
-function nanToNull(column: string): string {
+function _nanToNull(column: string): string {
   return `CASE WHEN isnan(${column}) THEN NULL ELSE ${column} END`;
 }
 
@@ -1034,7 +919,8 @@ async function insertRows(tx: WriteTransaction, table: string, rows: readonly Ca
   }
 }
 
-/** A SQL string literal for values we generate ourselves (paths, ids); user input goes in parameters. */
-export function sqlString(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
+/** What the lake files of an activity are written from; its samples must still be at hand. */
+function lakeActivity(activity: ActivityWrite): LakeActivity {
+  if (!activity.samples) throw new Error(`activity ${activity.id} has neither samples nor lake files`);
+  return { ...activity, samples: activity.samples };
 }

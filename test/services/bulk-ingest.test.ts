@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -163,9 +164,40 @@ describe('bulk ingest', () => {
         ftps.push((await engine.activities.get('cy', source.activity_ids[0]!)).analysis!.thresholds.ftp_w);
       }
       expect(ftps).toEqual([250, 300, 300, 300]);
+      // The files the workers wrote under the old thresholds are gone, not left for the next start.
+      expect(await engine.checkConsistency()).toEqual([]);
     } finally {
       spy.mockRestore();
     }
+  });
+
+  it('writes lake files in its workers ahead of the commit, and leaves none behind when cancelled', async () => {
+    const { engine, dataDir } = bulk;
+    const rides = [1, 2, 3].map((day) => ({
+      fileName: `fay-${day}.csv`,
+      read: async () => csvRide({ startIso: `2024-06-0${day}T07:00:00Z`, durationS: 900 }),
+    }));
+    // Counted synchronously: the cancelled batch's files are removed as soon as the check returns.
+    const samplesFiles = () =>
+      readdirSync(join(dataDir, 'lake', 'samples', 'athlete_id=fay'), { recursive: true }).filter((f) =>
+        String(f).endsWith('.parquet'),
+      ).length;
+    let checks = 0;
+    let filesAtCancel = -1;
+    const results = await engine.sources.ingestMany('fay', rides, {
+      batchFiles: 1,
+      // Asked before each batch commits: the second time, the second batch has been decoded.
+      cancelled: () => {
+        if (++checks < 2) return false;
+        filesAtCancel = samplesFiles();
+        return true;
+      },
+    });
+    expect(results).toHaveLength(1);
+    // One committed file and one written ahead by a worker for the batch that never committed.
+    expect(filesAtCancel).toBe(2);
+    expect(samplesFiles()).toBe(1);
+    expect(await engine.checkConsistency()).toEqual([]);
   });
 
   async function expectSameState() {

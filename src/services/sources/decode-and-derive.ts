@@ -22,6 +22,11 @@ export interface DecodeRequest {
   curveGapPolicy: GapPolicy;
   /** Activity ids not to write (deleted ones a recompute must leave deleted). */
   skipActivityIds: readonly string[];
+  /**
+   * Write each activity's lake files where it is decoded (a bulk ingest's workers do), under names
+   * of this generation in this data dir; the results then carry their paths instead of samples.
+   */
+  writeLakeFiles?: { dataDir: string; generation: string };
 }
 
 export type DecodeResult =
@@ -83,6 +88,7 @@ function toActivityWrite(
     localDate,
     startS: activity.startS,
     samples: activity.samples,
+    lakeFiles: null,
     curves: derived.curves,
     gapPolicy: derived.gapPolicy,
     row: {

@@ -4,5 +4,5 @@ import { parentPort } from 'node:worker_threads';
 import { runDecodeTask } from './decode-task.ts';
 
 const port = parentPort!;
-port.on('message', (request) => port.postMessage(runDecodeTask(request)));
+port.on('message', async (request) => port.postMessage(await runDecodeTask(request)));
 port.postMessage({ ready: true });

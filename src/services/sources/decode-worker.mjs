@@ -5,5 +5,5 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { runDecodeTask } = await import('./decode-task.ts');
-parentPort.on('message', (request) => parentPort.postMessage(runDecodeTask(request)));
+parentPort.on('message', async (request) => parentPort.postMessage(await runDecodeTask(request)));
 parentPort.postMessage({ ready: true });

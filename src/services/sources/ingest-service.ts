@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import type { GapPolicy } from '../../analytics/gap-policy.ts';
 import { PeakformError } from '../../domain/errors.ts';
@@ -204,21 +205,34 @@ export class IngestService {
     const prepare = (first: number) => this.prepareBatch(athleteId, files, first, limits, options.tags ?? []);
     const results: SourceRecord[] = [];
     let next: Promise<PreparedBatch> | undefined = files.length > 0 ? prepare(0) : undefined;
-    while (next) {
-      const prepared = await next;
-      if (options.cancelled?.()) break;
-      const first = prepared.files[0]!.index;
-      const end = first + prepared.files.length;
-      // The next batch is read and decoded while this one is written.
-      next = end < files.length ? prepare(end) : undefined;
-      next?.catch(() => undefined);
-      const batch = await this.enqueueWrite(() =>
-        this.commitBatch(athleteId, prepared, options.tags ?? [], progress),
-      );
-      results.push(...batch);
-      progress.files += batch.length;
-      progress.elapsedS = (performance.now() - startedMs) / 1000;
-      options.onBatch?.(batch, first, { ...progress });
+    try {
+      while (next) {
+        const prepared = await next;
+        next = undefined;
+        if (options.cancelled?.()) {
+          await this.discardPrepared(prepared.files);
+          break;
+        }
+        const first = prepared.files[0]!.index;
+        const end = first + prepared.files.length;
+        // The next batch is read and decoded while this one is written.
+        next = end < files.length ? prepare(end) : undefined;
+        next?.catch(() => undefined);
+        const batch = await this.enqueueWrite(() =>
+          this.commitBatch(athleteId, prepared, options.tags ?? [], progress),
+        );
+        results.push(...batch);
+        progress.files += batch.length;
+        progress.elapsedS = (performance.now() - startedMs) / 1000;
+        options.onBatch?.(batch, first, { ...progress });
+      }
+    } finally {
+      // A batch decoded ahead of a commit that failed: its files would wait for the next start.
+      if (next)
+        await next.then(
+          (batch) => this.discardPrepared(batch.files),
+          () => undefined,
+        );
     }
     return results;
   }
@@ -258,12 +272,15 @@ export class IngestService {
     }
     const state = await this.lookUp(athleteId, prepared);
     const seen = new Set<string>();
+    // The workers write the lake files too, under new names that no catalog row names until the
+    // batch commits (a file not committed is removed, here or by the next start's recovery).
+    const writeLakeFiles = { dataDir: this.store.lake.dataDir, generation: randomBytes(4).toString('hex') };
     await Promise.all(
       prepared.map(async (file) => {
         const firstOfItsBytes = !seen.has(file.sourceId);
         seen.add(file.sourceId);
         if (firstOfItsBytes && this.needsWrite(state, file.sourceId)) {
-          file.decoded = await this.decodeFile(athleteId, file, tags, thresholds);
+          file.decoded = await this.decodeFile(athleteId, file, tags, thresholds, writeLakeFiles);
         }
       }),
     );
@@ -299,9 +316,11 @@ export class IngestService {
         continue;
       }
       if (!this.needsWrite(state, file.sourceId)) {
+        await this.discardPrepared([file]);
         outcome.push({ sourceId: file.sourceId, duplicate: true });
         continue;
       }
+      if (!current) await this.discardPrepared([file]);
       const decoded =
         (current ? file.decoded : undefined) ?? (await this.decodeFile(athleteId, file, tags, thresholds));
       const sourceRow = {
@@ -335,12 +354,17 @@ export class IngestService {
       written.set(file.sourceId, item);
       outcome.push({ sourceId: file.sourceId, duplicate: false });
     }
-    await this.store.writeSources(items);
+    try {
+      await this.store.writeSources(items);
+    } catch (error) {
+      await this.store.discardLakeFiles(items.flatMap((item) => item.activities));
+      throw error;
+    }
     if (items.some((item) => item.status === 'processed')) this.onChange(athleteId);
     for (const item of items) {
       if (item.status === 'failed') progress.failed++;
       progress.activities += item.activities.length;
-      for (const activity of item.activities) progress.samples += activity.samples.timestampS.length;
+      for (const activity of item.activities) progress.samples += Number(activity.row.sample_count);
     }
     const rows = await this.store.select<SourceRow>(
       compileFindSources(athleteId, [...new Set(outcome.map((o) => o.sourceId))]),
@@ -379,11 +403,17 @@ export class IngestService {
     return status === undefined || status === 'failed' || (state.deleted.get(sourceId)?.size ?? 0) > 0;
   }
 
+  /** Removes the lake files written ahead for prepared files that will not be committed. */
+  private async discardPrepared(files: readonly PreparedFile[]): Promise<void> {
+    await this.store.discardLakeFiles(files.flatMap((file) => (file.decoded?.ok ? file.decoded.writes : [])));
+  }
+
   private decodeFile(
     athleteId: string,
     file: PreparedFile,
     tags: readonly string[],
     thresholds: Awaited<ReturnType<ProfileService['ingestThresholds']>>,
+    writeLakeFiles?: DecodeRequest['writeLakeFiles'],
   ): Promise<DecodeResult> {
     return this.decode({
       bytes: file.bytes,
@@ -395,6 +425,7 @@ export class IngestService {
       curveGapPolicy: this.curveGapPolicy,
       // An ingest restores deleted activities, so none is skipped (only a recompute skips them).
       skipActivityIds: [],
+      writeLakeFiles,
     });
   }
 

@@ -1,0 +1,225 @@
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import {
+  DOUBLE,
+  type DuckDBType,
+  type DuckDBValue,
+  INTEGER,
+  LIST,
+  listValue,
+  VARCHAR,
+} from '@duckdb/node-api';
+import type { SampleTable } from '../domain/activity.ts';
+import { METRICS } from '../domain/metrics.ts';
+import { Database, type TypedColumn } from './database.ts';
+import { type Lake, type LakeKind, temporaryPathFor } from './lake.ts';
+import { sqlString } from './sql-string.ts';
+
+/** One exact curve: `values[d − 1]` and `startS[d − 1]` for windows of exactly d seconds. */
+export interface CurveWrite {
+  metric: string;
+  afterKj: number;
+  values: Float64Array;
+  startS: Int32Array;
+  /** Best for at least d seconds, the duration of that window, and its start. */
+  envelope: Float64Array;
+  envelopeDurationS: Int32Array;
+  envelopeStartS: Int32Array;
+}
+
+/** What an activity's lake files are made of. */
+export interface LakeActivity {
+  id: string;
+  athleteId: string;
+  year: number;
+  samples: SampleTable;
+  curves: readonly CurveWrite[];
+  gapPolicy: string;
+}
+
+/** An activity's lake files, as the catalog stores their paths (relative to the data dir). */
+export interface LakeFilePaths {
+  samples_path: string;
+  extras_path: string | null;
+  curves_path: string | null;
+}
+
+/** The stored paths of an activity's lake files. */
+export function storedPathsOf(files: LakeFilePaths): string[] {
+  return [files.samples_path, files.extras_path, files.curves_path].filter((p): p is string => p !== null);
+}
+
+/** Lower-case names that are safe to use as SQL identifiers without quoting rules. */
+export const SAFE_IDENTIFIER = /^[a-z][a-z0-9_]{0,62}$/;
+
+const CURVE_FILE_TYPES = [VARCHAR, LIST(DOUBLE), LIST(INTEGER)];
+
+/**
+ * Writes an activity's lake files (samples, extras, whole-activity curves) as Parquet, each under
+ * a new name (temp + rename), through an in-memory DuckDB instance of its own with one thread: a
+ * pool's workers spent 30–40 % more CPU on these small COPYs (bench/bulk-ingest.ts), and with an
+ * instance of its own a writer never queues behind catalog transactions — the store has one, and
+ * each ingest worker thread has one so that a bulk ingest writes files where it decodes them.
+ * Files only: the catalog rows that name them commit later (see `Store.writeSources`).
+ */
+export class LakeFileWriter {
+  /** Staging tables of samples created so far (one per set of metrics). */
+  private readonly stagingTables = new Set<string>();
+
+  private constructor(private readonly db: Database) {}
+
+  static async open(): Promise<LakeFileWriter> {
+    const db = await Database.inMemory({ threads: 1 });
+    try {
+      await db.exec(
+        'CREATE TEMP TABLE staging_curve_file (metric VARCHAR, value DOUBLE[], start_offset_s INTEGER[])',
+      );
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    return new LakeFileWriter(db);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /**
+   * Writes the activity's files under names of `generation` and returns their stored paths. On an
+   * error the files it wrote are removed before the error is passed on.
+   */
+  async writeActivity(lake: Lake, activity: LakeActivity, generation: string): Promise<LakeFilePaths> {
+    const path = (kind: LakeKind) =>
+      lake.lakePath(kind, activity.athleteId, activity.year, activity.id, generation);
+    const written: string[] = [];
+    try {
+      const samplesPath = path('samples');
+      written.push(samplesPath);
+      await this.writeSamples(activity.id, activity.samples, samplesPath);
+      let extrasPath: string | null = null;
+      if (Object.keys(activity.samples.extra).length > 0) {
+        extrasPath = path('extras');
+        written.push(extrasPath);
+        await this.writeExtras(activity.samples, extrasPath);
+      }
+      let curvesPath: string | null = null;
+      if (activity.curves.length > 0) {
+        curvesPath = path('curves');
+        written.push(curvesPath);
+        await this.writeCurves(activity, curvesPath);
+      }
+      return {
+        samples_path: lake.toStored(samplesPath),
+        extras_path: extrasPath && lake.toStored(extrasPath),
+        curves_path: curvesPath && lake.toStored(curvesPath),
+      };
+    } catch (error) {
+      await Promise.all(written.map((p) => rm(p, { force: true })));
+      throw error;
+    }
+  }
+  private async writeSamples(activityId: string, samples: SampleTable, path: string): Promise<void> {
+    // Only the metrics the activity has are staged (a staging table per set of metrics); missing
+    // readings stay NaN in staging and become NULL in the COPY (no JS value per cell).
+    const present = METRICS.filter((m) => samples.columns[m.name] !== undefined);
+    const table = `staging_samples_${present.map((m) => METRICS.indexOf(m).toString(36)).join('')}`;
+    if (!this.stagingTables.has(table)) {
+      await this.db.exec(
+        `CREATE TEMP TABLE IF NOT EXISTS ${table} (timestamp_s DOUBLE${present.map((m) => `, ${m.name} DOUBLE`).join('')})`,
+      );
+      this.stagingTables.add(table);
+    }
+    await this.stageAndCopy(
+      [DOUBLE, ...present.map(() => DOUBLE)],
+      table,
+      [samples.timestampS, ...present.map((m) => samples.columns[m.name]!)],
+      `SELECT ${sqlString(activityId)} AS activity_id, to_timestamp(timestamp_s) AS timestamp, ${METRICS.map(
+        (m) =>
+          present.includes(m)
+            ? `CAST(${nanToNull(m.name)} AS ${m.duckdbType}) AS ${m.name}`
+            : `CAST(NULL AS ${m.duckdbType}) AS ${m.name}`,
+      ).join(', ')} FROM ${table}`,
+      path,
+    );
+  }
+
+  private async writeExtras(samples: SampleTable, path: string): Promise<void> {
+    const names = Object.keys(samples.extra).filter((name) => SAFE_IDENTIFIER.test(name));
+    const n = samples.timestampS.length;
+    const table = 'staging_extras';
+    await this.db.exec(`DROP TABLE IF EXISTS ${table}`);
+    await this.db.exec(
+      `CREATE TEMP TABLE ${table} (timestamp_s DOUBLE${names.map((c) => `, "${c}" DOUBLE`).join('')})`,
+    );
+    await this.stageAndCopy(
+      [DOUBLE, ...names.map(() => DOUBLE)],
+      table,
+      [
+        samples.timestampS,
+        ...names.map((name) => samples.extra[name] ?? new Float64Array(n).fill(Number.NaN)),
+      ],
+      `SELECT to_timestamp(timestamp_s) AS timestamp${names.map((c) => `, ${nanToNull(`"${c}"`)} AS "${c}"`).join('')} FROM ${table}`,
+      path,
+    );
+  }
+
+  /**
+   * The whole-activity curves at every duration (CURVES_FILE_LAYOUT): one row per metric, sorted by
+   * metric, whose `value` and `start_offset_s` lists hold the curve at every duration d in
+   * position d (NULL where no window of d seconds has a value). Envelopes and fatigue-resistance
+   * curves are kept in the catalog index only, at the query-grid durations: they derive from these
+   * or matter at those durations.
+   */
+  private async writeCurves(activity: LakeActivity, path: string): Promise<void> {
+    const whole = activity.curves
+      .filter((c) => c.afterKj === 0)
+      .sort((a, b) => (a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0));
+    // Each curve goes in as one list value over its typed arrays (no JS value per duration); a
+    // duration without a value is NaN there and NULL in the file.
+    const columns: DuckDBValue[][] = [
+      whole.map((c) => c.metric),
+      whole.map((c) => listValue(c.values as unknown as DuckDBValue[])),
+      whole.map((c) => listValue(c.startS.subarray(0, c.values.length) as unknown as DuckDBValue[])),
+    ];
+    await mkdir(dirname(path), { recursive: true });
+    const temporary = temporaryPathFor(path);
+    await this.db.scratch(async (tx) => {
+      await tx.append('staging_curve_file', CURVE_FILE_TYPES, columns);
+      await tx.run(
+        `COPY (SELECT ${sqlString(activity.id)} AS activity_id, metric, ${sqlString(activity.gapPolicy)} AS gap_policy,
+            list_transform(value, v -> CASE WHEN isnan(v) THEN NULL ELSE v END) AS value,
+            list_transform(start_offset_s, (s, i) -> CASE WHEN isnan(value[i]) THEN NULL ELSE s END) AS start_offset_s
+          FROM staging_curve_file) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION V2)`,
+      );
+    });
+    await rename(temporary, path);
+  }
+
+  /**
+   * Stages typed columns and COPYs a query of them to a Parquet file (temp + rename). The staging
+   * rows never commit: the transaction that held them is rolled back once the file is written.
+   */
+  private async stageAndCopy(
+    types: DuckDBType[],
+    table: string,
+    columns: readonly TypedColumn[],
+    select: string,
+    path: string,
+  ): Promise<void> {
+    await mkdir(dirname(path), { recursive: true });
+    const temporary = temporaryPathFor(path);
+    await this.db.scratch(async (tx) => {
+      await tx.appendTyped(table, types, columns);
+      await tx.run(
+        `COPY (${select}) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION V2)`,
+      );
+    });
+    await rename(temporary, path);
+  }
+}
+
+/** A staged DOUBLE column read back with NaN (no reading) as NULL. */
+function nanToNull(column: string): string {
+  return `CASE WHEN isnan(${column}) THEN NULL ELSE ${column} END`;
+}
