@@ -32,4 +32,40 @@ describe('detectFormat()', () => {
     expect(detectFormat(new Uint8Array(0))).toBeNull();
     expect(detectFormat(Uint8Array.from([0, 1, 2, 3, 255, 254, 0, 7]), 'ride.csv')).toBeNull();
   });
+
+  it('tells text from binary by NUL and control bytes as it always did (seeded random heads)', () => {
+    // The rule as first written, one byte at a time, against which the table-driven scan is checked.
+    const looksLikeText = (head: Uint8Array): boolean => {
+      let control = 0;
+      for (const byte of head) {
+        if (byte === 0) return false;
+        if (byte < 0x09 || (byte > 0x0d && byte < 0x20) || byte === 0x7f) control++;
+      }
+      return control <= head.length / 100;
+    };
+    let state = 0x11_0d7e;
+    const next = (): number => {
+      state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
+      return state / 2 ** 32;
+    };
+    const header = text('timestamp,power\n');
+    let binary = 0;
+    for (let i = 0; i < 400; i++) {
+      const bytes = new Uint8Array(header.length + Math.floor(next() * 90_000));
+      bytes.set(header);
+      // Around the 1 % threshold of control bytes, sometimes with a NUL.
+      const controlShare = next() * 0.02;
+      for (let at = header.length; at < bytes.length; at++) {
+        const r = next();
+        bytes[at] = r < controlShare ? Math.floor(next() * 0x20) || 0x7f : 0x20 + Math.floor(next() * 0x5f);
+      }
+      if (next() < 0.1) bytes[header.length + Math.floor(next() * (bytes.length - header.length))] = 0;
+      const head = bytes.subarray(0, 64 * 1024);
+      const expected = looksLikeText(head) ? 'csv' : null;
+      if (expected === null) binary++;
+      expect(detectFormat(bytes), `case ${i}`).toBe(expected);
+    }
+    expect(binary).toBeGreaterThan(50);
+    expect(binary).toBeLessThan(350);
+  });
 });
