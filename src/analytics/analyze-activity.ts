@@ -12,7 +12,7 @@ import { type RunningBest, runningBests } from './running-bests.ts';
 import { timeInZones, type ZoneTime } from './time-in-zones.ts';
 import { toGrid } from './to-grid.ts';
 import { trainingStress } from './training-stress.ts';
-import { hrTss, type Sex, trimp } from './trimp.ts';
+import { hrTssFromTrimp, type Sex, trimp } from './trimp.ts';
 import { wPrimeBalance } from './w-prime-balance.ts';
 import { xPower } from './x-power.ts';
 import { COGGAN_HR_ZONES, COGGAN_POWER_ZONES, type ZoneSystem } from './zone-systems.ts';
@@ -102,6 +102,17 @@ export interface ActivityAnalysis {
  * the summary gap policy. Pure: no I/O, inputs are not modified.
  */
 export function analyzeActivity(streams: ActivityStreams, options: AnalyzeOptions = {}): ActivityAnalysis {
+  return analyzeActivityWithSeries(streams, options).analysis;
+}
+
+/**
+ * `analyzeActivity`, and the gap-filled 1 Hz series each curve was computed from, for a caller
+ * that computes more from them (e.g. fatigue curves) without filling the grid again.
+ */
+export function analyzeActivityWithSeries(
+  streams: ActivityStreams,
+  options: AnalyzeOptions = {},
+): { analysis: ActivityAnalysis; curveSeries: Partial<Record<CurveMetric, Float64Array>> } {
   const curvePolicy = options.gapPolicy ?? DEFAULT_CURVE_GAP_POLICY;
   const summaryPolicy = options.summaryGapPolicy ?? DEFAULT_SUMMARY_GAP_POLICY;
   const grid = (values: ArrayLike<number> | undefined) => (values ? toGrid(streams.offsetS, values) : null);
@@ -112,13 +123,17 @@ export function analyzeActivity(streams: ActivityStreams, options: AnalyzeOption
   const wanted = new Set<CurveMetric>(options.curves ?? ['power', 'speed', 'heart_rate']);
 
   const curves: Partial<Record<CurveMetric, MeanMaxCurve>> = {};
+  const curveSeries: Partial<Record<CurveMetric, Float64Array>> = {};
   const sources: [CurveMetric, Float64Array | null][] = [
     ['power', powerGrid],
     ['speed', speedGrid],
     ['heart_rate', hrGrid],
   ];
   for (const [metric, g] of sources) {
-    if (g && wanted.has(metric) && hasReading(g)) curves[metric] = meanMax(applyGapPolicy(g, curvePolicy));
+    if (g && wanted.has(metric) && hasReading(g)) {
+      curveSeries[metric] = applyGapPolicy(g, curvePolicy);
+      curves[metric] = meanMax(curveSeries[metric]);
+    }
   }
 
   const summary = emptySummary(Math.floor(lastOffset(streams.offsetS)) + 1);
@@ -132,13 +147,14 @@ export function analyzeActivity(streams: ActivityStreams, options: AnalyzeOption
   if (summary.npW !== null && summary.avgHeartRateBpm)
     summary.efficiencyFactor = summary.npW / summary.avgHeartRateBpm;
 
-  return {
+  const analysis: ActivityAnalysis = {
     gapPolicy: formatGapPolicy(curvePolicy),
     summaryGapPolicy: formatGapPolicy(summaryPolicy),
     curves,
     runningBests: distanceGrid && hasReading(distanceGrid) ? runningBests(distanceGrid) : null,
     summary,
   };
+  return { analysis, curveSeries };
 }
 
 function summarizePower(
@@ -149,7 +165,9 @@ function summarizePower(
 ): void {
   const { values, gridIndexS } = toMetricSeries(powerGrid, policy);
   s.powerSeconds = values.length;
-  s.powerMissingS = powerGrid.reduce((n, v) => (Number.isNaN(v) ? n + 1 : n), 0);
+  let missing = 0;
+  for (let k = 0; k < powerGrid.length; k++) if (Number.isNaN(powerGrid[k]!)) missing++;
+  s.powerMissingS = missing;
   if (values.length === 0) return;
   let total = 0;
   for (const v of values) total += v;
@@ -203,7 +221,7 @@ function summarizeHeartRate(
   if (restHrBpm !== undefined && maxHrBpm !== undefined && maxHrBpm > restHrBpm) {
     const profile = { restBpm: restHrBpm, maxBpm: maxHrBpm, sex: options.sex ?? 'male' };
     s.trimp = trimp(readings, profile);
-    if (lthrBpm && lthrBpm > restHrBpm) s.hrTss = hrTss(readings, { ...profile, lthrBpm });
+    if (lthrBpm && lthrBpm > restHrBpm) s.hrTss = hrTssFromTrimp(s.trimp, { ...profile, lthrBpm });
   }
   if (lthrBpm && lthrBpm > 0) {
     s.timeInHeartRateZones = timeInZones(readings, options.heartRateZones ?? COGGAN_HR_ZONES, lthrBpm);

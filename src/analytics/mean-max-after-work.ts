@@ -24,12 +24,10 @@ export function meanMaxAfterWork(
 /**
  * `meanMaxAfterWork` for each rung of an ascending work ladder (J), stopping at the first rung the
  * ride does not reach (or leaves nothing after). Each tail is a suffix of the previous one (of the
- * whole series for the first rung). When the series' sums are exact (`isExactSeries`: integer
- * watts, as devices record them) the rungs are computed from the last one back: a rung's tail is
- * the next rung's tail plus the seconds between the two marks, so only windows starting in those
- * seconds are searched (`MeanMaxOptions.tail`), and a best window of the whole curve that starts
- * inside the tail is taken without a search (`MeanMaxOptions.suffixOf`); `wholeCurve`, when given,
- * must be `meanMax(filledPowerW)`. The curves are the same as from `meanMaxAfterWork` rung by rung.
+ * whole series for the first rung), so when the series' sums are exact (`isExactSeries`: integer
+ * watts, as devices record them) a tail takes every best window of the previous curve that starts
+ * inside it without a search (`MeanMaxOptions.suffixOf`); `wholeCurve`, when given, must be
+ * `meanMax(filledPowerW)`. The curves are the same as from `meanMaxAfterWork` rung by rung.
  */
 export function meanMaxAfterWorkLadder(
   filledPowerW: Float64Array,
@@ -37,13 +35,15 @@ export function meanMaxAfterWorkLadder(
   maxDurationS: number,
   wholeCurve?: MeanMaxCurve,
 ): MeanMaxAfterWork[] {
-  // The second each rung's tail starts at. Work is summed once along the ladder: each rung
-  // continues where the previous one stopped.
-  const fromS: number[] = [];
+  const exact = isExactSeries(filledPowerW);
+  // Best-window starts (whole-series seconds) of the curve each tail is a suffix of.
+  let parentStartS: ArrayLike<number> | undefined = exact ? wholeCurve?.startS : undefined;
+  const out: MeanMaxAfterWork[] = [];
   let workJ = 0;
   let second = 0;
   let previousJ = Number.NEGATIVE_INFINITY;
   for (const afterJ of laddersJ) {
+    // Work is summed once along the ladder: each rung continues where the previous one stopped.
     if (!(afterJ >= previousJ)) throw new RangeError('the work ladder must ascend');
     previousJ = afterJ;
     while (second < filledPowerW.length && workJ < afterJ) {
@@ -51,23 +51,13 @@ export function meanMaxAfterWorkLadder(
       if (!Number.isNaN(p)) workJ += p;
     }
     if (workJ < afterJ || second >= filledPowerW.length) break;
-    fromS.push(second);
-  }
-
-  const exact = isExactSeries(filledPowerW);
-  const out: MeanMaxAfterWork[] = new Array(fromS.length);
-  // The curve of the next rung's tail (start seconds relative to that tail) and where it starts.
-  let next: { startS: Int32Array; fromS: number } | undefined;
-  for (let rung = fromS.length - 1; rung >= 0; rung--) {
-    const from = fromS[rung]!;
-    const tail = meanMax(filledPowerW.subarray(from), {
-      maxDurationS: Math.min(filledPowerW.length - from, maxDurationS),
-      suffixOf: exact && wholeCurve ? { startS: wholeCurve.startS, offsetS: from } : undefined,
-      tail: exact && next ? { startS: next.startS, offsetS: next.fromS - from } : undefined,
+    const tail = meanMax(filledPowerW.subarray(second), {
+      maxDurationS: Math.min(filledPowerW.length - second, maxDurationS),
+      suffixOf: parentStartS && { startS: parentStartS, offsetS: second },
     });
-    const startS = tail.startS.map((s) => (s < 0 ? s : s + from));
-    out[rung] = { fromS: from, curve: { ...tail, startS } };
-    next = { startS: tail.startS, fromS: from };
+    const startS = tail.startS.map((s) => (s < 0 ? s : s + second));
+    out.push({ fromS: second, curve: { ...tail, startS } });
+    if (exact) parentStartS = startS;
   }
   return out;
 }

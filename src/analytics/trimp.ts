@@ -39,6 +39,11 @@ export function hrTss(
   heartRateBpm: ArrayLike<number>,
   profile: HeartRateProfile & { lthrBpm: number },
 ): number {
+  return hrTssFromTrimp(trimp(heartRateBpm, profile), profile);
+}
+
+/** hrTSS from an already computed `trimp` of the same series and profile. */
+export function hrTssFromTrimp(trimpValue: number, profile: HeartRateProfile & { lthrBpm: number }): number {
   const hourAtThreshold = 60 * weight(profile.lthrBpm, profile);
-  return (trimp(heartRateBpm, profile) / hourAtThreshold) * 100;
+  return (trimpValue / hourAtThreshold) * 100;
 }

@@ -3,6 +3,7 @@ import { applyGapPolicy, type GapPolicy } from '../../src/analytics/gap-policy.t
 import { type MeanMaxCurve, meanMax } from '../../src/analytics/mean-max.ts';
 import { meanMaxAfterWorkLadder } from '../../src/analytics/mean-max-after-work.ts';
 import { meanMaxBruteForce } from '../../src/analytics/mean-max-brute-force.ts';
+import { hrTss, hrTssFromTrimp, trimp } from '../../src/analytics/trimp.ts';
 
 /**
  * The optimized curve kernels against the straightforward references, bitwise, on seeded
@@ -94,23 +95,6 @@ describe('meanMax() on ride-like series', () => {
       }
     }
   });
-
-  it('with a known tail equals brute force bitwise, and ignores a tail that does not cover the suffix', () => {
-    for (const { seed, kind, n } of CASES) {
-      const filled = applyGapPolicy(rideLike(seed, n, kind), { kind: 'split' });
-      const expected = meanMaxBruteForce(filled);
-      for (const offsetS of [1, Math.floor(n / 3), n - 5]) {
-        const tail = meanMax(filled.subarray(offsetS));
-        const label = `${kind} seed ${seed} tail from ${offsetS}`;
-        expectSameCurve(meanMax(filled, { tail: { startS: tail.startS, offsetS } }), expected, label);
-        expectSameCurve(
-          meanMax(filled, { tail: { startS: tail.startS.subarray(0, 3), offsetS } }),
-          expected,
-          `${label}, cut short`,
-        );
-      }
-    }
-  });
 });
 
 describe('meanMaxAfterWorkLadder() on ride-like series', () => {
@@ -140,5 +124,14 @@ describe('meanMaxAfterWorkLadder() on ride-like series', () => {
         }
       }
     }
+  });
+});
+
+describe('hrTssFromTrimp()', () => {
+  it('equals hrTss bitwise', () => {
+    const profile = { restBpm: 48, maxBpm: 188, sex: 'female' as const, lthrBpm: 166 };
+    const rnd = random(7);
+    const bpm = Float64Array.from({ length: 3000 }, () => (rnd() < 0.05 ? Number.NaN : 60 + rnd() * 130));
+    expect(Object.is(hrTssFromTrimp(trimp(bpm, profile), profile), hrTss(bpm, profile))).toBe(true);
   });
 });

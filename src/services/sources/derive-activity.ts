@@ -1,10 +1,10 @@
 import { activityStreams } from '../../analytics/activity-streams.ts';
-import { applyGapPolicy, DEFAULT_CURVE_GAP_POLICY, type GapPolicy } from '../../analytics/gap-policy.ts';
-import { analyzeActivity, type CurveMetric, envelopeWindows } from '../../analytics/index.ts';
+import { analyzeActivityWithSeries } from '../../analytics/analyze-activity.ts';
+import { DEFAULT_CURVE_GAP_POLICY, type GapPolicy } from '../../analytics/gap-policy.ts';
+import { type CurveMetric, envelopeWindows } from '../../analytics/index.ts';
 import type { MeanMaxCurve } from '../../analytics/mean-max.ts';
 import { meanMaxAfterWorkLadder } from '../../analytics/mean-max-after-work.ts';
 import { elevationChange, lastReading, sampleStats } from '../../analytics/sample-stats.ts';
-import { toGrid } from '../../analytics/to-grid.ts';
 import type { CanonicalActivity } from '../../domain/activity.ts';
 import { AFTER_WORK_LADDER_KJ, QUERY_GRID_S } from '../../domain/durations.ts';
 import type { ActivityAnalysis } from '../../domain/wire.ts';
@@ -53,7 +53,7 @@ export function deriveActivity(
   curveGapPolicy: GapPolicy = DEFAULT_CURVE_GAP_POLICY,
 ): DerivedActivity {
   const streams = activityStreams(activity);
-  const analysis = analyzeActivity(streams, {
+  const { analysis, curveSeries } = analyzeActivityWithSeries(streams, {
     gapPolicy: curveGapPolicy,
     ftpW: thresholds.ftp_w,
     cpW: thresholds.cp_w,
@@ -68,10 +68,8 @@ export function deriveActivity(
     const curve = analysis.curves[metric];
     if (curve) curves.push(withEnvelope(metric, 0, curve.values, curve.startS));
   }
-  if (streams.power)
-    curves.push(
-      ...fatigueCurves(toGrid(streams.offsetS, streams.power), curveGapPolicy, analysis.curves.power),
-    );
+  // A power stream without a reading has no curve, and no work to reach a rung with either.
+  if (curveSeries.power) curves.push(...fatigueCurves(curveSeries.power, analysis.curves.power));
 
   const { columns } = activity.samples;
   const stats = sampleStats(activity.samples);
@@ -137,15 +135,10 @@ function perKg(powerW: number | null, massKg: number | undefined): number | null
 /**
  * Power curves over the part of the activity after each rung of work (kJ), up to the longest
  * grid duration: the window may only start once that much work has been done. Start seconds are
- * relative to the activity's first second, like the whole-activity curve. `wholeCurve` is the
- * whole-activity power curve under the same policy (the ladder reuses its windows).
+ * relative to the activity's first second, like the whole-activity curve. `filled` is the power
+ * grid under the curve gap policy and `wholeCurve` its curve (the ladder reuses its windows).
  */
-function fatigueCurves(
-  powerGrid: Float64Array,
-  policy: GapPolicy,
-  wholeCurve: MeanMaxCurve | undefined,
-): StoredCurve[] {
-  const filled = applyGapPolicy(powerGrid, policy);
+function fatigueCurves(filled: Float64Array, wholeCurve: MeanMaxCurve | undefined): StoredCurve[] {
   const ladder = meanMaxAfterWorkLadder(
     filled,
     AFTER_WORK_LADDER_KJ.map((kj) => kj * 1000),
