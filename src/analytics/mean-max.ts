@@ -25,6 +25,8 @@ export interface MeanMaxOptions {
 const COARSE_EXTRA_S = 180;
 /** Values that are multiples of 1/EXACT_SCALE sum exactly in Float64 while the total stays < 2^53/EXACT_SCALE. */
 const EXACT_SCALE = 1024;
+/** Longest series for the trend bound (step 4), a heuristic for speed only: same answer without it. */
+const DETREND_MAX_N = 12_000;
 /**
  * Fine blocks span this fraction of the local slack (a heuristic for speed only, tuned on
  * ride-like data and white noise; any block size gives the same exact answer).
@@ -66,6 +68,17 @@ const FINE_SLACK_FRACTION = 0.5;
  *    and c − i seconds of [b + d, c + d), m = c − b seconds in all, each at least the minimum v of
  *    those two ranges, so its sum is ≤ E − m·v. This one prunes ties (long constant stretches),
  *    where E alone cannot; the ranges are ≤ 180 s, answered by a small range-minimum table.
+ * 4. Trend. Let r be the whole-number mean rate and D[k] = S[k] − r·k. A window's sum is
+ *    D[i + d] − D[i] + r·d ≤ max D[b + d .. c + d] − min D[b .. c] + r·d for every start i in
+ *    [b, c]. E is this bound with r = 0; with r near the data's rate it keeps only the local ups
+ *    and downs, so long stretches at a steady rate (whose windows all come close to the best) are
+ *    skipped too. Min and max tables of D answer the ranges. With exact sums (total < 2^41) every D
+ *    is a multiple of 2^−10 below 2^43 in size, so the bound is exact. Otherwise (values ≥ 0, not
+ *    dyadic: speed, interpolated heart rate) it gets a margin for rounding, u = 2^−53 and
+ *    T = S̃[N] the computed total, which bounds every S̃[k], r·k and |D|: with D̃ = fl(S̃[k] − r·k)
+ *    off by ≤ u·T, w̃ = fl(S̃[i + d] − S̃[i]) ≤ (D̃[i + d] − D̃[i] + r·d) + 3u·T, and the two
+ *    roundings of the computed bound cost ≤ 5u·T more; adding 16u·T (itself rounded by ≤ 3.1u·T)
+ *    keeps it above w̃. Near-ties from rounding are left to the window-by-window comparison.
  *
  * Cost: O(N) per duration for the coarse checks divided by up to 181, plus the windows of blocks
  * that survive. Ride-like data prunes almost everything; white noise is the hard case and stays
@@ -113,6 +126,14 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
   const parentStartS = parent?.startS;
   const parentOffset = parent?.offsetS ?? 0;
   const parentLength = parentStartS?.length ?? 0;
+  // Step 4: detrended prefix sums D[k] = S[k] − rate·k; their tables are built on first use.
+  const trendExact = sumsExact && acc * EXACT_SCALE * 4 <= Number.MAX_SAFE_INTEGER;
+  // Beyond DETREND_MAX_N the tables outgrow the caches and cost more than they save (measured).
+  const detrend = canPrune && n > 0 && n <= DETREND_MAX_N && (trendExact || acc < 2 ** 52);
+  const rate = detrend ? Math.floor(acc / n) : 0;
+  const trendMargin = trendExact ? 0 : 2 ** -49 * acc;
+  let dMin: Float64Array[] | null = null;
+  let dMax: Float64Array[] | null = null;
 
   const values = new Float64Array(maxD).fill(Number.NaN);
   const startS = new Int32Array(maxD).fill(-1);
@@ -193,6 +214,11 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
         const c = Math.min(b + coarse, lastStart);
         const energy = prefix[c + d]! - prefix[b]!;
         if (canPrune && (energy < best || (energy === best && b >= bestStart))) continue;
+        if (detrend && c > b) {
+          if (!dMin) [dMin, dMax] = buildDetrendTables(prefix, rate);
+          const bound = rangeMax(dMax!, b + d, c + d + 1) - rangeMin(dMin, b, c + 1) + rate * d + trendMargin;
+          if (bound < best || (bound === best && b >= bestStart)) continue;
+        }
         if (sumsExact && c > b) {
           minTable ??= buildMinTable(series);
           const bound =
@@ -211,6 +237,11 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
           if (canPrune && fine < coarse) {
             const e2 = prefix[g + d]! - prefix[f]!;
             if (e2 < best || (e2 === best && f >= bestStart)) continue;
+            if (detrend && g > f) {
+              const bound =
+                rangeMax(dMax!, f + d, g + d + 1) - rangeMin(dMin!, f, g + 1) + rate * d + trendMargin;
+              if (bound < best || (bound === best && f >= bestStart)) continue;
+            }
           }
           for (let i = f; i <= g; i++) {
             const w = prefix[i + d]! - prefix[i]!;
@@ -284,6 +315,36 @@ function buildMinTable(series: ArrayLike<number>): Float64Array[] {
     table.push(level);
   }
   return table;
+}
+
+/** Sparse min and max tables (MIN_LEVELS levels) of D[k] = prefix[k] − rate·k. */
+function buildDetrendTables(prefix: Float64Array, rate: number): [Float64Array[], Float64Array[]] {
+  const n = prefix.length;
+  const base = new Float64Array(n);
+  for (let k = 0; k < n; k++) base[k] = prefix[k]! - rate * k;
+  const mins = [base];
+  const maxs = [base];
+  for (let k = 1; k < MIN_LEVELS; k++) {
+    const half = 1 << (k - 1);
+    const pMin = mins[k - 1]!;
+    const pMax = maxs[k - 1]!;
+    const lMin = new Float64Array(n);
+    const lMax = new Float64Array(n);
+    for (let i = 0; i + 2 * half <= n; i++) {
+      lMin[i] = Math.min(pMin[i]!, pMin[i + half]!);
+      lMax[i] = Math.max(pMax[i]!, pMax[i + half]!);
+    }
+    mins.push(lMin);
+    maxs.push(lMax);
+  }
+  return [mins, maxs];
+}
+
+/** Maximum of table level 0 over [lo .. hi), 1 ≤ hi − lo < 2^MIN_LEVELS. */
+function rangeMax(table: Float64Array[], lo: number, hi: number): number {
+  const k = 31 - Math.clz32(hi - lo);
+  const level = table[k]!;
+  return Math.max(level[lo]!, level[hi - (1 << k)]!);
 }
 
 /** Minimum of series[lo .. hi), 1 ≤ hi − lo < 2^MIN_LEVELS. */
