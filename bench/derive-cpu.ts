@@ -12,7 +12,7 @@
  *
  * Run with --expose-gc so that garbage is collected before each timed call (not counted):
  *
- *   node --expose-gc --import tsx bench/derive-cpu.ts [--base /tmp/base-derive] [--weeks 8] [--rounds 7]
+ *   node --expose-gc --import tsx bench/derive-cpu.ts [--base /tmp/base-derive] [--weeks 8] [--rounds 9]
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -29,7 +29,7 @@ const { values: args } = parseArgs({
   options: {
     base: { type: 'string', default: '/tmp/base-derive' },
     weeks: { type: 'string', default: '8' },
-    rounds: { type: 'string', default: '7' },
+    rounds: { type: 'string', default: '9' },
   },
 });
 const ROUNDS = Number(args.rounds);
@@ -199,11 +199,17 @@ const rows = workloads.flatMap((w) =>
 );
 console.table(rows);
 if (trees.base) {
-  console.log('base / now (median CPU per sample, higher is better now):');
+  // The paired ratio (same round, the two trees run back to back) is steadier than a ratio of
+  // medians when the machine's load changes from round to round.
+  console.log('base / now (CPU per sample, higher is better now):');
   console.table(
     workloads.map((w) => {
-      const [now, base] = ['now', 'base'].map((tree) => median(rounds.get(`${tree} ${w.name}`)!));
-      return { workload: w.name, speedup: Number((base! / now!).toFixed(2)) };
+      const [now, base] = ['now', 'base'].map((tree) => rounds.get(`${tree} ${w.name}`)!);
+      return {
+        workload: w.name,
+        ofMedians: Number((median(base!) / median(now!)).toFixed(2)),
+        pairedMedian: Number(median(base!.map((b, round) => b / now![round]!)).toFixed(2)),
+      };
     }),
   );
 }
