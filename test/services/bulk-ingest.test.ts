@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -197,6 +197,36 @@ describe('bulk ingest', () => {
     // One committed file and one written ahead by a worker for the batch that never committed.
     expect(filesAtCancel).toBe(2);
     expect(samplesFiles()).toBe(1);
+    expect(await engine.checkConsistency()).toEqual([]);
+  });
+
+  it("writes a single file's lake files in a worker too, and removes them when the commit fails", async () => {
+    const { engine, dataDir } = bulk;
+    const lakeFiles = () =>
+      ['samples', 'curves'].flatMap((kind) => {
+        const dir = join(dataDir, 'lake', kind, 'athlete_id=gus');
+        return existsSync(dir)
+          ? readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith('.parquet'))
+          : [];
+      }).length;
+    let filesAtCommit = -1;
+    const commit = vi.spyOn(engine.store, 'writeSources').mockImplementationOnce(async () => {
+      filesAtCommit = lakeFiles();
+      throw new Error('disk full');
+    });
+    const ride = csvRide({ startIso: '2024-07-01T07:00:00Z', durationS: 900 });
+    try {
+      await expect(engine.sources.ingest('gus', ride, { fileName: 'gus.csv' })).rejects.toThrow('disk full');
+    } finally {
+      commit.mockRestore();
+    }
+    // The worker had written the samples and curves files before the commit was tried.
+    expect(filesAtCommit).toBe(2);
+    expect(lakeFiles()).toBe(0);
+    expect(await engine.checkConsistency()).toEqual([]);
+    // The same file again lands whole.
+    expect((await engine.sources.ingest('gus', ride, { fileName: 'gus.csv' })).status).toBe('processed');
+    expect(lakeFiles()).toBe(2);
     expect(await engine.checkConsistency()).toEqual([]);
   });
 

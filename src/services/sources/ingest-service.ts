@@ -151,6 +151,9 @@ export class IngestService {
       thresholds: await this.profile.ingestThresholds(athleteId),
       curveGapPolicy: this.curveGapPolicy,
       skipActivityIds: restoreDeleted ? [] : [...deleted],
+      // The worker writes the lake files too (the samples then stay in it), under new names that
+      // no catalog row names until the commit below; a failed commit removes them.
+      writeLakeFiles: { dataDir: this.store.lake.dataDir, generation: randomBytes(4).toString('hex') },
     });
     if (!decoded.ok) {
       await this.store.writeFailedSource({
@@ -162,16 +165,21 @@ export class IngestService {
       return (await this.find(athleteId, sourceId))!;
     }
     const { writes } = decoded;
-    await this.store.writeSource(
-      {
-        athleteId,
-        contentSha256,
-        bytes,
-        row: sourceRowAfter(sourceRow, decoded),
-      },
-      writes,
-      { restoreDeleted },
-    );
+    try {
+      await this.store.writeSource(
+        {
+          athleteId,
+          contentSha256,
+          bytes,
+          row: sourceRowAfter(sourceRow, decoded),
+        },
+        writes,
+        { restoreDeleted },
+      );
+    } catch (error) {
+      await this.store.discardLakeFiles(writes);
+      throw error;
+    }
     this.onChange(athleteId);
     return (await this.find(athleteId, sourceId))!;
   }
