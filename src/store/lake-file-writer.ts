@@ -1,14 +1,6 @@
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import {
-  DOUBLE,
-  type DuckDBType,
-  type DuckDBValue,
-  INTEGER,
-  LIST,
-  listValue,
-  VARCHAR,
-} from '@duckdb/node-api';
+import { DOUBLE, type DuckDBType, INTEGER, LIST, VARCHAR } from '@duckdb/node-api';
 import type { SampleTable } from '../domain/activity.ts';
 import { METRICS } from '../domain/metrics.ts';
 import { Database, type TypedColumn } from './database.ts';
@@ -175,22 +167,22 @@ export class LakeFileWriter {
     const whole = activity.curves
       .filter((c) => c.afterKj === 0)
       .sort((a, b) => (a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0));
-    // Each curve goes in as one list value over its typed arrays (no JS value per duration); a
-    // duration without a value is NaN there and NULL in the file.
-    const columns: DuckDBValue[][] = [
-      whole.map((c) => c.metric),
-      whole.map((c) => listValue(c.values as unknown as DuckDBValue[])),
-      whole.map((c) => listValue(c.startS.subarray(0, c.values.length) as unknown as DuckDBValue[])),
-    ];
     await mkdir(dirname(path), { recursive: true });
     const temporary = temporaryPathFor(path);
     await this.db.scratch(async (tx) => {
-      await tx.append('staging_curve_file', CURVE_FILE_TYPES, columns);
+      // Each curve's buffers go in at once; a duration without a window (NaN) is NULL in both lists.
+      await tx.appendListRows(
+        'staging_curve_file',
+        CURVE_FILE_TYPES,
+        whole.map((c) => ({
+          key: c.metric,
+          lists: [c.values, c.startS.subarray(0, c.values.length)],
+          nullWhereNaN: c.values,
+        })),
+      );
       await tx.run(
         `COPY (SELECT ${sqlString(activity.id)} AS activity_id, metric, ${sqlString(activity.gapPolicy)} AS gap_policy,
-            list_transform(value, v -> CASE WHEN isnan(v) THEN NULL ELSE v END) AS value,
-            list_transform(start_offset_s, (s, i) -> CASE WHEN isnan(value[i]) THEN NULL ELSE s END) AS start_offset_s
-          FROM staging_curve_file) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION V2)`,
+            value, start_offset_s FROM staging_curve_file) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION V2)`,
       );
     });
     await rename(temporary, path);
