@@ -3,10 +3,12 @@ import {
   type DuckDBConnection,
   DuckDBDataChunk,
   DuckDBInstance,
+  DuckDBTableFunction,
   type DuckDBType,
   DuckDBTypeId,
   type DuckDBValue,
   DuckDBVector,
+  INTEGER,
   JSDuckDBValueConverter,
 } from '@duckdb/node-api';
 import bindings from '@duckdb/node-bindings';
@@ -37,6 +39,10 @@ export class Database {
   private readonly idleReaders: DuckDBConnection[] = [];
   private writeQueue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Columns that `typed_columns(id)` reads, by id, while their statement runs. */
+  private readonly typedSources = new Map<number, readonly TypedColumnSource[]>();
+  private nextTypedSource = 1;
+  private typedColumnsFunction: DuckDBTableFunction | undefined;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -195,6 +201,35 @@ export class Database {
     return next;
   }
 
+  /**
+   * Runs one statement on the write connection (a COPY of a query, typically) that reads typed
+   * columns as a table: `sql` gets the FROM item, `typed_columns(<id>)`, which DuckDB scans chunk
+   * by chunk straight from the arrays. No staging table: appending a 6 h ride's 21,666 rows × 13
+   * columns to one cost 9 ms of CPU, as much as the COPY itself. NaN is NULL in a column flagged
+   * `nullWhereNaN`.
+   */
+  async runOverTypedColumns(
+    columns: readonly TypedColumnSource[],
+    sql: (from: string) => string,
+  ): Promise<void> {
+    const length = columns[0]?.values.length ?? 0;
+    for (const column of columns) {
+      if (FIXED_WIDTH_BYTES[column.type.typeId] !== column.values.BYTES_PER_ELEMENT) {
+        throw new Error(`runOverTypedColumns: column ${column.name} has the wrong width`);
+      }
+      if (column.values.length !== length)
+        throw new Error(`runOverTypedColumns: column ${column.name} has the wrong length`);
+    }
+    this.typedColumnsFunction ??= registerTypedColumnsFunction(this.writer, this.typedSources);
+    const id = this.nextTypedSource++;
+    this.typedSources.set(id, columns);
+    try {
+      await this.exec(sql(`typed_columns(${id})`));
+    } finally {
+      this.typedSources.delete(id);
+    }
+  }
+
   /** Runs one statement outside a transaction on the write connection (DDL, COPY). */
   async exec(sql: string, params?: SqlParams): Promise<void> {
     const next = this.writeQueue.then(() => wrap(sql, () => this.writer.run(sql, params)));
@@ -280,30 +315,36 @@ export class WriteTransaction {
   /**
    * Bulk-loads fixed-width columns given as typed arrays (DOUBLE from Float64Array, INTEGER from
    * Int32Array, SMALLINT from Int16Array, …: the type's width must match) by copying each chunk's
-   * buffer at once, without a JS value per cell. Every value is valid (NaN stays NaN: map it to
-   * NULL in SQL when it means "none").
+   * slice of the array straight into DuckDB's vector, without a JS value per cell. Every value is
+   * valid (NaN stays NaN: map it to NULL in SQL when it means "none").
    */
   async appendTyped(table: string, types: DuckDBType[], columns: readonly TypedColumn[]): Promise<void> {
+    for (const [index, column] of columns.entries()) {
+      if (FIXED_WIDTH_BYTES[types[index]!.typeId] !== column.BYTES_PER_ELEMENT) {
+        throw new Error(`appendTyped: column ${index} of ${table} has the wrong width`);
+      }
+    }
     const appender = await this.connection.createAppender(table);
     const rowCount = columns[0]?.length ?? 0;
     for (let offset = 0; offset < rowCount; offset += CHUNK_ROWS) {
       const n = Math.min(CHUNK_ROWS, rowCount - offset);
       const chunk = DuckDBDataChunk.create(types, n);
       for (const [index, column] of columns.entries()) {
-        const vector = chunk.getColumnVector(index) as unknown as {
-          items: TypedColumn;
-          flush(): void;
-        };
-        if (vector.items.BYTES_PER_ELEMENT !== column.BYTES_PER_ELEMENT) {
-          throw new Error(`appendTyped: column ${index} of ${table} has the wrong width`);
-        }
-        vector.items.set(column.subarray(offset, offset + n) as never);
-        vector.flush();
+        const vector = bindings.data_chunk_get_vector(chunk.chunk, index);
+        const width = column.BYTES_PER_ELEMENT;
+        bindings.copy_data_to_vector(
+          vector,
+          0,
+          column.buffer as ArrayBuffer,
+          column.byteOffset + offset * width,
+          n * width,
+        );
       }
       appender.appendDataChunk(chunk);
     }
     appender.closeSync();
   }
+
   /**
    * Bulk-loads a few rows of (VARCHAR, LIST(fixed width), …) whose lists are typed arrays, copying
    * each list's buffer at once (the driver's list values take a JS value per element: 4 of an
@@ -393,8 +434,8 @@ function fillListVector(
 }
 
 /** A validity mask (bit i set = valid) that is clear where `values[i]` is NaN; null when none is. */
-function nanToValidity(values: Float64Array): BigUint64Array | null {
-  let mask: Uint32Array | null = null;
+function nanToValidity(values: ArrayLike<number>): BigUint64Array<ArrayBuffer> | null {
+  let mask: Uint32Array<ArrayBuffer> | null = null;
   for (let i = 0; i < values.length; i++) {
     if (!Number.isNaN(values[i]!)) continue;
     mask ??= new Uint32Array(Math.ceil(values.length / 64) * 2).fill(0xffff_ffff);
@@ -415,10 +456,83 @@ function copyBits(from: BigUint64Array, count: number, to: BigUint64Array, at: n
   }
 }
 
+/** A column of `Database.runOverTypedColumns`: its SQL name and type, and the values. */
+export interface TypedColumnSource {
+  name: string;
+  type: DuckDBType;
+  values: TypedColumn;
+  /** NaN means no value: NULL in SQL. */
+  nullWhereNaN?: boolean;
+}
+
+/**
+ * The table function behind `runOverTypedColumns`: `typed_columns(id)` has the columns registered
+ * under id, and each call of its scan copies the next 2048 rows of every array into DuckDB's
+ * vectors (and a validity mask where NaN means NULL). One scan thread: the rows keep their order.
+ */
+function registerTypedColumnsFunction(
+  connection: DuckDBConnection,
+  sources: ReadonlyMap<number, readonly TypedColumnSource[]>,
+): DuckDBTableFunction {
+  const typedColumns = DuckDBTableFunction.create({
+    name: 'typed_columns',
+    parameterTypes: [INTEGER],
+    bindFunction: (info) => {
+      const id = Number(info.getParameter(0));
+      const columns = sources.get(id);
+      if (!columns) return info.setError(`typed_columns: no columns registered under ${id}`);
+      for (const column of columns) info.addResultColumn(column.name, column.type);
+      info.setCardinality(columns[0]?.values.length ?? 0, true);
+      info.setBindData({ columns });
+    },
+    initFunction: (info) => {
+      info.setMaxThreads(1);
+      info.setInitData({ offset: 0 });
+    },
+    mainFunction: (info, output) => {
+      const { columns } = info.bindData as { columns: readonly TypedColumnSource[] };
+      const scan = info.initData as { offset: number };
+      const offset = scan.offset;
+      const n = Math.min(CHUNK_ROWS, (columns[0]?.values.length ?? 0) - offset);
+      output.rowCount = n;
+      for (const [index, column] of columns.entries()) {
+        const vector = bindings.data_chunk_get_vector(output.chunk, index);
+        const width = column.values.BYTES_PER_ELEMENT;
+        const values = column.values;
+        bindings.copy_data_to_vector(
+          vector,
+          0,
+          values.buffer as ArrayBuffer,
+          values.byteOffset + offset * width,
+          n * width,
+        );
+        const mask = column.nullWhereNaN ? nanToValidity(values.subarray(offset, offset + n)) : null;
+        if (mask) {
+          bindings.vector_ensure_validity_writable(vector);
+          bindings.copy_data_to_vector_validity(vector, 0, mask.buffer, mask.byteOffset, mask.byteLength);
+        }
+      }
+      scan.offset = offset + n;
+    },
+  });
+  connection.registerTableFunction(typedColumns);
+  return typedColumns;
+}
+
 /** A fixed-width column for `appendTyped`. */
 export type TypedColumn = Float64Array | Float32Array | Int32Array | Int16Array | Int8Array;
 
 const CHUNK_ROWS = 2048;
+
+/** Bytes per value of the fixed-width types `appendTyped` takes. */
+const FIXED_WIDTH_BYTES: Partial<Record<DuckDBTypeId, number>> = {
+  [DuckDBTypeId.DOUBLE]: 8,
+  [DuckDBTypeId.BIGINT]: 8,
+  [DuckDBTypeId.FLOAT]: 4,
+  [DuckDBTypeId.INTEGER]: 4,
+  [DuckDBTypeId.SMALLINT]: 2,
+  [DuckDBTypeId.TINYINT]: 1,
+};
 
 /** Wraps a DuckDB error once, keeping the SQL for our logs but not for clients. */
 async function wrap<T>(sql: string, call: () => Promise<T>): Promise<T> {

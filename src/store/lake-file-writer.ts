@@ -1,9 +1,9 @@
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { DOUBLE, type DuckDBType, INTEGER, LIST, VARCHAR } from '@duckdb/node-api';
+import { DOUBLE, INTEGER, LIST, VARCHAR } from '@duckdb/node-api';
 import type { SampleTable } from '../domain/activity.ts';
 import { METRICS } from '../domain/metrics.ts';
-import { Database, type TypedColumn } from './database.ts';
+import { Database, type TypedColumnSource } from './database.ts';
 import { type Lake, type LakeKind, temporaryPathFor } from './lake.ts';
 import { sqlString } from './sql-string.ts';
 
@@ -55,9 +55,6 @@ const CURVE_FILE_TYPES = [VARCHAR, LIST(DOUBLE), LIST(INTEGER)];
  * Files only: the catalog rows that name them commit later (see `Store.writeSources`).
  */
 export class LakeFileWriter {
-  /** Staging tables of samples created so far (one per set of metrics). */
-  private readonly stagingTables = new Set<string>();
-
   private constructor(private readonly db: Database) {}
 
   static async open(): Promise<LakeFileWriter> {
@@ -112,46 +109,38 @@ export class LakeFileWriter {
     }
   }
   private async writeSamples(activityId: string, samples: SampleTable, path: string): Promise<void> {
-    // Only the metrics the activity has are staged (a staging table per set of metrics); missing
-    // readings stay NaN in staging and become NULL in the COPY (no JS value per cell).
+    // Only the metrics the activity has are read from their arrays; a missing reading (NaN) is NULL.
     const present = METRICS.filter((m) => samples.columns[m.name] !== undefined);
-    const table = `staging_samples_${present.map((m) => METRICS.indexOf(m).toString(36)).join('')}`;
-    if (!this.stagingTables.has(table)) {
-      await this.db.exec(
-        `CREATE TEMP TABLE IF NOT EXISTS ${table} (timestamp_s DOUBLE${present.map((m) => `, ${m.name} DOUBLE`).join('')})`,
-      );
-      this.stagingTables.add(table);
-    }
-    await this.stageAndCopy(
-      [DOUBLE, ...present.map(() => DOUBLE)],
-      table,
-      [samples.timestampS, ...present.map((m) => samples.columns[m.name]!)],
-      `SELECT ${sqlString(activityId)} AS activity_id, to_timestamp(timestamp_s) AS timestamp, ${METRICS.map(
-        (m) =>
-          present.includes(m)
-            ? `CAST(${nanToNull(m.name)} AS ${m.duckdbType}) AS ${m.name}`
-            : `CAST(NULL AS ${m.duckdbType}) AS ${m.name}`,
-      ).join(', ')} FROM ${table}`,
+    await this.copyToParquet(
+      [
+        { name: 'timestamp_s', type: DOUBLE, values: samples.timestampS },
+        ...present.map((m) => ({
+          name: m.name,
+          type: DOUBLE,
+          values: samples.columns[m.name]!,
+          nullWhereNaN: true,
+        })),
+      ],
+      (from) =>
+        `SELECT ${sqlString(activityId)} AS activity_id, to_timestamp(timestamp_s) AS timestamp, ${METRICS.map(
+          (m) =>
+            present.includes(m)
+              ? `CAST(${m.name} AS ${m.duckdbType}) AS ${m.name}`
+              : `CAST(NULL AS ${m.duckdbType}) AS ${m.name}`,
+        ).join(', ')} FROM ${from}`,
       path,
     );
   }
 
   private async writeExtras(samples: SampleTable, path: string): Promise<void> {
     const names = Object.keys(samples.extra).filter((name) => SAFE_IDENTIFIER.test(name));
-    const n = samples.timestampS.length;
-    const table = 'staging_extras';
-    await this.db.exec(`DROP TABLE IF EXISTS ${table}`);
-    await this.db.exec(
-      `CREATE TEMP TABLE ${table} (timestamp_s DOUBLE${names.map((c) => `, "${c}" DOUBLE`).join('')})`,
-    );
-    await this.stageAndCopy(
-      [DOUBLE, ...names.map(() => DOUBLE)],
-      table,
+    await this.copyToParquet(
       [
-        samples.timestampS,
-        ...names.map((name) => samples.extra[name] ?? new Float64Array(n).fill(Number.NaN)),
+        { name: 'timestamp_s', type: DOUBLE, values: samples.timestampS },
+        ...names.map((name) => ({ name, type: DOUBLE, values: samples.extra[name]!, nullWhereNaN: true })),
       ],
-      `SELECT to_timestamp(timestamp_s) AS timestamp${names.map((c) => `, ${nanToNull(`"${c}"`)} AS "${c}"`).join('')} FROM ${table}`,
+      (from) =>
+        `SELECT to_timestamp(timestamp_s) AS timestamp${names.map((c) => `, "${c}"`).join('')} FROM ${from}`,
       path,
     );
   }
@@ -188,30 +177,19 @@ export class LakeFileWriter {
     await rename(temporary, path);
   }
 
-  /**
-   * Stages typed columns and COPYs a query of them to a Parquet file (temp + rename). The staging
-   * rows never commit: the transaction that held them is rolled back once the file is written.
-   */
-  private async stageAndCopy(
-    types: DuckDBType[],
-    table: string,
-    columns: readonly TypedColumn[],
-    select: string,
+  /** COPYs a query of typed columns (see `Database.runOverTypedColumns`) to a Parquet file (temp + rename). */
+  private async copyToParquet(
+    columns: readonly TypedColumnSource[],
+    select: (from: string) => string,
     path: string,
   ): Promise<void> {
     await mkdir(dirname(path), { recursive: true });
     const temporary = temporaryPathFor(path);
-    await this.db.scratch(async (tx) => {
-      await tx.appendTyped(table, types, columns);
-      await tx.run(
-        `COPY (${select}) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION V2)`,
-      );
-    });
+    await this.db.runOverTypedColumns(
+      columns,
+      (from) =>
+        `COPY (${select(from)}) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION V2)`,
+    );
     await rename(temporary, path);
   }
-}
-
-/** A staged DOUBLE column read back with NaN (no reading) as NULL. */
-function nanToNull(column: string): string {
-  return `CASE WHEN isnan(${column}) THEN NULL ELSE ${column} END`;
 }
