@@ -64,7 +64,6 @@ export class LakeArrowPool {
   private start(): Slot {
     const worker = new Worker(WORKER_URL);
     const slot: Slot = { worker, job: undefined };
-    worker.unref();
     worker.on('message', (message: { bytes?: Uint8Array; error?: string }) => {
       const job = slot.job;
       slot.job = undefined;
@@ -84,6 +83,9 @@ export class LakeArrowPool {
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`lake Arrow worker stopped (exit code ${code})`)));
+    // After the listeners: adding a 'message' listener refs the worker's port again, and an idle
+    // worker must not keep the process alive (a bench or script that warmed the pool hung at exit).
+    worker.unref();
     this.slots.push(slot);
     return slot;
   }

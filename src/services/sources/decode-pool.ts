@@ -79,7 +79,6 @@ export class DecodePool {
 
   private spawn(): Slot {
     const worker = new Worker(WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb } });
-    worker.unref();
     let markReady!: () => void;
     const slot: Slot = {
       worker,
@@ -96,6 +95,9 @@ export class DecodePool {
       this.replace(slot, resourceFailure('needed more memory than one file may take')),
     );
     worker.on('exit', () => this.replace(slot, resourceFailure('stopped its worker')));
+    // After the listeners, which ref the worker's port again: an idle worker does not keep the
+    // process alive.
+    worker.unref();
     this.slots.push(slot);
     return slot;
   }
