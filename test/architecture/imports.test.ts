@@ -31,6 +31,8 @@ const ALLOWED: Record<string, readonly string[]> = {
 /** Packages and the only layers that may import them. */
 const DOORS: Record<string, readonly string[]> = {
   '@duckdb/node-api': ['store'],
+  // The driver's C bindings, for filling DuckDB's vectors from typed arrays (store/database.ts).
+  '@duckdb/node-bindings': ['store'],
   fastify: ['api'],
   '@fastify/multipart': ['api'],
   '@fastify/swagger': ['api'],
