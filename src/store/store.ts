@@ -12,6 +12,7 @@ import {
   FLOAT,
   INTEGER,
   LIST,
+  listValue,
   SMALLINT,
   VARCHAR,
 } from '@duckdb/node-api';
@@ -119,14 +120,6 @@ export class Store {
       for (const statement of CATALOG_SCHEMA) await db.exec(statement);
       // DuckDB cannot replay an ADD COLUMN on a table with a DEFAULT from its WAL: make schema changes durable now.
       await db.exec('CHECKPOINT');
-      await db.exec(
-        `CREATE TEMP TABLE IF NOT EXISTS staging_curves (activity_index INTEGER, metric_index INTEGER, after_kj SMALLINT, duration_s INTEGER,
-          value DOUBLE, start_offset_s INTEGER, envelope_value DOUBLE, envelope_duration_s INTEGER, envelope_start_offset_s INTEGER)`,
-      );
-      await db.exec(
-        `CREATE TEMP TABLE IF NOT EXISTS staging_curve_activities (activity_index INTEGER, athlete_id VARCHAR,
-          activity_id VARCHAR, sport VARCHAR, local_date VARCHAR, activity_start_s DOUBLE)`,
-      );
       await store.recover();
       await store.migrateCurveFiles();
     } catch (error) {
@@ -782,14 +775,20 @@ function asIs(column: string): string {
 /** Staged columns of a curves file: metric, and its values and starts by duration. */
 const _CURVE_FILE_TYPES = [VARCHAR, LIST(DOUBLE), LIST(INTEGER)];
 /** Staged columns of curve points: activity and metric (indexes), after, duration, value, start, envelope. */
-const CURVE_TYPES = [INTEGER, INTEGER, SMALLINT, INTEGER, DOUBLE, INTEGER, DOUBLE, INTEGER, INTEGER];
+/** The staged curve points' columns, in the order of `insertCurvePoints`' arrays. */
+const CURVE_COLUMNS: [string, DuckDBType][] = [
+  ['activity_index', INTEGER],
+  ['metric_index', INTEGER],
+  ['after_kj', SMALLINT],
+  ['duration_s', INTEGER],
+  ['value', DOUBLE],
+  ['start_offset_s', INTEGER],
+  ['envelope_value', DOUBLE],
+  ['envelope_duration_s', INTEGER],
+  ['envelope_start_offset_s', INTEGER],
+];
 /** Tables of the webhook outbox, kept when an athlete is deleted (their deletion events are in it). */
 const OUTBOX_TABLES = new Set(['webhook_events', 'webhook_deliveries', 'webhook_attempts']);
-
-/** A staged DOUBLE column read back with NaN (no reading) as NULL. */
-function _nanToNull(column: string): string {
-  return `CASE WHEN isnan(${column}) THEN NULL ELSE ${column} END`;
-}
 
 /** The query-grid curve points of a batch's activities, in one staged INSERT. */
 async function insertCurvePoints(tx: WriteTransaction, activities: readonly ActivityWrite[]): Promise<void> {
@@ -820,10 +819,18 @@ async function insertCurvePoints(tx: WriteTransaction, activities: readonly Acti
     envelopeDuration: new Int32Array(rows),
     envelopeStart: new Int32Array(rows),
   };
-  const owners: DuckDBValue[][] = [[], [], [], [], [], []];
+  // Whose points they are, by activity index (only activities with points have an index).
+  const owners = {
+    athleteId: [] as string[],
+    activityId: [] as string[],
+    sport: [] as string[],
+    localDate: [] as string[],
+    startS: [] as number[],
+  };
   let at = 0;
-  for (const [index, activity] of activities.entries()) {
+  for (const activity of activities) {
     const first = at;
+    const index = owners.activityId.length;
     for (const curve of activity.curves) {
       for (const d of QUERY_GRID_S) {
         if (d > curve.values.length) break;
@@ -842,28 +849,30 @@ async function insertCurvePoints(tx: WriteTransaction, activities: readonly Acti
       }
     }
     if (at === first) continue;
-    const owner = [
-      index,
-      activity.athleteId,
-      activity.id,
-      activity.sport,
-      activity.localDate,
-      activity.startS,
-    ];
-    for (const [c, value] of owner.entries()) owners[c]!.push(value);
+    owners.athleteId.push(activity.athleteId);
+    owners.activityId.push(activity.id);
+    owners.sport.push(activity.sport);
+    owners.localDate.push(activity.localDate);
+    owners.startS.push(activity.startS);
   }
-  // The staging tables are empty here: every use empties them before its transaction ends.
-  await tx.appendTyped('staging_curves', CURVE_TYPES, Object.values(columns));
-  await tx.append('staging_curve_activities', [INTEGER, VARCHAR, VARCHAR, VARCHAR, VARCHAR, DOUBLE], owners);
-  const names = `([${metrics.map(sqlString).join(', ')}]::VARCHAR[])`;
-  await tx.run(
-    `INSERT INTO curve_points SELECT a.athlete_id, a.activity_id, a.sport, CAST(a.local_date AS DATE), a.activity_start_s,
-      ${names}[c.metric_index + 1], c.after_kj, c.duration_s, c.value, c.start_offset_s, c.envelope_value,
-      c.envelope_duration_s, c.envelope_start_offset_s
-     FROM staging_curves c JOIN staging_curve_activities a USING (activity_index)`,
+  // The points are read straight from their arrays; their owners' columns are list parameters.
+  await tx.runOverTypedColumns(
+    CURVE_COLUMNS.map(([name, type], c) => ({ name, type, values: Object.values(columns)[c]! })),
+    (from) =>
+      `INSERT INTO curve_points SELECT ($1::VARCHAR[])[c.activity_index + 1], ($2::VARCHAR[])[c.activity_index + 1],
+        ($3::VARCHAR[])[c.activity_index + 1], CAST(($4::VARCHAR[])[c.activity_index + 1] AS DATE),
+        ($5::DOUBLE[])[c.activity_index + 1], ($6::VARCHAR[])[c.metric_index + 1], c.after_kj, c.duration_s, c.value,
+        c.start_offset_s, c.envelope_value, c.envelope_duration_s, c.envelope_start_offset_s
+       FROM ${from} c`,
+    [
+      listValue(owners.athleteId),
+      listValue(owners.activityId),
+      listValue(owners.sport),
+      listValue(owners.localDate),
+      listValue(owners.startS),
+      listValue(metrics),
+    ],
   );
-  await tx.run('DELETE FROM staging_curves');
-  await tx.run('DELETE FROM staging_curve_activities');
 }
 
 /** What each source of a batch was before the write (status, activities), in two queries. */
