@@ -9,12 +9,15 @@
  * code optimised, and the first few ingests of a fresh process cost 2–10× more while V8 compiles
  * it (the first ingest's CPU is printed apart).
  *
- *   npx tsx bench/ingest-engine-cpu.ts [--base /tmp/base-088] [--rounds 5] [--warmup 8]
+ * `--file` times another file instead (e.g. data/fixtures/ride-short.fit: a short upload, where
+ * the per-file costs of the catalog commit weigh most).
+ *
+ *   npx tsx bench/ingest-engine-cpu.ts [--base /tmp/base-088] [--rounds 5] [--warmup 8] [--file F]
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Bench } from 'tinybench';
 import { readActivityFile } from '../src/ingest/read-activity-file.ts';
@@ -25,18 +28,19 @@ const { values: args } = parseArgs({
     base: { type: 'string', default: '/tmp/base-088' },
     rounds: { type: 'string', default: '5' },
     warmup: { type: 'string', default: '8' },
+    file: { type: 'string' },
   },
 });
-const LONG_RIDE = resolve(
-  import.meta.dirname,
-  '../../shared/fixtures/real/misfits/clean-cycling-6h/long.fit',
-);
-if (!existsSync(LONG_RIDE)) {
-  console.warn(`${LONG_RIDE} is absent: nothing to time`);
+const FILE = args.file
+  ? resolve(args.file)
+  : resolve(import.meta.dirname, '../../shared/fixtures/real/misfits/clean-cycling-6h/long.fit');
+const FILE_NAME = basename(FILE);
+if (!existsSync(FILE)) {
+  console.warn(`${FILE} is absent: nothing to time`);
   process.exit(0);
 }
-const bytes = new Uint8Array(readFileSync(LONG_RIDE));
-const SAMPLES = readActivityFile(bytes, 'long.fit').activities.reduce(
+const bytes = new Uint8Array(readFileSync(FILE));
+const SAMPLES = readActivityFile(bytes, FILE_NAME).activities.reduce(
   (n, a) => n + a.samples.timestampS.length,
   0,
 );
@@ -64,7 +68,7 @@ let athlete = 0;
 const cpuUs: Record<string, number[]> = {};
 async function ingestOnce(tree: string, timed: boolean): Promise<void> {
   const start = process.cpuUsage();
-  const source = await engines[tree]!.sources.ingest(`bench${athlete++}`, bytes, { fileName: 'long.fit' });
+  const source = await engines[tree]!.sources.ingest(`bench${athlete++}`, bytes, { fileName: FILE_NAME });
   const used = process.cpuUsage(start);
   if (source.status !== 'processed') throw new Error(`${tree}: ${source.status}`);
   if (!timed) return;
@@ -110,5 +114,5 @@ if (now && base)
 const peak = peakRssMiB();
 console.log(`peak RSS: ${peak} MiB`);
 console.log(
-  `written to ${writeBenchResult('ingest-engine-cpu', { base: args.base, warmup: Number(args.warmup), rows, cpuUs, peakRssMiB: peak })}`,
+  `written to ${writeBenchResult('ingest-engine-cpu', { file: FILE_NAME, base: args.base, warmup: Number(args.warmup), rows, cpuUs, peakRssMiB: peak })}`,
 );
