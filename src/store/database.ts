@@ -325,39 +325,6 @@ export class WriteTransaction {
   }
 
   /**
-   * Bulk-loads fixed-width columns given as typed arrays (DOUBLE from Float64Array, INTEGER from
-   * Int32Array, SMALLINT from Int16Array, …: the type's width must match) by copying each chunk's
-   * slice of the array straight into DuckDB's vector, without a JS value per cell. Every value is
-   * valid (NaN stays NaN: map it to NULL in SQL when it means "none").
-   */
-  async appendTyped(table: string, types: DuckDBType[], columns: readonly TypedColumn[]): Promise<void> {
-    for (const [index, column] of columns.entries()) {
-      if (FIXED_WIDTH_BYTES[types[index]!.typeId] !== column.BYTES_PER_ELEMENT) {
-        throw new Error(`appendTyped: column ${index} of ${table} has the wrong width`);
-      }
-    }
-    const appender = await this.connection.createAppender(table);
-    const rowCount = columns[0]?.length ?? 0;
-    for (let offset = 0; offset < rowCount; offset += CHUNK_ROWS) {
-      const n = Math.min(CHUNK_ROWS, rowCount - offset);
-      const chunk = DuckDBDataChunk.create(types, n);
-      for (const [index, column] of columns.entries()) {
-        const vector = bindings.data_chunk_get_vector(chunk.chunk, index);
-        const width = column.BYTES_PER_ELEMENT;
-        bindings.copy_data_to_vector(
-          vector,
-          0,
-          column.buffer as ArrayBuffer,
-          column.byteOffset + offset * width,
-          n * width,
-        );
-      }
-      appender.appendDataChunk(chunk);
-    }
-    appender.closeSync();
-  }
-
-  /**
    * Bulk-loads a few rows of (VARCHAR, LIST(fixed width), …) whose lists are typed arrays, copying
    * each list's buffer at once (the driver's list values take a JS value per element: 4 of an
    * activity's 7 ms for its curves file). In row r, list column c holds `rows[r].lists[c]`, and its
@@ -598,15 +565,14 @@ class PreparedStatements {
   }
 }
 
-/** A fixed-width column for `appendTyped`. */
+/** A fixed-width column of `runOverTypedColumns` or a list of `appendListRows`. */
 export type TypedColumn = Float64Array | Float32Array | Int32Array | Int16Array | Int8Array;
 
 const CHUNK_ROWS = 2048;
 
-/** Bytes per value of the fixed-width types `appendTyped` takes. */
+/** Bytes per value of the fixed-width types a `TypedColumn` can hold (its array's element width). */
 const FIXED_WIDTH_BYTES: Partial<Record<DuckDBTypeId, number>> = {
   [DuckDBTypeId.DOUBLE]: 8,
-  [DuckDBTypeId.BIGINT]: 8,
   [DuckDBTypeId.FLOAT]: 4,
   [DuckDBTypeId.INTEGER]: 4,
   [DuckDBTypeId.SMALLINT]: 2,
