@@ -32,6 +32,14 @@ const DETREND_MAX_N = 12_000;
  * ride-like data and white noise; any block size gives the same exact answer).
  */
 const FINE_SLACK_FRACTION = 0.5;
+/**
+ * Strides of the skipping scan (step 5): after a window that does not beat the best, the next
+ * SKIP_LONG_S (else SKIP_SHORT_S) windows are skipped when the step bound proves them all below
+ * it (a heuristic for speed only, tuned on heart rate, speed and power; any strides give the same
+ * exact answer).
+ */
+const SKIP_LONG_S = 24;
+const SKIP_SHORT_S = 4;
 
 /**
  * Exact mean-max curve of a 1 Hz series for every duration 1..N (DESIGN.md §4).
@@ -58,16 +66,24 @@ const FINE_SLACK_FRACTION = 0.5;
  *    monotonicity just stated its computed sum is ≤ Ẽ = S̃[c + d] − S̃[b], the block's energy.
  *    A block with Ẽ < best holds no window that beats or ties the best; a block with Ẽ = best can
  *    only tie, which matters only if it starts before the current best window (earliest rule).
- *    Such blocks are skipped. Coarse blocks span d + min(d, 180) seconds (overlapping); a coarse
- *    block that cannot be skipped is split into fine blocks sized from its local slack (how far
- *    the best is above a window at the block's mean rate), checked the same way before their
- *    windows are.
- * 3. Plateaus. When every value is a multiple of 2^−10 (integers, halves and quarters from
- *    averaged readings …) and the total is below 2^43, every prefix sum and difference is exact, so
- *    a second bound is safe: a window starting at i in [b, c] leaves out i − b seconds of [b, c)
- *    and c − i seconds of [b + d, c + d), m = c − b seconds in all, each at least the minimum v of
- *    those two ranges, so its sum is ≤ E − m·v. This one prunes ties (long constant stretches),
- *    where E alone cannot; the ranges are ≤ 180 s, answered by a small range-minimum table.
+ *    Such blocks are skipped. Coarse blocks span d + min(d, 180) seconds (overlapping); a full
+ *    coarse block (min(d, 180) + 1 starts) that cannot be skipped is scanned by step 5; any other
+ *    is split into fine blocks sized from its local slack (how far the best is above a window at
+ *    the block's mean rate), checked the same way before their windows are.
+ * 3. Plateaus. A window starting at i in [b, c] leaves out i − b seconds of [b, c) and c − i
+ *    seconds of [b + d, c + d), m = c − b seconds in all, each at least the minimum v of those two
+ *    ranges, so its sum is ≤ E − m·v. This one prunes ties (long constant stretches), where E
+ *    alone cannot, and in smooth series (heart rate) it keeps only the local ups and downs. When
+ *    every value is a multiple of 2^−10 (integers, halves and quarters from averaged readings …)
+ *    and the total is below 2^43, every prefix sum and difference is exact, so the bound is exact.
+ *    Otherwise (values ≥ 0, not all dyadic: speed, interpolated heart rate) it gets a margin M =
+ *    2^−40·T, T = S̃[N] the computed total, 2^−900 ≤ T < 2^1000: each rounding errs by at most
+ *    2^−53 times the size of its result plus 2^−1075, which is ≤ ε = 2^−52·T for results up to T
+ *    (prefix sums, window sums, E) and ≤ 200ε for results up to 200·T. So each computed increment
+ *    S̃[k + 1] − S̃[k] is within ε of x[k], the left-out seconds sum to ≥ m·(v − ε), the computed
+ *    window sum is ≤ E − m·v + (m + 1)·ε, and the bound's own four roundings (E, m·v, the
+ *    difference, + M) cost ≤ 10ε more; m ≤ 180 and M = 4096ε cover it. Ranges are full coarse blocks (m = min(d, 180)), whose minima
+ *    are two reads each of a sliding minimum of the series widened in place as d grows.
  * 4. Trend. Let r be the whole-number mean rate and D[k] = S[k] − r·k. A window's sum is
  *    D[i + d] − D[i] + r·d ≤ max D[b + d .. c + d] − min D[b .. c] + r·d for every start i in
  *    [b, c]. E is this bound with r = 0; with r near the data's rate it keeps only the local ups
@@ -79,9 +95,19 @@ const FINE_SLACK_FRACTION = 0.5;
  *    off by ≤ u·T, w̃ = fl(S̃[i + d] − S̃[i]) ≤ (D̃[i + d] − D̃[i] + r·d) + 3u·T, and the two
  *    roundings of the computed bound cost ≤ 5u·T more; adding 16u·T (itself rounded by ≤ 3.1u·T)
  *    keeps it above w̃. Near-ties from rounding are left to the window-by-window comparison.
+ * 5. Steps. In a full coarse block that survives, consecutive windows differ by
+ *    w(i + 1) − w(i) = x[i + d] − x[i] ≤ L = max x[b + d .. c + d) − min x[b .. c), so
+ *    w(i + j) ≤ w(i) + j·L while i + j ≤ c. The block's windows are visited in start order; after
+ *    a window i that does not beat the best, when w(i) + J·L < best the next J windows are all
+ *    strictly below the best (they cannot beat or tie it) and are skipped, J = 24 or else 4. With
+ *    exact sums every quantity is a multiple of 2^−10, exact below 2^43, and at or above 2^43 (>
+ *    best) the test fails as it would exactly, rounding being monotone. Otherwise the margin M of
+ *    step 3 is added: the computed w(i + j) errs from w(i) + j·L by ≤ (2j + 2)·ε from the
+ *    increments and the two window sums, L by ≤ ε per step, and the test's roundings (J·L ≤ 24·T)
+ *    by ≤ 30ε, all ≤ 600ε < M.
  *
  * Cost: O(N) per duration for the coarse checks divided by up to 181, plus the windows of blocks
- * that survive. Ride-like data prunes almost everything; white noise is the hard case and stays
+ * that survive, less those step 5 skips. Ride-like data prunes almost everything; white noise is the hard case and stays
  * far below brute force (see bench/analytics-mean-max.ts). Known slow case: hours of a value held
  * exactly constant that is not a multiple of 2^−10 (e.g. 2.7 m/s on a treadmill): every window
  * then ties up to rounding, brute force's answer is decided by rounding noise, and matching it
@@ -120,7 +146,11 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
 
   const sumsExact = canPrune && exact && acc * EXACT_SCALE <= Number.MAX_SAFE_INTEGER;
   // Built on first use: a curve taken whole from `suffixOf` never needs it.
-  let minTable: Float64Array[] | null = null;
+  // Sliding minima and maxima of the series (steps 3 and 5), built on first use, widened in place.
+  let minRun: Float64Array | null = null;
+  let minWidth = 1;
+  let maxRun: Float64Array | null = null;
+  let maxWidth = 1;
   // Reusing a parent's windows is sound only when both series' sums are exact (see suffixOf).
   const parent = sumsExact ? options.suffixOf : undefined;
   const parentStartS = parent?.startS;
@@ -134,6 +164,9 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
   const trendMargin = trendExact ? 0 : 2 ** -49 * acc;
   let dMin: Float64Array[] | null = null;
   let dMax: Float64Array[] | null = null;
+  // Steps 3 and 5: exact with exact sums, else with a margin for rounding (see step 3).
+  const plateau = canPrune && (sumsExact || (acc >= 2 ** -900 && acc < 2 ** 1000));
+  const plateauMargin = sumsExact ? 0 : 2 ** -40 * acc;
 
   const values = new Float64Array(maxD).fill(Number.NaN);
   const startS = new Int32Array(maxD).fill(-1);
@@ -219,11 +252,35 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
           const bound = rangeMax(dMax!, b + d, c + d + 1) - rangeMin(dMin, b, c + 1) + rate * d + trendMargin;
           if (bound < best || (bound === best && b >= bestStart)) continue;
         }
-        if (sumsExact && c > b) {
-          minTable ??= buildMinTable(series);
-          const bound =
-            energy - (c - b) * Math.min(rangeMin(minTable, b, c), rangeMin(minTable, b + d, c + d));
+        // Steps 3 and 5 on a full coarse block (c − b = coarse), from sliding minima and maxima of
+        // width ≤ coarse that cover [b, c) and [b + d, c + d) in two reads each.
+        if (plateau && c - b === coarse) {
+          const width = coarseRunWidth(coarse);
+          minRun ??= Float64Array.from(series);
+          if (minWidth !== width) minWidth = widenMinRun(minRun, minWidth, width);
+          const o = coarse - width;
+          const minLeft = Math.min(minRun[b]!, minRun[b + o]!);
+          const v = Math.min(minLeft, minRun[b + d]!, minRun[b + d + o]!);
+          const bound = energy - coarse * v + plateauMargin;
           if (bound < best || (bound === best && b >= bestStart)) continue;
+          maxRun ??= Float64Array.from(series);
+          if (maxWidth !== width) maxWidth = widenMaxRun(maxRun, maxWidth, width);
+          // Step 5: w(i + j) ≤ w(i) + j·step for i < i + j ≤ c.
+          const step = Math.max(0, Math.max(maxRun[b + d]!, maxRun[b + d + o]!) - minLeft);
+          const jumpLong = SKIP_LONG_S * step + plateauMargin;
+          const jumpShort = SKIP_SHORT_S * step + plateauMargin;
+          let i = b;
+          while (i <= c) {
+            const w = prefix[i + d]! - prefix[i]!;
+            if (w > best || (w === best && i < bestStart)) {
+              best = w;
+              bestStart = i;
+              i++;
+            } else if (w + jumpLong < best) i += SKIP_LONG_S + 1;
+            else if (w + jumpShort < best) i += SKIP_SHORT_S + 1;
+            else i++;
+          }
+          continue;
         }
         // Fine block size from the local slack: at this block's mean rate, how many seconds beyond
         // d a block could span before its energy reached the best.
@@ -296,26 +353,8 @@ export function meanMaxEnvelope(values: ArrayLike<number>): Float64Array {
   return out;
 }
 
-/** Levels of the range-minimum table: ranges up to 2^MIN_LEVELS − 1 ≥ 181 seconds long. */
+/** Levels of the sparse tables of step 4: ranges up to 2^MIN_LEVELS − 1 ≥ 181 seconds long. */
 const MIN_LEVELS = 8;
-
-/** table[k][i] = min(series[i .. i + 2^k)) for k < MIN_LEVELS (a sparse table, NaN never queried). */
-function buildMinTable(series: ArrayLike<number>): Float64Array[] {
-  const n = series.length;
-  const table = [Float64Array.from(series)];
-  for (let k = 1; k < MIN_LEVELS; k++) {
-    const prev = table[k - 1]!;
-    const half = 1 << (k - 1);
-    const level = new Float64Array(n);
-    for (let i = 0; i + 2 * half <= n; i++) {
-      const a = prev[i]!;
-      const b = prev[i + half]!;
-      level[i] = Math.min(a, b);
-    }
-    table.push(level);
-  }
-  return table;
-}
 
 /** Sparse min and max tables (MIN_LEVELS levels) of D[k] = prefix[k] − rate·k. */
 function buildDetrendTables(prefix: Float64Array, rate: number): [Float64Array[], Float64Array[]] {
@@ -354,6 +393,45 @@ function rangeMin(table: Float64Array[], lo: number, hi: number): number {
   const a = level[lo]!;
   const b = level[hi - (1 << k)]!;
   return Math.min(a, b);
+}
+
+/**
+ * Width of the sliding minima and maxima read for coarse blocks of `coarse` + 1 starts: the largest
+ * power of two ≤ coarse, or 180 (= COARSE_EXTRA_S) once coarse is 180. It only grows with d.
+ */
+function coarseRunWidth(coarse: number): number {
+  return coarse >= COARSE_EXTRA_S ? COARSE_EXTRA_S : 1 << (31 - Math.clz32(coarse));
+}
+
+/**
+ * Widens in place a sliding minimum run[k] = min(series[k .. k + from)) to width `to`, doubling:
+ * run[k] = min(run[k], run[k + next − w]) covers [k, k + next) when next ≤ 2w, and ascending k
+ * reads each run[k + next − w] before it is overwritten. Entries whose window passes the end of
+ * the series are left stale; they are never read (reads stay inside a segment, so no NaN either).
+ */
+function widenMinRun(run: Float64Array, from: number, to: number): number {
+  const n = run.length;
+  let w = from;
+  while (w < to) {
+    const next = Math.min(2 * w, to);
+    const shift = next - w;
+    for (let k = 0; k + next <= n; k++) run[k] = Math.min(run[k]!, run[k + shift]!);
+    w = next;
+  }
+  return w;
+}
+
+/** The sliding maximum counterpart of `widenMinRun`. */
+function widenMaxRun(run: Float64Array, from: number, to: number): number {
+  const n = run.length;
+  let w = from;
+  while (w < to) {
+    const next = Math.min(2 * w, to);
+    const shift = next - w;
+    for (let k = 0; k + next <= n; k++) run[k] = Math.max(run[k]!, run[k + shift]!);
+    w = next;
+  }
+  return w;
 }
 
 function minLength(starts: number[], ends: number[]): number {

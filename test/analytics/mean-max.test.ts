@@ -133,6 +133,124 @@ describe('meanMax()', () => {
   });
 });
 
+/** xorshift32 in [0, 1): deterministic series for the shaped tests below. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 4294967296;
+  };
+}
+
+/**
+ * Heart-rate-like: a smooth integer random walk (drift, held readings, long near-plateaus),
+ * optionally with NaN gaps and a few interpolated (non-dyadic) seconds.
+ */
+function heartRateLike(n: number, seed: number, gaps: boolean, interpolated: boolean): Float64Array {
+  const rnd = rng(seed);
+  const out = new Float64Array(n);
+  let hr = 90 + Math.floor(rnd() * 60);
+  let hold = 0;
+  for (let i = 0; i < n; i++) {
+    if (hold > 0) hold--;
+    else if (rnd() < 0.02) hold = Math.floor(rnd() * 200);
+    else hr = Math.min(195, Math.max(60, hr + Math.floor(rnd() * 3) - 1 + (rnd() < 0.01 ? 8 : 0)));
+    out[i] = hr;
+    if (interpolated && rnd() < 0.002) out[i] = hr + 1 / 3;
+    if (gaps && rnd() < 0.0015) {
+      const len = 1 + Math.floor(rnd() * 40);
+      for (let k = 0; k < len && i < n; k++, i++) out[i] = Number.NaN;
+    }
+  }
+  return out;
+}
+
+/** Speed-like: non-dyadic floats (three decimals) on a smooth walk, with stops at 0 and gaps. */
+function speedLike(n: number, seed: number, gaps: boolean): Float64Array {
+  const rnd = rng(seed);
+  const out = new Float64Array(n);
+  let v = 3 + rnd() * 6;
+  for (let i = 0; i < n; i++) {
+    v = Math.min(18, Math.max(0.5, v + (rnd() - 0.5) * 0.3));
+    out[i] = Math.round(v * 1000) / 1000;
+    if (rnd() < 0.001) {
+      const len = 1 + Math.floor(rnd() * 60);
+      const value = gaps && rnd() < 0.5 ? Number.NaN : 0;
+      for (let k = 0; k < len && i < n; k++, i++) out[i] = value;
+    }
+  }
+  return out;
+}
+
+describe('meanMax() on shaped series (bitwise against brute force)', () => {
+  it('heart-rate-like integer series with plateaus and gaps', () => {
+    for (let seed = 1; seed <= 6; seed++) {
+      const series = heartRateLike(2500, seed, seed % 2 === 0, false);
+      expectSameCurve(meanMax(series), meanMaxBruteForce(series));
+    }
+  });
+
+  it('heart-rate-like series with a few interpolated non-dyadic seconds (rounding margins)', () => {
+    for (let seed = 11; seed <= 16; seed++) {
+      const series = heartRateLike(2500, seed, seed % 2 === 0, true);
+      expectSameCurve(meanMax(series), meanMaxBruteForce(series));
+    }
+  });
+
+  it('speed-like non-dyadic floats with stops and gaps', () => {
+    for (let seed = 21; seed <= 26; seed++) {
+      const series = speedLike(2500, seed, seed % 2 === 0);
+      expectSameCurve(meanMax(series), meanMaxBruteForce(series));
+    }
+  });
+
+  it('constant non-dyadic stretches and exact near-ties (periodic series)', () => {
+    const constant = Float64Array.from({ length: 1500 }, (_, i) => (i < 200 || i > 1300 ? 2.5 : 2.7));
+    expectSameCurve(meanMax(constant), meanMaxBruteForce(constant));
+    const periodic = Float64Array.from({ length: 1500 }, (_, i) => 140 + ((i * 7) % 13) - (i % 5));
+    expectSameCurve(meanMax(periodic), meanMaxBruteForce(periodic));
+    const periodicFloat = Float64Array.from({ length: 1500 }, (_, i) => 0.1 * (i % 7) + 3.3);
+    expectSameCurve(meanMax(periodicFloat), meanMaxBruteForce(periodicFloat));
+    // Equal windows far apart: the earliest must win after a dip.
+    const twins = Float64Array.from({ length: 1500 }, (_, i) => (i % 600 < 300 ? 150 : 149.9));
+    expectSameCurve(meanMax(twins), meanMaxBruteForce(twins));
+  });
+
+  it('long series beyond the trend-bound length (heart rate with interpolation, speed)', () => {
+    const hr = heartRateLike(12_300, 31, true, true);
+    expectSameCurve(meanMax(hr), meanMaxBruteForce(hr));
+    const speed = speedLike(12_300, 32, false);
+    expectSameCurve(meanMax(speed), meanMaxBruteForce(speed));
+  });
+
+  it('smooth walks of any scale and gap policy (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer(),
+        fc.integer({ min: 0, max: 700 }),
+        fc.constantFrom(1, 0.1, 1 / 3, 0.25, 7),
+        fc.constantFrom(...POLICIES),
+        (seed, n, scale, policy) => {
+          const rnd = rng(seed);
+          let level = Math.floor(rnd() * 50);
+          const grid = Float64Array.from({ length: n }, () => {
+            if (rnd() < 0.01) return Number.NaN;
+            if (rnd() < 0.7) level = Math.max(0, level + Math.floor(rnd() * 5) - 2);
+            return level * scale;
+          });
+          const series = applyGapPolicy(grid, policy);
+          expectSameCurve(meanMax(series), meanMaxBruteForce(series));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
+
 describe('meanMaxEnvelope()', () => {
   it('is the suffix maximum, skipping NaN', () => {
     expect(Array.from(meanMaxEnvelope([3, 5, 4, Number.NaN, 1]))).toEqual([5, 5, 4, 1, 1]);
