@@ -84,17 +84,18 @@ const SKIP_SHORT_S = 4;
  *    window sum is ≤ E − m·v + (m + 1)·ε, and the bound's own four roundings (E, m·v, the
  *    difference, + M) cost ≤ 10ε more; m ≤ 180 and M = 4096ε cover it. Ranges are full coarse blocks (m = min(d, 180)), whose minima
  *    are two reads each of a sliding minimum of the series widened in place as d grows.
- * 4. Trend. Let r be the whole-number mean rate and D[k] = S[k] − r·k. A window's sum is
- *    D[i + d] − D[i] + r·d ≤ max D[b + d .. c + d] − min D[b .. c] + r·d for every start i in
- *    [b, c]. E is this bound with r = 0; with r near the data's rate it keeps only the local ups
- *    and downs, so long stretches at a steady rate (whose windows all come close to the best) are
- *    skipped too. Min and max tables of D answer the ranges. With exact sums (total < 2^41) every D
- *    is a multiple of 2^−10 below 2^43 in size, so the bound is exact. Otherwise (values ≥ 0, not
- *    dyadic: speed, interpolated heart rate) it gets a margin for rounding, u = 2^−53 and
- *    T = S̃[N] the computed total, which bounds every S̃[k], r·k and |D|: with D̃ = fl(S̃[k] − r·k)
- *    off by ≤ u·T, w̃ = fl(S̃[i + d] − S̃[i]) ≤ (D̃[i + d] − D̃[i] + r·d) + 3u·T, and the two
- *    roundings of the computed bound cost ≤ 5u·T more; adding 16u·T (itself rounded by ≤ 3.1u·T)
- *    keeps it above w̃. Near-ties from rounding are left to the window-by-window comparison.
+ * 4. Trend. Let r be the mean rate (rounded down to a whole number when sums are exact) and
+ *    D[k] = S[k] − r·k. A window's sum is D[i + d] − D[i] + r·d ≤ max D[b + d .. c + d] −
+ *    min D[b .. c] + r·d for every start i in [b, c]. E is this bound with r = 0; with r near
+ *    the data's rate it keeps only the local ups and downs, so long stretches at a steady rate
+ *    (whose windows all come close to the best) are skipped too. Sliding minima and maxima of D
+ *    answer the ranges of full coarse blocks (as in step 3). With exact sums (total < 2^41) every
+ *    D is a multiple of 2^−10 below 2^43 in size, so the bound is exact. Otherwise (values ≥ 0,
+ *    not dyadic: speed, interpolated heart rate) it gets the margin M of step 3: with r̃ the
+ *    computed rate, r̃·k ≤ T·(1 + 2u) for k ≤ N (u = 2^−53), so D̃[k] = fl(S̃[k] − fl(r̃·k)) is within
+ *    2ε of S̃[k] − r̃·k and |D̃| ≤ 2T; the computed window sum is ≤ D̃[i + d] − D̃[i] + r̃·d + 5ε,
+ *    and the computed bound's four roundings (difference, r̃·d, sum, + M) cost ≤ 10ε more, far
+ *    below M = 4096ε. Near-ties from rounding are left to the window-by-window comparison.
  * 5. Steps. In a full coarse block that survives, consecutive windows differ by
  *    w(i + 1) − w(i) = x[i + d] − x[i] ≤ L = max x[b + d .. c + d) − min x[b .. c), so
  *    w(i + j) ≤ w(i) + j·L while i + j ≤ c. The block's windows are visited in start order; after
@@ -156,17 +157,18 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
   const parentStartS = parent?.startS;
   const parentOffset = parent?.offsetS ?? 0;
   const parentLength = parentStartS?.length ?? 0;
-  // Step 4: detrended prefix sums D[k] = S[k] − rate·k; their tables are built on first use.
-  const trendExact = sumsExact && acc * EXACT_SCALE * 4 <= Number.MAX_SAFE_INTEGER;
-  // Beyond DETREND_MAX_N the tables outgrow the caches and cost more than they save (measured).
-  const detrend = canPrune && n > 0 && n <= DETREND_MAX_N && (trendExact || acc < 2 ** 52);
-  const rate = detrend ? Math.floor(acc / n) : 0;
-  const trendMargin = trendExact ? 0 : 2 ** -49 * acc;
-  let dMin: Float64Array[] | null = null;
-  let dMax: Float64Array[] | null = null;
   // Steps 3 and 5: exact with exact sums, else with a margin for rounding (see step 3).
   const plateau = canPrune && (sumsExact || (acc >= 2 ** -900 && acc < 2 ** 1000));
   const plateauMargin = sumsExact ? 0 : 2 ** -40 * acc;
+  // Step 4: detrended prefix sums D[k] = S[k] − rate·k; their sliding minima and maxima are built
+  // on first use. A heuristic for speed only (measured: beyond DETREND_MAX_N it saves nothing).
+  const trendExact = sumsExact && acc * EXACT_SCALE * 4 <= Number.MAX_SAFE_INTEGER;
+  const detrend = plateau && n > 0 && n <= DETREND_MAX_N && (trendExact || acc < 2 ** 52);
+  const rate = !detrend ? 0 : trendExact ? Math.floor(acc / n) : acc / n;
+  const trendMargin = plateauMargin;
+  let dMinRun: Float64Array | null = null;
+  let dMaxRun: Float64Array | null = null;
+  let dWidth = 1;
 
   const values = new Float64Array(maxD).fill(Number.NaN);
   const startS = new Int32Array(maxD).fill(-1);
@@ -247,14 +249,28 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
         const c = Math.min(b + coarse, lastStart);
         const energy = prefix[c + d]! - prefix[b]!;
         if (canPrune && (energy < best || (energy === best && b >= bestStart))) continue;
-        if (detrend && c > b) {
-          if (!dMin) [dMin, dMax] = buildDetrendTables(prefix, rate);
-          const bound = rangeMax(dMax!, b + d, c + d + 1) - rangeMin(dMin, b, c + 1) + rate * d + trendMargin;
-          if (bound < best || (bound === best && b >= bestStart)) continue;
-        }
-        // Steps 3 and 5 on a full coarse block (c − b = coarse), from sliding minima and maxima of
-        // width ≤ coarse that cover [b, c) and [b + d, c + d) in two reads each.
+        // Steps 3 to 5 on a full coarse block (c − b = coarse), from sliding minima and maxima of
+        // widths ≤ coarse (series) and ≤ coarse + 1 (D) that cover each range in two reads.
         if (plateau && c - b === coarse) {
+          if (detrend) {
+            if (!dMinRun) {
+              dMinRun = new Float64Array(n + 1);
+              for (let k = 0; k <= n; k++) dMinRun[k] = prefix[k]! - rate * k;
+              dMaxRun = Float64Array.from(dMinRun);
+            }
+            const dw = coarseRunWidth(coarse + 1);
+            if (dWidth !== dw) {
+              widenMinRun(dMinRun, dWidth, dw);
+              dWidth = widenMaxRun(dMaxRun!, dWidth, dw);
+            }
+            const od = coarse + 1 - dw;
+            const bound =
+              Math.max(dMaxRun![b + d]!, dMaxRun![b + d + od]!) -
+              Math.min(dMinRun[b]!, dMinRun[b + od]!) +
+              rate * d +
+              trendMargin;
+            if (bound < best || (bound === best && b >= bestStart)) continue;
+          }
           const width = coarseRunWidth(coarse);
           minRun ??= Float64Array.from(series);
           if (minWidth !== width) minWidth = widenMinRun(minRun, minWidth, width);
@@ -294,11 +310,6 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
           if (canPrune && fine < coarse) {
             const e2 = prefix[g + d]! - prefix[f]!;
             if (e2 < best || (e2 === best && f >= bestStart)) continue;
-            if (detrend && g > f) {
-              const bound =
-                rangeMax(dMax!, f + d, g + d + 1) - rangeMin(dMin!, f, g + 1) + rate * d + trendMargin;
-              if (bound < best || (bound === best && f >= bestStart)) continue;
-            }
           }
           for (let i = f; i <= g; i++) {
             const w = prefix[i + d]! - prefix[i]!;
@@ -353,54 +364,13 @@ export function meanMaxEnvelope(values: ArrayLike<number>): Float64Array {
   return out;
 }
 
-/** Levels of the sparse tables of step 4: ranges up to 2^MIN_LEVELS − 1 ≥ 181 seconds long. */
-const MIN_LEVELS = 8;
-
-/** Sparse min and max tables (MIN_LEVELS levels) of D[k] = prefix[k] − rate·k. */
-function buildDetrendTables(prefix: Float64Array, rate: number): [Float64Array[], Float64Array[]] {
-  const n = prefix.length;
-  const base = new Float64Array(n);
-  for (let k = 0; k < n; k++) base[k] = prefix[k]! - rate * k;
-  const mins = [base];
-  const maxs = [base];
-  for (let k = 1; k < MIN_LEVELS; k++) {
-    const half = 1 << (k - 1);
-    const pMin = mins[k - 1]!;
-    const pMax = maxs[k - 1]!;
-    const lMin = new Float64Array(n);
-    const lMax = new Float64Array(n);
-    for (let i = 0; i + 2 * half <= n; i++) {
-      lMin[i] = Math.min(pMin[i]!, pMin[i + half]!);
-      lMax[i] = Math.max(pMax[i]!, pMax[i + half]!);
-    }
-    mins.push(lMin);
-    maxs.push(lMax);
-  }
-  return [mins, maxs];
-}
-
-/** Maximum of table level 0 over [lo .. hi), 1 ≤ hi − lo < 2^MIN_LEVELS. */
-function rangeMax(table: Float64Array[], lo: number, hi: number): number {
-  const k = 31 - Math.clz32(hi - lo);
-  const level = table[k]!;
-  return Math.max(level[lo]!, level[hi - (1 << k)]!);
-}
-
-/** Minimum of series[lo .. hi), 1 ≤ hi − lo < 2^MIN_LEVELS. */
-function rangeMin(table: Float64Array[], lo: number, hi: number): number {
-  const k = 31 - Math.clz32(hi - lo);
-  const level = table[k]!;
-  const a = level[lo]!;
-  const b = level[hi - (1 << k)]!;
-  return Math.min(a, b);
-}
-
 /**
- * Width of the sliding minima and maxima read for coarse blocks of `coarse` + 1 starts: the largest
- * power of two ≤ coarse, or 180 (= COARSE_EXTRA_S) once coarse is 180. It only grows with d.
+ * Width of the sliding minima and maxima read for a range of `length` seconds of a coarse block
+ * (length = min(d, 180) for the series, + 1 for D): the largest power of two ≤ length, or the
+ * length itself once it reaches 180, so that two reads cover the range. It only grows with d.
  */
-function coarseRunWidth(coarse: number): number {
-  return coarse >= COARSE_EXTRA_S ? COARSE_EXTRA_S : 1 << (31 - Math.clz32(coarse));
+function coarseRunWidth(length: number): number {
+  return length >= COARSE_EXTRA_S ? length : 1 << (31 - Math.clz32(length));
 }
 
 /**
