@@ -107,8 +107,21 @@ const SKIP_SHORT_S = 4;
  *    increments and the two window sums, L by ≤ ε per step, and the test's roundings (J·L ≤ 24·T)
  *    by ≤ 30ε, all ≤ 600ε < M.
  *
- * Cost: O(N) per duration for the coarse checks divided by up to 181, plus the windows of blocks
- * that survive, less those step 5 skips. Ride-like data prunes almost everything; white noise is the hard case and stays
+ * 6. Schedule. For d ≥ 180 the coarse blocks of a segment start at fixed seconds a + t·181 (the
+ *    last one shrinking as d grows). A block checked at d with an upper bound U on its computed
+ *    window sums (the bound that pruned it, or the best once its windows were visited) stays
+ *    below the best for the next k durations when U + k·X < best, X the largest value: a window
+ *    of d + j seconds is one of d seconds plus j seconds of at most X each, and the best of d + j
+ *    seconds is ≥ the best of d (step 1) as long as no segment drops out (then, and after a
+ *    duration taken from `suffixOf`, every block is checked again). So the block waits in a list
+ *    for duration d + k + 1 (the inequality is strict: it cannot tie either). With exact sums the
+ *    test is exact (multiples of 2^−10, as in step 5). Otherwise X gets the margin M of step 3
+ *    (the j increments err by ≤ j·ε) and so does the test (its roundings cost ≤ 4ε). Blocks are
+ *    then visited in list order, not start order: the comparison (larger sum, or equal sum and
+ *    earlier start) and every pruning test hold whatever the order.
+ *
+ * Cost: O(N) per duration for the coarse checks divided by up to 181 (fewer from d = 180 on, for
+ * the blocks step 6 lets wait), plus the windows of blocks that survive, less those step 5 skips. Ride-like data prunes almost everything; white noise is the hard case and stays
  * far below brute force (see bench/analytics-mean-max.ts). Known slow case: hours of a value held
  * exactly constant that is not a multiple of 2^−10 (e.g. 2.7 m/s on a treadmill): every window
  * then ties up to rounding, brute force's answer is decided by rounding noise, and matching it
@@ -123,6 +136,7 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
   let canPrune = true; // the block bound needs values ≥ 0
   let exact = true; // every value a multiple of 2^−10: prefix sums are exact (total checked below)
   let acc = 0;
+  let top = 0; // largest value
   let open = -1;
   for (let k = 0; k < n; k++) {
     const v = series[k]!;
@@ -136,6 +150,7 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
       if (v < 0) canPrune = false;
       if (exact && !Number.isInteger(v * EXACT_SCALE)) exact = false;
       acc += v;
+      if (v > top) top = v;
       if (open < 0) open = k;
     }
     prefix[k + 1] = acc;
@@ -170,6 +185,18 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
   let dMaxRun: Float64Array | null = null;
   let dWidth = 1;
 
+  // Step 6: coarse blocks of d ≥ 180 (fixed starts a + t·181 in each segment) wait in per-duration
+  // lists until a later duration at which they may hold a window reaching the best.
+  const schedule = plateau && maxD >= COARSE_EXTRA_S;
+  const growth = top + plateauMargin; // per-second growth of a block's bound (step 6)
+  let scheduled = false; // the lists hold every live block for the current duration
+  let blockB: Int32Array | null = null;
+  let blockEnd: Int32Array | null = null;
+  let blockNext: Int32Array | null = null;
+  let blockWake: Int32Array | null = null;
+  let wakeHead: Int32Array | null = null;
+  let blockCount = 0;
+
   const values = new Float64Array(maxD).fill(Number.NaN);
   const startS = new Int32Array(maxD).fill(-1);
 
@@ -194,6 +221,7 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
       activeStart = s;
       activeEnd = e;
       shortest = minLength(activeStart, activeEnd);
+      scheduled = false; // best(d) ≥ best(d − 1) may fail here (step 6)
     }
     if (activeStart.length === 0) break;
 
@@ -207,6 +235,7 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
         values[d - 1] = sum / d;
         startS[d - 1] = p;
         prevStart = p;
+        scheduled = false; // this duration's due blocks are not visited
         for (let j = 0; j < activeStart.length; j++) {
           if (activeStart[j]! <= p && p < activeEnd[j]!) {
             prevSegStart = activeStart[j]!;
@@ -240,15 +269,78 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
       bestStart = a;
     }
 
-    // Blocks (step 2 above).
+    // Blocks (step 2 above): in start order, or those due now (step 6).
     const coarse = Math.min(d, COARSE_EXTRA_S);
-    for (let j = 0; j < activeStart.length; j++) {
-      const a = activeStart[j]!;
-      const lastStart = activeEnd[j]! - d;
-      for (let b = a; b <= lastStart; b += coarse + 1) {
-        const c = Math.min(b + coarse, lastStart);
+    if (schedule && !scheduled && d >= COARSE_EXTRA_S) {
+      if (!wakeHead) {
+        const cap = Math.ceil(n / (COARSE_EXTRA_S + 1)) + segStart.length;
+        blockB = new Int32Array(cap);
+        blockEnd = new Int32Array(cap);
+        blockNext = new Int32Array(cap);
+        blockWake = new Int32Array(cap);
+        wakeHead = new Int32Array(maxD + 2).fill(-1);
+      } else {
+        for (let q = 0; q < blockCount; q++) if (blockWake![q]! >= 0) wakeHead[blockWake![q]!] = -1;
+      }
+      blockCount = 0;
+      for (let j = activeStart.length - 1; j >= 0; j--) {
+        const end = activeEnd[j]!;
+        const first = activeStart[j]!;
+        for (
+          let b = first + Math.floor((end - d - first) / (coarse + 1)) * (coarse + 1);
+          b >= first;
+          b -= coarse + 1
+        ) {
+          blockB![blockCount] = b;
+          blockEnd![blockCount] = end;
+          blockWake![blockCount] = d;
+          blockNext![blockCount] = wakeHead[d]!;
+          wakeHead[d] = blockCount++;
+        }
+      }
+      scheduled = true;
+    }
+    const due = scheduled;
+    let q = -1;
+    if (due) {
+      q = wakeHead![d]!;
+      wakeHead![d] = -1;
+    }
+    let seg = 0;
+    let nextB = activeStart[0]!;
+    let segLast = activeEnd[0]! - d;
+    for (;;) {
+      let b: number;
+      let lastStart: number;
+      const block = q;
+      if (due) {
+        if (block < 0) break;
+        q = blockNext![block]!;
+        b = blockB![block]!;
+        lastStart = blockEnd![block]! - d;
+        if (b > lastStart) {
+          blockWake![block] = -1;
+          continue;
+        }
+      } else {
+        while (nextB > segLast && ++seg < activeStart.length) {
+          nextB = activeStart[seg]!;
+          segLast = activeEnd[seg]! - d;
+        }
+        if (nextB > segLast) break;
+        b = nextB;
+        lastStart = segLast;
+        nextB += coarse + 1;
+      }
+      const c = Math.min(b + coarse, lastStart);
+      let bound = best; // an upper bound on the block's window sums, once known
+      // biome-ignore lint/suspicious/noConfusingLabels: one exit for every way a block is settled
+      check: {
         const energy = prefix[c + d]! - prefix[b]!;
-        if (canPrune && (energy < best || (energy === best && b >= bestStart))) continue;
+        if (canPrune && (energy < best || (energy === best && b >= bestStart))) {
+          bound = energy;
+          break check;
+        }
         // Steps 3 to 5 on a full coarse block (c − b = coarse), from sliding minima and maxima of
         // widths ≤ coarse (series) and ≤ coarse + 1 (D) that cover each range in two reads.
         if (plateau && c - b === coarse) {
@@ -264,12 +356,15 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
               dWidth = widenMaxRun(dMaxRun!, dWidth, dw);
             }
             const od = coarse + 1 - dw;
-            const bound =
+            const trend =
               Math.max(dMaxRun![b + d]!, dMaxRun![b + d + od]!) -
               Math.min(dMinRun[b]!, dMinRun[b + od]!) +
               rate * d +
               trendMargin;
-            if (bound < best || (bound === best && b >= bestStart)) continue;
+            if (trend < best || (trend === best && b >= bestStart)) {
+              bound = trend;
+              break check;
+            }
           }
           const width = coarseRunWidth(coarse);
           minRun ??= Float64Array.from(series);
@@ -277,8 +372,11 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
           const o = coarse - width;
           const minLeft = Math.min(minRun[b]!, minRun[b + o]!);
           const v = Math.min(minLeft, minRun[b + d]!, minRun[b + d + o]!);
-          const bound = energy - coarse * v + plateauMargin;
-          if (bound < best || (bound === best && b >= bestStart)) continue;
+          const flat = energy - coarse * v + plateauMargin;
+          if (flat < best || (flat === best && b >= bestStart)) {
+            bound = flat;
+            break check;
+          }
           maxRun ??= Float64Array.from(series);
           if (maxWidth !== width) maxWidth = widenMaxRun(maxRun, maxWidth, width);
           // Step 5: w(i + j) ≤ w(i) + j·step for i < i + j ≤ c.
@@ -296,7 +394,8 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
             else if (w + jumpShort < best) i += SKIP_SHORT_S + 1;
             else i++;
           }
-          continue;
+          bound = best;
+          break check;
         }
         // Fine block size from the local slack: at this block's mean rate, how many seconds beyond
         // d a block could span before its energy reached the best.
@@ -319,6 +418,22 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
             }
           }
         }
+        bound = best;
+      }
+      if (due) {
+        // Step 6: safe for the next k durations while bound + k·growth (+ M) < best.
+        let wake = d + 1;
+        const room = best - bound - plateauMargin;
+        if (room > growth) {
+          let k = Math.min(maxD, Math.floor(room / growth));
+          while (k > 0 && !(bound + k * growth + plateauMargin < best)) k--;
+          wake += k;
+        }
+        if (wake <= maxD) {
+          blockWake![block] = wake;
+          blockNext![block] = wakeHead![wake]!;
+          wakeHead![wake] = block;
+        } else blockWake![block] = -1;
       }
     }
 

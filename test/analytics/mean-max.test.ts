@@ -227,6 +227,42 @@ describe('meanMax() on shaped series (bitwise against brute force)', () => {
     expectSameCurve(meanMax(speed), meanMaxBruteForce(speed));
   });
 
+  it('segments of many lengths dropping out past 180 s (the best falls when a short one ends)', () => {
+    const lengths = [200, 950, 181, 400, 2600, 182, 700];
+    const parts: number[] = [];
+    lengths.forEach((length, k) => {
+      const part =
+        k % 2 === 0 ? heartRateLike(length, 40 + k, false, k === 4) : speedLike(length, 40 + k, false);
+      // Short segments run hot, so the best of the next durations is lower once they drop out.
+      for (const v of part) parts.push(length < 500 ? v + 60 : v);
+      parts.push(Number.NaN);
+    });
+    const series = Float64Array.from(parts);
+    expectSameCurve(meanMax(series), meanMaxBruteForce(series));
+  });
+
+  it('a long plateau just below a shorter, higher one overtakes it one second later', () => {
+    for (const [high, low, scale] of [
+      [300, 299, 1],
+      [300, 299, 0.01],
+      [3000, 2999, 1 / 3],
+    ] as const) {
+      for (const shortS of [181, 250, 700]) {
+        const series = Float64Array.from({ length: shortS + 500 + 3000 }, (_, i) =>
+          i < shortS ? high * scale : i < shortS + 500 ? 0 : low * scale,
+        );
+        expectSameCurve(meanMax(series), meanMaxBruteForce(series));
+      }
+    }
+  });
+
+  it('stops at maxDurationS on long series and still matches brute force', () => {
+    const series = heartRateLike(4000, 51, true, true);
+    for (const maxDurationS of [179, 180, 181, 1000, 3999]) {
+      expectSameCurve(meanMax(series, { maxDurationS }), meanMaxBruteForce(series, { maxDurationS }));
+    }
+  });
+
   it('smooth walks of any scale and gap policy (property)', () => {
     fc.assert(
       fc.property(
