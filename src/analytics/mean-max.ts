@@ -386,13 +386,15 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
           let i = b;
           while (i <= c) {
             const w = prefix[i + d]! - prefix[i]!;
-            if (w > best || (w === best && i < bestStart)) {
-              best = w;
-              bestStart = i;
-              i++;
-            } else if (w + jumpLong < best) i += SKIP_LONG_S + 1;
+            if (w + jumpLong < best) i += SKIP_LONG_S + 1;
             else if (w + jumpShort < best) i += SKIP_SHORT_S + 1;
-            else i++;
+            else {
+              if (w >= best && (w > best || i < bestStart)) {
+                best = w;
+                bestStart = i;
+              }
+              i++;
+            }
           }
           bound = best;
           break check;
