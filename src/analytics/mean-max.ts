@@ -38,8 +38,8 @@ const FINE_SLACK_FRACTION = 0.5;
  * it (a heuristic for speed only, tuned on heart rate, speed and power; any strides give the same
  * exact answer).
  */
-const SKIP_LONG_S = 24;
-const SKIP_SHORT_S = 4;
+const SKIP_LONG_S = 16;
+const SKIP_SHORT_S = 3;
 
 /**
  * Exact mean-max curve of a 1 Hz series for every duration 1..N (DESIGN.md §4).
@@ -66,10 +66,11 @@ const SKIP_SHORT_S = 4;
  *    monotonicity just stated its computed sum is ≤ Ẽ = S̃[c + d] − S̃[b], the block's energy.
  *    A block with Ẽ < best holds no window that beats or ties the best; a block with Ẽ = best can
  *    only tie, which matters only if it starts before the current best window (earliest rule).
- *    Such blocks are skipped. Coarse blocks span d + min(d, 180) seconds (overlapping); a full
- *    coarse block (min(d, 180) + 1 starts) that cannot be skipped is scanned by step 5; any other
- *    is split into fine blocks sized from its local slack (how far the best is above a window at
- *    the block's mean rate), checked the same way before their windows are.
+ *    Such blocks are skipped. Coarse blocks span d + min(d, 180) seconds (overlapping); one that
+ *    cannot be skipped goes through steps 3 to 5, unless it is a last block of a segment shorter
+ *    than the width of the sliding minima below: that one is split into fine blocks sized from
+ *    its local slack (how far the best is above a window at the block's mean rate), checked the
+ *    same way before their windows are.
  * 3. Plateaus. A window starting at i in [b, c] leaves out i − b seconds of [b, c) and c − i
  *    seconds of [b + d, c + d), m = c − b seconds in all, each at least the minimum v of those two
  *    ranges, so its sum is ≤ E − m·v. This one prunes ties (long constant stretches), where E
@@ -82,31 +83,31 @@ const SKIP_SHORT_S = 4;
  *    (prefix sums, window sums, E) and ≤ 200ε for results up to 200·T. So each computed increment
  *    S̃[k + 1] − S̃[k] is within ε of x[k], the left-out seconds sum to ≥ m·(v − ε), the computed
  *    window sum is ≤ E − m·v + (m + 1)·ε, and the bound's own four roundings (E, m·v, the
- *    difference, + M) cost ≤ 10ε more; m ≤ 180 and M = 4096ε cover it. Ranges are full coarse blocks (m = min(d, 180)), whose minima
- *    are two reads each of a sliding minimum of the series widened in place as d grows.
+ *    difference, + M) cost ≤ 10ε more; m ≤ 180 and M = 4096ε cover it. The minima are two reads
+ *    each of a sliding minimum of the series, of width the largest power of two ≤ min(d, 180)
+ *    (or 180), widened in place as d grows; a block's ranges are read when m ≥ that width.
  * 4. Trend. Let r be the mean rate (rounded down to a whole number when sums are exact) and
  *    D[k] = S[k] − r·k. A window's sum is D[i + d] − D[i] + r·d ≤ max D[b + d .. c + d] −
  *    min D[b .. c] + r·d for every start i in [b, c]. E is this bound with r = 0; with r near
  *    the data's rate it keeps only the local ups and downs, so long stretches at a steady rate
  *    (whose windows all come close to the best) are skipped too. Sliding minima and maxima of D
- *    answer the ranges of full coarse blocks (as in step 3). With exact sums (total < 2^41) every
+ *    answer the ranges (as in step 3, for ranges of m + 1 values). With exact sums (total < 2^41) every
  *    D is a multiple of 2^−10 below 2^43 in size, so the bound is exact. Otherwise (values ≥ 0,
  *    not dyadic: speed, interpolated heart rate) it gets the margin M of step 3: with r̃ the
  *    computed rate, r̃·k ≤ T·(1 + 2u) for k ≤ N (u = 2^−53), so D̃[k] = fl(S̃[k] − fl(r̃·k)) is within
  *    2ε of S̃[k] − r̃·k and |D̃| ≤ 2T; the computed window sum is ≤ D̃[i + d] − D̃[i] + r̃·d + 5ε,
  *    and the computed bound's four roundings (difference, r̃·d, sum, + M) cost ≤ 10ε more, far
  *    below M = 4096ε. Near-ties from rounding are left to the window-by-window comparison.
- * 5. Steps. In a full coarse block that survives, consecutive windows differ by
+ * 5. Steps. In a coarse block that survives steps 2 to 4, consecutive windows differ by
  *    w(i + 1) − w(i) = x[i + d] − x[i] ≤ L = max x[b + d .. c + d) − min x[b .. c), so
  *    w(i + j) ≤ w(i) + j·L while i + j ≤ c. The block's windows are visited in start order; after
  *    a window i that does not beat the best, when w(i) + J·L < best the next J windows are all
- *    strictly below the best (they cannot beat or tie it) and are skipped, J = 24 or else 4. With
+ *    strictly below the best (they cannot beat or tie it) and are skipped, J = 16 or else 3. With
  *    exact sums every quantity is a multiple of 2^−10, exact below 2^43, and at or above 2^43 (>
  *    best) the test fails as it would exactly, rounding being monotone. Otherwise the margin M of
  *    step 3 is added: the computed w(i + j) errs from w(i) + j·L by ≤ (2j + 2)·ε from the
- *    increments and the two window sums, L by ≤ ε per step, and the test's roundings (J·L ≤ 24·T)
+ *    increments and the two window sums, L by ≤ ε per step, and the test's roundings (J·L ≤ 16·T)
  *    by ≤ 30ε, all ≤ 600ε < M.
- *
  * 6. Schedule. For d ≥ 180 the coarse blocks of a segment start at fixed seconds a + t·181 (the
  *    last one shrinking as d grows). A block checked at d with an upper bound U on its computed
  *    window sums (the bound that pruned it, or the best once its windows were visited) stays
@@ -164,9 +165,8 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
   // Built on first use: a curve taken whole from `suffixOf` never needs it.
   // Sliding minima and maxima of the series (steps 3 and 5), built on first use, widened in place.
   let minRun: Float64Array | null = null;
-  let minWidth = 1;
   let maxRun: Float64Array | null = null;
-  let maxWidth = 1;
+  let minWidth = 1; // width of both
   // Reusing a parent's windows is sound only when both series' sums are exact (see suffixOf).
   const parent = sumsExact ? options.suffixOf : undefined;
   const parentStartS = parent?.startS;
@@ -300,6 +300,23 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
       }
       scheduled = true;
     }
+    // Sliding minima and maxima for this duration's coarse blocks (steps 3 to 5), built on first use.
+    const width = coarseRunWidth(coarse);
+    if (plateau && (!minRun || width !== minWidth)) {
+      if (!minRun) {
+        minRun = Float64Array.from(series);
+        maxRun = Float64Array.from(series);
+      }
+      minWidth = widenRuns(minRun, maxRun!, minWidth, width);
+    }
+    if (detrend && (!dMinRun || coarseRunWidth(coarse + 1) !== dWidth)) {
+      if (!dMinRun) {
+        dMinRun = new Float64Array(n + 1);
+        for (let k = 0; k <= n; k++) dMinRun[k] = prefix[k]! - rate * k;
+        dMaxRun = Float64Array.from(dMinRun);
+      }
+      dWidth = widenRuns(dMinRun, dMaxRun!, dWidth, coarseRunWidth(coarse + 1));
+    }
     const due = scheduled;
     let q = -1;
     if (due) {
@@ -341,24 +358,16 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
           bound = energy;
           break check;
         }
-        // Steps 3 to 5 on a full coarse block (c − b = coarse), from sliding minima and maxima of
-        // widths ≤ coarse (series) and ≤ coarse + 1 (D) that cover each range in two reads.
-        if (plateau && c - b === coarse) {
-          if (detrend) {
-            if (!dMinRun) {
-              dMinRun = new Float64Array(n + 1);
-              for (let k = 0; k <= n; k++) dMinRun[k] = prefix[k]! - rate * k;
-              dMaxRun = Float64Array.from(dMinRun);
-            }
-            const dw = coarseRunWidth(coarse + 1);
-            if (dWidth !== dw) {
-              widenMinRun(dMinRun, dWidth, dw);
-              dWidth = widenMaxRun(dMaxRun!, dWidth, dw);
-            }
-            const od = coarse + 1 - dw;
+        // Steps 3 to 5 on a coarse block of m + 1 starts, m ≥ width (all but a short last one),
+        // from sliding minima and maxima of widths ≤ m (series) and ≤ m + 1 (D) that cover each
+        // range in two reads.
+        const m = c - b;
+        if (plateau && m >= width) {
+          if (detrend && m + 1 >= dWidth) {
+            const od = m + 1 - dWidth;
             const trend =
               Math.max(dMaxRun![b + d]!, dMaxRun![b + d + od]!) -
-              Math.min(dMinRun[b]!, dMinRun[b + od]!) +
+              Math.min(dMinRun![b]!, dMinRun![b + od]!) +
               rate * d +
               trendMargin;
             if (trend < best || (trend === best && b >= bestStart)) {
@@ -366,21 +375,16 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
               break check;
             }
           }
-          const width = coarseRunWidth(coarse);
-          minRun ??= Float64Array.from(series);
-          if (minWidth !== width) minWidth = widenMinRun(minRun, minWidth, width);
-          const o = coarse - width;
-          const minLeft = Math.min(minRun[b]!, minRun[b + o]!);
-          const v = Math.min(minLeft, minRun[b + d]!, minRun[b + d + o]!);
-          const flat = energy - coarse * v + plateauMargin;
+          const o = m - width;
+          const minLeft = Math.min(minRun![b]!, minRun![b + o]!);
+          const v = Math.min(minLeft, minRun![b + d]!, minRun![b + d + o]!);
+          const flat = energy - m * v + plateauMargin;
           if (flat < best || (flat === best && b >= bestStart)) {
             bound = flat;
             break check;
           }
-          maxRun ??= Float64Array.from(series);
-          if (maxWidth !== width) maxWidth = widenMaxRun(maxRun, maxWidth, width);
           // Step 5: w(i + j) ≤ w(i) + j·step for i < i + j ≤ c.
-          const step = Math.max(0, Math.max(maxRun[b + d]!, maxRun[b + d + o]!) - minLeft);
+          const step = Math.max(0, Math.max(maxRun![b + d]!, maxRun![b + d + o]!) - minLeft);
           const jumpLong = SKIP_LONG_S * step + plateauMargin;
           const jumpShort = SKIP_SHORT_S * step + plateauMargin;
           let i = b;
@@ -491,31 +495,29 @@ function coarseRunWidth(length: number): number {
 }
 
 /**
- * Widens in place a sliding minimum run[k] = min(series[k .. k + from)) to width `to`, doubling:
- * run[k] = min(run[k], run[k + next − w]) covers [k, k + next) when next ≤ 2w, and ascending k
- * reads each run[k + next − w] before it is overwritten. Entries whose window passes the end of
- * the series are left stale; they are never read (reads stay inside a segment, so no NaN either).
+ * Widens in place sliding minima and maxima, mins[k] = min(x[k .. k + from)) and likewise maxs, to
+ * width `to`, doubling: mins[k] = min(mins[k], mins[k + next − w]) covers [k, k + next) when
+ * next ≤ 2w, and ascending k reads each mins[k + next − w] before it is overwritten. Entries whose
+ * window passes the end of the series are left stale and never read. An entry whose window holds
+ * a NaN (a gap) is wrong (the comparisons drop NaN), but it is never read either (reads stay
+ * inside a segment) and never feeds one that is: a window without NaN only combines two without.
  */
-function widenMinRun(run: Float64Array, from: number, to: number): number {
-  const n = run.length;
+function widenRuns(mins: Float64Array, maxs: Float64Array, from: number, to: number): number {
+  const n = mins.length;
   let w = from;
   while (w < to) {
     const next = Math.min(2 * w, to);
     const shift = next - w;
-    for (let k = 0; k + next <= n; k++) run[k] = Math.min(run[k]!, run[k + shift]!);
-    w = next;
-  }
-  return w;
-}
-
-/** The sliding maximum counterpart of `widenMinRun`. */
-function widenMaxRun(run: Float64Array, from: number, to: number): number {
-  const n = run.length;
-  let w = from;
-  while (w < to) {
-    const next = Math.min(2 * w, to);
-    const shift = next - w;
-    for (let k = 0; k + next <= n; k++) run[k] = Math.max(run[k]!, run[k + shift]!);
+    for (let k = 0; k + next <= n; k++) {
+      const a = mins[k]!;
+      const b = mins[k + shift]!;
+      // biome-ignore lint/complexity/useMathMinMax: measured faster, and NaN needs no care (above)
+      mins[k] = b < a ? b : a;
+      const p = maxs[k]!;
+      const q = maxs[k + shift]!;
+      // biome-ignore lint/complexity/useMathMinMax: as for mins
+      maxs[k] = q > p ? q : p;
+    }
     w = next;
   }
   return w;

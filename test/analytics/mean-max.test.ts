@@ -256,6 +256,37 @@ describe('meanMax() on shaped series (bitwise against brute force)', () => {
     }
   });
 
+  it('best windows at the end of segments (short last blocks), noisy and dipping', () => {
+    for (let seed = 61; seed <= 72; seed++) {
+      const rnd = rng(seed);
+      const parts: number[] = [];
+      for (let segment = 0; segment < 3; segment++) {
+        const length = 300 + Math.floor(rnd() * 1200);
+        const base = heartRateLike(length, seed * 10 + segment, false, seed % 3 === 0);
+        const tail = 60 + Math.floor(rnd() * 300);
+        for (let i = 0; i < length; i++) {
+          const k = i - (length - tail);
+          // A hot finish with a dip of zeros and noise inside it.
+          parts.push(k < 0 ? base[i]! : k % 37 < 3 ? 0 : base[i]! + 40 + Math.floor(rnd() * 30));
+        }
+        parts.push(Number.NaN);
+      }
+      const series = Float64Array.from(parts);
+      expectSameCurve(meanMax(series), meanMaxBruteForce(series));
+    }
+  });
+
+  it('near-constant values with sparse zero dips and a hot finish (short last blocks)', () => {
+    for (let seed = 1; seed <= 60; seed++) {
+      const rnd = rng(seed);
+      const n = 150 + Math.floor(rnd() * 600);
+      const series = Float64Array.from({ length: n }, (_, i) =>
+        rnd() < 0.05 ? 0 : 100 + Math.floor(rnd() * 5) + (i > n - 100 ? 20 : 0),
+      );
+      expectSameCurve(meanMax(series), meanMaxBruteForce(series));
+    }
+  });
+
   it('stops at maxDurationS on long series and still matches brute force', () => {
     const series = heartRateLike(4000, 51, true, true);
     for (const maxDurationS of [179, 180, 181, 1000, 3999]) {
