@@ -25,8 +25,6 @@ export interface MeanMaxOptions {
 const COARSE_EXTRA_S = 180;
 /** Values that are multiples of 1/EXACT_SCALE sum exactly in Float64 while the total stays < 2^53/EXACT_SCALE. */
 const EXACT_SCALE = 1024;
-/** Longest series for the trend bound (step 4), a heuristic for speed only: same answer without it. */
-const DETREND_MAX_N = 12_000;
 /**
  * Fine blocks span this fraction of the local slack (a heuristic for speed only, tuned on
  * ride-like data and white noise; any block size gives the same exact answer).
@@ -176,9 +174,9 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
   const plateau = canPrune && (sumsExact || (acc >= 2 ** -900 && acc < 2 ** 1000));
   const plateauMargin = sumsExact ? 0 : 2 ** -40 * acc;
   // Step 4: detrended prefix sums D[k] = S[k] − rate·k; their sliding minima and maxima are built
-  // on first use. A heuristic for speed only (measured: beyond DETREND_MAX_N it saves nothing).
+  // on first use (two arrays of n + 1, at any length).
   const trendExact = sumsExact && acc * EXACT_SCALE * 4 <= Number.MAX_SAFE_INTEGER;
-  const detrend = plateau && n > 0 && n <= DETREND_MAX_N && (trendExact || acc < 2 ** 52);
+  const detrend = plateau && n > 0 && (trendExact || acc < 2 ** 52);
   const rate = !detrend ? 0 : trendExact ? Math.floor(acc / n) : acc / n;
   const trendMargin = plateauMargin;
   let dMinRun: Float64Array | null = null;
