@@ -38,6 +38,11 @@ const FINE_SLACK_FRACTION = 0.5;
  */
 const SKIP_LONG_S = 16;
 const SKIP_SHORT_S = 3;
+/**
+ * From this duration on, coarse blocks have a power-of-two (then 180) count of extra starts, fixed
+ * over each octave of d, and wait in the lists of step 6 (a heuristic for speed only).
+ */
+const SCHEDULE_FROM_S = 16;
 
 /**
  * Exact mean-max curve of a 1 Hz series for every duration 1..N (DESIGN.md §4).
@@ -64,7 +69,8 @@ const SKIP_SHORT_S = 3;
  *    monotonicity just stated its computed sum is ≤ Ẽ = S̃[c + d] − S̃[b], the block's energy.
  *    A block with Ẽ < best holds no window that beats or ties the best; a block with Ẽ = best can
  *    only tie, which matters only if it starts before the current best window (earliest rule).
- *    Such blocks are skipped. Coarse blocks span d + min(d, 180) seconds (overlapping); one that
+ *    Such blocks are skipped. Coarse blocks have coarse + 1 starts (so span d + coarse seconds,
+ *    overlapping), coarse = d below 16 s, then the largest power of two ≤ d, then 180; one that
  *    cannot be skipped goes through steps 3 to 5, unless it is a last block of a segment shorter
  *    than the width of the sliding minima below: that one is split into fine blocks sized from
  *    its local slack (how far the best is above a window at the block's mean rate), checked the
@@ -82,8 +88,8 @@ const SKIP_SHORT_S = 3;
  *    S̃[k + 1] − S̃[k] is within ε of x[k], the left-out seconds sum to ≥ m·(v − ε), the computed
  *    window sum is ≤ E − m·v + (m + 1)·ε, and the bound's own four roundings (E, m·v, the
  *    difference, + M) cost ≤ 10ε more; m ≤ 180 and M = 4096ε cover it. The minima are two reads
- *    each of a sliding minimum of the series, of width the largest power of two ≤ min(d, 180)
- *    (or 180), widened in place as d grows; a block's ranges are read when m ≥ that width.
+ *    each of a sliding minimum of the series, of width the largest power of two ≤ coarse (or
+ *    180), widened in place as d grows; a block's ranges are read when m ≥ that width.
  * 4. Trend. Let r be the mean rate (rounded down to a whole number when sums are exact) and
  *    D[k] = S[k] − r·k. A window's sum is D[i + d] − D[i] + r·d ≤ max D[b + d .. c + d] −
  *    min D[b .. c] + r·d for every start i in [b, c]. E is this bound with r = 0; with r near
@@ -106,8 +112,9 @@ const SKIP_SHORT_S = 3;
  *    step 3 is added: the computed w(i + j) errs from w(i) + j·L by ≤ (2j + 2)·ε from the
  *    increments and the two window sums, L by ≤ ε per step, and the test's roundings (J·L ≤ 16·T)
  *    by ≤ 30ε, all ≤ 600ε < M.
- * 6. Schedule. For d ≥ 180 the coarse blocks of a segment start at fixed seconds a + t·181 (the
- *    last one shrinking as d grows). A block checked at d with an upper bound U on its computed
+ * 6. Schedule. From d = 16 on, the coarse blocks of a segment start at fixed seconds
+ *    a + t·(coarse + 1) while coarse stays the same (d in [16, 32), [32, 64), …, [128, 180), then
+ *    180 and over; the last block shrinks as d grows, and a new grid starts the lists afresh). A block checked at d with an upper bound U on its computed
  *    window sums (the bound that pruned it, or the best once its windows were visited) stays
  *    below the best for the next k durations when U + k·X < best, X the largest value: a window
  *    of d + j seconds is one of d seconds plus j seconds of at most X each, and the best of d + j
@@ -119,7 +126,7 @@ const SKIP_SHORT_S = 3;
  *    then visited in list order, not start order: the comparison (larger sum, or equal sum and
  *    earlier start) and every pruning test hold whatever the order.
  *
- * Cost: O(N) per duration for the coarse checks divided by up to 181 (fewer from d = 180 on, for
+ * Cost: O(N) per duration for the coarse checks divided by up to 181 (fewer from d = 16 on, for
  * the blocks step 6 lets wait), plus the windows of blocks that survive, less those step 5 skips. Ride-like data prunes almost everything; white noise is the hard case and stays
  * far below brute force (see bench/analytics-mean-max.ts). Known slow case: hours of a value held
  * exactly constant that is not a multiple of 2^−10 (e.g. 2.7 m/s on a treadmill): every window
@@ -183,11 +190,12 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
   let dMaxRun: Float64Array | null = null;
   let dWidth = 1;
 
-  // Step 6: coarse blocks of d ≥ 180 (fixed starts a + t·181 in each segment) wait in per-duration
-  // lists until a later duration at which they may hold a window reaching the best.
-  const schedule = plateau && maxD >= COARSE_EXTRA_S;
+  // Step 6: coarse blocks of d ≥ 16 (fixed starts a + t·(coarse + 1) in each segment while coarse
+  // stays the same) wait in per-duration lists until a duration at which they may reach the best.
+  const schedule = plateau && maxD >= SCHEDULE_FROM_S;
   const growth = top + plateauMargin; // per-second growth of a block's bound (step 6)
   let scheduled = false; // the lists hold every live block for the current duration
+  let scheduledCoarse = 0;
   let blockB: Int32Array | null = null;
   let blockEnd: Int32Array | null = null;
   let blockNext: Int32Array | null = null;
@@ -268,10 +276,12 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
     }
 
     // Blocks (step 2 above): in start order, or those due now (step 6).
-    const coarse = Math.min(d, COARSE_EXTRA_S);
-    if (schedule && !scheduled && d >= COARSE_EXTRA_S) {
+    const coarse =
+      d >= COARSE_EXTRA_S ? COARSE_EXTRA_S : d >= SCHEDULE_FROM_S ? 1 << (31 - Math.clz32(d)) : d;
+    if (coarse !== scheduledCoarse) scheduled = false; // a new grid of blocks
+    if (schedule && !scheduled && d >= SCHEDULE_FROM_S) {
       if (!wakeHead) {
-        const cap = Math.ceil(n / (COARSE_EXTRA_S + 1)) + segStart.length;
+        const cap = Math.ceil(n / (SCHEDULE_FROM_S + 1)) + segStart.length;
         blockB = new Int32Array(cap);
         blockEnd = new Int32Array(cap);
         blockNext = new Int32Array(cap);
@@ -297,6 +307,7 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
         }
       }
       scheduled = true;
+      scheduledCoarse = coarse;
     }
     // Sliding minima and maxima for this duration's coarse blocks (steps 3 to 5), built on first use.
     const width = coarseRunWidth(coarse);
@@ -485,7 +496,7 @@ export function meanMaxEnvelope(values: ArrayLike<number>): Float64Array {
 
 /**
  * Width of the sliding minima and maxima read for a range of `length` seconds of a coarse block
- * (length = min(d, 180) for the series, + 1 for D): the largest power of two ≤ length, or the
+ * (length = coarse for the series, coarse + 1 for D): the largest power of two ≤ length, or the
  * length itself once it reaches 180, so that two reads cover the range. It only grows with d.
  */
 function coarseRunWidth(length: number): number {
