@@ -43,6 +43,8 @@ const SKIP_SHORT_S = 3;
  * over each octave of d, and wait in the lists of step 6 (a heuristic for speed only).
  */
 const SCHEDULE_FROM_S = 16;
+/** A segment's short last block of at least this many extra starts reaches back to a full one. */
+const EXTEND_FROM_S = 64;
 
 /**
  * Exact mean-max curve of a 1 Hz series for every duration 1..N (DESIGN.md §4).
@@ -70,11 +72,12 @@ const SCHEDULE_FROM_S = 16;
  *    A block with Ẽ < best holds no window that beats or ties the best; a block with Ẽ = best can
  *    only tie, which matters only if it starts before the current best window (earliest rule).
  *    Such blocks are skipped. Coarse blocks have coarse + 1 starts (so span d + coarse seconds,
- *    overlapping), coarse = d below 16 s, then the largest power of two ≤ d, then 180; one that
- *    cannot be skipped goes through steps 3 to 5, unless it is a last block of a segment shorter
- *    than the width of the sliding minima below: that one is split into fine blocks sized from
- *    its local slack (how far the best is above a window at the block's mean rate), checked the
- *    same way before their windows are.
+ *    overlapping), coarse = d below 16 s, then the largest power of two ≤ d, then 180; a segment's
+ *    last block, when shorter (but with ≥ 64 extra starts), reaches back to coarse + 1 starts if
+ *    the segment has them. A block that cannot be skipped goes through steps 3 to 5, unless it is
+ *    shorter than the width of the sliding minima below: that one is split into fine blocks sized
+ *    from its local slack (how far the best is above a window at the block's mean rate), checked
+ *    the same way before their windows are.
  * 3. Plateaus. A window starting at i in [b, c] leaves out i − b seconds of [b, c) and c − i
  *    seconds of [b + d, c + d), m = c − b seconds in all, each at least the minimum v of those two
  *    ranges, so its sum is ≤ E − m·v. This one prunes ties (long constant stretches), where E
@@ -198,6 +201,7 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
   let scheduledCoarse = 0;
   let blockB: Int32Array | null = null;
   let blockEnd: Int32Array | null = null;
+  let blockFirst: Int32Array | null = null; // start of the block's segment
   let blockNext: Int32Array | null = null;
   let blockWake: Int32Array | null = null;
   let wakeHead: Int32Array | null = null;
@@ -284,6 +288,7 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
         const cap = Math.ceil(n / (SCHEDULE_FROM_S + 1)) + segStart.length;
         blockB = new Int32Array(cap);
         blockEnd = new Int32Array(cap);
+        blockFirst = new Int32Array(cap);
         blockNext = new Int32Array(cap);
         blockWake = new Int32Array(cap);
         wakeHead = new Int32Array(maxD + 2).fill(-1);
@@ -300,6 +305,7 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
           b -= coarse + 1
         ) {
           blockB![blockCount] = b;
+          blockFirst![blockCount] = first;
           blockEnd![blockCount] = end;
           blockWake![blockCount] = d;
           blockNext![blockCount] = wakeHead[d]!;
@@ -338,12 +344,14 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
     for (;;) {
       let b: number;
       let lastStart: number;
+      let first: number;
       const block = q;
       if (due) {
         if (block < 0) break;
         q = blockNext![block]!;
         b = blockB![block]!;
         lastStart = blockEnd![block]! - d;
+        first = blockFirst![block]!;
         if (b > lastStart) {
           blockWake![block] = -1;
           continue;
@@ -356,9 +364,13 @@ export function meanMax(series: ArrayLike<number>, options: MeanMaxOptions = {})
         if (nextB > segLast) break;
         b = nextB;
         lastStart = segLast;
+        first = activeStart[seg]!;
         nextB += coarse + 1;
       }
       const c = Math.min(b + coarse, lastStart);
+      // A short last block reaches back to coarse + 1 starts when its segment has them: the starts
+      // it takes from the block before are visited twice, which changes nothing.
+      if (c - b < coarse && c - b >= EXTEND_FROM_S && c - coarse >= first) b = c - coarse;
       let bound = best; // an upper bound on the block's window sums, once known
       // biome-ignore lint/suspicious/noConfusingLabels: one exit for every way a block is settled
       check: {
