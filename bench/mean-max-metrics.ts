@@ -1,7 +1,8 @@
 /**
  * CPU of `meanMax` per metric (power, speed, heart rate) for this tree next to a baseline checkout
  * (default /tmp/base-derive, as for bench/derive-cpu.ts), both imported into this one process and
- * alternated call by call so that the noise of a shared machine hits both. Workloads: the curve
+ * alternated round by round (each round times all of a workload's series of one metric, after a
+ * garbage collection) so that the noise of a shared machine hits both. Workloads: the curve
  * series (`analyzeActivityWithSeries(...).curveSeries`) of the synthetic athlete's first weeks
  * (µs per sample) and of the real 6 h ride (../shared/fixtures/real/misfits/clean-cycling-6h/
  * long.fit, ms per call; skipped when absent). Before timing, every curve of both trees is compared
@@ -97,14 +98,11 @@ for (const w of workloads) {
     for (let r = 0; r < ROUNDS; r++) {
       const order = r % 2 === 0 ? Object.keys(kernels) : Object.keys(kernels).reverse();
       for (const k of order) {
-        let cpu = 0;
-        for (const x of list) {
-          gc();
-          const t = process.cpuUsage();
-          kernels[k]!(x);
-          const u = process.cpuUsage(t);
-          cpu += u.user + u.system;
-        }
+        gc();
+        const t = process.cpuUsage();
+        for (const x of list) kernels[k]!(x);
+        const u = process.cpuUsage(t);
+        const cpu = u.user + u.system;
         times[k]!.push(cpu);
       }
     }
