@@ -4,6 +4,7 @@ import { type MeanMaxCurve, meanMax } from '../../src/analytics/mean-max.ts';
 import { meanMaxAfterWorkLadder } from '../../src/analytics/mean-max-after-work.ts';
 import { meanMaxBruteForce } from '../../src/analytics/mean-max-brute-force.ts';
 import { hrTss, hrTssFromTrimp, trimp } from '../../src/analytics/trimp.ts';
+import { xorshift32 } from '../helpers/xorshift.ts';
 
 /**
  * The optimized curve kernels against the straightforward references, bitwise, on seeded
@@ -11,23 +12,10 @@ import { hrTss, hrTssFromTrimp, trimp } from '../../src/analytics/trimp.ts';
  * constant stretches, zeros, NaN gaps, and integer, dyadic or arbitrary non-integer values.
  */
 
-/** xorshift32, so every run sees the same series. */
-function random(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
-
 type Kind = 'integer' | 'dyadic' | 'decimal';
 
 function rideLike(seed: number, n: number, kind: Kind): Float64Array {
-  const rnd = random(seed);
+  const rnd = xorshift32(seed);
   const out = new Float64Array(n);
   let rate = 150 + rnd() * 100;
   let hold = 0;
@@ -130,7 +118,7 @@ describe('meanMaxAfterWorkLadder() on ride-like series', () => {
 describe('hrTssFromTrimp()', () => {
   it('equals hrTss bitwise', () => {
     const profile = { restBpm: 48, maxBpm: 188, sex: 'female' as const, lthrBpm: 166 };
-    const rnd = random(7);
+    const rnd = xorshift32(7);
     const bpm = Float64Array.from({ length: 3000 }, () => (rnd() < 0.05 ? Number.NaN : 60 + rnd() * 130));
     expect(Object.is(hrTssFromTrimp(trimp(bpm, profile), profile), hrTss(bpm, profile))).toBe(true);
   });

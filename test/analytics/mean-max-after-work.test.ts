@@ -14,6 +14,7 @@ import { meanMaxBruteForce } from '../../src/analytics/mean-max-brute-force.ts';
 import { toGrid } from '../../src/analytics/to-grid.ts';
 import { AFTER_WORK_LADDER_KJ } from '../../src/domain/durations.ts';
 import { readActivityFile } from '../../src/ingest/read-activity-file.ts';
+import { xorshift32 } from '../helpers/xorshift.ts';
 
 /**
  * The algorithm before the ladder (kept here as the reference): for each rung on its own, the
@@ -86,15 +87,7 @@ const seriesArb = fc
     seed: fc.integer(),
   })
   .map(({ alphabet, scale, missing, n, plateau, seed }) => {
-    let s = seed >>> 0 || 1;
-    const rnd = () => {
-      s ^= s << 13;
-      s >>>= 0;
-      s ^= s >>> 17;
-      s ^= s << 5;
-      s >>>= 0;
-      return s / 4294967296;
-    };
+    const rnd = xorshift32(seed);
     const out = new Float64Array(n);
     let inGap = false;
     let value = 0;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { applyGapPolicy, type GapPolicy } from '../../src/analytics/gap-policy.ts';
 import { meanMax, meanMaxEnvelope } from '../../src/analytics/mean-max.ts';
 import { meanMaxBruteForce } from '../../src/analytics/mean-max-brute-force.ts';
+import { xorshift32 } from '../helpers/xorshift.ts';
 
 const POLICIES: GapPolicy[] = [{ kind: 'zero' }, { kind: 'split' }, { kind: 'interp', maxGapS: 3 }];
 
@@ -29,15 +30,7 @@ const seriesArb = fc
     seed: fc.integer(),
   })
   .map(({ alphabet, scale, missing, n, seed }) => {
-    let s = seed >>> 0 || 1;
-    const rnd = () => {
-      s ^= s << 13;
-      s >>>= 0;
-      s ^= s >>> 17;
-      s ^= s << 5;
-      s >>>= 0;
-      return s / 4294967296;
-    };
+    const rnd = xorshift32(seed);
     const out = new Float64Array(n);
     let inGap = false;
     for (let i = 0; i < n; i++) {
@@ -133,25 +126,12 @@ describe('meanMax()', () => {
   });
 });
 
-/** xorshift32 in [0, 1): deterministic series for the shaped tests below. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
-
 /**
  * Heart-rate-like: a smooth integer random walk (drift, held readings, long near-plateaus),
  * optionally with NaN gaps and a few interpolated (non-dyadic) seconds.
  */
 function heartRateLike(n: number, seed: number, gaps: boolean, interpolated: boolean): Float64Array {
-  const rnd = rng(seed);
+  const rnd = xorshift32(seed);
   const out = new Float64Array(n);
   let hr = 90 + Math.floor(rnd() * 60);
   let hold = 0;
@@ -171,7 +151,7 @@ function heartRateLike(n: number, seed: number, gaps: boolean, interpolated: boo
 
 /** Speed-like: non-dyadic floats (three decimals) on a smooth walk, with stops at 0 and gaps. */
 function speedLike(n: number, seed: number, gaps: boolean): Float64Array {
-  const rnd = rng(seed);
+  const rnd = xorshift32(seed);
   const out = new Float64Array(n);
   let v = 3 + rnd() * 6;
   for (let i = 0; i < n; i++) {
@@ -258,7 +238,7 @@ describe('meanMax() on shaped series (bitwise against brute force)', () => {
 
   it('best windows at the end of segments (short last blocks), noisy and dipping', () => {
     for (let seed = 61; seed <= 72; seed++) {
-      const rnd = rng(seed);
+      const rnd = xorshift32(seed);
       const parts: number[] = [];
       for (let segment = 0; segment < 3; segment++) {
         const length = 300 + Math.floor(rnd() * 1200);
@@ -278,7 +258,7 @@ describe('meanMax() on shaped series (bitwise against brute force)', () => {
 
   it('near-constant values with sparse zero dips and a hot finish (short last blocks)', () => {
     for (let seed = 1; seed <= 60; seed++) {
-      const rnd = rng(seed);
+      const rnd = xorshift32(seed);
       const n = 150 + Math.floor(rnd() * 600);
       const series = Float64Array.from({ length: n }, (_, i) =>
         rnd() < 0.05 ? 0 : 100 + Math.floor(rnd() * 5) + (i > n - 100 ? 20 : 0),
@@ -302,7 +282,7 @@ describe('meanMax() on shaped series (bitwise against brute force)', () => {
         fc.constantFrom(1, 0.1, 1 / 3, 0.25, 7),
         fc.constantFrom(...POLICIES),
         (seed, n, scale, policy) => {
-          const rnd = rng(seed);
+          const rnd = xorshift32(seed);
           let level = Math.floor(rnd() * 50);
           const grid = Float64Array.from({ length: n }, () => {
             if (rnd() < 0.01) return Number.NaN;
