@@ -158,3 +158,21 @@ describe('web app layer', async () => {
     expect(violations).toEqual([]);
   });
 });
+
+/**
+ * The store fills DuckDB's vectors through `@duckdb/node-bindings` directly, with the connections
+ * and chunks of `@duckdb/node-api`: both must be the one native module, so our dependency names
+ * exactly the bindings version the driver depends on (an upgrade of one without the other would
+ * load a second copy).
+ */
+describe('DuckDB driver and bindings', () => {
+  it('are pinned to the same bindings version', async () => {
+    const root = resolve(import.meta.dirname, '../..');
+    const readJson = async (path: string) => JSON.parse(await readFile(join(root, path), 'utf8'));
+    const ours = await readJson('package.json');
+    const driver = await readJson('node_modules/@duckdb/node-api/package.json');
+    const installed = await readJson('node_modules/@duckdb/node-bindings/package.json');
+    expect(ours.dependencies['@duckdb/node-bindings']).toBe(driver.dependencies['@duckdb/node-bindings']);
+    expect(installed.version).toBe(driver.dependencies['@duckdb/node-bindings']);
+  });
+});
