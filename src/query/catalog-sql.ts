@@ -4,8 +4,20 @@ import { type CompiledQuery, compileSql, type Sql, sql, stringList } from './sql
 
 /** Catalog reads and writes of sources, thresholds and settings, compiled with their parameters. */
 
-export function compileFindSource(athleteId: string, sourceId: string): CompiledQuery {
-  return compileSql(findSources(athleteId, sql`s.id = ${sourceId}`));
+/**
+ * One source by its id alone, with its athlete for the caller to check: an equality on the key
+ * alone is an index lookup (≈ 2 ms of CPU at a million sources), while any further condition
+ * made DuckDB scan the table (26 ms). With `compileActivityIdsOfSource`, an upload's lookup.
+ */
+export function compileSourceById(sourceId: string): CompiledQuery {
+  return compileSql(sql`SELECT s.athlete_id, s.id, s.file_name, s.format, s.size_bytes, s.status, s.error_code,
+        s.error_message, CAST(s.issues AS VARCHAR) AS issues, epoch(s.created_at) AS created_s
+       FROM sources s WHERE s.id = ${sourceId}`);
+}
+
+/** A source's activity ids in session order (an index lookup on activities_source). */
+export function compileActivityIdsOfSource(sourceId: string): CompiledQuery {
+  return compileSql(sql`SELECT id FROM activities WHERE source_id = ${sourceId} ORDER BY session_index`);
 }
 
 /** Several sources of an athlete in one query (a bulk ingest's batch), in no particular order. */

