@@ -37,8 +37,14 @@ export async function startTestServer(
   };
 }
 
-export function makeTempDir(prefix: string): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
+/** Directories made by `makeTempDir` in this test file, removed after it (test/setup/temp-dirs.ts). */
+export const madeTempDirs: string[] = [];
+
+/** A fresh directory under the system's temp dir, removed when the test file is done. */
+export async function makeTempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  madeTempDirs.push(dir);
+  return dir;
 }
 
 /** Uploads files as multipart/form-data with fetch, as any HTTP client would. */
