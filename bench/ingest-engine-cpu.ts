@@ -2,8 +2,11 @@
  * Whole ingest of the real 6 h ride through the engine (`engine.sources.ingest`: decode,
  * normalise, derive, Parquet files and catalog rows), CPU per sample of this process (its decode
  * workers included), for this tree next to a baseline checkout (default /tmp/base-088; see
- * bench/ingest-cpu.ts), both engines open in this one process and alternated round by round. Each
- * ingest goes to a new athlete, so every round writes for real. The storage part is whatever each
+ * bench/ingest-cpu.ts), both engines open in this one process and alternated round by round. With
+ * `--athletes each` (the default) every ingest goes to a new athlete; with `--athletes one` all go
+ * to one athlete, as in a backfill, each a variant of the FIT file that decodes to the same
+ * activity (another profile-version field in its header, CRCs recomputed) so that every round
+ * writes for real. The storage part is whatever each
  * tree's store does; bench/ingest-cpu.ts times the kernel stages alone. Before timing, each tree
  * ingests the ride --warmup times untimed: a server ingesting a backlog runs its decode worker's
  * code optimised, and the first few ingests of a fresh process cost 2–10× more while V8 compiles
@@ -13,6 +16,7 @@
  * the per-file costs of the catalog commit weigh most).
  *
  *   npx tsx bench/ingest-engine-cpu.ts [--base /tmp/base-088] [--rounds 5] [--warmup 8] [--file F]
+ *     [--athletes each|one]
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -20,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Bench } from 'tinybench';
+import { fitCrc } from '../src/ingest/fit/decode-fit-fast.ts';
 import { readActivityFile } from '../src/ingest/read-activity-file.ts';
 import { peakRssMiB, writeBenchResult } from './report.ts';
 
@@ -29,8 +34,10 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '5' },
     warmup: { type: 'string', default: '8' },
     file: { type: 'string' },
+    athletes: { type: 'string', default: 'each' },
   },
 });
+if (args.athletes !== 'each' && args.athletes !== 'one') throw new Error('--athletes is each or one');
 const FILE = args.file
   ? resolve(args.file)
   : resolve(import.meta.dirname, '../../shared/fixtures/real/misfits/clean-cycling-6h/long.fit');
@@ -64,11 +71,34 @@ for (const [tree, root] of Object.entries(roots)) {
   engines[tree].warmUp();
 }
 
-let athlete = 0;
+/**
+ * The FIT file with `n` in its header's profile-version field and both CRCs recomputed: other
+ * bytes, so another source, but the same records.
+ */
+function variant(n: number): Uint8Array {
+  if (bytes[0] !== 14 || bytes.length < 16)
+    throw new Error('--athletes one needs a FIT file with a 14-byte header');
+  const copy = bytes.slice();
+  copy[2] = n & 0xff;
+  copy[3] = (n >> 8) & 0xff;
+  if (copy[12] !== 0 || copy[13] !== 0) {
+    const headerCrc = fitCrc(copy, 0, 12);
+    copy[12] = headerCrc & 0xff;
+    copy[13] = headerCrc >> 8;
+  }
+  const fileCrc = fitCrc(copy, 0, copy.length - 2);
+  copy[copy.length - 2] = fileCrc & 0xff;
+  copy[copy.length - 1] = fileCrc >> 8;
+  return copy;
+}
+
+let ingests = 0;
 const cpuUs: Record<string, number[]> = {};
 async function ingestOnce(tree: string, timed: boolean): Promise<void> {
+  const n = ingests++;
+  const [athleteId, file] = args.athletes === 'one' ? ['bench', variant(n)] : [`bench${n}`, bytes];
   const start = process.cpuUsage();
-  const source = await engines[tree]!.sources.ingest(`bench${athlete++}`, bytes, { fileName: FILE_NAME });
+  const source = await engines[tree]!.sources.ingest(athleteId, file, { fileName: FILE_NAME });
   const used = process.cpuUsage(start);
   if (source.status !== 'processed') throw new Error(`${tree}: ${source.status}`);
   if (!timed) return;
@@ -114,5 +144,5 @@ if (now && base)
 const peak = peakRssMiB();
 console.log(`peak RSS: ${peak} MiB`);
 console.log(
-  `written to ${writeBenchResult('ingest-engine-cpu', { file: FILE_NAME, base: args.base, warmup: Number(args.warmup), rows, cpuUs, peakRssMiB: peak })}`,
+  `written to ${writeBenchResult('ingest-engine-cpu', { file: FILE_NAME, athletes: args.athletes, base: args.base, warmup: Number(args.warmup), rows, cpuUs, peakRssMiB: peak })}`,
 );

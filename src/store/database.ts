@@ -15,6 +15,7 @@ import {
 import bindings from '@duckdb/node-bindings';
 import { PeakformError } from '../domain/errors.ts';
 import type { ColumnBatch, ColumnType, RawData, ResultColumn } from './column-batch.ts';
+import { TableVersions, type WrittenTables, writtenTables } from './table-versions.ts';
 
 const STREAMING_BUFFER = '64MB';
 /**
@@ -44,6 +45,8 @@ export class Database {
   private readonly typedColumns: TypedColumns;
   /** The write connection's statements with parameters, prepared once (see `PreparedStatements`). */
   private readonly preparedWrites: PreparedStatements;
+  /** Writes per table, for readers that cache what they derive from a few tables. */
+  private readonly versions = new TableVersions();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -104,12 +107,24 @@ export class Database {
     return new Database(instance, writer, path);
   }
 
+  /**
+   * A key that changes whenever any of `tables` may have changed (see `TableVersions`): what was
+   * read from them under one key can be kept until the key changes.
+   */
+  tableVersion(tables: readonly string[]): string {
+    return this.versions.of(tables);
+  }
+
   /** Runs a read on a pooled connection. */
   async all<T = Record<string, unknown>>(sql: string, params?: SqlParams): Promise<T[]> {
-    return this.withReader(async (connection) => {
-      const reader = await wrap(sql, () => connection.runAndReadAll(sql, params));
-      return reader.convertRowObjects(JSDuckDBValueConverter) as T[];
-    });
+    try {
+      return await this.withReader(async (connection) => {
+        const reader = await wrap(sql, () => connection.runAndReadAll(sql, params));
+        return reader.convertRowObjects(JSDuckDBValueConverter) as T[];
+      });
+    } finally {
+      this.noteAutocommit(sql);
+    }
   }
 
   /**
@@ -126,6 +141,7 @@ export class Database {
   ): AsyncGenerator<ColumnBatch> {
     const connection = await this.acquireReader();
     let pending: Promise<DuckDBDataChunk | null> | undefined;
+    this.noteAutocommit(sql);
     try {
       const result = await wrap(sql, () => connection.stream(sql, params));
       const names = result.deduplicatedColumnNames();
@@ -158,8 +174,8 @@ export class Database {
   async write<T>(work: (tx: WriteTransaction) => Promise<T>): Promise<T> {
     const next = this.writeQueue.then(async () => {
       await this.writer.run('BEGIN TRANSACTION');
+      const tx = new WriteTransaction(this.writer, this.preparedWrites, this.typedColumns);
       try {
-        const tx = new WriteTransaction(this.writer, this.preparedWrites, this.typedColumns);
         const result = await work(tx);
         await this.writer.run('COMMIT');
         tx.committed();
@@ -167,6 +183,9 @@ export class Database {
       } catch (error) {
         await this.writer.run('ROLLBACK');
         throw error;
+      } finally {
+        // After the transaction ended, so that a version read before a query is never newer than its data.
+        this.versions.bump(tx.written);
       }
     });
     this.writeQueue = next.catch(() => undefined);
@@ -196,11 +215,15 @@ export class Database {
    * nothing commits while it runs (a backup's consistent copy of the catalog and its files).
    */
   async exclusive<T>(work: (run: (sql: string) => Promise<void>) => Promise<T>): Promise<T> {
-    const next = this.writeQueue.then(() =>
-      work(async (sql) => {
-        await wrap(sql, () => this.writer.run(sql));
-      }),
-    );
+    const next = this.writeQueue.then(async () => {
+      try {
+        return await work(async (sql) => {
+          await wrap(sql, () => this.writer.run(sql));
+        });
+      } finally {
+        this.versions.bump('all');
+      }
+    });
     this.writeQueue = next.catch(() => undefined);
     return next;
   }
@@ -221,7 +244,13 @@ export class Database {
 
   /** Runs one statement outside a transaction on the write connection (DDL, COPY). */
   async exec(sql: string, params?: SqlParams): Promise<void> {
-    const next = this.writeQueue.then(() => wrap(sql, () => this.writer.run(sql, params)));
+    const next = this.writeQueue.then(async () => {
+      try {
+        await wrap(sql, () => this.writer.run(sql, params));
+      } finally {
+        this.versions.bump(writtenTables(sql));
+      }
+    });
     this.writeQueue = next.catch(() => undefined);
     await next;
   }
@@ -234,6 +263,12 @@ export class Database {
     this.writer.closeSync();
     this.instance.closeSync();
     if (this.path !== null) OPEN_IN_THIS_PROCESS.delete(this.path);
+  }
+
+  /** A statement run outside `write` commits on its own: it bumps what it wrote once it is done. */
+  private noteAutocommit(sql: string): void {
+    const written = writtenTables(sql);
+    if (written === 'all' || written.size > 0) this.versions.bump(written);
   }
 
   private async withReader<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
@@ -263,6 +298,8 @@ export class Database {
 
 export class WriteTransaction {
   private readonly commitHooks: (() => void)[] = [];
+  /** The tables this transaction's statements may have written (see `TableVersions`). */
+  written: Set<string> | 'all' = new Set();
 
   constructor(
     private readonly connection: DuckDBConnection,
@@ -278,6 +315,7 @@ export class WriteTransaction {
   ): Promise<void> {
     await this.typedColumns.over(columns, async (from) => {
       const text = sql(from);
+      this.note(writtenTables(text));
       // Not kept prepared: the FROM item names a new id each time.
       await wrap(text, () => this.connection.run(text, params));
     });
@@ -288,12 +326,19 @@ export class WriteTransaction {
     this.commitHooks.push(hook);
   }
 
+  private note(tables: WrittenTables): void {
+    if (this.written === 'all') return;
+    if (tables === 'all') this.written = 'all';
+    else for (const table of tables) this.written.add(table);
+  }
+
   /** Called by `Database.write` after COMMIT. */
   committed(): void {
     for (const hook of this.commitHooks.splice(0)) hook();
   }
 
   async run(sql: string, params?: SqlParams): Promise<void> {
+    this.note(writtenTables(sql));
     await wrap(sql, async () => {
       if (params) await (await this.prepared.bound(sql, params)).run();
       else await this.connection.run(sql);
@@ -301,6 +346,7 @@ export class WriteTransaction {
   }
 
   async all<T = Record<string, unknown>>(sql: string, params?: SqlParams): Promise<T[]> {
+    this.note(writtenTables(sql));
     const reader = await wrap(sql, async () =>
       params ? (await this.prepared.bound(sql, params)).runAndReadAll() : this.connection.runAndReadAll(sql),
     );
@@ -313,6 +359,7 @@ export class WriteTransaction {
     types: DuckDBType[],
     columns: readonly (readonly DuckDBValue[])[],
   ): Promise<void> {
+    this.note(new Set([table.toLowerCase()]));
     const appender = await this.connection.createAppender(table);
     const rowCount = columns[0]?.length ?? 0;
     for (let offset = 0; offset < rowCount; offset += CHUNK_ROWS) {
@@ -337,6 +384,7 @@ export class WriteTransaction {
     rows: readonly { key: string; lists: readonly TypedColumn[]; nullWhereNaN: Float64Array }[],
   ): Promise<void> {
     if (rows.length > CHUNK_ROWS) throw new Error(`appendListRows: more than ${CHUNK_ROWS} rows`);
+    this.note(new Set([table.toLowerCase()]));
     const chunk = DuckDBDataChunk.create(types, rows.length);
     chunk.setColumnValues(
       0,

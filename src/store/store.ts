@@ -96,6 +96,13 @@ const ACTIVITY_TABLES = ['laps', 'activity_metrics', 'activity_zones', 'curve_po
  * remains of a write that died before or after its commit).
  */
 export class Store {
+  /**
+   * Athletes whose catalog row this store has written or seen committed: an upload skips its
+   * upsert (≈ 3 ms of CPU even when the row exists). Only `deleteAthlete` removes such a row, and
+   * it forgets the athlete first, inside the write queue.
+   */
+  private readonly knownAthletes = new Set<string>();
+
   private constructor(
     readonly lake: Lake,
     private readonly db: Database,
@@ -149,6 +156,11 @@ export class Store {
 
   write<T>(work: (tx: WriteTransaction) => Promise<T>): Promise<T> {
     return this.db.write(work);
+  }
+
+  /** A key that changes whenever any of these catalog tables may have changed (`Database.tableVersion`). */
+  tableVersion(tables: readonly string[]): string {
+    return this.db.tableVersion(tables);
   }
 
   /** Runs `work` between two writes, outside a transaction (see `Database.exclusive`). */
@@ -303,7 +315,9 @@ export class Store {
     const sourceIds = batch.map((item) => String(item.source.row.id));
     const replaced = await this.db.write(async (tx) => {
       for (const athleteId of new Set(batch.map((item) => item.source.athleteId))) {
+        if (this.knownAthletes.has(athleteId)) continue;
         await tx.run('INSERT INTO athletes (id) VALUES ($1) ON CONFLICT DO NOTHING', [athleteId]);
+        tx.afterCommit(() => this.knownAthletes.add(athleteId));
       }
       const before = await sourcesBeforeWrite(tx, sourceIds);
       const old: string[] = [];
@@ -516,6 +530,8 @@ export class Store {
       );
       await tx.run('DELETE FROM oauth_models WHERE account_id = $1', [athleteId]);
       await tx.run('DELETE FROM users WHERE id = $1', [athleteId]);
+      // Before the statement, so that no later write takes the athlete as present.
+      this.knownAthletes.delete(athleteId);
       await tx.run('DELETE FROM athletes WHERE id = $1', [athleteId]);
       return removed;
     });

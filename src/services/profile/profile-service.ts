@@ -14,8 +14,19 @@ import type { ThresholdEntry } from './resolve-thresholds.ts';
 
 type AccountStatus = z.infer<typeof AccountStatusSchema>;
 
+/** The catalog tables `readProfileRecords` reads: what ingest's thresholds are derived from. */
+const INGEST_THRESHOLD_TABLES = ['thresholds', 'profile_markers', 'tests', 'dailies'] as const;
+/** Athletes whose ingest thresholds are kept (a backfill touches one at a time). */
+const MAX_REMEMBERED_ATHLETES = 256;
+
 /** The athlete's profile: thresholds, the sports and tags they use, and what the account serves. */
 export class ProfileService {
+  /** Each athlete's ingest thresholds and the table version they were read under. */
+  private readonly rememberedThresholds = new Map<
+    string,
+    { version: string; entries: readonly ThresholdEntry[] }
+  >();
+
   constructor(
     private readonly store: Store,
     /** Told when thresholds change from a date on (the engine re-derives from there in the background). */
@@ -31,8 +42,19 @@ export class ProfileService {
    * What ingest resolves per activity: these thresholds plus the metabolic profile's measured and
    * declared markers and body-mass dailies, effective-dated (`ingestThresholdEntries`).
    */
-  async ingestThresholds(athleteId: string): Promise<ThresholdEntry[]> {
-    return ingestThresholdEntries(await readProfileRecords(this.store, athleteId));
+  async ingestThresholds(athleteId: string): Promise<readonly ThresholdEntry[]> {
+    // Kept while none of their tables is written: ingest runs them before every upload (five
+    // queries, ≈ 9 ms of CPU) and uploads never write those tables. The version is read first, so
+    // a write that lands during the reads makes these entries stale under an older key only.
+    const version = this.store.tableVersion(INGEST_THRESHOLD_TABLES);
+    const remembered = this.rememberedThresholds.get(athleteId);
+    if (remembered?.version === version) return remembered.entries;
+    const entries = ingestThresholdEntries(await readProfileRecords(this.store, athleteId));
+    this.rememberedThresholds.delete(athleteId);
+    if (this.rememberedThresholds.size >= MAX_REMEMBERED_ATHLETES)
+      this.rememberedThresholds.delete(this.rememberedThresholds.keys().next().value!);
+    this.rememberedThresholds.set(athleteId, { version, entries });
+    return entries;
   }
 
   /**
