@@ -47,6 +47,15 @@ export const SAFE_IDENTIFIER = /^[a-z][a-z0-9_]{0,62}$/;
 const CURVE_FILE_TYPES = [VARCHAR, LIST(DOUBLE), LIST(INTEGER)];
 
 /**
+ * How lake files are written. zstd at level 1 compresses the ride's samples and curves files to
+ * within 1 % of the default level 3 for about 15 % less of the COPY's CPU; no bloom filters, which
+ * DuckDB writes by default for dictionary columns: no lake query looks values up by equality, and
+ * without them the samples file is 3 % smaller (measured on the real 6 h ride).
+ */
+export const LAKE_PARQUET =
+  'FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, WRITE_BLOOM_FILTER false, PARQUET_VERSION V2';
+
+/**
  * Writes an activity's lake files (samples, extras, whole-activity curves) as Parquet, each under
  * a new name (temp + rename), through an in-memory DuckDB instance of its own with one thread: a
  * pool's workers spent 30–40 % more CPU on these small COPYs (bench/bulk-ingest.ts), and with an
@@ -171,7 +180,7 @@ export class LakeFileWriter {
       );
       await tx.run(
         `COPY (SELECT ${sqlString(activity.id)} AS activity_id, metric, ${sqlString(activity.gapPolicy)} AS gap_policy,
-            value, start_offset_s FROM staging_curve_file) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION V2)`,
+            value, start_offset_s FROM staging_curve_file) TO ${sqlString(temporary)} (${LAKE_PARQUET})`,
       );
     });
     await rename(temporary, path);
@@ -187,8 +196,7 @@ export class LakeFileWriter {
     const temporary = temporaryPathFor(path);
     await this.db.runOverTypedColumns(
       columns,
-      (from) =>
-        `COPY (${select(from)}) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION V2)`,
+      (from) => `COPY (${select(from)}) TO ${sqlString(temporary)} (${LAKE_PARQUET})`,
     );
     await rename(temporary, path);
   }

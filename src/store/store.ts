@@ -33,6 +33,7 @@ import {
 } from './lake.ts';
 import {
   type CurveWrite,
+  LAKE_PARQUET,
   type LakeActivity,
   type LakeFilePaths,
   LakeFileWriter,
@@ -609,7 +610,7 @@ export class Store {
         const temporary = temporaryPathFor(to);
         await this.db.exec(
           `COPY (${longCurvesToLists(sqlString(from), activity.id, activity.gap_policy)}) TO ${sqlString(temporary)}
-           (FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION V2)`,
+           (${LAKE_PARQUET})`,
         );
         await rename(temporary, to);
         moved.push({ id: activity.id, from: activity.curves_path, to: this.lake.toStored(to) });
