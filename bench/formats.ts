@@ -100,15 +100,7 @@ try {
         'arrow, DuckDB chunks (previous)',
         async () => drain(writeArrowIpcStream(...resultOf(await engine.longitudinal.data(athleteId, query)))),
       ],
-      [
-        'parquet',
-        async () => {
-          const path = await engine.exportParquet(await engine.longitudinal.data(athleteId, query));
-          const size = statSync(path).size;
-          rmSync(path, { force: true });
-          return size;
-        },
-      ],
+      ['parquet', async () => drain(engine.streamParquet(await engine.longitudinal.data(athleteId, query)))],
       ['csv', async () => drain(writeCsv((await engine.longitudinal.data(athleteId, query)).batches))],
       ['json', async () => drain(writeJsonRows((await engine.longitudinal.data(athleteId, query)).batches))],
     ];

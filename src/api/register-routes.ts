@@ -1,5 +1,3 @@
-import { createReadStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -105,9 +103,9 @@ async function* ndjson(lines: AsyncIterable<unknown>): AsyncGenerator<string> {
 
 /**
  * Sends a table in the negotiated format. Arrow, CSV and JSON are written batch by batch as the
- * batches arrive, and the first batch is read before the status is sent, so a failing query is a
- * clean error rather than a truncated 200. Parquet is written by DuckDB to a temporary file,
- * streamed, then deleted.
+ * batches arrive; Parquet is sent as DuckDB writes it (`streamParquet`). The first bytes are read
+ * before the status is sent, so a failing query is a clean error rather than a truncated 200; a
+ * small table goes out whole with its length.
  */
 async function sendTable(
   reply: FastifyReply,
@@ -116,14 +114,6 @@ async function sendTable(
   result: TabularResult,
   fileName: string,
 ): Promise<FastifyReply> {
-  if (format === 'parquet') {
-    const path = await engine.exportParquet(result);
-    const stream = createReadStream(path);
-    stream.on('close', () => void rm(path, { force: true }));
-    reply.header('content-type', MEDIA_TYPES.parquet);
-    reply.header('content-disposition', `attachment; filename="${fileName}.parquet"`);
-    return reply.send(stream);
-  }
   if (format === 'arrow' && result.lakeArrow) {
     await result.batches.return(undefined);
     const body = await lakeArrowBody(result.lakeArrow);
@@ -131,17 +121,8 @@ async function sendTable(
     reply.header('content-disposition', `attachment; filename="${fileName}.arrow"`);
     return reply.send(body);
   }
-  const first = await result.batches.next();
-  const batches = (async function* () {
-    if (!first.done) yield first.value;
-    yield* result.batches;
-  })();
   const chunks: AsyncGenerator<string | Uint8Array> =
-    format === 'arrow'
-      ? writeArrowIpcStream(batches, result.columns)
-      : format === 'csv'
-        ? writeCsv(batches)
-        : writeJsonRows(batches);
+    format === 'parquet' ? engine.streamParquet(result) : await tableChunks(format, result);
   // A small table (a curve, a summary) goes out in one write with its length; a larger one streams.
   const head: (string | Uint8Array)[] = [];
   let headLength = 0;
@@ -169,6 +150,23 @@ async function sendTable(
     yield* chunks;
   })();
   return reply.send(Readable.from(rest, { objectMode: false }));
+}
+
+/** The body of a table in a format written batch by batch, its first batch read already. */
+async function tableChunks(
+  format: 'arrow' | 'csv' | 'json',
+  result: TabularResult,
+): Promise<AsyncGenerator<string | Uint8Array>> {
+  const first = await result.batches.next();
+  const batches = (async function* () {
+    if (!first.done) yield first.value;
+    yield* result.batches;
+  })();
+  return format === 'arrow'
+    ? writeArrowIpcStream(batches, result.columns)
+    : format === 'csv'
+      ? writeCsv(batches)
+      : writeJsonRows(batches);
 }
 
 /** Bodies of tables up to this size are sent whole (with a content length) rather than streamed. */

@@ -26,7 +26,7 @@ import type { DecodeRequest } from '../services/sources/decode-and-derive.ts';
 import { DecodePool } from '../services/sources/decode-pool.ts';
 import { runDecodeTask } from '../services/sources/decode-task.ts';
 import { IngestService } from '../services/sources/ingest-service.ts';
-import { exportParquet } from '../services/tabular-export.ts';
+import { streamParquet } from '../services/tabular-export.ts';
 import type { TabularResult } from '../services/tabular-result.ts';
 import { TestService } from '../services/tests/test-service.ts';
 import { TraceService } from '../services/tests/trace-service.ts';
@@ -244,9 +244,9 @@ export class Engine {
     return backupDataDir(this.store, target);
   }
 
-  /** Writes a tabular result as a Parquet file at a temporary path; the caller deletes it after use. */
-  exportParquet(result: TabularResult): Promise<string> {
-    return exportParquet(this.store, result);
+  /** A tabular result as a Parquet file's bytes, sent as DuckDB writes them (`streamParquet`). */
+  streamParquet(result: TabularResult): AsyncGenerator<Uint8Array> {
+    return streamParquet(this.store, result);
   }
 }
 

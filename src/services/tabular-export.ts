@@ -1,16 +1,20 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { arrowSchemaMetadata } from '../query/formats/arrow-schema-metadata.ts';
+import { followFile } from '../store/follow-file.ts';
 import { temporaryPathFor } from '../store/lake.ts';
 import type { Store } from '../store/store.ts';
 import type { TabularResult } from './tabular-result.ts';
 
 /**
- * Writes a tabular result as one snappy Parquet file at a temporary path (the caller deletes it
- * after use), with the `ARROW:schema` entry so Arrow readers see the declared column types. A
- * result that is one SQL query is written by DuckDB straight from the query.
+ * A tabular result as one snappy Parquet file, with the `ARROW:schema` entry so that Arrow readers
+ * see the declared column types, streamed as it is written. A result that is one SQL query is
+ * written by DuckDB straight from the query on a read connection, and its bytes go out while
+ * DuckDB is still writing later row groups: the first byte of five years waits for one row group,
+ * not for the whole file, and memory holds one chunk. The file lives under a temporary name and is
+ * removed once written and read (or abandoned by a consumer that stopped).
  */
-export async function exportParquet(store: Store, result: TabularResult): Promise<string> {
+export async function* streamParquet(store: Store, result: TabularResult): AsyncGenerator<Uint8Array> {
   const exportsDir = store.lake.fromStored('exports');
   await mkdir(exportsDir, { recursive: true });
   const path = temporaryPathFor(join(exportsDir, 'export.parquet'));
@@ -18,11 +22,17 @@ export async function exportParquet(store: Store, result: TabularResult): Promis
     compression: 'snappy' as const,
     keyValueMetadata: { 'ARROW:schema': arrowSchemaMetadata(result.columns) },
   };
+  let written: Promise<void>;
   if (result.parquetSql) {
     await result.batches.return(undefined);
-    await store.copyToParquet(result.parquetSql, path, options);
+    written = store.queryToParquet(result.parquetSql, path, options);
   } else {
-    await store.batchesToParquet(result.batches, path, options);
+    written = store.batchesToParquet(result.batches, path, options);
   }
-  return path;
+  try {
+    yield* followFile(path, written);
+  } finally {
+    // A consumer that stopped early leaves the writer running: the file goes once it is done.
+    void written.catch(() => undefined).then(() => rm(path, { force: true }));
+  }
 }

@@ -96,6 +96,22 @@ const ACTIVITY_TABLES = ['laps', 'activity_metrics', 'activity_zones', 'curve_po
  * replaced. Opening a data dir removes temporaries and lake files that no catalog row names (the
  * remains of a write that died before or after its commit).
  */
+/** An export's Parquet options: lake files are zstd, exports snappy (what the official clients read). */
+export interface ParquetFileOptions {
+  compression?: 'zstd' | 'snappy';
+  /** Entries of the footer's key-value metadata, such as the `ARROW:schema` of an export. */
+  keyValueMetadata?: Record<string, string>;
+}
+
+function copyToParquetSql(sql: string, path: string, options: ParquetFileOptions): string {
+  const metadata = Object.entries(options.keyValueMetadata ?? {});
+  const kv =
+    metadata.length > 0
+      ? `, KV_METADATA {${metadata.map(([k, v]) => `${sqlString(k)}: ${sqlString(v)}`).join(', ')}}`
+      : '';
+  return `COPY (${sql}) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION ${options.compression ?? 'zstd'}${kv})`;
+}
+
 export class Store {
   /**
    * Athletes whose catalog row this store has written or seen committed: an upload skips its
@@ -174,21 +190,20 @@ export class Store {
    * snappy (what the official clients read) and may carry key-value metadata such as the
    * `ARROW:schema` that lets Arrow readers restore durations and wall-clock times.
    */
-  async copyToParquet(
-    sql: string,
-    path: string,
-    options: { compression?: 'zstd' | 'snappy'; keyValueMetadata?: Record<string, string> } = {},
-  ): Promise<void> {
+  async copyToParquet(sql: string, path: string, options: ParquetFileOptions = {}): Promise<void> {
     const temporary = temporaryPathFor(path);
-    const metadata = Object.entries(options.keyValueMetadata ?? {});
-    const kv =
-      metadata.length > 0
-        ? `, KV_METADATA {${metadata.map(([k, v]) => `${sqlString(k)}: ${sqlString(v)}`).join(', ')}}`
-        : '';
-    await this.db.exec(
-      `COPY (${sql}) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION ${options.compression ?? 'zstd'}${kv})`,
-    );
+    await this.db.exec(copyToParquetSql(sql, temporary, options));
     await rename(temporary, path);
+  }
+
+  /**
+   * Runs a query into a new Parquet file at `path` as it goes (no rename: the caller owns a
+   * temporary name), on a read connection, so that a long export waits for no write and holds up
+   * none. DuckDB appends row group after row group, so the file can be read while it grows
+   * (`followFile`).
+   */
+  async queryToParquet(sql: string, path: string, options: ParquetFileOptions = {}): Promise<void> {
+    await this.db.copyOnReader(copyToParquetSql(sql, path, options));
   }
 
   /**
@@ -198,7 +213,7 @@ export class Store {
   async batchesToParquet(
     batches: AsyncIterable<ColumnBatch>,
     path: string,
-    options: Parameters<Store['copyToParquet']>[2] = {},
+    options: ParquetFileOptions = {},
   ): Promise<void> {
     const iterator = batches[Symbol.asyncIterator]();
     const first = await iterator.next();
@@ -221,7 +236,7 @@ export class Store {
   private async stagedBatchesToParquet(
     batches: AsyncIterable<ColumnBatch>,
     path: string,
-    options: Parameters<Store['copyToParquet']>[2],
+    options: ParquetFileOptions,
   ): Promise<void> {
     const table = `staging_export_${randomBytes(4).toString('hex')}`;
     let created = false;

@@ -202,9 +202,12 @@ describe('lake files that ingest does not write today', () => {
     );
     await rm(server.engine.store.lake.fromStored(row!.samples_path));
     for (const path of ['/api/v1/activities/longitudinal-data', `/api/v1/activities/${row!.id}/data`]) {
-      const response = await get(server, other, `${path}?format=arrow`);
-      expect(response.status, path).toBe(500);
-      expect(response.headers.get('content-type'), path).toMatch(/problem\+json/);
+      // Parquet too: it streams as DuckDB writes, but a COPY that fails before any byte is an error.
+      for (const format of ['arrow', 'parquet']) {
+        const response = await get(server, other, `${path}?format=${format}`);
+        expect(response.status, `${path} ${format}`).toBe(500);
+        expect(response.headers.get('content-type'), `${path} ${format}`).toMatch(/problem\+json/);
+      }
     }
   });
 

@@ -1,0 +1,68 @@
+import { readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { csvRide } from '../helpers/csv-activity.ts';
+import { get, makeTempDir, startTestServer, type TestServer, upload } from '../helpers/test-server.ts';
+import { xorshift32 } from '../helpers/xorshift.ts';
+
+/**
+ * Parquet bodies are sent as DuckDB writes them (`streamParquet`): a result of several row groups
+ * must arrive as the whole, valid file, with the temporary file gone afterwards.
+ */
+describe('Parquet streamed while it is written', () => {
+  let server: TestServer;
+  let token: string;
+  const RIDES = 36;
+  let expectedWatts = 0;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    token = await server.tokenFor('parquet-stream');
+    // 36 rides of an hour: 129,600 rows, more than one of DuckDB's 122,880-row row groups (short
+    // rides: the helper's periodic heart rate is the exact mean-max search's slowest case).
+    const next = xorshift32(7);
+    const watts = Array.from({ length: 3600 }, () => 100 + Math.floor(next() * 300));
+    expectedWatts = RIDES * watts.reduce((a, b) => a + b);
+    const files = Array.from({ length: RIDES }, (_, i) => ({
+      name: `ride-${i}.csv`,
+      bytes: csvRide({
+        startIso: new Date(Date.UTC(2024, 4, 1 + i, 6)).toISOString(),
+        durationS: 3600,
+        powerW: (s) => watts[s]!,
+      }),
+    }));
+    // Ten files per request at most.
+    for (let i = 0; i < files.length; i += 10)
+      expect((await upload(server, token, files.slice(i, i + 10))).status).toBeLessThan(300);
+  });
+  afterAll(() => server?.close());
+
+  it('arrives whole: every row, in order, several row groups, no temporary file left', async () => {
+    const response = await get(
+      server,
+      token,
+      '/api/v1/activities/longitudinal-data?format=parquet&metrics=power',
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/parquet/);
+    const bytes = Buffer.from(await response.arrayBuffer());
+    const path = join(await makeTempDir('peakform-parquet-stream-'), 'body.parquet');
+    await writeFile(path, bytes);
+    const connection = await (await DuckDBInstance.create(':memory:')).connect();
+    const rows = async (sql: string) => (await connection.runAndReadAll(sql)).getRowObjectsJS();
+    const [summary] = await rows(`SELECT count(*) AS n, sum(power) AS watts,
+        bool_and(timestamp > prev) AS ordered
+      FROM (SELECT power, timestamp, lag(timestamp, 1, TIMESTAMPTZ '1970-01-01') OVER () AS prev
+            FROM read_parquet('${path}'))`);
+    expect(summary).toEqual({ n: BigInt(RIDES * 3600), watts: BigInt(expectedWatts), ordered: true });
+    const [groups] = await rows(`SELECT count(DISTINCT row_group_id) AS n FROM parquet_metadata('${path}')`);
+    expect(Number(groups!.n)).toBeGreaterThan(1);
+    connection.closeSync();
+    // The export's temporary file goes once it is written and read.
+    const exportsDir = server.engine.store.lake.fromStored('exports');
+    for (let i = 0; i < 50 && (await readdir(exportsDir)).length > 0; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(await readdir(exportsDir)).toEqual([]);
+  });
+});
