@@ -3,7 +3,8 @@
  * one activity each, over 1,000 athletes), then CPU per lookup of one source with its activity
  * ids, the way `IngestService.find` does it now (by key: the source by id, its activities through
  * the activities_source index) next to the previous single query, whose join scanned every
- * activity. Both answers are compared first.
+ * activity; and the same for a bulk batch of 16 sources (`IN` lists of parameters, next to the
+ * previous join with `list_contains` over one list parameter). Answers are compared first.
  *
  *   npx tsx bench/source-lookup.ts [--activities 1000000] [--lookups 20]
  */
@@ -13,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Bench } from 'tinybench';
-import { compileActivityIdsOfSource, compileSourceById } from '../src/query/catalog-sql.ts';
+import { compileActivityIdsOfSources, compileSourcesByIds } from '../src/query/catalog-sql.ts';
 import { Store } from '../src/store/store.ts';
 import { writeBenchResult } from './report.ts';
 
@@ -41,9 +42,31 @@ const i = Math.floor(N / 2);
 const sourceId = `src_${md5(i)}`;
 const athleteId = `ath${i % 1000}`;
 const byKey = async () => {
-  const [source] = await store.select<{ athlete_id: string; id: string }>(compileSourceById(sourceId));
-  const activities = await store.select<{ id: string }>(compileActivityIdsOfSource(sourceId));
+  const [source] = await store.select<{ athlete_id: string; id: string }>(compileSourcesByIds([sourceId]));
+  const activities = await store.select<{ id: string }>(compileActivityIdsOfSources([sourceId]));
   return source?.athlete_id === athleteId ? activities.map((a) => a.id) : null;
+};
+// A bulk batch: 16 sources of one athlete.
+const batchIds = Array.from({ length: 16 }, (_, k) => `src_${md5(i + k * 1000)}`);
+const batchByKey = async () => {
+  const sources = await store.select<{ athlete_id: string; id: string }>(compileSourcesByIds(batchIds));
+  const activities = await store.select<{ source_id: string; id: string }>(
+    compileActivityIdsOfSources(batchIds),
+  );
+  const mine = new Set(sources.filter((s) => s.athlete_id === athleteId).map((s) => s.id));
+  return activities
+    .filter((a) => mine.has(a.source_id))
+    .map((a) => a.id)
+    .sort();
+};
+const batchJoined = async () => {
+  const rows = await store.all<{ activity_ids: string[] }>(
+    `SELECT s.id, list(a.id ORDER BY a.session_index) FILTER (WHERE a.id IS NOT NULL) AS activity_ids
+       FROM sources s LEFT JOIN activities a ON a.source_id = s.id
+       WHERE s.athlete_id = $1 AND list_contains(CAST(CAST($2 AS JSON) AS VARCHAR[]), s.id) GROUP BY ALL`,
+    [athleteId, JSON.stringify(batchIds)],
+  );
+  return rows.flatMap((r) => r.activity_ids ?? []).sort();
 };
 // The query IngestService.find ran before (catalog-sql.ts at 45ff6b2).
 const joined = async () => {
@@ -57,10 +80,18 @@ const joined = async () => {
 };
 const [a, b] = [await byKey(), await joined()];
 if (JSON.stringify(a) !== JSON.stringify(b) || !a?.length) throw new Error(`answers differ: ${a} / ${b}`);
+const [c, d] = [await batchByKey(), await batchJoined()];
+if (JSON.stringify(c) !== JSON.stringify(d) || c.length !== 16)
+  throw new Error(`batch answers differ: ${c} / ${d}`);
 
 const cpuMs: Record<string, number> = {};
 const bench = new Bench({ iterations: 1, time: 0, warmup: false });
-for (const [name, lookup] of Object.entries({ 'by key': byKey, 'joined (before)': joined })) {
+for (const [name, lookup] of Object.entries({
+  'by key': byKey,
+  'joined (before)': joined,
+  'batch of 16 by key': batchByKey,
+  'batch of 16 joined (before)': batchJoined,
+})) {
   bench.add(
     name,
     async () => {

@@ -6,11 +6,10 @@ import { sha256Hex, sourceIdFor } from '../../domain/ids.ts';
 import { isoUtc } from '../../domain/time-format.ts';
 import type { SourceRecord } from '../../domain/wire.ts';
 import {
-  compileActivityIdsOfSource,
+  compileActivityIdsOfSources,
   compileDeletedActivitiesOfSources,
-  compileFindSources,
-  compileSourceById,
   compileSourceCount,
+  compileSourcesByIds,
   compileSourcesToRecompute,
 } from '../../query/catalog-sql.ts';
 import { compileSourcesFromDate } from '../../query/metabolic-profile-sql.ts';
@@ -375,10 +374,7 @@ export class IngestService {
       progress.activities += item.activities.length;
       for (const activity of item.activities) progress.samples += Number(activity.row.sample_count);
     }
-    const rows = await this.store.select<SourceRow>(
-      compileFindSources(athleteId, [...new Set(outcome.map((o) => o.sourceId))]),
-    );
-    const records = new Map(rows.map((row) => [row.id, toSourceRecord(row)]));
+    const records = await this.findMany(athleteId, [...new Set(outcome.map((o) => o.sourceId))]);
     return outcome.map((o) => {
       if (o.duplicate) progress.duplicates++;
       return { ...records.get(o.sourceId)!, duplicate: o.duplicate };
@@ -391,7 +387,7 @@ export class IngestService {
     files: readonly PreparedFile[],
   ): Promise<{ status: Map<string, string>; deleted: Map<string, Set<string>> }> {
     const ids = [...new Set(files.map((f) => f.sourceId))];
-    const rows = await this.store.select<SourceRow>(compileFindSources(athleteId, ids));
+    const sources = await this.findMany(athleteId, ids);
     const tombstones = await this.store.select<{ source_id: string; activity_id: string }>(
       compileDeletedActivitiesOfSources(ids),
     );
@@ -400,7 +396,7 @@ export class IngestService {
       if (!deleted.has(t.source_id)) deleted.set(t.source_id, new Set());
       deleted.get(t.source_id)!.add(t.activity_id);
     }
-    return { status: new Map(rows.map((r) => [r.id, r.status])), deleted };
+    return { status: new Map([...sources].map(([id, source]) => [id, source.status])), deleted };
   }
 
   /** As `ingest` decides: new bytes, a failed source (retried), or deleted activities to restore. */
@@ -506,12 +502,32 @@ export class IngestService {
   }
 
   async find(athleteId: string, sourceId: string): Promise<SourceRecord | undefined> {
-    // Two lookups by key: one query joining the activities scanned all of them (60 ms of CPU at a
-    // million activities, twice per upload).
-    const [row] = await this.store.select<SourceRow & { athlete_id: string }>(compileSourceById(sourceId));
-    if (!row || row.athlete_id !== athleteId) return undefined;
-    const activities = await this.store.select<{ id: string }>(compileActivityIdsOfSource(sourceId));
-    return toSourceRecord({ ...row, activity_ids: activities.map((a) => a.id) });
+    return (await this.findMany(athleteId, [sourceId])).get(sourceId);
+  }
+
+  /**
+   * The athlete's sources among these ids, by id. Two lookups by key: one query joining the
+   * activities scanned all of them (60 ms of CPU at a million activities, twice per upload), and
+   * the athlete is checked here because a condition beside the key made DuckDB scan.
+   */
+  private async findMany(
+    athleteId: string,
+    sourceIds: readonly string[],
+  ): Promise<Map<string, SourceRecord>> {
+    const found = new Map<string, SourceRecord>();
+    if (sourceIds.length === 0) return found;
+    const rows = (
+      await this.store.select<SourceRow & { athlete_id: string }>(compileSourcesByIds(sourceIds))
+    ).filter((row) => row.athlete_id === athleteId);
+    if (rows.length === 0) return found;
+    const activityIds = new Map<string, string[]>();
+    for (const { source_id, id } of await this.store.select<{ source_id: string; id: string }>(
+      compileActivityIdsOfSources(rows.map((row) => row.id)),
+    ))
+      activityIds.set(source_id, [...(activityIds.get(source_id) ?? []), id]);
+    for (const row of rows)
+      found.set(row.id, toSourceRecord({ ...row, activity_ids: activityIds.get(row.id) ?? [] }));
+    return found;
   }
 
   async get(athleteId: string, sourceId: string): Promise<SourceRecord> {
