@@ -1216,9 +1216,45 @@ function crcByte(crc: number, byte: number): number {
  */
 const CRC_BYTE_TABLE = Uint16Array.from({ length: 256 }, (_, byte) => crcByte(0, byte));
 
+/**
+ * Slicing-by-8: table k holds the CRC step of a byte followed by k zero bytes, so eight bytes fold
+ * in with eight independent lookups instead of a chain of eight dependent ones (about 3x faster
+ * on a 2 MB ride). Table 0 is CRC_BYTE_TABLE.
+ */
+const [CRC_T0, CRC_T1, CRC_T2, CRC_T3, CRC_T4, CRC_T5, CRC_T6, CRC_T7] = ((): Uint16Array[] => {
+  const tables = [CRC_BYTE_TABLE];
+  for (let k = 1; k < 8; k++) {
+    const previous = tables[k - 1]!;
+    tables.push(Uint16Array.from(previous, (crc) => (crc >> 8) ^ CRC_BYTE_TABLE[crc & 0xff]!));
+  }
+  return tables;
+})() as [
+  Uint16Array,
+  Uint16Array,
+  Uint16Array,
+  Uint16Array,
+  Uint16Array,
+  Uint16Array,
+  Uint16Array,
+  Uint16Array,
+];
+
 /** FIT's CRC-16 over bytes[start, end), equal to the SDK's CrcCalculator. */
 export function fitCrc(bytes: Uint8Array, start: number, end: number): number {
   let crc = 0;
-  for (let i = start; i < end; i++) crc = (crc >> 8) ^ CRC_BYTE_TABLE[(crc ^ bytes[i]!) & 0xff]!;
+  let i = start;
+  // The CRC's two bytes mix into the first two of each eight; the other six go in as they are.
+  for (; i + 8 <= end; i += 8) {
+    crc =
+      CRC_T7[(crc ^ bytes[i]!) & 0xff]! ^
+      CRC_T6[((crc >> 8) ^ bytes[i + 1]!) & 0xff]! ^
+      CRC_T5[bytes[i + 2]!]! ^
+      CRC_T4[bytes[i + 3]!]! ^
+      CRC_T3[bytes[i + 4]!]! ^
+      CRC_T2[bytes[i + 5]!]! ^
+      CRC_T1[bytes[i + 6]!]! ^
+      CRC_T0[bytes[i + 7]!]!;
+  }
+  for (; i < end; i++) crc = (crc >> 8) ^ CRC_T0[(crc ^ bytes[i]!) & 0xff]!;
   return crc;
 }
