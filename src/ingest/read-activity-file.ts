@@ -2,7 +2,7 @@ import type { ReadResult, SourceFormat } from '../domain/activity.ts';
 import { UnreadableFileError } from '../domain/errors.ts';
 import { readCsv } from './csv/read-csv.ts';
 import { detectFormat, extensionOf } from './detect-format.ts';
-import { readFit } from './fit/read-fit.ts';
+import { type ReadFitOptions, readFit } from './fit/read-fit.ts';
 import { readGpx } from './gpx/read-gpx.ts';
 import { MAX_ACTIVITIES_PER_FILE } from './recording-bounds.ts';
 import { readTcx } from './tcx/read-tcx.ts';
@@ -20,6 +20,11 @@ export const FORMAT_READERS: Readonly<Record<SourceFormat, FormatReader>> = {
 const ACCEPTED =
   'Accepted formats: FIT (.fit), TCX (.tcx), GPX (.gpx) and CSV (.csv, with a `timestamp` column in ISO 8601 with `Z` or an offset).';
 
+export interface ReadActivityFileOptions {
+  /** FIT only: how records are read (readFit's option); for tests and benches, the answer is the same. */
+  fit?: ReadFitOptions;
+}
+
 /**
  * Reads an activity file of any supported format. The format is found from the content, so a
  * wrong extension does not matter. Returns the activities with their data-quality issues (at most
@@ -27,13 +32,19 @@ const ACCEPTED =
  * UnreadableFileError (a user's mistake, HTTP 422) only when nothing usable remains, and for any
  * other failure while decoding, so that every upload ends as a source, processed or failed.
  */
-export function readActivityFile(bytes: Uint8Array, fileName?: string): ReadResult {
+export function readActivityFile(
+  bytes: Uint8Array,
+  fileName?: string,
+  options: ReadActivityFileOptions = {},
+): ReadResult {
   let format: SourceFormat | null = null;
   try {
     format = detectFormat(bytes, fileName);
     if (format === null)
       throw new UnreadableFileError(unrecognizedMessage(bytes, fileName), { fileName: fileName ?? null });
-    return withActivityLimit(FORMAT_READERS[format](bytes));
+    const result =
+      format === 'fit' && options.fit ? readFit(bytes, 'fast', options.fit) : FORMAT_READERS[format](bytes);
+    return withActivityLimit(result);
   } catch (error) {
     if (error instanceof UnreadableFileError) throw error;
     // Hostile bytes can reach corners of third-party decoders that throw plain errors (or exhaust

@@ -2,6 +2,14 @@ import { Profile, Utils } from '@garmin/fitsdk';
 import HrMesgUtils from '@garmin/fitsdk/src/utils-hr-mesg.js';
 import { DeveloperFieldTracker } from './developer-field-tracker.ts';
 import type { FitMessage } from './fit-message.ts';
+import { type FitRecords, FitRecordsBuilder } from './read-fit-records.ts';
+import {
+  compileDeveloperColumns,
+  compileRecordColumns,
+  type DeveloperColumn,
+  type RecordColumnPlan,
+  readRecordColumns,
+} from './record-columns.ts';
 
 /**
  * A FIT decoder that gives the same messages and errors as `@garmin/fitsdk`'s `Decoder.read()`
@@ -26,9 +34,26 @@ export function decodeFitStreamFast(
   dataOnly: boolean,
   only: ReadonlySet<number> | null = null,
   recordFields: ReadonlySet<string> | null = null,
+  recordColumns = false,
+): FastDecoded | null {
+  if (recordColumns) {
+    const columnar = decodeOrNull(bytes, dataOnly, only, recordFields, new FitRecordsBuilder(1024));
+    // Null: the file has records the columns cannot take exactly (record-columns.ts), or it is
+    // one for the SDK; either way it is decoded again as without the option.
+    if (columnar !== null) return columnar;
+  }
+  return decodeOrNull(bytes, dataOnly, only, recordFields, null);
+}
+
+function decodeOrNull(
+  bytes: Uint8Array,
+  dataOnly: boolean,
+  only: ReadonlySet<number> | null,
+  recordFields: ReadonlySet<string> | null,
+  records: FitRecordsBuilder | null,
 ): FastDecoded | null {
   try {
-    return new FastDecoder(bytes, dataOnly, only, recordFields).read();
+    return new FastDecoder(bytes, dataOnly, only, recordFields, records).read();
   } catch {
     // Anything the port did not anticipate (a TypeError the SDK would also hit, a bug here):
     // the SDK decodes the file, so answers never depend on this decoder.
@@ -37,10 +62,13 @@ export function decodeFitStreamFast(
 }
 
 export interface FastDecoded {
+  /** Without `recordMesgs` when the records were read into `records`. */
   messages: Record<string, FitMessage[]>;
   recordDeveloperFields: DeveloperFieldTracker['perRecord'];
   errors: string[];
   integrityOk: boolean;
+  /** The record messages as readFitRecords reads them, when decoded with `recordColumns`. */
+  records?: FitRecords;
 }
 
 /** The SDK's checkIntegrity(): FIT header, data size within the bytes, header CRC and file CRC. */
@@ -60,6 +88,9 @@ export function checkFitIntegrity(bytes: Uint8Array, crc: typeof fitCrc = fitCrc
 
 /** An error the SDK raises as data damage; its message is exactly the SDK's. */
 class SdkError extends Error {}
+
+/** A record message the record columns cannot take exactly: the file is decoded into messages instead. */
+class RecordColumnsDeclined extends Error {}
 
 /** Base types as the SDK's `FIT.BaseTypeDefinitions` (protocol constants, not profile data). */
 const BASE_TYPES: readonly { size: number; invalid: number }[] = [
@@ -224,6 +255,12 @@ interface Definition {
   shapes: Map<number, MessageShape>;
   /** Plain path: the slots that go into the message (all, unless record fields are left out). */
   keep: number;
+  /** Record columns: the plan for this definition (null: declined), once a message needed it. */
+  columns: RecordColumnPlan | null | undefined;
+  /** Record columns: its developer fields, for the field-description state `developerColumnsFor`. */
+  developerColumns: DeveloperColumn[] | null;
+  developerColumnsFor: ReadonlyMap<number, unknown> | null;
+  developerColumnsAt: number;
 }
 
 interface Entry {
@@ -269,12 +306,20 @@ class FastDecoder {
    */
   readonly #recordFields: ReadonlySet<string> | null;
 
+  /**
+   * Where record messages go instead of `recordMesgs` (record-columns.ts), or null. A record the
+   * columns cannot take exactly throws RecordColumnsDeclined, and the file is decoded again.
+   */
+  readonly #records: FitRecordsBuilder | null;
+
   constructor(
     bytes: Uint8Array,
     dataOnly: boolean,
     only: ReadonlySet<number> | null,
     recordFields: ReadonlySet<string> | null,
+    records: FitRecordsBuilder | null,
   ) {
+    this.#records = records;
     this.#only = only;
     this.#recordFields = recordFields;
     this.#bytes = bytes;
@@ -292,7 +337,11 @@ class FastDecoder {
       if (!(error instanceof SdkError)) return null;
       errors.push(error.message);
     }
-    if (errors.length === 0) {
+    if (errors.length === 0 && this.#records !== null) {
+      // The SDK's merge writes heart rates into record messages, which the columns do not have
+      // (it does nothing without heart-rate messages or without records).
+      if ((this.#messages.hrMesgs?.length ?? 0) > 0 && this.#records.recordCount > 0) return null;
+    } else if (errors.length === 0) {
       // As Decoder.read() does after a clean decode, with the SDK's own function: whatever it
       // writes or throws is the same on the same messages.
       try {
@@ -301,11 +350,20 @@ class FastDecoder {
         errors.push(error instanceof Error ? error.message : String(error));
       }
     }
+    if (this.#records === null)
+      return {
+        messages: this.#messages,
+        recordDeveloperFields: this.#tracker.perRecord,
+        errors,
+        integrityOk,
+      };
+    delete this.#messages.recordMesgs;
     return {
       messages: this.#messages,
-      recordDeveloperFields: this.#tracker.perRecord,
+      recordDeveloperFields: [],
       errors,
       integrityOk,
+      records: this.#records.build(),
     };
   }
 
@@ -407,6 +465,10 @@ class FastDecoder {
       developerSlot: 0,
       shapes: new Map(),
       keep: ALL_SLOTS,
+      columns: undefined,
+      developerColumns: null,
+      developerColumnsFor: null,
+      developerColumnsAt: -1,
     };
     definition.plain = compilePlain(definition);
     if (definition.plain !== null) {
@@ -437,6 +499,11 @@ class FastDecoder {
       this.#position = start + definition.size;
       return;
     }
+    if (this.#records !== null && definition.globalMessageNumber === RECORD) {
+      this.#readRecordColumns(definition, start);
+      this.#position = start + definition.size;
+      return;
+    }
     // Developer fields are looked up before this message's own developer_data_id or
     // field_description takes effect, as in the SDK.
     const developerFields = this.#readDeveloperFields(definition, start + definition.nativeSize);
@@ -453,6 +520,40 @@ class FastDecoder {
     definition.group!.push(message);
     if (profile.num === RECORD) this.#tracker.onRecord();
     else if (profile.num === FIELD_DESCRIPTION) this.#tracker.onFieldDescription(message);
+  }
+
+  /**
+   * A record message into the record columns, or RecordColumnsDeclined. Accumulators need not be
+   * fed: only records on the general path read the record ones, and those are declined.
+   */
+  #readRecordColumns(definition: Definition, start: number): void {
+    if (definition.columns === undefined) definition.columns = compileRecordColumns(definition.plain);
+    const plan = definition.columns;
+    if (plan === null) throw new RecordColumnsDeclined();
+    const records = this.#records!;
+    let developer: DeveloperColumn[] | null = null;
+    if (definition.developerFields.length > 0) {
+      this.#resolveDeveloperFields(definition);
+      const infos = this.#tracker.current;
+      if (
+        definition.developerColumnsFor !== infos ||
+        definition.developerColumnsAt !== this.#developerDataVersion
+      ) {
+        definition.developerColumns = compileDeveloperColumns(
+          definition.developerFields.map((field) => field.size),
+          definition.resolved,
+          definition.nativeSize,
+          infos,
+          BASE_TYPES,
+          records,
+        );
+        definition.developerColumnsFor = infos;
+        definition.developerColumnsAt = this.#developerDataVersion;
+      }
+      developer = definition.developerColumns;
+      if (developer === null) throw new RecordColumnsDeclined();
+    }
+    readRecordColumns(this.#view, start, definition.littleEndian, plan, developer, records);
   }
 
   /**
@@ -734,12 +835,17 @@ class FastDecoder {
     );
   }
 
-  #readDeveloperFields(definition: Definition, start: number): Record<number, unknown> | null {
-    if (definition.developerFields.length === 0) return null;
+  /** The developer field each of the definition's developer field definitions names now. */
+  #resolveDeveloperFields(definition: Definition): void {
     if (definition.resolvedAt !== this.#developerDataVersion) {
       definition.resolved = definition.developerFields.map((field) => this.#findDeveloperField(field));
       definition.resolvedAt = this.#developerDataVersion;
     }
+  }
+
+  #readDeveloperFields(definition: Definition, start: number): Record<number, unknown> | null {
+    if (definition.developerFields.length === 0) return null;
+    this.#resolveDeveloperFields(definition);
     let values: Record<number, unknown> | null = null;
     let at = start;
     for (let i = 0; i < definition.developerFields.length; i++) {

@@ -2,6 +2,7 @@ import { Decoder, Profile, Stream } from '@garmin/fitsdk';
 import { decodeFitStreamFast } from './decode-fit-fast.ts';
 import { DeveloperFieldTracker } from './developer-field-tracker.ts';
 import type { DeveloperFieldInfo, FitMessage } from './fit-message.ts';
+import type { FitRecords } from './read-fit-records.ts';
 
 export type { DeveloperFieldInfo, FitMessage } from './fit-message.ts';
 
@@ -23,6 +24,11 @@ export interface DecodedFit {
   headerIgnored: boolean;
   /** Which decoder produced the messages: the fast one, or the SDK (asked for, or fallen back to). */
   decodedBy: FitDecoderName;
+  /**
+   * The record messages as readFitRecords reads them, read straight from the bytes: only with the
+   * `recordColumns` option, when the fast decoder could (messages then has no `recordMesgs`).
+   */
+  records?: FitRecords;
 }
 
 /**
@@ -46,6 +52,12 @@ export interface DecodeFitOptions {
    * errors are the same as without the option. The SDK decodes every field.
    */
   recordFields?: ReadonlySet<string>;
+  /**
+   * Record messages straight into `records` (readFitRecords' result) instead of `recordMesgs`,
+   * when the fast decoder can do so exactly (record-columns.ts); otherwise, and with the SDK, the
+   * records are messages as without the option. Set by readFit, which reads records only so.
+   */
+  recordColumns?: boolean;
 }
 
 type StreamDecoder = (
@@ -76,7 +88,10 @@ export function decodeFit(
       ? new Set([...options.only, RECORD, FIELD_DESCRIPTION, DEVELOPER_DATA_ID])
       : null;
     const recordFields = options.recordFields ?? null;
-    const fast = decodeWith(bytes, (b, dataOnly) => decodeFitStreamFast(b, dataOnly, only, recordFields));
+    const recordColumns = options.recordColumns ?? false;
+    const fast = decodeWith(bytes, (b, dataOnly) =>
+      decodeFitStreamFast(b, dataOnly, only, recordFields, recordColumns),
+    );
     if (fast !== null) return { ...fast, decodedBy: 'fast' };
   }
   return { ...decodeWith(bytes, decodeStreamWithSdk)!, decodedBy: 'sdk' };
@@ -97,7 +112,9 @@ function decodeWith(bytes: Uint8Array, decodeStream: StreamDecoder): Omit<Decode
   return { ...first, headerIgnored: false };
 }
 
-function count(decoded: Pick<DecodedFit, 'messages'>, key: string): number {
+function count(decoded: Pick<DecodedFit, 'messages' | 'records'>, key: string): number {
+  if (key === 'recordMesgs' && decoded.records !== undefined)
+    return decoded.records.trace.timeS.length + decoded.records.skippedWithoutTime;
   return decoded.messages[key]?.length ?? 0;
 }
 

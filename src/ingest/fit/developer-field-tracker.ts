@@ -12,6 +12,11 @@ export class DeveloperFieldTracker {
   // Copy-on-write: every record keeps a reference to the table that was current when it was read.
   #current = new Map<number, DeveloperFieldInfo>();
 
+  /** The fields in effect now: what the next record message gets. */
+  get current(): ReadonlyMap<number, DeveloperFieldInfo> {
+    return this.#current;
+  }
+
   onRecord(): void {
     this.perRecord.push(this.#current);
   }

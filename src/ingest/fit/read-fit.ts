@@ -60,19 +60,34 @@ interface Session {
   mesg: FitMessage;
 }
 
+export interface ReadFitOptions {
+  /**
+   * False reads records through record messages (readFitRecords) even where the fast decoder can
+   * read them into columns directly (record-columns.ts); the answer is the same (tests and
+   * benches compare the two). Default true.
+   */
+  recordColumns?: boolean;
+}
+
 /**
  * Reads a FIT activity file: one activity per session (multisport files have several), or one
  * activity for a file that was never closed. Damage after valid data keeps that data, with a
  * file-level issue; throws UnreadableFileError only when no record and no session survived.
  * `decoder` picks the FIT decoder (tests compare both; the answer is the same).
  */
-export function readFit(bytes: Uint8Array, decoder: FitDecoderName = 'fast'): ReadResult {
+export function readFit(
+  bytes: Uint8Array,
+  decoder: FitDecoderName = 'fast',
+  options: ReadFitOptions = {},
+): ReadResult {
   const decoded = decodeFit(bytes, decoder, {
     only: READ_FIT_MESSAGES,
     recordFields: READ_FIT_RECORD_FIELDS,
+    recordColumns: options.recordColumns ?? true,
   });
   const { messages } = decoded;
-  const records = readFitRecords(messages.recordMesgs ?? [], decoded.recordDeveloperFields);
+  const records =
+    decoded.records ?? readFitRecords(messages.recordMesgs ?? [], decoded.recordDeveloperFields);
   const fileIssues = decodeIssues(decoded, records.trace.timeS.length);
   if (records.skippedWithoutTime > 0) {
     fileIssues.push({
