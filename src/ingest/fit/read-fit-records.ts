@@ -3,7 +3,7 @@ import type { MetricName } from '../../domain/metrics.ts';
 import { missingColumn, type RawTrace } from '../raw-trace.ts';
 import { toSnakeCase } from '../to-snake-case.ts';
 import { type SparseColumn, TraceBuilder } from '../trace-builder.ts';
-import type { DeveloperFieldInfo, FitMessage } from './decode-fit.ts';
+import type { DeveloperFieldInfo, FitMessage } from './fit-message.ts';
 import { FIT_EPOCH_S } from './fit-time.ts';
 
 const DEGREES_PER_SEMICIRCLE = 180 / 2 ** 31;
