@@ -28,6 +28,10 @@ import {
  * an unknown base type, 64-bit components, any exception the SDK would raise other than the
  * data-damage ones (`SdkError`) — makes it return null, and the caller decodes the file with the
  * SDK instead.
+ *
+ * Asked for `recordColumns` (readFit does), it reads record messages straight into readFit's
+ * columns instead of message objects (record-columns.ts), and decodes the file again into
+ * messages when a record needs more than that path reproduces exactly.
  */
 export function decodeFitStreamFast(
   bytes: Uint8Array,
@@ -37,6 +41,7 @@ export function decodeFitStreamFast(
   recordColumns = false,
 ): FastDecoded | null {
   if (recordColumns) {
+    // The columns start small and double as rows come: a file's size says little about its records.
     const columnar = decodeOrNull(bytes, dataOnly, only, recordFields, new FitRecordsBuilder(1024));
     // Null: the file has records the columns cannot take exactly (record-columns.ts), or it is
     // one for the SDK; either way it is decoded again as without the option.
