@@ -165,12 +165,12 @@ function isIntegerScalar(field: FlatField): boolean {
   return field.count === 1 && !field.isArray && field.baseType !== FLOAT32;
 }
 
-/** The raw values an enum table names (its keys are the values as decimal strings). */
+/** The integer raw values an enum table names: the keys `names[raw]` finds for them. */
 function namedValues(names: Record<string, string>): Set<number> {
   return new Set(
     Object.keys(names)
       .map(Number)
-      .filter((value) => Number.isInteger(value)),
+      .filter((value) => Number.isInteger(value) && names[String(value)] !== undefined),
   );
 }
 
@@ -197,7 +197,7 @@ const SMO2 = slotOf('saturatedHemoglobinPercent');
 /** Inputs read as `a ?? b`, where only a missing value (not a string) gives way to the other. */
 const EITHER_OR = new Set([ENHANCED_SPEED, SPEED, ENHANCED_ALTITUDE, ALTITUDE]);
 
-// The slots of READING, bound here once: this is the loop that runs per record.
+// The slots of READING, as constants for the per-record loop.
 const {
   power: R_POWER,
   heartRate: R_HEART_RATE,
@@ -357,7 +357,7 @@ function readDeveloperColumns(
 
 /**
  * One value of a base type that reads as a number, as the decoder's readScalar and readAny read
- * it (its own copy: a call into another module is dearer in this loop).
+ * it (a copy: decode-fit-fast.ts imports this module, not the other way round).
  */
 function readNumber(view: DataView, at: number, baseType: number, littleEndian: boolean): number {
   switch (baseType) {
