@@ -139,6 +139,7 @@ const NUMERIC_FIELD_TYPES = new Set(
 const FIELD_TYPE_TO_BASE_TYPE = Utils.FieldTypeToBaseType as Record<string, number | undefined>;
 
 const RECORD = 20;
+const HR = 132;
 const FIELD_DESCRIPTION = 206;
 const DEVELOPER_DATA_ID = 207;
 
@@ -342,11 +343,8 @@ class FastDecoder {
       if (!(error instanceof SdkError)) return null;
       errors.push(error.message);
     }
-    if (errors.length === 0 && this.#records !== null) {
-      // The SDK's merge writes heart rates into record messages, which the columns do not have
-      // (it does nothing without heart-rate messages or without records).
-      if ((this.#messages.hrMesgs?.length ?? 0) > 0 && this.#records.recordCount > 0) return null;
-    } else if (errors.length === 0) {
+    // With record columns there is no heart-rate message to merge (#decodeMessage declines them).
+    if (errors.length === 0 && this.#records === null) {
       // As Decoder.read() does after a clean decode, with the SDK's own function: whatever it
       // writes or throws is the same on the same messages.
       try {
@@ -525,6 +523,9 @@ class FastDecoder {
     definition.group!.push(message);
     if (profile.num === RECORD) this.#tracker.onRecord();
     else if (profile.num === FIELD_DESCRIPTION) this.#tracker.onFieldDescription(message);
+    // The SDK's heart-rate merge writes into record messages, which the columns do not make:
+    // declined at the first heart-rate message rather than after the whole file.
+    else if (profile.num === HR && this.#records !== null) throw new RecordColumnsDeclined();
   }
 
   /**

@@ -306,11 +306,6 @@ export class FitRecordsBuilder {
     };
   }
 
-  /** Record messages seen so far: rows and those skipped without a timestamp. */
-  get recordCount(): number {
-    return this.#row + 1 + this.#skippedWithoutTime;
-  }
-
   #grow(): void {
     const capacity = this.#capacity * 2;
     for (let k = 0; k < this.#columns.length; k++) {
