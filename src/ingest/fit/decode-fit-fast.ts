@@ -42,7 +42,7 @@ export function decodeFitStreamFast(
 ): FastDecoded | null {
   if (recordColumns) {
     // The columns start small and double as rows come: a file's size says little about its records.
-    const columnar = decodeOrNull(bytes, dataOnly, only, recordFields, new FitRecordsBuilder(1024));
+    const columnar = decodeOrNull(bytes, dataOnly, only, recordFields, new FitRecordsBuilder(128));
     // Null: the file has records the columns cannot take exactly (record-columns.ts), or it is
     // one for the SDK; either way it is decoded again as without the option.
     if (columnar !== null) return columnar;
