@@ -59,8 +59,12 @@ interface EngineLike {
   warmUp(): void;
   close(): void;
 }
-const roots: Record<string, string> = { now: resolve(import.meta.dirname, '..') };
+// The baseline opens first and starts its workers before this tree's engine sets the workers' heap
+// flag (engine/worker-heaps.ts), which is process-wide: the baseline runs with V8's defaults, as it
+// did in its day.
+const roots: Record<string, string> = {};
 if (existsSync(resolve(args.base, 'src'))) roots.base = args.base;
+roots.now = resolve(import.meta.dirname, '..');
 const engines: Record<string, EngineLike> = {};
 const dirs: string[] = [];
 for (const [tree, root] of Object.entries(roots)) {

@@ -36,6 +36,7 @@ import { type BackupSummary, backupDataDir } from '../store/backup.ts';
 import { ImportJobRepository } from '../store/import-job-repository.ts';
 import { RecomputeRepository } from '../store/recompute-repository.ts';
 import { Store } from '../store/store.ts';
+import { configureWorkerHeaps } from './worker-heaps.ts';
 
 export type { Account } from '../services/identity/account-service.ts';
 export { type Application, SDK_CLIENT_ID } from '../services/identity/application-service.ts';
@@ -178,6 +179,7 @@ export class Engine {
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
+    configureWorkerHeaps();
     const store = await Store.open(options.dataDir);
     try {
       const policy = await settleCurveGapPolicy(store, options.curveGapPolicy);

@@ -1,5 +1,4 @@
 import { availableParallelism } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { DecodeRequest, DecodeResult } from './decode-and-derive.ts';
 
@@ -30,26 +29,6 @@ const WORKER_URL =
   typeof __peakformBundle === 'string'
     ? new URL('decode-worker.js', __peakformBundle)
     : new URL('./decode-worker.mjs', import.meta.url);
-
-/**
- * The old generation a decode worker's heap starts with (MB). A file's typed arrays (columns,
- * grids, prefix sums, curves: tens of MB for a long ride) are garbage once it is written, and
- * under V8's default starting limit the worker ran a full mark-compact for every file or more
- * (49 in 30 ingests of the 6 h ride); from 256 MB it ran 7, for ≈ 15–20 % less CPU per ingest and
- * ≈ +45 MiB of peak RSS (README, issue 11). The limit still grows and shrinks with the live heap.
- */
-const INITIAL_OLD_SPACE_MB = 256;
-let initialOldSpaceSet = false;
-
-/**
- * V8 reads its heap flags when an isolate is created, so this sizes the workers started after it
- * (decode and lake-Arrow workers alike); the main isolate, created already, keeps its own.
- */
-function startWorkersWithRoomyHeaps(): void {
-  if (initialOldSpaceSet || process.env.PEAKFORM_DEFAULT_WORKER_HEAP === '1') return;
-  initialOldSpaceSet = true;
-  setFlagsFromString(`--initial-old-space-size=${INITIAL_OLD_SPACE_MB}`);
-}
 
 /**
  * Decodes and derives files in worker threads, so the event loop that serves requests never runs
@@ -99,7 +78,6 @@ export class DecodePool {
   }
 
   private spawn(): Slot {
-    startWorkersWithRoomyHeaps();
     const worker = new Worker(WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb } });
     let markReady!: () => void;
     const slot: Slot = {
