@@ -3,6 +3,7 @@ import HrMesgUtils from '@garmin/fitsdk/src/utils-hr-mesg.js';
 import { DeveloperFieldTracker } from './developer-field-tracker.ts';
 import type { FitMessage } from './fit-message.ts';
 import { type FitRecords, FitRecordsBuilder } from './read-fit-records.ts';
+import { readFitScalar } from './read-fit-scalar.ts';
 import {
   compileDeveloperColumns,
   compileRecordColumns,
@@ -119,7 +120,6 @@ const BASE_TYPES: readonly { size: number; invalid: number }[] = [
 ];
 const BASE_TYPE_MASK = 0x1f;
 const STRING = 0x07;
-const FLOAT32 = 0x08;
 const FLOAT64 = 0x09;
 const BYTE = 0x0d;
 const SINT64 = 0x0e;
@@ -612,7 +612,7 @@ class FastDecoder {
         present |= 1 << i;
         continue;
       }
-      const raw = readScalar(view, start + field.offset, field.baseType, littleEndian);
+      const raw = readFitScalar(view, start + field.offset, field.baseType, littleEndian);
       if (raw === field.invalid) continue;
       if (field.accumulatedNum >= 0) this.#startAccumulating(mesgNum, field.accumulatedNum, raw);
       present |= 1 << i;
@@ -627,7 +627,7 @@ class FastDecoder {
       const field = plain[i]!;
       const c = field.component;
       if (c === null || (present & (1 << i)) === 0 || (keep & (1 << c.slot)) === 0) continue;
-      const raw = readScalar(view, start + field.offset, field.baseType, littleEndian);
+      const raw = readFitScalar(view, start + field.offset, field.baseType, littleEndian);
       if (raw === c.sourceInvalid) continue;
       const value = ((raw & c.mask) >>> 0) / c.scale - c.offset;
       const rawValue = (value + c.targetOffset) * c.targetScale;
@@ -1234,7 +1234,7 @@ function readPlainArray(view: DataView, start: number, field: PlainField, little
   const values: (number | null)[] = new Array(field.count);
   let allInvalid = true;
   for (let k = 0; k < field.count; k++) {
-    const value = readScalar(view, start + field.offset + k * field.width, field.baseType, littleEndian);
+    const value = readFitScalar(view, start + field.offset + k * field.width, field.baseType, littleEndian);
     if (value !== field.invalid) allInvalid = false;
     values[k] = value === field.invalid && field.baseType !== BYTE ? null : value;
   }
@@ -1271,28 +1271,6 @@ function readU32(bytes: Uint8Array, at: number): number {
   return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
 }
 
-/** One value of a base type of at most 4 bytes, as the SDK's #readSingleValue. */
-function readScalar(view: DataView, at: number, baseType: number, littleEndian: boolean): number {
-  switch (baseType) {
-    case FLOAT32:
-      return view.getFloat32(at, littleEndian);
-    case 0x01:
-      return view.getInt8(at);
-    case 0x03:
-      return view.getInt16(at, littleEndian);
-    case 0x04:
-    case 0x0b:
-      return view.getUint16(at, littleEndian);
-    case 0x05:
-      return view.getInt32(at, littleEndian);
-    case 0x06:
-    case 0x0c:
-      return view.getUint32(at, littleEndian);
-    default:
-      return view.getUint8(at);
-  }
-}
-
 function readAny(view: DataView, at: number, baseType: number, littleEndian: boolean): number | bigint {
   switch (baseType) {
     case FLOAT64:
@@ -1303,7 +1281,7 @@ function readAny(view: DataView, at: number, baseType: number, littleEndian: boo
     case 0x10:
       return view.getBigUint64(at, littleEndian);
     default:
-      return readScalar(view, at, baseType, littleEndian);
+      return readFitScalar(view, at, baseType, littleEndian);
   }
 }
 

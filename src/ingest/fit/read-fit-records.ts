@@ -72,7 +72,7 @@ export const READING_COUNT = 12;
  * The record fields readFitRecords reads (and the heart-rate merge: `timestamp`, `heartRate`),
  * so that the decoder can leave the others (power phases, pedal balance …) out of the messages.
  */
-export const READ_FIT_RECORD_FIELDS: ReadonlySet<string> = new Set([
+export const READ_FIT_RECORD_FIELD_NAMES = [
   'timestamp',
   'power',
   'heartRate',
@@ -88,7 +88,8 @@ export const READ_FIT_RECORD_FIELDS: ReadonlySet<string> = new Set([
   'temperature',
   'coreTemperature',
   'saturatedHemoglobinPercent',
-]);
+] as const;
+export const READ_FIT_RECORD_FIELDS: ReadonlySet<string> = new Set(READ_FIT_RECORD_FIELD_NAMES);
 
 /** A developer field read into `trace.extra[column]`. */
 export interface DeveloperColumn {

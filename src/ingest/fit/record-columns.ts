@@ -2,10 +2,11 @@ import type { DeveloperFieldInfo } from './fit-message.ts';
 import {
   type DeveloperSlot,
   type FitRecordsBuilder,
-  READ_FIT_RECORD_FIELDS,
+  READ_FIT_RECORD_FIELD_NAMES,
   READING,
   READING_COUNT,
 } from './read-fit-records.ts';
+import { readFitScalar } from './read-fit-scalar.ts';
 
 /**
  * Record messages straight from the bytes into readFit's columns (FitRecords), with no object per
@@ -31,7 +32,6 @@ import {
 /** FIT base types this module tells apart (protocol constants). */
 const STRING = 0x07;
 const FLOAT32 = 0x08;
-const FLOAT64 = 0x09;
 /** The first of the 64-bit integer types (0x0e–0x10), which the decoder reads as BigInt. */
 const SINT64 = 0x0e;
 
@@ -64,29 +64,10 @@ export interface FlatComponent {
 }
 
 /** The record fields readFitRecords reads, by the decoder's names: the plan's slots. */
-const INPUTS = [
-  'timestamp',
-  'power',
-  'heartRate',
-  'cadence',
-  'fractionalCadence',
-  'enhancedSpeed',
-  'speed',
-  'distance',
-  'enhancedAltitude',
-  'altitude',
-  'positionLat',
-  'positionLong',
-  'temperature',
-  'coreTemperature',
-  'saturatedHemoglobinPercent',
-] as const;
+const INPUTS = READ_FIT_RECORD_FIELD_NAMES;
 type Input = (typeof INPUTS)[number];
 const INPUT_INDEX = new Map<string, number>(INPUTS.map((name, k) => [name, k]));
 const slotOf = (name: Input): number => INPUT_INDEX.get(name)!;
-// A field readFitRecords reads but the plan did not would silently read as absent here.
-if (READ_FIT_RECORD_FIELDS.size !== INPUTS.length || INPUTS.some((name) => !READ_FIT_RECORD_FIELDS.has(name)))
-  throw new Error('record-columns.ts reads other fields than READ_FIT_RECORD_FIELDS');
 
 /** A native field of the definition: present unless invalid, then raw / scale − offset. */
 interface NativeSource {
@@ -271,7 +252,7 @@ function readInput(
   source: ComponentSource | null,
 ): number {
   if (source !== null) {
-    const raw = readNumber(view, start + source.at, source.baseType, littleEndian);
+    const raw = readFitScalar(view, start + source.at, source.baseType, littleEndian);
     const c = source.component;
     if (raw !== source.invalid && raw !== c.sourceInvalid) {
       const value = ((raw & c.mask) >>> 0) / c.scale - c.offset;
@@ -279,7 +260,7 @@ function readInput(
     }
   }
   if (native !== null) {
-    const raw = readNumber(view, start + native.at, native.baseType, littleEndian);
+    const raw = readFitScalar(view, start + native.at, native.baseType, littleEndian);
     // A named value is a string in the message: not a number to readFitRecords, like NaN here.
     if (native.named?.has(raw)) return Number.NaN;
     if (raw !== native.invalid) return raw / native.scale - native.offset;
@@ -350,34 +331,7 @@ function readDeveloperColumns(
 ): void {
   for (let i = 0; i < columns.length; i++) {
     const column = columns[i]!;
-    const raw = readNumber(view, start + column.at, column.baseType, littleEndian);
+    const raw = readFitScalar(view, start + column.at, column.baseType, littleEndian);
     if (raw !== column.invalid) out.putDeveloper(column.slot, raw);
-  }
-}
-
-/**
- * One value of a base type that reads as a number, as the decoder's readScalar and readAny read
- * it (a copy: decode-fit-fast.ts imports this module, not the other way round).
- */
-function readNumber(view: DataView, at: number, baseType: number, littleEndian: boolean): number {
-  switch (baseType) {
-    case FLOAT32:
-      return view.getFloat32(at, littleEndian);
-    case FLOAT64:
-      return view.getFloat64(at, littleEndian);
-    case 0x01:
-      return view.getInt8(at);
-    case 0x03:
-      return view.getInt16(at, littleEndian);
-    case 0x04:
-    case 0x0b:
-      return view.getUint16(at, littleEndian);
-    case 0x05:
-      return view.getInt32(at, littleEndian);
-    case 0x06:
-    case 0x0c:
-      return view.getUint32(at, littleEndian);
-    default:
-      return view.getUint8(at);
   }
 }
