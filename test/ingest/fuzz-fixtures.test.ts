@@ -1,13 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type Prng, prng } from '../../scripts/fixtures/prng.ts';
+import { prng } from '../../scripts/fixtures/prng.ts';
 import type { CanonicalActivity } from '../../src/domain/activity.ts';
 import { UnreadableFileError } from '../../src/domain/errors.ts';
 import { getMetric, type MetricName } from '../../src/domain/metrics.ts';
 import { MAX_EXTRA_FIELDS, RESERVED_COLUMN_NAMES } from '../../src/ingest/extra-field-names.ts';
 import { readActivityFile } from '../../src/ingest/read-activity-file.ts';
 import { MAX_ACTIVITIES_PER_FILE, MAX_ACTIVITY_SPAN_S } from '../../src/ingest/recording-bounds.ts';
+import { MUTATIONS } from './helpers/mutations.ts';
 import { repoRoot } from './helpers/shared-fixtures.ts';
 
 /**
@@ -20,34 +21,6 @@ const FIXTURES_DIR = path.join(repoRoot, 'data/fixtures');
 const MUTATIONS_PER_FILE = 36;
 const SEED = 0x14_2024;
 const SAFE_COLUMN = /^[a-z][a-z0-9_]{0,62}$/;
-
-type Mutation = (bytes: Uint8Array, random: Prng) => Uint8Array;
-
-const MUTATIONS: Record<string, Mutation> = {
-  flipBytes: (bytes, random) => {
-    const out = bytes.slice();
-    for (let k = random.int(1, 4); k > 0; k--) out[random.int(0, out.length - 1)]! ^= random.int(1, 255);
-    return out;
-  },
-  // Four random bytes at once: the width of a FIT timestamp, so corrupted times come up often.
-  overwriteWord: (bytes, random) => {
-    const out = bytes.slice();
-    const at = random.int(0, Math.max(0, out.length - 4));
-    for (let k = 0; k < 4 && at + k < out.length; k++) out[at + k] = random.int(0, 255);
-    return out;
-  },
-  truncate: (bytes, random) => bytes.slice(0, random.int(0, bytes.length - 1)),
-  duplicateSpan: (bytes, random) => {
-    const from = random.int(0, bytes.length - 1);
-    const length = random.int(1, Math.min(4096, bytes.length - from));
-    const at = random.int(0, bytes.length);
-    const out = new Uint8Array(bytes.length + length);
-    out.set(bytes.subarray(0, at));
-    out.set(bytes.subarray(from, from + length), at);
-    out.set(bytes.subarray(at), at + length);
-    return out;
-  },
-};
 
 function expectWellFormed(activity: CanonicalActivity, label: string): void {
   const { timestampS, columns, extra } = activity.samples;

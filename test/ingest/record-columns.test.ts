@@ -1,12 +1,13 @@
 import { Encoder, Profile } from '@garmin/fitsdk';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Prng, prng } from '../../scripts/fixtures/prng.ts';
+import { prng } from '../../scripts/fixtures/prng.ts';
 import { decodeFit } from '../../src/ingest/fit/decode-fit.ts';
 import { READ_FIT_MESSAGES } from '../../src/ingest/fit/read-fit.ts';
 import { READ_FIT_RECORD_FIELDS } from '../../src/ingest/fit/read-fit-records.ts';
 import { readActivityFile } from '../../src/ingest/read-activity-file.ts';
 import { type GeneratedDefinition, generatedFit, writeFit } from './helpers/generated-fit.ts';
+import { MUTATIONS, type Mutation } from './helpers/mutations.ts';
 import { everyFitFile } from './helpers/shared-fixtures.ts';
 
 /**
@@ -79,37 +80,17 @@ function expectSameOutcome(bytes: Uint8Array, label: string): void {
   expect(firstDifference(outcome(bytes, true), outcome(bytes, false)), label).toBeNull();
 }
 
-type Mutation = (bytes: Uint8Array, random: Prng) => Uint8Array;
-
 /** The damage of fuzz-fixtures.test.ts, plus damage inside the first definitions. */
-const MUTATIONS: Record<string, Mutation> = {
-  flipBytes: (bytes, random) => {
-    const out = bytes.slice();
-    for (let k = random.int(1, 4); k > 0; k--) out[random.int(0, out.length - 1)]! ^= random.int(1, 255);
-    return out;
-  },
+const DAMAGE: Record<string, Mutation> = {
+  flipBytes: MUTATIONS.flipBytes!,
   flipEarly: (bytes, random) => {
     const out = bytes.slice();
     out[random.int(0, Math.min(out.length, 2048) - 1)]! ^= random.int(1, 255);
     return out;
   },
-  overwriteWord: (bytes, random) => {
-    const out = bytes.slice();
-    const at = random.int(0, Math.max(0, out.length - 4));
-    for (let k = 0; k < 4 && at + k < out.length; k++) out[at + k] = random.int(0, 255);
-    return out;
-  },
-  truncate: (bytes, random) => bytes.slice(0, random.int(0, bytes.length - 1)),
-  duplicateSpan: (bytes, random) => {
-    const from = random.int(0, bytes.length - 1);
-    const length = random.int(1, Math.min(4096, bytes.length - from));
-    const at = random.int(0, bytes.length);
-    const out = new Uint8Array(bytes.length + length);
-    out.set(bytes.subarray(0, at));
-    out.set(bytes.subarray(from, from + length), at);
-    out.set(bytes.subarray(at), at + length);
-    return out;
-  },
+  overwriteWord: MUTATIONS.overwriteWord!,
+  truncate: MUTATIONS.truncate!,
+  duplicateSpan: MUTATIONS.duplicateSpan!,
 };
 
 const files = everyFitFile();
@@ -131,11 +112,11 @@ describe('readActivityFile with FIT records read into columns, against record me
       `gives the same result on ${MUTATIONS_PER_FILE} seeded mutations of ${name}`,
       () => {
         const random = prng(SEED + fileIndex);
-        const kinds = Object.keys(MUTATIONS);
+        const kinds = Object.keys(DAMAGE);
         let columnar = 0;
         for (let m = 0; m < MUTATIONS_PER_FILE; m++) {
           const kind = kinds[m % kinds.length]!;
-          const mutated = MUTATIONS[kind]!(bytes, random);
+          const mutated = DAMAGE[kind]!(bytes, random);
           if (takesColumns(mutated)) columnar++;
           expectSameOutcome(mutated, `${name} mutation ${m} (${kind})`);
         }
