@@ -8,6 +8,8 @@ import {
   compileDeveloperColumns,
   compileRecordColumns,
   type DeveloperColumn,
+  type FlatComponent,
+  type FlatField,
   type RecordColumnPlan,
   readRecordColumns,
 } from './record-columns.ts';
@@ -198,41 +200,18 @@ interface DeveloperDataField {
   key: number;
 }
 
-/** One field of a compiled definition that the flat loop reads. */
-interface PlainField {
-  offset: number;
-  baseType: number;
-  invalid: number;
-  name: string;
-  /** Values in the field: 1 for a scalar; more (or an array-typed field) is read as an array. */
-  count: number;
-  /** The SDK's isArray: keep the values as an array rather than the first one. */
-  isArray: boolean;
+/** One field of a compiled definition that the flat loop reads (record-columns.ts reads it too). */
+interface PlainField extends FlatField {
   /** Bytes per value. */
   width: number;
-  /** 0: raw value, 1: raw / scale − offset, 2: enum string lookup. */
-  transform: 0 | 1 | 2;
-  scale: number;
-  valueOffset: number;
-  names: Record<string, string> | undefined;
   /** Set when the field is accumulated: its number, so the accumulator sees the value. */
   accumulatedNum: number;
   /** A 1:1 component expanded from this field, or null. */
   component: PlainComponent | null;
 }
-interface PlainComponent {
-  /** Invalid value of the source field's profile type: such a source is not expanded. */
-  sourceInvalid: number;
-  mask: number;
-  scale: number;
-  offset: number;
-  targetName: string;
-  targetOffset: number;
-  targetScale: number;
-  targetInvalid: number;
+interface PlainComponent extends FlatComponent {
   /** Enum table when the target is not numeric (the SDK converts it to a string). */
   targetNames: Record<string, string> | undefined;
-  targetNumeric: boolean;
   /** Scratch slot of the expanded value (after the native fields). */
   slot: number;
 }

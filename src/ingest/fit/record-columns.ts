@@ -52,6 +52,7 @@ export interface FlatField {
   component: FlatComponent | null;
 }
 export interface FlatComponent {
+  /** Invalid value of the source field's profile type: such a source is not expanded. */
   sourceInvalid: number;
   mask: number;
   scale: number;
