@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type DecodedFit, decodeFit, type FitDecoderName } from '../../src/ingest/fit/decode-fit.ts';
 import { readFit } from '../../src/ingest/fit/read-fit.ts';
-import { generatedFit, withFileCrc } from './helpers/generated-fit.ts';
+import { fitWithHeartRateMessages, generatedFit, withFileCrc } from './helpers/generated-fit.ts';
 import { listRealFiles, readRealFile, repoRoot } from './helpers/shared-fixtures.ts';
 
 /**
@@ -204,28 +204,7 @@ describe('the fast FIT decoder against @garmin/fitsdk', () => {
 
   it('merges heart-rate messages into records as the SDK does', () => {
     const startMs = Date.UTC(2024, 0, 1, 8);
-    const encoder = new Encoder();
-    encoder.onMesg(Profile.MesgNum.FILE_ID!, {
-      type: 'activity',
-      manufacturer: 'garmin',
-      product: 1,
-    } as never);
-    for (let i = 0; i < 20; i++)
-      encoder.onMesg(Profile.MesgNum.RECORD!, {
-        timestamp: new Date(startMs + i * 1000),
-        power: 200 + i,
-      } as never);
-    // An anchor message (timestamp, one event time), then one with eight more beats.
-    encoder.onMesg(Profile.MesgNum.HR!, {
-      timestamp: new Date(startMs),
-      filteredBpm: [119],
-      eventTimestamp: [0],
-    } as never);
-    encoder.onMesg(Profile.MesgNum.HR!, {
-      filteredBpm: [120, 121, 122, 123, 124, 125, 126, 127],
-      eventTimestamp: [1, 2, 3, 4, 5, 6, 7, 8],
-    } as never);
-    const bytes = encoder.close();
+    const bytes = fitWithHeartRateMessages(startMs, (i) => 200 + i);
     const sdk = decodeFit(bytes, 'sdk');
     expect(sdk.messages.hrMesgs?.length).toBeGreaterThan(0);
     // The records were written without heart rate: the merge put it there.

@@ -1,4 +1,3 @@
-import { Encoder, Profile } from '@garmin/fitsdk';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { prng } from '../../scripts/fixtures/prng.ts';
@@ -6,7 +5,12 @@ import { decodeFit } from '../../src/ingest/fit/decode-fit.ts';
 import { READ_FIT_MESSAGES } from '../../src/ingest/fit/read-fit.ts';
 import { READ_FIT_RECORD_FIELDS } from '../../src/ingest/fit/read-fit-records.ts';
 import { readActivityFile } from '../../src/ingest/read-activity-file.ts';
-import { type GeneratedDefinition, generatedFit, writeFit } from './helpers/generated-fit.ts';
+import {
+  fitWithHeartRateMessages,
+  type GeneratedDefinition,
+  generatedFit,
+  writeFit,
+} from './helpers/generated-fit.ts';
 import { MUTATIONS, type Mutation } from './helpers/mutations.ts';
 import { everyFitFile } from './helpers/shared-fixtures.ts';
 
@@ -195,28 +199,7 @@ describe('the columnar record path', () => {
   });
 
   it('declines a file with heart-rate messages, which the SDK merges into record messages', () => {
-    const startMs = Date.UTC(2024, 0, 1, 8);
-    const encoder = new Encoder();
-    encoder.onMesg(Profile.MesgNum.FILE_ID!, {
-      type: 'activity',
-      manufacturer: 'garmin',
-      product: 1,
-    } as never);
-    for (let i = 0; i < 20; i++)
-      encoder.onMesg(Profile.MesgNum.RECORD!, {
-        timestamp: new Date(startMs + i * 1000),
-        power: 200,
-      } as never);
-    encoder.onMesg(Profile.MesgNum.HR!, {
-      timestamp: new Date(startMs),
-      filteredBpm: [119],
-      eventTimestamp: [0],
-    } as never);
-    encoder.onMesg(Profile.MesgNum.HR!, {
-      filteredBpm: [120, 121, 122, 123, 124, 125, 126, 127],
-      eventTimestamp: [1, 2, 3, 4, 5, 6, 7, 8],
-    } as never);
-    const bytes = encoder.close();
+    const bytes = fitWithHeartRateMessages(Date.UTC(2024, 0, 1, 8), () => 200);
     expect(takesColumns(bytes)).toBe(false);
     const { samples } = readActivityFile(bytes, 'file.fit').activities[0]!;
     expect(samples.columns.heart_rate?.some((v) => v > 0)).toBe(true);

@@ -1,4 +1,4 @@
-import { CrcCalculator, Profile, Utils } from '@garmin/fitsdk';
+import { CrcCalculator, Encoder, Profile, Utils } from '@garmin/fitsdk';
 import fc from 'fast-check';
 
 /**
@@ -182,4 +182,28 @@ export function writeFit(
   file.set(header);
   file.set(data, 14);
   return withFileCrc(file);
+}
+
+/**
+ * A FIT file of 20 records of power and two heart-rate messages (an anchor with a timestamp, then
+ * eight more beats), which the SDK merges into the records' heart rate.
+ */
+export function fitWithHeartRateMessages(startMs: number, powerW: (i: number) => number): Uint8Array {
+  const encoder = new Encoder();
+  encoder.onMesg(Profile.MesgNum.FILE_ID!, { type: 'activity', manufacturer: 'garmin', product: 1 } as never);
+  for (let i = 0; i < 20; i++)
+    encoder.onMesg(Profile.MesgNum.RECORD!, {
+      timestamp: new Date(startMs + i * 1000),
+      power: powerW(i),
+    } as never);
+  encoder.onMesg(Profile.MesgNum.HR!, {
+    timestamp: new Date(startMs),
+    filteredBpm: [119],
+    eventTimestamp: [0],
+  } as never);
+  encoder.onMesg(Profile.MesgNum.HR!, {
+    filteredBpm: [120, 121, 122, 123, 124, 125, 126, 127],
+    eventTimestamp: [1, 2, 3, 4, 5, 6, 7, 8],
+  } as never);
+  return encoder.close();
 }
