@@ -14,6 +14,8 @@ export interface DecodePoolOptions {
 interface Task {
   request: DecodeRequest;
   resolve: (result: DecodeResult) => void;
+  /** For a task the pool drops when it closes: no result, so no source is recorded as failed. */
+  reject: (error: Error) => void;
 }
 
 interface Slot {
@@ -21,6 +23,8 @@ interface Slot {
   ready: Promise<void>;
   task: Task | undefined;
   timer: NodeJS.Timeout | undefined;
+  /** Whether the task went to the worker (it waits for the worker to be ready). */
+  sent: boolean;
 }
 
 /** Set in the built CLI (scripts/build.mjs): the folder of its bundles, which hold the worker's. */
@@ -52,8 +56,8 @@ export class DecodePool {
 
   run(request: DecodeRequest): Promise<DecodeResult> {
     if (this.closed) return Promise.reject(new Error('the decode pool is closed'));
-    return new Promise((resolve) => {
-      this.queue.push({ request, resolve });
+    return new Promise((resolve, reject) => {
+      this.queue.push({ request, resolve, reject });
       this.dispatch();
     });
   }
@@ -63,9 +67,32 @@ export class DecodePool {
     while (!this.closed && this.slots.length < this.size) this.spawn();
   }
 
+  /**
+   * Stops the workers: each ends itself once it is not writing lake files (decode-worker.mjs), so
+   * a task already running finishes; queued tasks are dropped (their promises reject). A worker
+   * must not be stopped from outside while it writes: DuckDB's threads call into its JavaScript
+   * then (the typed_columns scan), and stopping it aborted the whole process.
+   */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.slots.splice(0).map((slot) => slot.worker.terminate()));
+    for (const task of this.queue.splice(0))
+      task.reject(new Error('the decode pool closed before this file was processed'));
+    await Promise.all(
+      this.slots.map(
+        (slot) =>
+          new Promise<void>((resolve) => {
+            slot.worker.once('exit', () => resolve());
+            // Referenced until it has ended, so that a process closing its engine waits for it.
+            slot.worker.ref();
+            if (slot.task && !slot.sent) {
+              // Assigned but not yet sent (the worker was still loading): dropped like the queue.
+              slot.task.reject(new Error('the decode pool closed before this file was processed'));
+              slot.task = undefined;
+            }
+            slot.worker.postMessage({ close: true });
+          }),
+      ),
+    );
   }
 
   private dispatch(): void {
@@ -85,9 +112,13 @@ export class DecodePool {
       ready: new Promise((r) => (markReady = r)),
       task: undefined,
       timer: undefined,
+      sent: false,
     };
-    worker.on('message', (message: DecodeResult | { ready: true }) => {
+    worker.on('message', (message: DecodeResult | { ready: true } | { writing: true }) => {
       if ('ready' in message) return markReady();
+      // The file is decoded and derived; what is left is writing its files, bounded by their size
+      // (the time limit is for runaway decoding, and stopping a worker mid-write aborts the process).
+      if ('writing' in message) return clearTimeout(slot.timer);
       this.finish(slot, message);
     });
     // A worker that dies (out of memory, a crash) fails only the file it was working on.
@@ -110,8 +141,11 @@ export class DecodePool {
       () => this.replace(slot, resourceFailure(`took longer than ${Math.round(this.timeoutMs / 1000)} s`)),
       this.timeoutMs,
     );
+    slot.sent = false;
     void slot.ready.then(() => {
-      if (slot.task === task) slot.worker.postMessage(task.request);
+      if (slot.task !== task || this.closed) return;
+      slot.sent = true;
+      slot.worker.postMessage(task.request);
     });
   }
 
@@ -119,9 +153,10 @@ export class DecodePool {
     const task = slot.task;
     clearTimeout(slot.timer);
     slot.task = undefined;
-    slot.worker.unref();
+    // A closing pool keeps its workers referenced until they have ended (see `close`).
+    if (!this.closed) slot.worker.unref();
     task?.resolve(result);
-    this.dispatch();
+    if (!this.closed) this.dispatch();
   }
 
   /** Ends a worker that failed or ran too long, answers its task, and lets a new worker take its place. */

@@ -9,7 +9,11 @@ import { type DecodeRequest, type DecodeResult, decodeAndDerive } from './decode
  * Anything unexpected becomes a failed result with a stable code and a message without a stack
  * trace or a path.
  */
-export async function runDecodeTask(request: DecodeRequest): Promise<DecodeResult> {
+export async function runDecodeTask(
+  request: DecodeRequest,
+  /** Told before the lake files are written (the pool then stops timing the task: see DecodePool). */
+  beforeWriting: () => void = () => {},
+): Promise<DecodeResult> {
   let result: DecodeResult;
   try {
     result = decodeAndDerive(request);
@@ -22,6 +26,7 @@ export async function runDecodeTask(request: DecodeRequest): Promise<DecodeResul
     };
   }
   if (result.ok && request.writeLakeFiles) {
+    beforeWriting();
     result = { ...result, writes: await writeAhead(result.writes, request.writeLakeFiles) };
   }
   return result;

@@ -1,8 +1,26 @@
 // The entry of an ingest worker thread in the built CLI (dist/cli/decode-worker.js); the sources
 // use decode-worker.mjs, which runs this through tsx.
 import { parentPort } from 'node:worker_threads';
+import type { DecodeRequest } from './decode-and-derive.ts';
 import { runDecodeTask } from './decode-task.ts';
 
 const port = parentPort!;
-port.on('message', async (request) => port.postMessage(await runDecodeTask(request)));
+// A close request ends the worker once it is not writing lake files: DuckDB's threads call into
+// this thread's JavaScript while it writes, and stopping the thread then aborts the process.
+let writing = false;
+let closing = false;
+port.on('message', async (message: { close?: true } & DecodeRequest) => {
+  if (message.close) {
+    closing = true;
+    if (!writing) process.exit(0);
+    return;
+  }
+  const result = await runDecodeTask(message, () => {
+    writing = true;
+    port.postMessage({ writing: true });
+  });
+  writing = false;
+  port.postMessage(result);
+  if (closing) process.exit(0);
+});
 port.postMessage({ ready: true });

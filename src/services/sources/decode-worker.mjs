@@ -5,5 +5,22 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { runDecodeTask } = await import('./decode-task.ts');
-parentPort.on('message', async (request) => parentPort.postMessage(await runDecodeTask(request)));
+// A close request ends the worker once it is not writing lake files: DuckDB's threads call into
+// this thread's JavaScript while it writes, and stopping the thread then aborts the process.
+let writing = false;
+let closing = false;
+parentPort.on('message', async (message) => {
+  if (message.close) {
+    closing = true;
+    if (!writing) process.exit(0);
+    return;
+  }
+  const result = await runDecodeTask(message, () => {
+    writing = true;
+    parentPort.postMessage({ writing: true });
+  });
+  writing = false;
+  parentPort.postMessage(result);
+  if (closing) process.exit(0);
+});
 parentPort.postMessage({ ready: true });
