@@ -1,4 +1,4 @@
-// The entry of an ingest worker thread in the built CLI (dist/cli/decode-worker.js); the sources
+// The entry of an ingest worker thread (dist/cli/decode-worker.js in the built CLI); the sources
 // use decode-worker.mjs, which runs this through tsx.
 import { parentPort } from 'node:worker_threads';
 import type { DecodeRequest } from './decode-and-derive.ts';
