@@ -1,4 +1,5 @@
 import type { Thresholds } from '../domain/wire.ts';
+import { ENSURE_ATHLETE_SQL } from '../store/catalog-schema.ts';
 import { ACTIVITY_COLUMNS } from './activity-sql.ts';
 import { type CompiledQuery, compileSql, joinSql, type Sql, sql, stringList } from './sql.ts';
 
@@ -65,7 +66,7 @@ export function compileListThresholds(athleteId: string): CompiledQuery {
 }
 
 export function compileEnsureAthlete(athleteId: string): CompiledQuery {
-  return compileSql(sql`INSERT INTO athletes (id) VALUES (${athleteId}) ON CONFLICT DO NOTHING`);
+  return { sql: ENSURE_ATHLETE_SQL, params: [athleteId] };
 }
 
 export function compileReplaceThresholds(athleteId: string, t: Thresholds): CompiledQuery[] {

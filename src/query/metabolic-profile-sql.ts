@@ -1,4 +1,4 @@
-import { type CompiledQuery, compileSql, sql, trusted } from './sql.ts';
+import { type CompiledQuery, compileSql, sql } from './sql.ts';
 
 /** Catalog reads and writes of the metabolic profile: declared markers, body mass, what to re-derive. */
 
@@ -63,23 +63,11 @@ export function compileSourcesFromDate(athleteId: string, from: string): Compile
       ORDER BY s.created_at`);
 }
 
-/** The columns of a catalog table (none when it does not exist). */
-export function compileTableColumns(table: string): CompiledQuery {
-  return compileSql(sql`SELECT column_name FROM information_schema.columns WHERE table_name = ${table}`);
-}
-
-/** Date columns a `tests` table may carry, most useful first (a whitelist: never request input). */
-export const TEST_DATE_COLUMNS = ['local_date', 'start_local', 'start_utc', 'start'] as const;
-
 /**
  * The results of the athlete's tests with the local date they were taken on, oldest first, from
  * the `tests` table (`results` JSON holding WIRE.md §2.3 `TestResults`).
  */
-export function compileMeasuredTests(
-  athleteId: string,
-  dateColumn: (typeof TEST_DATE_COLUMNS)[number],
-): CompiledQuery {
-  const date = trusted(`strftime(CAST(${dateColumn} AS DATE), '%Y-%m-%d')`);
-  return compileSql(sql`SELECT id, sport, ${date} AS date, CAST(results AS VARCHAR) AS results FROM tests
-      WHERE athlete_id = ${athleteId} AND results IS NOT NULL ORDER BY ${trusted(dateColumn)}`);
+export function compileMeasuredTests(athleteId: string): CompiledQuery {
+  return compileSql(sql`SELECT id, sport, strftime(local_date, '%Y-%m-%d') AS date, CAST(results AS VARCHAR) AS results
+      FROM tests WHERE athlete_id = ${athleteId} AND results IS NOT NULL ORDER BY local_date`);
 }

@@ -1,3 +1,4 @@
+import { ENSURE_ATHLETE_SQL } from './catalog-schema.ts';
 import type { Store } from './store.ts';
 
 /** One row of `users`; instants as UTC epoch seconds. */
@@ -66,7 +67,7 @@ export class IdentityRepository {
 
   async insertUser(row: NewUserRow): Promise<void> {
     await this.store.write(async (tx) => {
-      await tx.run('INSERT INTO athletes (id) VALUES ($1) ON CONFLICT DO NOTHING', [row.id]);
+      await tx.run(ENSURE_ATHLETE_SQL, [row.id]);
       await tx.run(
         `INSERT INTO users (id, email, password_hash, first_name, last_name, is_managed, managed_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,

@@ -19,7 +19,7 @@ import {
 import type { SampleTable } from '../domain/activity.ts';
 import { QUERY_GRID_S } from '../domain/durations.ts';
 import { PeakformError } from '../domain/errors.ts';
-import { CATALOG_SCHEMA } from './catalog-schema.ts';
+import { CATALOG_SCHEMA, ENSURE_ATHLETE_SQL } from './catalog-schema.ts';
 import type { ColumnBatch, ColumnType } from './column-batch.ts';
 import { Database, type SqlParams, type WriteTransaction } from './database.ts';
 import {
@@ -332,7 +332,7 @@ export class Store {
     const replaced = await this.db.write(async (tx) => {
       for (const athleteId of new Set(batch.map((item) => item.source.athleteId))) {
         if (this.knownAthletes.has(athleteId)) continue;
-        await tx.run('INSERT INTO athletes (id) VALUES ($1) ON CONFLICT DO NOTHING', [athleteId]);
+        await tx.run(ENSURE_ATHLETE_SQL, [athleteId]);
         tx.afterCommit(() => this.knownAthletes.add(athleteId));
       }
       const before = await sourcesBeforeWrite(tx, sourceIds);

@@ -1,3 +1,4 @@
+import { ENSURE_ATHLETE_SQL } from './catalog-schema.ts';
 import type { Store } from './store.ts';
 
 /** One row of the `tokens` table; instants as UTC epoch seconds. */
@@ -54,7 +55,7 @@ export class TokenRepository {
   /** Inserts a personal key whose jti is its id; the athlete row is created if it is new. */
   async insert(row: NewTokenRow): Promise<void> {
     await this.store.write(async (tx) => {
-      await tx.run('INSERT INTO athletes (id) VALUES ($1) ON CONFLICT DO NOTHING', [row.athleteId]);
+      await tx.run(ENSURE_ATHLETE_SQL, [row.athleteId]);
       await tx.run(
         `INSERT INTO tokens (id, jti, athlete_id, token_sha256, name, scopes, signing_kid, created_at, expires_at, client_id)
          VALUES ($1, $1, $2, $3, $4, CAST(CAST($5 AS JSON) AS VARCHAR[]), $6, to_timestamp($7), to_timestamp($8), $9)`,

@@ -1,8 +1,4 @@
-import {
-  compileMeasuredTests,
-  compileTableColumns,
-  TEST_DATE_COLUMNS,
-} from '../../query/metabolic-profile-sql.ts';
+import { compileMeasuredTests } from '../../query/metabolic-profile-sql.ts';
 import type { Store } from '../../store/store.ts';
 
 /** One test's results (WIRE.md §2.3 `TestResults`) with the local date it was taken on. */
@@ -14,18 +10,12 @@ export interface MeasuredTest {
 }
 
 /**
- * The athlete's tests with results: the one place measured markers come from. It reads the
- * `tests` table when the catalog has one (its `results` JSON, its sport and a date column) and
- * answers nothing otherwise, so the profile works from declared and modeled markers alone.
+ * The athlete's tests with results (their `results` JSON, sport and local date): the one place
+ * measured markers come from.
  */
 export async function readMeasuredTests(store: Store, athleteId: string): Promise<MeasuredTest[]> {
-  const columns = new Set(
-    (await store.select<{ column_name: string }>(compileTableColumns('tests'))).map((c) => c.column_name),
-  );
-  const dateColumn = TEST_DATE_COLUMNS.find((c) => columns.has(c));
-  if (!dateColumn || !['id', 'athlete_id', 'sport', 'results'].every((c) => columns.has(c))) return [];
   const rows = await store.select<{ id: string; sport: string; date: string; results: string | null }>(
-    compileMeasuredTests(athleteId, dateColumn),
+    compileMeasuredTests(athleteId),
   );
   return rows.flatMap((row) => {
     try {
