@@ -4,22 +4,28 @@
  * (`engine.sources.ingest`, today's path) and as one folder (`engine.sources.ingestMany`), the two
  * alternated round by round in one process so that the noise of a shared machine hits both. Each
  * round writes to a new athlete, so every file is written for real. Reports samples per
- * CPU-second (this process and its decode workers) and wall samples per second, and the ratio.
+ * CPU-second (this process and its decode workers) and wall samples per second, and the ratios.
  *
- *   npx tsx bench/bulk-ingest.ts [--weeks 4] [--rounds 3] [--path single|bulk|both]
+ * `--base DIR` adds a baseline checkout's single-file path to the same rounds (e.g. 088a5f5, the
+ * tree issue 11 was measured on: `git worktree add /tmp/base-088 088a5f5`), its engine loaded from
+ * that tree and opened first, so that its workers keep V8's default heap (engine/worker-heaps.ts
+ * sets a process-wide flag). Machines differ by tens of percent from day to day; a ratio measured
+ * in one run does not.
+ *
+ *   npx tsx bench/bulk-ingest.ts [--weeks 4] [--rounds 3] [--path single|bulk|both] [--base DIR]
  *
  * On a tree without `ingestMany` (a baseline checkout) only the single-file path runs.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   lakeThresholds,
   planSyntheticActivities,
   syntheticActivityCsv,
 } from '../src/demo/synthetic-activities.ts';
-import { Engine } from '../src/engine/engine.ts';
 import { peakRssMiB, writeBenchResult } from './report.ts';
 
 const { values } = parseArgs({
@@ -27,6 +33,7 @@ const { values } = parseArgs({
     weeks: { type: 'string', default: '4' },
     rounds: { type: 'string', default: '3' },
     path: { type: 'string', default: 'both' },
+    base: { type: 'string' },
   },
 });
 const WEEKS = Number(values.weeks);
@@ -39,22 +46,50 @@ const files = plan.map((activity) => ({
   bytes: syntheticActivityCsv(activity),
 }));
 
-const dataDir = await mkdtemp(join(tmpdir(), 'peakform-bench-bulk-'));
-const engine = await Engine.open({ dataDir });
-engine.warmUp();
 type Path = 'single' | 'bulk';
-const sources = engine.sources as typeof engine.sources & {
-  ingestMany?: (
-    athleteId: string,
-    files: { fileName: string; read: () => Promise<Uint8Array> }[],
-  ) => Promise<{ status: string }[]>;
-};
-const paths: Path[] = (['single', 'bulk'] as const).filter(
-  (p) => (values.path === 'both' || values.path === p) && (p === 'single' || sources.ingestMany),
-);
+/** What this bench uses of an engine, of this tree or of a baseline checkout's. */
+interface EngineLike {
+  sources: {
+    ingest(athleteId: string, bytes: Uint8Array, options: { fileName: string }): Promise<{ status: string }>;
+    ingestMany?: (
+      athleteId: string,
+      files: { fileName: string; read: () => Promise<Uint8Array> }[],
+    ) => Promise<{ status: string }[]>;
+  };
+  profile: { setThresholds(athleteId: string, thresholds: unknown): Promise<unknown> };
+  store: { all<T>(sql: string, params?: unknown[]): Promise<T[]> };
+  warmUp(): void;
+  close(): void;
+}
+interface Runner {
+  label: string;
+  engine: EngineLike;
+  path: Path;
+}
+
+const dataDirs: string[] = [];
+async function openEngine(root: string): Promise<EngineLike> {
+  const { Engine } = await import(resolve(root, 'src/engine/engine.ts'));
+  const dataDir = await mkdtemp(join(tmpdir(), 'peakform-bench-bulk-'));
+  dataDirs.push(dataDir);
+  const engine = (await Engine.open({ dataDir })) as EngineLike;
+  engine.warmUp();
+  return engine;
+}
+const runners: Runner[] = [];
+if (values.base !== undefined) {
+  if (!existsSync(resolve(values.base, 'src/engine/engine.ts')))
+    throw new Error(`--base ${values.base}: no Peakform tree there`);
+  runners.push({ label: 'base single', engine: await openEngine(values.base), path: 'single' });
+}
+const engine = await openEngine(resolve(import.meta.dirname, '..'));
+for (const path of ['single', 'bulk'] as const) {
+  if ((values.path === 'both' || values.path === path) && (path === 'single' || engine.sources.ingestMany))
+    runners.push({ label: path, engine, path });
+}
 let athlete = 0;
 
-async function runOnce(path: Path): Promise<{ wallS: number; cpuS: number; rows: number }> {
+async function runOnce({ engine, path }: Runner): Promise<{ wallS: number; cpuS: number; rows: number }> {
   const athleteId = `bench${athlete++}`;
   for (const thresholds of lakeThresholds(plan)) await engine.profile.setThresholds(athleteId, thresholds);
   const cpu = process.cpuUsage();
@@ -65,7 +100,7 @@ async function runOnce(path: Path): Promise<{ wallS: number; cpuS: number; rows:
     for (const f of files)
       results.push(await engine.sources.ingest(athleteId, f.bytes, { fileName: f.fileName }));
   } else {
-    results = await sources.ingestMany!(
+    results = await engine.sources.ingestMany!(
       athleteId,
       files.map((f) => ({ fileName: f.fileName, read: async () => f.bytes })),
     );
@@ -80,29 +115,29 @@ async function runOnce(path: Path): Promise<{ wallS: number; cpuS: number; rows:
   return { wallS, cpuS: (used.user + used.system) / 1e6, rows: row?.n ?? 0 };
 }
 
-// A warm-up of each path (workers started, statements and caches warm), not counted; it also
+// A warm-up of each runner (workers started, statements and caches warm), not counted; it also
 // counts the samples (rows) the files hold.
 let samples = 0;
-for (const path of paths) samples = (await runOnce(path)).rows;
-const runs: Record<Path, { wallS: number; cpuS: number }[]> = { single: [], bulk: [] };
+for (const runner of runners) samples = (await runOnce(runner)).rows;
+const runs = new Map<string, { wallS: number; cpuS: number }[]>(runners.map((r) => [r.label, []]));
 for (let round = 0; round < ROUNDS; round++) {
-  for (const path of round % 2 === 0 ? paths : [...paths].reverse()) {
-    const run = await runOnce(path);
-    runs[path].push(run);
+  for (const runner of round % 2 === 0 ? runners : [...runners].reverse()) {
+    const run = await runOnce(runner);
+    runs.get(runner.label)!.push(run);
     process.stderr.write(
-      `round ${round + 1} ${path}: ${run.wallS.toFixed(2)} s wall, ${run.cpuS.toFixed(2)} s CPU, ${run.rows} rows\n`,
+      `round ${round + 1} ${runner.label}: ${run.wallS.toFixed(2)} s wall, ${run.cpuS.toFixed(2)} s CPU, ${run.rows} rows\n`,
     );
   }
 }
-engine.close();
-await rm(dataDir, { recursive: true, force: true });
+for (const runner of new Set(runners.map((r) => r.engine))) runner.close();
+for (const dir of dataDirs) await rm(dir, { recursive: true, force: true });
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const rows = paths.map((path) => {
-  const wallS = median(runs[path].map((r) => r.wallS));
-  const cpuS = median(runs[path].map((r) => r.cpuS));
+const rows = runners.map(({ label }) => {
+  const wallS = median(runs.get(label)!.map((r) => r.wallS));
+  const cpuS = median(runs.get(label)!.map((r) => r.cpuS));
   return {
-    path,
+    path: label,
     files: files.length,
     samples,
     medianWallS: Number(wallS.toFixed(2)),
@@ -112,17 +147,21 @@ const rows = paths.map((path) => {
   };
 });
 console.table(rows);
-const [single, bulk] = [rows.find((r) => r.path === 'single'), rows.find((r) => r.path === 'bulk')];
-const ratio =
-  single && bulk
-    ? {
-        cpu: Number((bulk.samplesPerCpuS / single.samplesPerCpuS).toFixed(2)),
-        wall: Number((bulk.wallSamplesPerS / single.wallSamplesPerS).toFixed(2)),
-      }
-    : undefined;
-if (ratio) console.log(`bulk / single: ${ratio.cpu}× samples per CPU-second, ${ratio.wall}× wall samples/s`);
+const ratios: Record<string, { cpu: number; wall: number }> = {};
+const bulk = rows.find((r) => r.path === 'bulk');
+for (const reference of rows.filter((r) => r !== bulk)) {
+  if (!bulk) break;
+  const ratio = {
+    cpu: Number((bulk.samplesPerCpuS / reference.samplesPerCpuS).toFixed(2)),
+    wall: Number((bulk.wallSamplesPerS / reference.wallSamplesPerS).toFixed(2)),
+  };
+  ratios[`bulk / ${reference.path}`] = ratio;
+  console.log(
+    `bulk / ${reference.path}: ${ratio.cpu}× samples per CPU-second, ${ratio.wall}× wall samples/s`,
+  );
+}
 const peak = peakRssMiB();
 console.log(`peak RSS: ${peak} MiB`);
 console.log(
-  `written to ${writeBenchResult('bulk-ingest', { weeks: WEEKS, rounds: ROUNDS, rows, ratio, runs, peakRssMiB: peak })}`,
+  `written to ${writeBenchResult('bulk-ingest', { weeks: WEEKS, rounds: ROUNDS, base: values.base ?? null, rows, ratios, runs: Object.fromEntries(runs), peakRssMiB: peak })}`,
 );
