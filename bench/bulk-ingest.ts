@@ -6,9 +6,9 @@
  * round writes to a new athlete, so every file is written for real. Reports samples per
  * CPU-second (this process and its decode workers) and wall samples per second, and the ratios.
  *
- * `--base DIR` adds a baseline checkout's single-file path to the same rounds (e.g. 088a5f5, the
- * tree issue 11 was measured on: `git worktree add /tmp/base-088 088a5f5`), its engine loaded from
- * that tree and opened first, so that its workers keep V8's default heap (engine/worker-heaps.ts
+ * `--base DIR` adds a baseline checkout's paths (its single-file path when it has no bulk one) to
+ * the same rounds, e.g. 088a5f5, the tree issue 11 was measured on (`git worktree add
+ * /tmp/base-088 088a5f5`). Its engine is loaded from that tree and opened first, so that its workers keep V8's default heap (engine/worker-heaps.ts
  * sets a process-wide flag). Machines differ by tens of percent from day to day; a ratio measured
  * in one run does not.
  *
@@ -77,16 +77,22 @@ async function openEngine(root: string): Promise<EngineLike> {
   return engine;
 }
 const runners: Runner[] = [];
+/** The requested paths an engine has (a tree before bulk ingest has only the single-file path). */
+function pathsOf(engine: EngineLike): Path[] {
+  return (['single', 'bulk'] as const).filter(
+    (p) => (values.path === 'both' || values.path === p) && (p === 'single' || engine.sources.ingestMany),
+  );
+}
 if (values.base !== undefined) {
   if (!existsSync(resolve(values.base, 'src/engine/engine.ts')))
     throw new Error(`--base ${values.base}: no Peakform tree there`);
-  runners.push({ label: 'base single', engine: await openEngine(values.base), path: 'single' });
+  const base = await openEngine(values.base);
+  // A baseline without the requested bulk path runs its single-file path.
+  const basePaths = pathsOf(base).length > 0 ? pathsOf(base) : (['single'] as const);
+  for (const path of basePaths) runners.push({ label: `base ${path}`, engine: base, path });
 }
 const engine = await openEngine(resolve(import.meta.dirname, '..'));
-for (const path of ['single', 'bulk'] as const) {
-  if ((values.path === 'both' || values.path === path) && (path === 'single' || engine.sources.ingestMany))
-    runners.push({ label: path, engine, path });
-}
+for (const path of pathsOf(engine)) runners.push({ label: path, engine, path });
 let athlete = 0;
 
 async function runOnce({ engine, path }: Runner): Promise<{ wallS: number; cpuS: number; rows: number }> {
