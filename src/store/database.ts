@@ -186,7 +186,7 @@ export class Database {
   async write<T>(work: (tx: WriteTransaction) => Promise<T>): Promise<T> {
     const next = this.writeQueue.then(async () => {
       await this.writer.run('BEGIN TRANSACTION');
-      const tx = new WriteTransaction(this.writer, this.preparedWrites, this.typedColumns);
+      const tx = new WriteTransaction(this.writer, this.preparedWrites, this.typedColumns, this.versions);
       try {
         const result = await work(tx);
         await this.writer.run('COMMIT');
@@ -213,7 +213,9 @@ export class Database {
     const next = this.writeQueue.then(async () => {
       await this.writer.run('BEGIN TRANSACTION');
       try {
-        return await work(new WriteTransaction(this.writer, this.preparedWrites, this.typedColumns));
+        return await work(
+          new WriteTransaction(this.writer, this.preparedWrites, this.typedColumns, this.versions),
+        );
       } finally {
         await this.writer.run('ROLLBACK');
       }
@@ -317,7 +319,18 @@ export class WriteTransaction {
     private readonly connection: DuckDBConnection,
     private readonly prepared: PreparedStatements,
     private readonly typedColumns: TypedColumns,
+    private readonly versions: TableVersions,
   ) {}
+
+  /**
+   * `Database.tableVersion` of `tables` as this transaction sees them, or null when it has written
+   * one of them: its own writes are counted only once it ends.
+   */
+  tableVersion(tables: readonly string[]): string | null {
+    const written = this.written;
+    if (written === 'all' || tables.some((table) => written.has(table.toLowerCase()))) return null;
+    return this.versions.of(tables);
+  }
 
   /** `Database.runOverTypedColumns` inside this transaction; `params` as for `run`. */
   async runOverTypedColumns(

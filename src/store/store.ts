@@ -351,7 +351,9 @@ export class Store {
         );
       }
       // A failed source retried after a fix is replaced (DuckDB's INSERT OR REPLACE needs a single key).
-      await tx.run(`DELETE FROM sources WHERE id IN (${placeholders(sourceIds.length)})`, sourceIds);
+      const stored = sourceIds.filter((id) => before.get(id)!.status !== null);
+      if (stored.length > 0)
+        await tx.run(`DELETE FROM sources WHERE id IN (${placeholders(stored.length)})`, stored);
       await insertRows(
         tx,
         'sources',

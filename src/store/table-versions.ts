@@ -7,12 +7,18 @@
  * mistake here can only cost a cache miss, never serve stale data.
  */
 export class TableVersions {
+  static #instances = 0;
+  /** Keys of two databases never meet, so a cache outside one may hold both. */
+  readonly #instance = TableVersions.#instances++;
   #epoch = 0;
   readonly #versions = new Map<string, number>();
 
-  /** A key that differs from every earlier key of the same tables once any of them was written. */
+  /**
+   * A key that differs from every earlier key of the same tables once any of them was written, and
+   * from every key of another `TableVersions`.
+   */
   of(tables: readonly string[]): string {
-    let key = String(this.#epoch);
+    let key = `${this.#instance}/${this.#epoch}`;
     for (const table of tables) key += `:${this.#versions.get(table.toLowerCase()) ?? 0}`;
     return key;
   }

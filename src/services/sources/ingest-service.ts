@@ -165,23 +165,22 @@ export class IngestService {
       return (await this.find(athleteId, sourceId))!;
     }
     const { writes } = decoded;
+    // Set here rather than by the column's default, so that the record needs no read-back.
+    const createdMs = Date.now();
+    const row = { ...sourceRowAfter(sourceRow, decoded), created_at: new Date(createdMs).toISOString() };
     try {
-      await this.store.writeSource(
-        {
-          athleteId,
-          contentSha256,
-          bytes,
-          row: sourceRowAfter(sourceRow, decoded),
-        },
-        writes,
-        { restoreDeleted },
-      );
+      await this.store.writeSource({ athleteId, contentSha256, bytes, row }, writes, { restoreDeleted });
     } catch (error) {
       await this.store.discardLakeFiles(writes);
       throw error;
     }
     this.onChange(athleteId);
-    return (await this.find(athleteId, sourceId))!;
+    // What `find` would read now: the row just written and its activities, in session order
+    // (the write replaced any the source had; deleted ones a recompute skips are not among them).
+    const activityIds = [...writes]
+      .sort((a, b) => Number(a.row.session_index) - Number(b.row.session_index))
+      .map((write) => write.id);
+    return toSourceRecord({ ...row, created_s: createdMs / 1000, activity_ids: activityIds });
   }
 
   /**
