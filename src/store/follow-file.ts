@@ -15,7 +15,12 @@ const POLL_MS = 10;
  * Throws `written`'s error when the writer fails; the bytes yielded before it are then not a
  * whole file, and the caller must not present them as one (an HTTP body is aborted).
  */
-export async function* followFile(path: string, written: Promise<void>): AsyncGenerator<Uint8Array> {
+export async function* followFile(
+  path: string,
+  written: Promise<void>,
+  /** How the file is opened: a test stands in a failing open here to replay a race. */
+  openFile: (path: string) => Promise<FileHandle> = (p) => open(p, 'r'),
+): AsyncGenerator<Uint8Array> {
   let outcome: { error: unknown } | null | undefined;
   written.then(
     () => {
@@ -29,13 +34,16 @@ export async function* followFile(path: string, written: Promise<void>): AsyncGe
   let handle: FileHandle | undefined;
   try {
     for (;;) {
+      // Looked at before the open: a writer that renames its file into place may finish between a
+      // failed open and its catch, and the file is then there to be opened on the next turn.
+      const finished = outcome;
       try {
-        handle = await open(path, 'r');
+        handle = await openFile(path);
         break;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-        if (outcome) throw outcome.error;
-        if (outcome === null) throw new Error(`${path} was not written`);
+        if (finished) throw finished.error;
+        if (finished === null) throw new Error(`${path} was not written`);
         await settledOrTick();
       }
     }
