@@ -42,6 +42,8 @@ const DOORS: Record<string, readonly string[]> = {
   '@garmin/fitsdk': ['ingest'],
   // The lake Arrow reader (query/formats/lake-arrow-task.ts) decodes samples files in workers.
   'parquet-wasm': ['query'],
+  // …and decompresses their zstd pages (query/formats/zstd.ts).
+  zstddec: ['query'],
   jose: ['store', 'services'],
   '@modelcontextprotocol/sdk': ['mcp'],
   express: [],

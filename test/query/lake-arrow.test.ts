@@ -7,6 +7,7 @@ import type { TabularResult } from '../../src/engine/engine.ts';
 import { compileActivitySamples } from '../../src/query/activity-sql.ts';
 import { writeArrowIpcStream } from '../../src/query/formats/arrow-ipc-stream.ts';
 import { lakeArrowColumns, streamLakeArrow } from '../../src/query/formats/lake-arrow-stream.ts';
+import { readLakeParquet } from '../../src/query/formats/lake-parquet.ts';
 import { withColumnTypes } from '../../src/services/tabular-result.ts';
 import { csvRide } from '../helpers/csv-activity.ts';
 import { get, makeTempDir, startTestServer, type TestServer, upload } from '../helpers/test-server.ts';
@@ -111,6 +112,21 @@ describe('Arrow from the lake equals Arrow from DuckDB', () => {
         expect(lake.numRows, id).toBe(sql.numRows);
         expect(contents(lake), id).toBe(contents(sql));
       }
+    }
+  });
+
+  it("reads every samples file ingest wrote with the lake's own Parquet reader", async () => {
+    const rows = await server.engine.store.all<{ samples_path: string }>(
+      `SELECT samples_path FROM activities WHERE athlete_id = '${ATHLETE}'`,
+    );
+    expect(rows.length).toBe(activityIds.length);
+    for (const { samples_path } of rows) {
+      const read = readLakeParquet(server.engine.store.lake.fromStored(samples_path), [
+        'timestamp',
+        ...ALL_METRICS,
+      ]);
+      expect(read, samples_path).toBeDefined();
+      expect(read!.length, samples_path).toBeGreaterThan(0);
     }
   });
 

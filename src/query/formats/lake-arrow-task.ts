@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { type Data, Message, MessageHeader, MetadataVersion, tableFromIPC } from 'apache-arrow';
 import { ParquetFile, type Table as WasmTable, wasmMemory } from 'parquet-wasm';
 import type { ColumnType } from '../../store/column-batch.ts';
+import { LakeParquetError, type ReadColumn, type ReadFile, readLakeParquet } from './lake-parquet.ts';
+import { zstdReady } from './zstd.ts';
 
 /**
  * Where an output column's values come from: a stored column of the samples file, a value of the
@@ -53,6 +55,7 @@ const WIDTH: Partial<Record<ColumnType, number>> = {
  * Returns the messages of all files back to back (without the schema message).
  */
 export async function encodeLakeFiles(request: LakeArrowRequest): Promise<Uint8Array> {
+  await zstdReady;
   const parts: Uint8Array[] = [];
   for (const file of request.files) parts.push(await encodeLakeFile(request.columns, file));
   if (parts.length === 1) return parts[0]!;
@@ -78,27 +81,11 @@ interface ColumnOut {
  */
 type OutBuffer = Uint8Array | { byteLength: number; write?: (target: Uint8Array) => void };
 
-/**
- * A column as read from a file: its Arrow C data format (`s` int16, `f` float32, `tsu:UTC`…),
- * the bytes of its values from its first row, and its validity bitmap (bit `bitOffset` is row 0;
- * null when every value is present).
- */
-interface ReadColumn {
-  format: string;
-  nullCount: number;
-  validity: Uint8Array | null;
-  bitOffset: number;
-  bytes: Uint8Array;
-}
-
-interface ReadFile {
-  length: number;
-  columns: Map<string, ReadColumn>;
-}
-
 async function encodeLakeFile(columns: readonly LakeArrowColumn[], file: LakeArrowFile): Promise<Uint8Array> {
   const stored = columns.filter((c) => c.source === 'stored').map((c) => c.name);
   const names = ['timestamp', ...stored.filter((n) => n !== 'timestamp')];
+  const own = readOwn(file.path, names);
+  if (own) return encodeRead(columns, file, own);
   const table = await readColumns(readFileSync(file.path), names);
   // The usual file (one row group, every column present) is read through the Arrow C data
   // interface, its buffers copied once from WebAssembly memory into the message; anything else
@@ -113,6 +100,20 @@ async function encodeLakeFile(columns: readonly LakeArrowColumn[], file: LakeArr
   if (fast === undefined) return encodeRead(columns, file, readThroughIpc(table));
   table.free();
   return fast;
+}
+
+/**
+ * The file through this module's own reader (`readLakeParquet`, the lake's usual files); undefined
+ * when the file needs the general reader: an encoding or codec it does not decode, or a file it
+ * finds corrupt (parquet-wasm then reports the error).
+ */
+function readOwn(path: string, names: string[]): ReadFile | undefined {
+  try {
+    return readLakeParquet(path, names);
+  } catch (error) {
+    if (error instanceof LakeParquetError) return undefined;
+    throw error;
+  }
 }
 
 function encodeRead(columns: readonly LakeArrowColumn[], file: LakeArrowFile, read: ReadFile): Uint8Array {
