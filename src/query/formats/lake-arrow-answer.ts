@@ -1,14 +1,15 @@
 import type { MessagePort } from 'node:worker_threads';
 import { encodeLakeFiles, type LakeArrowRequest } from './lake-arrow-task.ts';
 
-/** A worker's answer to one request: the messages' bytes (transferred, not copied) or the error. */
+/** A worker's answer to one request: the messages (their buffers transferred, not copied) or the error. */
 export async function answerLakeArrowRequest(port: MessagePort, request: LakeArrowRequest): Promise<void> {
-  let bytes: Uint8Array;
+  let messages: Uint8Array[];
   try {
-    bytes = await encodeLakeFiles(request);
+    messages = await encodeLakeFiles(request);
   } catch (error) {
     port.postMessage({ error: error instanceof Error ? error.message : String(error) });
     return;
   }
-  port.postMessage({ bytes }, [bytes.buffer as ArrayBuffer]);
+  // Each message owns its buffer: transferring one cannot take another's bytes along.
+  port.postMessage({ messages }, [...new Set(messages.map((m) => m.buffer as ArrayBuffer))]);
 }

@@ -11,7 +11,7 @@ const WORKER_URL =
 
 interface Job {
   request: LakeArrowRequest;
-  resolve: (bytes: Uint8Array) => void;
+  resolve: (messages: Uint8Array[]) => void;
   reject: (error: Error) => void;
 }
 
@@ -33,7 +33,7 @@ export class LakeArrowPool {
   constructor(readonly size: number) {}
 
   /** The record-batch messages of the request's files, in their order. */
-  encode(request: LakeArrowRequest): Promise<Uint8Array> {
+  encode(request: LakeArrowRequest): Promise<Uint8Array[]> {
     return new Promise((resolve, reject) => {
       this.queue.push({ request, resolve, reject });
       this.dispatch();
@@ -64,12 +64,12 @@ export class LakeArrowPool {
   private start(): Slot {
     const worker = new Worker(WORKER_URL);
     const slot: Slot = { worker, job: undefined };
-    worker.on('message', (message: { bytes?: Uint8Array; error?: string }) => {
+    worker.on('message', (message: { messages?: Uint8Array[]; error?: string }) => {
       const job = slot.job;
       slot.job = undefined;
       worker.unref();
       if (job) {
-        if (message.bytes) job.resolve(message.bytes);
+        if (message.messages) job.resolve(message.messages);
         else job.reject(new Error(message.error ?? 'lake Arrow worker failed'));
       }
       this.dispatch();

@@ -33,7 +33,7 @@ export async function* streamLakeArrow(
   yield schema;
   const jobs = groupFiles(plan.files);
   const window = 2 * pool.size;
-  const inFlight: Promise<Uint8Array>[] = [];
+  const inFlight: Promise<Uint8Array[]>[] = [];
   let next = 0;
   const submit = () => {
     while (inFlight.length < window && next < jobs.length)
@@ -42,10 +42,10 @@ export async function* streamLakeArrow(
   try {
     submit();
     while (inFlight.length > 0) {
-      const bytes = await inFlight[0]!;
+      const messages = await inFlight[0]!;
       inFlight.shift();
       submit();
-      if (bytes.byteLength > 0) yield bytes;
+      for (const message of messages) yield message;
     }
   } finally {
     // A consumer that stops early leaves jobs running; their results are dropped.

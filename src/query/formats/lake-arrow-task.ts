@@ -52,20 +52,14 @@ const WIDTH: Partial<Record<ColumnType, number>> = {
  * they are, `timestamp_local`, `activity_id`, `sport` and `duration` from the catalog, absent
  * metrics as nulls. Rows keep the file's order, which is time order (ingest writes samples sorted
  * and unique); a file that is not in order is sorted here, as the SQL path's `ORDER BY` would.
- * Returns the messages of all files back to back (without the schema message).
+ * Returns one message per file, each in its own buffer (the worker transfers them, so no byte is
+ * copied again; joining them cost a tenth of the worker's time), without the schema message.
  */
-export async function encodeLakeFiles(request: LakeArrowRequest): Promise<Uint8Array> {
+export async function encodeLakeFiles(request: LakeArrowRequest): Promise<Uint8Array[]> {
   await zstdReady;
-  const parts: Uint8Array[] = [];
-  for (const file of request.files) parts.push(await encodeLakeFile(request.columns, file));
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
-  }
-  return out;
+  const messages: Uint8Array[] = [];
+  for (const file of request.files) messages.push(await encodeLakeFile(request.columns, file));
+  return messages;
 }
 
 interface ColumnOut {
