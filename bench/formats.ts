@@ -28,7 +28,12 @@ import { writeArrowIpcStream } from '../src/query/formats/arrow-ipc-stream.ts';
 import { arrowSchemaMetadata } from '../src/query/formats/arrow-schema-metadata.ts';
 import { writeCsv } from '../src/query/formats/csv.ts';
 import { writeJsonRows } from '../src/query/formats/json-rows.ts';
-import { streamLakeArrow } from '../src/query/formats/lake-arrow-stream.ts';
+import {
+  type LakePlan,
+  streamLakeArrow,
+  streamLakeCsv,
+  streamLakeJson,
+} from '../src/query/formats/lake-arrow-stream.ts';
 import { temporaryPathFor } from '../src/store/lake.ts';
 import { previousWriteCsv, previousWriteJsonRows } from './previous-text-writers.ts';
 import { writeBenchResult } from './report.ts';
@@ -85,6 +90,13 @@ const { engine, athleteId, dataDir } = args.data
     }
   : await openSyntheticLake({ seed: LAKE_SEED, years: YEARS, progress: true });
 const rowCounts = new Map<string, number>();
+
+/** The result's plan for reading the lake's files directly, as the data routes take it. */
+async function lakePlan(query: Parameters<typeof engine.longitudinal.data>[1]): Promise<LakePlan> {
+  const result = await engine.longitudinal.data(athleteId, query);
+  await result.batches.return(undefined);
+  return result.lake!;
+}
 try {
   for (const c of CASES) {
     const query = { metrics: [...c.metrics], ...(args.end ? { end: args.end } : {}) } as Parameters<
@@ -95,21 +107,22 @@ try {
       rows += batch.rowCount;
     rowCounts.set(c.name, rows);
     const timings: [string, () => Promise<number>][] = [
-      [
-        'arrow',
-        async () => {
-          const result = await engine.longitudinal.data(athleteId, query);
-          await result.batches.return(undefined);
-          return drain(streamLakeArrow(result.lakeArrow!));
-        },
-      ],
+      ['arrow', async () => drain(streamLakeArrow(await lakePlan(query)))],
       [
         'arrow, DuckDB chunks (previous)',
         async () => drain(writeArrowIpcStream(...resultOf(await engine.longitudinal.data(athleteId, query)))),
       ],
       ['parquet', async () => drain(engine.streamParquet(await engine.longitudinal.data(athleteId, query)))],
-      ['csv', async () => drain(writeCsv((await engine.longitudinal.data(athleteId, query)).batches))],
-      ['json', async () => drain(writeJsonRows((await engine.longitudinal.data(athleteId, query)).batches))],
+      ['csv', async () => drain(streamLakeCsv(await lakePlan(query)))],
+      [
+        'csv, DuckDB chunks (previous)',
+        async () => drain(writeCsv((await engine.longitudinal.data(athleteId, query)).batches)),
+      ],
+      ['json', async () => drain(streamLakeJson(await lakePlan(query)))],
+      [
+        'json, DuckDB chunks (previous)',
+        async () => drain(writeJsonRows((await engine.longitudinal.data(athleteId, query)).batches)),
+      ],
     ];
     if (!args['skip-previous']) {
       timings.push(

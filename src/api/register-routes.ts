@@ -7,10 +7,16 @@ import type { Engine, TabularResult } from '../engine/engine.ts';
 import { writeArrowIpcStream } from '../query/formats/arrow-ipc-stream.ts';
 import { writeCsv } from '../query/formats/csv.ts';
 import { writeJsonRows } from '../query/formats/json-rows.ts';
+import {
+  type LakePlan,
+  streamLakeArrow,
+  streamLakeCsv,
+  streamLakeJson,
+} from '../query/formats/lake-arrow-stream.ts';
 import { authenticate } from './auth.ts';
 import type { HandlerContext, Handlers } from './handlers.ts';
 import { SharedJsonArray, sharedJsonArrayBody } from './shared-json.ts';
-import { lakeArrowBody, MEDIA_TYPES, negotiateFormat } from './tabular-reply.ts';
+import { MEDIA_TYPES, negotiateFormat } from './tabular-reply.ts';
 
 /**
  * Registers every route of the contract with its handler: the path (and its aliases) as Fastify
@@ -114,15 +120,12 @@ async function sendTable(
   result: TabularResult,
   fileName: string,
 ): Promise<FastifyReply> {
-  if (format === 'arrow' && result.lakeArrow) {
-    await result.batches.return(undefined);
-    const body = await lakeArrowBody(result.lakeArrow);
-    reply.header('content-type', MEDIA_TYPES.arrow);
-    reply.header('content-disposition', `attachment; filename="${fileName}.arrow"`);
-    return reply.send(body);
-  }
   const chunks: AsyncGenerator<string | Uint8Array> =
-    format === 'parquet' ? engine.streamParquet(result) : await tableChunks(format, result);
+    format === 'parquet'
+      ? engine.streamParquet(result)
+      : result.lake
+        ? await lakeChunks(format, result, result.lake)
+        : await tableChunks(format, result);
   // A small table (a curve, a summary) goes out in one write with its length; a larger one streams.
   const head: (string | Uint8Array)[] = [];
   let headLength = 0;
@@ -150,6 +153,20 @@ async function sendTable(
     yield* chunks;
   })();
   return reply.send(Readable.from(rest, { objectMode: false }));
+}
+
+/** The body of a table read straight from the lake's files by the worker pool (its batches unread). */
+async function lakeChunks(
+  format: 'arrow' | 'csv' | 'json',
+  result: TabularResult,
+  plan: LakePlan,
+): Promise<AsyncGenerator<Uint8Array>> {
+  await result.batches.return(undefined);
+  return format === 'arrow'
+    ? streamLakeArrow(plan)
+    : format === 'csv'
+      ? streamLakeCsv(plan)
+      : streamLakeJson(plan);
 }
 
 /** The body of a table in a format written batch by batch, its first batch read already. */

@@ -1,8 +1,6 @@
-import { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import { PeakformError } from '../domain/errors.ts';
 import { TABULAR_MEDIA_TYPES, type TabularFormat } from '../domain/wire.ts';
-import { type LakeArrowPlan, streamLakeArrow } from '../query/formats/lake-arrow-stream.ts';
 
 /** Content types sent: the wire contract's, with a charset for the text formats. */
 export const MEDIA_TYPES: Record<TabularFormat, string> = {
@@ -43,27 +41,5 @@ export function negotiateFormat(request: FastifyRequest, format: TabularFormat |
       .map((t) => t.split(';')[0])
       .join(', ')} or pass ?format=arrow|parquet|csv|json.`,
     406,
-  );
-}
-
-/**
- * The Arrow body of a result read straight from the lake (`TabularResult.lakeArrow`): the schema
- * and the first batch are read before it is returned, so a file that cannot be read is a clean
- * error rather than a truncated 200.
- */
-export async function lakeArrowBody(plan: LakeArrowPlan): Promise<Readable> {
-  const stream = streamLakeArrow(plan);
-  const head: Uint8Array[] = [];
-  for (let i = 0; i < 2; i++) {
-    const next = await stream.next();
-    if (next.done) break;
-    head.push(next.value);
-  }
-  return Readable.from(
-    (async function* () {
-      yield* head;
-      yield* stream;
-    })(),
-    { objectMode: false },
   );
 }

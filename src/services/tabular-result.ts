@@ -1,4 +1,4 @@
-import type { LakeArrowPlan } from '../query/formats/lake-arrow-stream.ts';
+import type { LakePlan } from '../query/formats/lake-arrow-stream.ts';
 import type { ColumnBatch, ColumnType } from '../store/column-batch.ts';
 
 /** A column of a tabular result as it is sent. */
@@ -10,15 +10,15 @@ export interface ResultColumnSpec {
 /**
  * A tabular result: its columns, a stream of batches, and, when it is one SQL query, that query,
  * so a Parquet export can be written by DuckDB straight from it. A result that is lake samples
- * files as they are (plus catalog values) also says so (`lakeArrow`), so Arrow is decoded from the
- * files by worker threads instead of passing through DuckDB's chunks; `batches` is then not
- * started unless read.
+ * files as they are (plus catalog values) also says so (`lake`), so Arrow, CSV and JSON are made
+ * from the files by worker threads instead of passing through DuckDB's chunks; `batches` is then
+ * not started unless read.
  */
 export interface TabularResult {
   columns: readonly ResultColumnSpec[];
   batches: AsyncGenerator<ColumnBatch>;
   parquetSql?: string;
-  lakeArrow?: LakeArrowPlan;
+  lake?: LakePlan;
 }
 
 /** Gives columns the wire types that DuckDB cannot express (durations as BIGINT seconds). */

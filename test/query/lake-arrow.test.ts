@@ -6,7 +6,14 @@ import { WIRE_METRICS } from '../../src/domain/metrics.ts';
 import type { TabularResult } from '../../src/engine/engine.ts';
 import { compileActivitySamples } from '../../src/query/activity-sql.ts';
 import { writeArrowIpcStream } from '../../src/query/formats/arrow-ipc-stream.ts';
-import { lakeArrowColumns, streamLakeArrow } from '../../src/query/formats/lake-arrow-stream.ts';
+import { writeCsv } from '../../src/query/formats/csv.ts';
+import { writeJsonRows } from '../../src/query/formats/json-rows.ts';
+import {
+  lakeArrowColumns,
+  streamLakeArrow,
+  streamLakeCsv,
+  streamLakeJson,
+} from '../../src/query/formats/lake-arrow-stream.ts';
 import { readLakeParquet } from '../../src/query/formats/lake-parquet.ts';
 import { withColumnTypes } from '../../src/services/tabular-result.ts';
 import { csvRide } from '../helpers/csv-activity.ts';
@@ -74,9 +81,25 @@ async function bothWays(make: () => Promise<TabularResult>): Promise<{ sql: Tabl
   const sql = tableFromIPC(await bytesOf(writeArrowIpcStream(viaSql.batches, viaSql.columns)));
   const viaLake = await make();
   await viaLake.batches.return(undefined);
-  expect(viaLake.lakeArrow).toBeDefined();
-  const lake = tableFromIPC(await bytesOf(streamLakeArrow(viaLake.lakeArrow!)));
+  expect(viaLake.lake).toBeDefined();
+  const lake = tableFromIPC(await bytesOf(streamLakeArrow(viaLake.lake!)));
   return { sql, lake };
+}
+
+/** The same result as CSV and JSON text through DuckDB's chunks and straight from the lake. */
+async function textBothWays(make: () => Promise<TabularResult>): Promise<{ sql: string; lake: string }[]> {
+  const texts: { sql: string; lake: string }[] = [];
+  for (const [writeSql, streamLake] of [
+    [writeCsv, streamLakeCsv],
+    [writeJsonRows, streamLakeJson],
+  ] as const) {
+    let sql = '';
+    for await (const chunk of writeSql((await make()).batches)) sql += chunk;
+    const viaLake = await make();
+    await viaLake.batches.return(undefined);
+    texts.push({ sql, lake: Buffer.from(await bytesOf(streamLake(viaLake.lake!))).toString('utf8') });
+  }
+  return texts;
 }
 
 describe('Arrow from the lake equals Arrow from DuckDB', () => {
@@ -100,7 +123,38 @@ describe('Arrow from the lake equals Arrow from DuckDB', () => {
       expect(lake.numRows).toBe(sql.numRows);
       expect(contents(lake)).toBe(contents(sql));
     });
+
+    it(`longitudinal data as CSV and JSON, ${name}`, async () => {
+      const texts = await textBothWays(() =>
+        server.engine.longitudinal.data(
+          ATHLETE,
+          query as Parameters<typeof server.engine.longitudinal.data>[1],
+        ),
+      );
+      for (const { sql, lake } of texts) {
+        expect(lake.length).toBeGreaterThan(100);
+        expect(lake).toBe(sql);
+      }
+    });
   }
+
+  it('no file to read: the same empty CSV and JSON as an empty result', async () => {
+    const empty = () =>
+      server.engine.longitudinal.data(ATHLETE, { start: '2001-01-01', end: '2001-01-31' } as never);
+    const viaSql = { csv: '', json: '' };
+    for await (const chunk of writeCsv((await empty()).batches)) viaSql.csv += chunk;
+    for await (const chunk of writeJsonRows((await empty()).batches)) viaSql.json += chunk;
+    const { columns } = await bothWays(() => server.engine.longitudinal.data(ATHLETE, {} as never)).then(
+      async () => {
+        const result = await server.engine.longitudinal.data(ATHLETE, {} as never);
+        await result.batches.return(undefined);
+        return result.lake!;
+      },
+    );
+    const text = async (stream: typeof streamLakeCsv) =>
+      Buffer.from(await bytesOf(stream({ columns, files: [] }))).toString('utf8');
+    expect({ csv: await text(streamLakeCsv), json: await text(streamLakeJson) }).toEqual(viaSql);
+  });
 
   it('every activity, its own metrics and every metric', async () => {
     expect(activityIds.length).toBeGreaterThanOrEqual(6);
@@ -111,6 +165,10 @@ describe('Arrow from the lake equals Arrow from DuckDB', () => {
         );
         expect(lake.numRows, id).toBe(sql.numRows);
         expect(contents(lake), id).toBe(contents(sql));
+        for (const text of await textBothWays(() =>
+          server.engine.activities.data(ATHLETE, id, metrics ? { metrics } : {}),
+        ))
+          expect(text.lake, id).toBe(text.sql);
       }
     }
   });
@@ -170,24 +228,44 @@ describe('lake files that ingest does not write today', () => {
     return tableFromIPC(await bytesOf(writeArrowIpcStream(batches, columns)));
   }
 
-  function viaLake(path: string, offsetUs: number, names = metrics): Promise<Uint8Array> {
+  function viaLake(
+    path: string,
+    offsetUs: number,
+    names = metrics,
+    stream = streamLakeArrow,
+  ): Promise<Uint8Array> {
     const columns = lakeArrowColumns([
       { name: 'timestamp', type: 'timestamp' },
       { name: 'timestamp_local', type: 'timestamp_local' },
       ...names.map((name) => ({ name, type: WIRE_METRICS.find((m) => m.name === name)!.type })),
     ]);
     return bytesOf(
-      streamLakeArrow({
+      stream({
         columns,
         files: [{ path, activityId: 'x', sport: 'y', utcOffsetUs: offsetUs, rows: 1 }],
       }),
     );
   }
 
+  /** CSV and JSON of the file through DuckDB and straight from it. */
+  async function expectSameText(path: string, offsetUs: number): Promise<void> {
+    const sql = compileActivitySamples(`read_parquet('${path}')`, metrics, offsetUs / 1e6);
+    for (const [write, stream] of [
+      [writeCsv, streamLakeCsv],
+      [writeJsonRows, streamLakeJson],
+    ] as const) {
+      let expected = '';
+      for await (const chunk of write(server.engine.store.stream(sql))) expected += chunk;
+      const lake = Buffer.from(await viaLake(path, offsetUs, metrics, stream)).toString('utf8');
+      expect(lake).toBe(expected);
+    }
+  }
+
   it('rows out of time order come sorted, as ORDER BY timestamp sorts them', async () => {
     const path = await rewrite((source) => `SELECT * FROM ${source} ORDER BY hash(timestamp)`, '');
     const lake = tableFromIPC(await viaLake(path, -18_000_000_000));
     expect(contents(lake)).toBe(contents(await viaSql(path, -18_000_000_000)));
+    await expectSameText(path, -18_000_000_000);
   });
 
   it('several row groups with nulls across their edges', async () => {
@@ -199,6 +277,7 @@ describe('lake files that ingest does not write today', () => {
     const lake = tableFromIPC(await viaLake(path, 7_200_000_000));
     expect(contents(lake)).toBe(contents(await viaSql(path, 7_200_000_000)));
     expect(lake.getChild('power')!.nullCount).toBeGreaterThan(0);
+    await expectSameText(path, 7_200_000_000);
   });
 
   it('a column the file lacks comes as nulls', async () => {

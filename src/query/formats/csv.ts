@@ -11,7 +11,7 @@ export async function* writeCsv(batches: AsyncIterable<ColumnBatch>): AsyncGener
   for await (const batch of batches) {
     if (!header) {
       header = true;
-      yield `${batch.columns.map((c) => quote(c.name)).join(',')}\n`;
+      yield csvHeader(batch.columns.map((c) => c.name));
     }
     if (batch.rowCount === 0) continue;
     const cells: Cell[] = batch.columns.map((column) => csvCells(column, batch.rowCount, instants));
@@ -40,12 +40,18 @@ function csvCells(
     case 'duration':
       return cellsOf(column, rowCount, (v) => String(Number(v)), undefined);
     case 'utf8':
-      return cellsOf(column, rowCount, (v) => quote(String(v)), undefined);
+      return cellsOf(column, rowCount, (v) => quoteCsv(String(v)), undefined);
     default:
       return cellsOf(column, rowCount, String, undefined);
   }
 }
 
-function quote(text: string): string {
+/** The header line of the named columns. */
+export function csvHeader(names: readonly string[]): string {
+  return `${names.map(quoteCsv).join(',')}\n`;
+}
+
+/** A field as RFC 4180 writes it: quoted when it holds a quote, a comma or a line break. */
+export function quoteCsv(text: string): string {
   return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }

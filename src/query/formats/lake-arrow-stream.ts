@@ -2,14 +2,16 @@ import { Field, RecordBatchStreamWriter, Schema } from 'apache-arrow';
 import { METRICS } from '../../domain/metrics.ts';
 import type { ColumnType } from '../../store/column-batch.ts';
 import { arrowType } from './arrow-ipc-stream.ts';
+import { csvHeader } from './csv.ts';
 import { type LakeArrowPool, lakeArrowPool } from './lake-arrow-pool.ts';
 import type { LakeArrowColumn, LakeArrowFile, LakeArrowSource } from './lake-arrow-task.ts';
+import type { LakeTextFormat } from './lake-text.ts';
 
 /**
  * An Arrow result read straight from the lake's samples files: the output columns, where each
  * comes from, and the files in output order with their row counts (from the catalog).
  */
-export interface LakeArrowPlan {
+export interface LakePlan {
   columns: readonly LakeArrowColumn[];
   files: readonly (LakeArrowFile & { rows: number })[];
 }
@@ -21,23 +23,63 @@ const FILES_PER_JOB = 16;
 
 /**
  * Writes the plan's Arrow IPC stream: the schema message at once, then the record batches that
- * the worker pool decodes from the lake's files (several files at a time, in order), then the
- * end-of-stream marker. At most two jobs per worker are in flight, so memory holds a few
- * batches whatever the result size, and the consumer's pace sets the workers'.
+ * the worker pool decodes from the lake's files, then the end-of-stream marker.
  */
 export async function* streamLakeArrow(
-  plan: LakeArrowPlan,
+  plan: LakePlan,
   pool: LakeArrowPool = lakeArrowPool(),
 ): AsyncGenerator<Uint8Array> {
   const { schema, endOfStream } = schemaAndEnd(plan.columns);
   yield schema;
+  yield* fileMessages(plan, 'arrow', pool);
+  yield endOfStream;
+}
+
+/**
+ * Writes the plan's rows as CSV, the text `writeCsv` gives for the same rows: the header line,
+ * then each file's lines as the worker pool formats them.
+ */
+export async function* streamLakeCsv(
+  plan: LakePlan,
+  pool: LakeArrowPool = lakeArrowPool(),
+): AsyncGenerator<Uint8Array> {
+  yield Buffer.from(csvHeader(plan.columns.map((c) => c.name)));
+  for await (const lines of fileMessages(plan, 'csv', pool)) if (lines.byteLength > 0) yield lines;
+}
+
+/** Writes the plan's rows as a JSON array of row objects, the text `writeJsonRows` gives. */
+export async function* streamLakeJson(
+  plan: LakePlan,
+  pool: LakeArrowPool = lakeArrowPool(),
+): AsyncGenerator<Uint8Array> {
+  yield Buffer.from('[');
+  let first = true;
+  for await (const rows of fileMessages(plan, 'json', pool)) {
+    if (rows.byteLength === 0) continue;
+    if (!first) yield Buffer.from(',');
+    yield rows;
+    first = false;
+  }
+  yield Buffer.from(']');
+}
+
+/**
+ * What the worker pool makes of the plan's files, one message per file in order: several files
+ * per job, at most two jobs per worker in flight, so memory holds a few files' output whatever
+ * the result size, and the consumer's pace sets the workers'.
+ */
+async function* fileMessages(
+  plan: LakePlan,
+  format: 'arrow' | LakeTextFormat,
+  pool: LakeArrowPool,
+): AsyncGenerator<Uint8Array> {
   const jobs = groupFiles(plan.files);
   const window = 2 * pool.size;
   const inFlight: Promise<Uint8Array[]>[] = [];
   let next = 0;
   const submit = () => {
     while (inFlight.length < window && next < jobs.length)
-      inFlight.push(pool.encode({ columns: plan.columns, files: jobs[next++]! }));
+      inFlight.push(pool.encode({ columns: plan.columns, files: jobs[next++]!, format }));
   };
   try {
     submit();
@@ -45,16 +87,15 @@ export async function* streamLakeArrow(
       const messages = await inFlight[0]!;
       inFlight.shift();
       submit();
-      for (const message of messages) yield message;
+      yield* messages;
     }
   } finally {
     // A consumer that stops early leaves jobs running; their results are dropped.
     for (const job of inFlight) job.catch(() => undefined);
   }
-  yield endOfStream;
 }
 
-function groupFiles(files: LakeArrowPlan['files']): LakeArrowFile[][] {
+function groupFiles(files: LakePlan['files']): LakeArrowFile[][] {
   const jobs: LakeArrowFile[][] = [];
   let job: LakeArrowFile[] = [];
   let rows = 0;

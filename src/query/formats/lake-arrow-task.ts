@@ -3,6 +3,7 @@ import { type Data, Message, MessageHeader, MetadataVersion, tableFromIPC } from
 import { ParquetFile, type Table as WasmTable, wasmMemory } from 'parquet-wasm';
 import type { ColumnType } from '../../store/column-batch.ts';
 import { LakeParquetError, type ReadColumn, type ReadFile, readLakeParquet } from './lake-parquet.ts';
+import { encodeLakeText, type LakeTextFormat } from './lake-text.ts';
 import { zstdReady } from './zstd.ts';
 
 /**
@@ -31,6 +32,8 @@ export interface LakeArrowFile {
 export interface LakeArrowRequest {
   columns: readonly LakeArrowColumn[];
   files: readonly LakeArrowFile[];
+  /** What each file becomes: an Arrow record-batch message (the default), or CSV or JSON text. */
+  format?: 'arrow' | LakeTextFormat;
 }
 
 /** Bytes per value of the fixed-width column types the lake route produces. */
@@ -58,7 +61,8 @@ const WIDTH: Partial<Record<ColumnType, number>> = {
 export async function encodeLakeFiles(request: LakeArrowRequest): Promise<Uint8Array[]> {
   await zstdReady;
   const messages: Uint8Array[] = [];
-  for (const file of request.files) messages.push(await encodeLakeFile(request.columns, file));
+  for (const file of request.files)
+    messages.push(await encodeLakeFile(request.columns, file, request.format ?? 'arrow'));
   return messages;
 }
 
@@ -75,23 +79,27 @@ interface ColumnOut {
  */
 type OutBuffer = Uint8Array | { byteLength: number; write?: (target: Uint8Array) => void };
 
-async function encodeLakeFile(columns: readonly LakeArrowColumn[], file: LakeArrowFile): Promise<Uint8Array> {
+async function encodeLakeFile(
+  columns: readonly LakeArrowColumn[],
+  file: LakeArrowFile,
+  format: 'arrow' | LakeTextFormat,
+): Promise<Uint8Array> {
   const stored = columns.filter((c) => c.source === 'stored').map((c) => c.name);
   const names = ['timestamp', ...stored.filter((n) => n !== 'timestamp')];
   const own = readOwn(file.path, names);
-  if (own) return encodeRead(columns, file, own);
+  if (own) return encodeRead(columns, file, own, format);
   const table = await readColumns(readFileSync(file.path), names);
   // The usual file (one row group, every column present) is read through the Arrow C data
   // interface, its buffers copied once from WebAssembly memory into the message; anything else
   // through an IPC stream that apache-arrow parses.
   let fast: Uint8Array | undefined;
   try {
-    fast = withWasmColumns(table, (read) => encodeRead(columns, file, read));
+    fast = withWasmColumns(table, (read) => encodeRead(columns, file, read, format));
   } catch (error) {
     table.free();
     throw error;
   }
-  if (fast === undefined) return encodeRead(columns, file, readThroughIpc(table));
+  if (fast === undefined) return encodeRead(columns, file, readThroughIpc(table), format);
   table.free();
   return fast;
 }
@@ -110,10 +118,16 @@ function readOwn(path: string, names: string[]): ReadFile | undefined {
   }
 }
 
-function encodeRead(columns: readonly LakeArrowColumn[], file: LakeArrowFile, read: ReadFile): Uint8Array {
+function encodeRead(
+  columns: readonly LakeArrowColumn[],
+  file: LakeArrowFile,
+  read: ReadFile,
+  format: 'arrow' | LakeTextFormat,
+): Uint8Array {
   const timestamp = read.columns.get('timestamp');
   if (!timestamp) throw new Error(`${file.path} has no timestamp column`);
   const order = timeOrder(timestamp, read.length);
+  if (format !== 'arrow') return encodeLakeText(format, columns, file, read, timestamp, order);
   const out = columns.map((column) => columnOut(column, read, timestamp, file, order));
   return recordBatchMessage(read.length, out);
 }

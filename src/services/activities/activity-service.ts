@@ -156,7 +156,7 @@ export class ActivityService {
       columns,
       batches: withColumnTypes(this.store.stream(sql), new Map(columns.map((c) => [c.name, c.type]))),
       parquetSql: sql,
-      lakeArrow: {
+      lake: {
         columns: lakeArrowColumns(columns),
         files: [
           {

@@ -298,7 +298,7 @@ export class LongitudinalService {
       columns,
       batches: withColumnTypes(this.store.stream(sql, [], ['activity_id', 'sport']), types),
       parquetSql: sql,
-      lakeArrow: {
+      lake: {
         columns: lakeArrowColumns(columns),
         files: activities.map((a) => ({
           path: this.store.lake.fromStored(a.samples_path),
