@@ -29,12 +29,15 @@ export function encodeLakeText(
   const prefixes = written.map((c, i) =>
     utf8(json ? `${i === 0 ? '{' : ','}${JSON.stringify(columns[c]!.name)}:` : i === 0 ? '' : ','),
   );
-  const out = new TextBytes(read.length * 10 * columns.length);
+  // About the text of a row: its keys (JSON) and a dozen bytes per value; it grows if need be.
+  const keyBytes = prefixes.reduce((n, prefix) => n + prefix.length, 0);
+  const out = new TextBytes(read.length * (keyBytes + 12 * written.length + 2));
   for (let r = 0; r < read.length; r++) {
     const row = order ? order[r]! : r;
     if (json && r > 0) out.byte(COMMA);
     for (let i = 0; i < written.length; i++) {
-      out.bytes(prefixes[i]!);
+      if (json) out.bytes(prefixes[i]!);
+      else if (i > 0) out.byte(COMMA);
       writeCell(out, cells[written[i]!]!, row, json);
     }
     out.byte(json ? (written.length === 0 ? CLOSE_EMPTY : CLOSE_BRACE) : NEWLINE);
@@ -68,7 +71,11 @@ type Cell =
       words: Int32Array;
       column: ReadColumn;
       offsetUs: number;
+      zone: boolean;
       format: (ms: number) => string;
+      /** The minute whose `YYYY-MM-DDTHH:MM:` prefix is kept, and that prefix. */
+      minute: number;
+      prefix: Uint8Array;
     }
   | { kind: 'int'; values: Int16Array | Int32Array; column: ReadColumn }
   | { kind: 'int64'; words: Int32Array; column: ReadColumn }
@@ -83,7 +90,7 @@ function cellOf(
 ): Cell {
   switch (column.source) {
     case 'timestamp_local':
-      return instantCell(timestamp, file.utcOffsetUs, isoInstantFormatter(false));
+      return instantCell(timestamp, file.utcOffsetUs, false);
     case 'activity_id':
     case 'sport': {
       const text = column.source === 'sport' ? file.sport : file.activityId;
@@ -95,7 +102,7 @@ function cellOf(
     case 'stored': {
       const data = read.columns.get(column.name);
       if (!data) return { kind: 'null' };
-      if (column.type === 'timestamp') return instantCell(data, 0, isoInstantFormatter(true));
+      if (column.type === 'timestamp') return instantCell(data, 0, true);
       return storedCell(data);
     }
     default:
@@ -103,8 +110,25 @@ function cellOf(
   }
 }
 
-function instantCell(column: ReadColumn, offsetUs: number, format: (ms: number) => string): Cell {
-  return { kind: 'instant', words: view(column.bytes, Int32Array), column, offsetUs, format };
+function instantCell(column: ReadColumn, offsetUs: number, zone: boolean): Cell {
+  const words = view(column.bytes, Int32Array);
+  const format = isoInstantFormatter(zone);
+  return {
+    kind: 'instant',
+    words,
+    column,
+    offsetUs,
+    zone,
+    format,
+    minute: Number.NaN,
+    prefix: new Uint8Array(0),
+  };
+}
+
+function asciiBytes(text: string): Uint8Array {
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
 }
 
 function storedCell(column: ReadColumn): Cell {
@@ -181,7 +205,7 @@ function writeCell(out: TextBytes, cell: Cell, row: number, json: boolean): void
       // Microseconds from two 32-bit halves (exact below 2^53), as text-cells reads them.
       const micros = cell.words[2 * row + 1]! * 4_294_967_296 + (cell.words[2 * row]! >>> 0) + cell.offsetUs;
       if (json) out.byte(QUOTE);
-      out.ascii(cell.format(Math.floor(micros / 1000)));
+      out.instant(Math.floor(micros / 1000), cell);
       if (json) out.byte(QUOTE);
       return;
     }
@@ -189,6 +213,8 @@ function writeCell(out: TextBytes, cell: Cell, row: number, json: boolean): void
 }
 
 const QUOTE = 0x22;
+/** The last instant `isoInstantFormatter` formats by parts: 9999-12-31T23:59:59.999Z. */
+const LAST_ISO_MS = 253_402_300_799_999;
 
 /** A growing buffer of UTF-8 text. */
 class TextBytes {
@@ -221,6 +247,37 @@ class TextBytes {
     let at = this.length;
     for (let i = 0; i < text.length; i++) buffer[at++] = text.charCodeAt(i);
     this.length = at;
+  }
+
+  /**
+   * `isoInstantFormatter(zone)(ms)` as bytes: the `YYYY-MM-DDTHH:MM:` prefix kept per minute, the
+   * seconds and milliseconds written as digits; out of the formatter's fast range, its text.
+   */
+  instant(ms: number, cell: Extract<Cell, { kind: 'instant' }>): void {
+    if (!(ms >= 0 && ms <= LAST_ISO_MS)) {
+      this.ascii(cell.format(ms));
+      return;
+    }
+    const minute = Math.floor(ms / 60_000);
+    if (minute !== cell.minute) {
+      cell.minute = minute;
+      cell.prefix = asciiBytes(new Date(minute * 60_000).toISOString().slice(0, 17));
+    }
+    this.bytes(cell.prefix);
+    this.reserve(8);
+    const { buffer } = this;
+    const rest = ms - minute * 60_000;
+    const seconds = Math.floor(rest / 1000);
+    const millis = rest - seconds * 1000;
+    buffer[this.length++] = 0x30 + Math.floor(seconds / 10);
+    buffer[this.length++] = 0x30 + (seconds % 10);
+    if (millis !== 0) {
+      buffer[this.length++] = 0x2e;
+      buffer[this.length++] = 0x30 + Math.floor(millis / 100);
+      buffer[this.length++] = 0x30 + (Math.floor(millis / 10) % 10);
+      buffer[this.length++] = 0x30 + (millis % 10);
+    }
+    if (cell.zone) buffer[this.length++] = 0x5a;
   }
 
   /** An integer's decimal digits, as `String(value)` writes them. */
