@@ -32,6 +32,33 @@ export class TableVersions {
   }
 }
 
+/**
+ * Values per key (an athlete) kept under the table version (`TableVersions.of`) they were derived
+ * at: one is answered only while the version is the same, and past `limit` keys the oldest goes.
+ * A null version (a transaction that wrote one of the tables) neither answers nor keeps.
+ */
+export class VersionedMemo<T> {
+  readonly #entries = new Map<string, { version: string; value: T }>();
+
+  constructor(private readonly limit: number) {}
+
+  get(key: string, version: string | null): T | undefined {
+    const entry = this.#entries.get(key);
+    return version !== null && entry?.version === version ? entry.value : undefined;
+  }
+
+  set(key: string, version: string | null, value: T): void {
+    this.#entries.delete(key);
+    if (version === null) return;
+    if (this.#entries.size >= this.limit) this.#entries.delete(this.#entries.keys().next().value!);
+    this.#entries.set(key, { version, value });
+  }
+
+  delete(key: string): void {
+    this.#entries.delete(key);
+  }
+}
+
 /** The tables a statement may write: none, some (lower case), or any. */
 export type WrittenTables = ReadonlySet<string> | 'all';
 

@@ -1,5 +1,6 @@
 import type { WebhookEventType } from '../domain/wire-webhooks.ts';
 import type { WriteTransaction } from './database.ts';
+import { VersionedMemo } from './table-versions.ts';
 
 /**
  * The webhook outbox (issue 10, DESIGN.md §6): how changes emit events.
@@ -102,9 +103,8 @@ export async function emitWebhookEvents(
 
 /** The tables `RECIPIENTS` reads. */
 const RECIPIENT_TABLES = ['oauth_models', 'tokens', 'applications'];
-/** Athletes no app could read, by athlete, with the `RECIPIENT_TABLES` version they were seen at. */
-const withoutRecipients = new Map<string, string>();
-const MAX_WITHOUT_RECIPIENTS = 10_000;
+/** Athletes no app could read, under the `RECIPIENT_TABLES` version they were seen at. */
+const withoutRecipients = new VersionedMemo<false>(10_000);
 
 /**
  * Whether any app may read the athlete. A "no" holds until a grant, token or application is written
@@ -113,15 +113,11 @@ const MAX_WITHOUT_RECIPIENTS = 10_000;
  */
 async function hasRecipients(tx: WriteTransaction, athleteId: string): Promise<boolean> {
   const version = tx.tableVersion(RECIPIENT_TABLES);
-  if (version !== null && withoutRecipients.get(athleteId) === version) return false;
+  if (withoutRecipients.get(athleteId, version) === false) return false;
   const [row] = await tx.all<{ n: bigint }>(`SELECT count(*) AS n FROM (${RECIPIENTS})`, [athleteId]);
   const found = Number(row?.n ?? 0) > 0;
-  withoutRecipients.delete(athleteId);
-  if (!found && version !== null) {
-    if (withoutRecipients.size >= MAX_WITHOUT_RECIPIENTS)
-      withoutRecipients.delete(withoutRecipients.keys().next().value!);
-    withoutRecipients.set(athleteId, version);
-  }
+  if (found) withoutRecipients.delete(athleteId);
+  else withoutRecipients.set(athleteId, version, false);
   return found;
 }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database } from '../../src/store/database.ts';
-import { writtenTables } from '../../src/store/table-versions.ts';
+import { VersionedMemo, writtenTables } from '../../src/store/table-versions.ts';
 
 const tables = (sql: string) => {
   const written = writtenTables(sql);
@@ -94,5 +94,31 @@ describe('Database.tableVersion', () => {
     expect(changed()).toBe(true);
     await db.exec('SELECT 1');
     expect(changed()).toBe(false);
+  });
+});
+
+describe('VersionedMemo', () => {
+  it('answers under the version a value was kept at, and only then', () => {
+    const memo = new VersionedMemo<string>(10);
+    memo.set('a', 'v1', 'one');
+    expect(memo.get('a', 'v1')).toBe('one');
+    expect(memo.get('a', 'v2')).toBeUndefined();
+    expect(memo.get('b', 'v1')).toBeUndefined();
+    // A null version (a transaction that wrote the tables) neither answers nor keeps.
+    expect(memo.get('a', null)).toBeUndefined();
+    memo.set('a', null, 'two');
+    expect(memo.get('a', 'v1')).toBeUndefined();
+    memo.set('a', 'v2', 'three');
+    memo.delete('a');
+    expect(memo.get('a', 'v2')).toBeUndefined();
+  });
+
+  it('forgets the oldest key past its limit', () => {
+    const memo = new VersionedMemo<number>(2);
+    memo.set('a', 'v', 1);
+    memo.set('b', 'v', 2);
+    memo.set('a', 'v', 3); // kept again: now the newest
+    memo.set('c', 'v', 4);
+    expect([memo.get('a', 'v'), memo.get('b', 'v'), memo.get('c', 'v')]).toEqual([3, undefined, 4]);
   });
 });

@@ -8,6 +8,7 @@ import {
   compileReplaceThresholds,
 } from '../../query/catalog-sql.ts';
 import type { Store } from '../../store/store.ts';
+import { VersionedMemo } from '../../store/table-versions.ts';
 import { assertAthleteIdValid } from './athlete-id.ts';
 import { ingestThresholdEntries, readProfileRecords } from './metabolic-profile-candidates.ts';
 import type { ThresholdEntry } from './resolve-thresholds.ts';
@@ -22,10 +23,9 @@ const MAX_REMEMBERED_ATHLETES = 256;
 /** The athlete's profile: thresholds, the sports and tags they use, and what the account serves. */
 export class ProfileService {
   /** Each athlete's ingest thresholds and the table version they were read under. */
-  private readonly rememberedThresholds = new Map<
-    string,
-    { version: string; entries: readonly ThresholdEntry[] }
-  >();
+  private readonly rememberedThresholds = new VersionedMemo<readonly ThresholdEntry[]>(
+    MAX_REMEMBERED_ATHLETES,
+  );
 
   constructor(
     private readonly store: Store,
@@ -47,13 +47,10 @@ export class ProfileService {
     // queries, ≈ 9 ms of CPU) and uploads never write those tables. The version is read first, so
     // a write that lands during the reads makes these entries stale under an older key only.
     const version = this.store.tableVersion(INGEST_THRESHOLD_TABLES);
-    const remembered = this.rememberedThresholds.get(athleteId);
-    if (remembered?.version === version) return remembered.entries;
+    const remembered = this.rememberedThresholds.get(athleteId, version);
+    if (remembered) return remembered;
     const entries = ingestThresholdEntries(await readProfileRecords(this.store, athleteId));
-    this.rememberedThresholds.delete(athleteId);
-    if (this.rememberedThresholds.size >= MAX_REMEMBERED_ATHLETES)
-      this.rememberedThresholds.delete(this.rememberedThresholds.keys().next().value!);
-    this.rememberedThresholds.set(athleteId, { version, entries });
+    this.rememberedThresholds.set(athleteId, version, entries);
     return entries;
   }
 
