@@ -62,7 +62,9 @@ export class LakeArrowPool {
   }
 
   private start(): Slot {
-    const worker = new Worker(WORKER_URL);
+    const worker = new Worker(WORKER_URL, {
+      resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_GENERATION_MB },
+    });
     const slot: Slot = { worker, job: undefined };
     worker.on('message', (message: { messages?: Uint8Array[]; error?: string }) => {
       const job = slot.job;
@@ -90,6 +92,14 @@ export class LakeArrowPool {
     return slot;
   }
 }
+
+/**
+ * A worker's old generation. What a job keeps alive is small (its output is in transferred
+ * buffers, outside the heap), but V8 let the garbage of text jobs (number and instant strings)
+ * grow each worker's heap past 110 MB, so a year of CSV took the process to 700 MB against 440
+ * with this bound, for 5–10 % more CPU in collections.
+ */
+const WORKER_OLD_GENERATION_MB = 64;
 
 let shared: LakeArrowPool | undefined;
 
