@@ -4,7 +4,7 @@ import type { ColumnType } from '../../store/column-batch.ts';
 import { arrowType } from './arrow-ipc-stream.ts';
 import { csvHeader } from './csv.ts';
 import { type LakeArrowPool, lakeArrowPool } from './lake-arrow-pool.ts';
-import type { LakeArrowColumn, LakeArrowFile, LakeArrowSource } from './lake-arrow-task.ts';
+import type { LakeArrowColumn, LakeArrowFile, LakeArrowSource } from './lake-files.ts';
 import type { LakeTextFormat } from './lake-text.ts';
 
 /**

@@ -2,32 +2,10 @@ import { readFileSync } from 'node:fs';
 import { type Data, Message, MessageHeader, MetadataVersion, tableFromIPC } from 'apache-arrow';
 import { ParquetFile, type Table as WasmTable, wasmMemory } from 'parquet-wasm';
 import type { ColumnType } from '../../store/column-batch.ts';
+import type { LakeArrowColumn, LakeArrowFile } from './lake-files.ts';
 import { LakeParquetError, type ReadColumn, type ReadFile, readLakeParquet } from './lake-parquet.ts';
 import { encodeLakeText, type LakeTextFormat } from './lake-text.ts';
 import { zstdReady } from './zstd.ts';
-
-/**
- * Where an output column's values come from: a stored column of the samples file, a value of the
- * catalog constant over the file (`activity_id`, `sport`), the file's `timestamp` shifted by the
- * activity's offset (`timestamp_local`), 1 s per row (`duration`), or nothing (a wire metric
- * Peakform does not record: all null).
- */
-export type LakeArrowSource = 'stored' | 'timestamp_local' | 'activity_id' | 'sport' | 'duration' | 'null';
-
-export interface LakeArrowColumn {
-  name: string;
-  type: ColumnType;
-  source: LakeArrowSource;
-}
-
-/** One per-activity samples file of the lake and the catalog values the output adds to its rows. */
-export interface LakeArrowFile {
-  path: string;
-  activityId: string;
-  sport: string;
-  /** The activity's UTC offset in microseconds (`timestamp_local` = `timestamp` + this). */
-  utcOffsetUs: number;
-}
 
 export interface LakeArrowRequest {
   columns: readonly LakeArrowColumn[];

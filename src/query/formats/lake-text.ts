@@ -1,5 +1,5 @@
 import { quoteCsv } from './csv.ts';
-import type { LakeArrowColumn, LakeArrowFile } from './lake-arrow-task.ts';
+import type { LakeArrowColumn, LakeArrowFile } from './lake-files.ts';
 import type { ReadColumn, ReadFile } from './lake-parquet.ts';
 import { isoInstantFormatter } from './text-cells.ts';
 
