@@ -554,6 +554,15 @@ function decodeValues(
   }
 }
 
+/** `count` PLAIN values of `width` words from `at`, copied so they are 4-byte aligned. */
+function plainWords(bytes: Uint8Array, at: number, count: number, width: number): Int32Array {
+  const size = count * width * 4;
+  if (bytes.length - at < size) throw new LakeParquetError('plain values run past their page');
+  const words = new Int32Array(count * width);
+  new Uint8Array(words.buffer).set(bytes.subarray(at, at + size));
+  return words;
+}
+
 /**
  * Dictionary indices (RLE/bit-packed hybrid) looked up as they are read, for one-word values: a
  * run fills its value, a bit-packed group is unpacked straight into the column.
@@ -566,31 +575,19 @@ function dictionaryRuns(
   dictionary: Int32Array,
   target: Values,
 ): void {
-  const to = bytes.length;
   const size = dictionary.length;
-  const valueBytes = (bitWidth + 7) >> 3;
-  let at = from;
+  const runs = new HybridRuns(bytes, from, bytes.length, bitWidth);
   let n = 0;
   while (n < count) {
-    let header = 0;
-    let scale = 1;
-    for (;;) {
-      if (at >= to) throw new LakeParquetError('hybrid-encoded run truncated');
-      const byte = bytes[at++]!;
-      header += (byte & 0x7f) * scale;
-      if (byte < 0x80) break;
-      scale *= 128;
-      if (scale > 2 ** 35) throw new LakeParquetError('hybrid run header too long');
-    }
-    if (header % 2 === 1) {
-      const groups = (header - 1) / 2;
-      const take = Math.min(groups * 8, count - n);
-      if (Math.ceil((take * bitWidth) / 8) > to - at) throw new LakeParquetError('bit-packed run truncated');
+    runs.next();
+    const take = Math.min(runs.length, count - n);
+    if (runs.packed) {
+      runs.check(take);
       if (bitWidth <= 24) {
         const mask = (1 << bitWidth) - 1;
         let acc = 0;
         let bits = 0;
-        let p = at;
+        let p = runs.at;
         for (let i = 0; i < take; i++) {
           while (bits < bitWidth) {
             acc |= bytes[p++]! << bits;
@@ -604,33 +601,17 @@ function dictionaryRuns(
         }
       } else {
         for (let i = 0; i < take; i++) {
-          const index = unpackWide(bytes, at, i * bitWidth, bitWidth);
+          const index = unpackWide(bytes, runs.at, i * bitWidth, bitWidth);
           if (index >= size) throw new LakeParquetError('dictionary index out of range');
           target[n + i] = dictionary[index]!;
         }
       }
-      at += Math.min(groups * bitWidth, to - at);
-      n += take;
     } else {
-      if (valueBytes > to - at) throw new LakeParquetError('RLE run truncated');
-      let index = 0;
-      for (let b = 0; b < valueBytes; b++) index += bytes[at + b]! * 2 ** (8 * b);
-      at += valueBytes;
-      if (index >= size) throw new LakeParquetError('dictionary index out of range');
-      const take = Math.min(header / 2, count - n);
-      target.fill(dictionary[index]!, n, n + take);
-      n += take;
+      if (runs.value >= size) throw new LakeParquetError('dictionary index out of range');
+      target.fill(dictionary[runs.value]!, n, n + take);
     }
+    n += take;
   }
-}
-
-/** `count` PLAIN values of `width` words from `at`, copied so they are 4-byte aligned. */
-function plainWords(bytes: Uint8Array, at: number, count: number, width: number): Int32Array {
-  const size = count * width * 4;
-  if (bytes.length - at < size) throw new LakeParquetError('plain values run past their page');
-  const words = new Int32Array(count * width);
-  new Uint8Array(words.buffer).set(bytes.subarray(at, at + size));
-  return words;
 }
 
 /**
@@ -645,38 +626,76 @@ function hybrid(
   count: number,
   out: Int32Array,
 ): void {
-  let at = from;
+  const runs = new HybridRuns(bytes, from, to, bitWidth);
   let n = 0;
-  const valueBytes = (bitWidth + 7) >> 3;
   while (n < count) {
+    runs.next();
+    const take = Math.min(runs.length, count - n);
+    if (runs.packed) {
+      runs.check(take);
+      unpack(bytes, runs.at, bitWidth, take, out, n);
+    } else out.fill(runs.value, n, n + take);
+    n += take;
+  }
+}
+
+/**
+ * The runs of an RLE/bit-packed hybrid, one `next()` at a time: a bit-packed run of `length`
+ * values whose bits start at `at`, or an RLE run of `length` times `value`. Each run consumes at
+ * least its header byte and every read is bounds-checked, so a corrupt run ends in an error, never
+ * a loop.
+ */
+class HybridRuns {
+  packed = false;
+  length = 0;
+  value = 0;
+  /** Where a bit-packed run's bits start. */
+  at = 0;
+  private position: number;
+  private readonly valueBytes: number;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    from: number,
+    private readonly to: number,
+    private readonly bitWidth: number,
+  ) {
+    this.position = from;
+    this.valueBytes = (bitWidth + 7) >> 3;
+  }
+
+  next(): void {
+    const { bytes, to } = this;
     let header = 0;
     let scale = 1;
     for (;;) {
-      if (at >= to) throw new LakeParquetError('hybrid-encoded run truncated');
-      const byte = bytes[at++]!;
+      if (this.position >= to) throw new LakeParquetError('hybrid-encoded run truncated');
+      const byte = bytes[this.position++]!;
       header += (byte & 0x7f) * scale;
       if (byte < 0x80) break;
       scale *= 128;
       if (scale > 2 ** 35) throw new LakeParquetError('hybrid run header too long');
     }
-    if (header % 2 === 1) {
+    this.packed = header % 2 === 1;
+    if (this.packed) {
       const groups = (header - 1) / 2;
-      const take = Math.min(groups * 8, count - n);
-      const bytesNeeded = Math.ceil((take * bitWidth) / 8);
-      if (bytesNeeded > to - at) throw new LakeParquetError('bit-packed run truncated');
-      unpack(bytes, at, bitWidth, take, out, n);
-      at += Math.min(groups * bitWidth, to - at);
-      n += take;
-    } else {
-      const run = header / 2;
-      if (valueBytes > to - at) throw new LakeParquetError('RLE run truncated');
-      let value = 0;
-      for (let b = 0; b < valueBytes; b++) value |= bytes[at + b]! << (8 * b);
-      at += valueBytes;
-      const take = Math.min(run, count - n);
-      out.fill(value, n, n + take);
-      n += take;
+      this.length = groups * 8;
+      this.at = this.position;
+      this.position += Math.min(groups * this.bitWidth, to - this.position);
+      return;
     }
+    this.length = header / 2;
+    if (this.valueBytes > to - this.position) throw new LakeParquetError('RLE run truncated');
+    let value = 0;
+    for (let b = 0; b < this.valueBytes; b++) value += bytes[this.position + b]! * 2 ** (8 * b);
+    this.position += this.valueBytes;
+    this.value = value;
+  }
+
+  /** Throws unless the bit-packed run's first `take` values lie within the bytes. */
+  check(take: number): void {
+    if (Math.ceil((take * this.bitWidth) / 8) > this.to - this.at)
+      throw new LakeParquetError('bit-packed run truncated');
   }
 }
 
