@@ -96,10 +96,11 @@ export class LakeArrowPool {
 /**
  * A worker's old generation. What a job keeps alive is small (its output is in transferred
  * buffers, outside the heap), but V8 let the garbage of text jobs (number and instant strings)
- * grow each worker's heap past 110 MB, so a year of CSV took the process to 700 MB against 440
- * with this bound, for 5–10 % more CPU in collections.
+ * grow each worker's heap past 110 MB: a year of CSV took the process to 700 MB. Bounded at 160
+ * MB it peaked at 540 MB for the same CPU (bench/lake-threads.ts); at 64 MB, 480 MB but 20 % more
+ * CPU, most of it in V8's marking threads.
  */
-const WORKER_OLD_GENERATION_MB = 64;
+const WORKER_OLD_GENERATION_MB = 160;
 
 let shared: LakeArrowPool | undefined;
 
