@@ -454,8 +454,10 @@ const ALL_NULL = new Uint8Array(0);
  * otherwise 1 present, 0 null per row.
  */
 function definitionLevels(bytes: Uint8Array, from: number, to: number, count: number): Uint8Array | null {
-  const run = firstRun(bytes, from, to);
-  if (run && run.length >= count && run.value <= 1) return run.value === 1 ? null : ALL_NULL;
+  if (count === 0) return null;
+  const first = new HybridRuns(bytes, from, to, 1);
+  first.next();
+  if (!first.packed && first.length >= count && first.value <= 1) return first.value === 1 ? null : ALL_NULL;
   const words = new Int32Array(count);
   hybrid(bytes, from, to, 1, count, words);
   const levels = new Uint8Array(count);
@@ -467,26 +469,6 @@ function definitionLevels(bytes: Uint8Array, from: number, to: number, count: nu
     present += level;
   }
   return present === count ? null : present === 0 ? ALL_NULL : levels;
-}
-
-/** The hybrid's first run when it is an RLE run of one-byte values (its header in 1–3 bytes). */
-function firstRun(
-  bytes: Uint8Array,
-  from: number,
-  to: number,
-): { length: number; value: number } | undefined {
-  let header = 0;
-  let at = from;
-  for (let shift = 0; shift < 21; shift += 7) {
-    if (at >= to) return undefined;
-    const byte = bytes[at++]!;
-    header |= (byte & 0x7f) << shift;
-    if (byte < 0x80) {
-      if (header % 2 === 1 || at >= to) return undefined;
-      return { length: header / 2, value: bytes[at]! };
-    }
-  }
-  return undefined;
 }
 
 function decodeValues(

@@ -40,7 +40,10 @@ export function encodeLakeText(
       else if (i > 0) out.byte(COMMA);
       writeCell(out, cells[written[i]!]!, row, json);
     }
-    out.byte(json ? (written.length === 0 ? CLOSE_EMPTY : CLOSE_BRACE) : NEWLINE);
+    if (!json) out.byte(NEWLINE);
+    // A row of no columns is `{}`: its opening brace comes from no prefix.
+    else if (written.length === 0) out.ascii('{}');
+    else out.byte(CLOSE_BRACE);
   }
   return out.result();
 }
@@ -48,8 +51,6 @@ export function encodeLakeText(
 const COMMA = 0x2c;
 const NEWLINE = 0x0a;
 const CLOSE_BRACE = 0x7d;
-/** `{}` for a row of no columns: its opening brace comes from no prefix. */
-const CLOSE_EMPTY = -1;
 
 const encoder = new TextEncoder();
 const utf8 = (text: string) => encoder.encode(text);
@@ -226,10 +227,6 @@ class TextBytes {
   }
 
   byte(value: number): void {
-    if (value === CLOSE_EMPTY) {
-      this.ascii('{}');
-      return;
-    }
     this.reserve(1);
     this.buffer[this.length++] = value;
   }
