@@ -109,9 +109,9 @@ async function* ndjson(lines: AsyncIterable<unknown>): AsyncGenerator<string> {
 
 /**
  * Sends a table in the negotiated format. Arrow, CSV and JSON are written batch by batch as the
- * batches arrive; Parquet is sent as DuckDB writes it (`streamParquet`). The first bytes are read
- * before the status is sent, so a failing query is a clean error rather than a truncated 200; a
- * small table goes out whole with its length.
+ * batches arrive (or, for lake samples, as the workers make them); Parquet as it is made
+ * (`streamParquet`). The first bytes are read before the status is sent, so a failing query is a
+ * clean error rather than a truncated 200; a small table goes out whole with its length.
  */
 async function sendTable(
   reply: FastifyReply,

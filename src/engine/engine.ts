@@ -246,7 +246,7 @@ export class Engine {
     return backupDataDir(this.store, target);
   }
 
-  /** A tabular result as a Parquet file's bytes, sent as DuckDB writes them (`streamParquet`). */
+  /** A tabular result as a Parquet file's bytes, as they are made (`streamParquet`). */
   streamParquet(result: TabularResult): AsyncGenerator<Uint8Array> {
     return streamParquet(this.store, result);
   }

@@ -8,16 +8,14 @@ export interface ResultColumnSpec {
 }
 
 /**
- * A tabular result: its columns, a stream of batches, and, when it is one SQL query, that query,
- * so a Parquet export can be written by DuckDB straight from it. A result that is lake samples
- * files as they are (plus catalog values) also says so (`lake`), so Arrow, CSV and JSON are made
- * from the files by worker threads instead of passing through DuckDB's chunks; `batches` is then
- * not started unless read.
+ * A tabular result: its columns and a stream of batches. A result that is lake samples files as
+ * they are (plus catalog values) also says so (`lake`), so every format is made from the files by
+ * worker threads instead of passing through DuckDB's chunks; `batches` is then not started unless
+ * read.
  */
 export interface TabularResult {
   columns: readonly ResultColumnSpec[];
   batches: AsyncGenerator<ColumnBatch>;
-  parquetSql?: string;
   lake?: LakePlan;
 }
 

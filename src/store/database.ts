@@ -128,18 +128,6 @@ export class Database {
   }
 
   /**
-   * Runs a statement that reads the catalog and writes only a file (a `COPY (query) TO`) on a
-   * pooled read connection, outside the write queue: a long export holds up no write, and no write
-   * holds it up.
-   */
-  async copyOnReader(sql: string): Promise<void> {
-    if (!/^\s*COPY\s*\(/i.test(sql)) throw new Error('copyOnReader runs COPY (query) TO … statements only');
-    await this.withReader(async (connection) => {
-      await wrap(sql, () => connection.run(sql));
-    });
-  }
-
-  /**
    * Streams a read chunk by chunk as columnar batches, so memory stays bounded. The next chunk is
    * requested before the current one is handed out, so DuckDB works while the consumer does.
    * `groupedColumns` names text columns whose equal values come in runs (e.g. `activity_id` when

@@ -197,16 +197,6 @@ export class Store {
   }
 
   /**
-   * Runs a query into a new Parquet file at `path` as it goes (no rename: the caller owns a
-   * temporary name), on a read connection, so that a long export waits for no write and holds up
-   * none. DuckDB appends row group after row group, so the file can be read while it grows
-   * (`followFile`).
-   */
-  async queryToParquet(sql: string, path: string, options: ParquetFileOptions = {}): Promise<void> {
-    await this.db.copyOnReader(copyToParquetSql(sql, path, options));
-  }
-
-  /**
    * Writes batches computed outside SQL (curves, load series) to a Parquet file through a
    * temporary table, so that every tabular result can also be served as Parquet.
    */
@@ -749,7 +739,12 @@ function inlineValuesSql(batch: ColumnBatch): string {
 
 function sqlLiteral(value: DuckDBValue): string {
   if (value === null || value === undefined) return 'NULL';
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'NULL';
+  if (typeof value === 'number') {
+    if (Number.isInteger(value) && !Object.is(value, -0)) return String(value);
+    // A literal with a fraction is a DECIMAL to DuckDB, whose cast to FLOAT lands an ulp off
+    // (1.6469999551773071 became 1.6469998359680176); a DOUBLE is exact, NaN and ±Infinity too.
+    return `'${Object.is(value, -0) ? '-0.0' : String(value)}'::DOUBLE`;
+  }
   if (typeof value === 'bigint') return String(value);
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   return sqlString(String(value));

@@ -1,6 +1,8 @@
-import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { type Table, tableFromIPC } from 'apache-arrow';
+import pl from 'nodejs-polars';
+import { readParquet } from 'parquet-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WIRE_METRICS } from '../../src/domain/metrics.ts';
 import type { TabularResult } from '../../src/engine/engine.ts';
@@ -13,6 +15,7 @@ import {
   streamLakeArrow,
   streamLakeCsv,
   streamLakeJson,
+  streamLakeParquet,
 } from '../../src/query/formats/lake-arrow-stream.ts';
 import { readLakeParquet } from '../../src/query/formats/lake-parquet.ts';
 import { withColumnTypes } from '../../src/services/tabular-result.ts';
@@ -20,10 +23,11 @@ import { csvRide } from '../helpers/csv-activity.ts';
 import { get, makeTempDir, startTestServer, type TestServer, upload } from '../helpers/test-server.ts';
 
 /**
- * Arrow read straight from the lake's files by the worker pool holds the same values, schema and
- * metadata as Arrow written from DuckDB's chunks of the same query, for every filter the data
- * routes take; and the reader copes with files ingest does not write today (rows out of time
- * order, several row groups, a column missing).
+ * Arrow, CSV, JSON and Parquet read straight from the lake's files by the worker pool hold the
+ * same values, schema and metadata as the same formats written from DuckDB's chunks of the same
+ * query (Parquet: DuckDB's own export of them), for every filter the data routes take; and the
+ * reader copes with files ingest does not write today (rows out of time order, several row
+ * groups, a column missing, another codec).
  */
 
 const FIXTURES = join(import.meta.dirname, '../../data/fixtures');
@@ -102,6 +106,52 @@ async function textBothWays(make: () => Promise<TabularResult>): Promise<{ sql: 
   return texts;
 }
 
+/**
+ * A Parquet file as its readers see it: DuckDB's schema (types and annotations), key-value
+ * metadata and rows, parquet-wasm's Arrow table (types restored from `ARROW:schema`), polars'.
+ */
+async function parquetContents(bytes: Uint8Array): Promise<string> {
+  const path = join(await makeTempDir('peakform-lake-parquet-'), 'x.parquet');
+  await writeFile(path, bytes);
+  try {
+    const schema = await server.engine.store.all(
+      `SELECT name, type, repetition_type, converted_type, logical_type FROM parquet_schema('${path}')`,
+    );
+    const kv = await server.engine.store.all(
+      `SELECT decode(key) AS key, decode(value) AS value FROM parquet_kv_metadata('${path}')`,
+    );
+    const rows = await server.engine.store.all(`SELECT * FROM read_parquet('${path}')`);
+    const arrow = contents(tableFromIPC(readParquet(bytes).intoIPCStream()));
+    const polars = pl.readParquet(path);
+    const polarsRows = JSON.stringify(polars.toRecords(), json);
+    return JSON.stringify({ schema, kv, rows, arrow, polars: [polars.dtypes.map(String), polarsRows] }, json);
+  } finally {
+    await rm(dirname(path), { recursive: true, force: true });
+  }
+}
+
+/** Asserts two long texts equal, showing where they first differ rather than both whole. */
+function expectSameLongText(actual: string, expected: string, label = ''): void {
+  let at = 0;
+  while (at < actual.length && actual[at] === expected[at]) at++;
+  const around = (text: string) => text.slice(Math.max(0, at - 200), at + 200);
+  expect({ length: actual.length, around: around(actual) }, label).toEqual({
+    length: expected.length,
+    around: around(expected),
+  });
+}
+
+/** The same result as Parquet written by DuckDB from its batches and assembled from the lake. */
+async function parquetBothWays(make: () => Promise<TabularResult>): Promise<{ sql: string; lake: string }> {
+  const viaSql = await make();
+  delete viaSql.lake;
+  const sql = await parquetContents(await bytesOf(server.engine.streamParquet(viaSql)));
+  const viaLake = await make();
+  expect(viaLake.lake).toBeDefined();
+  const lake = await parquetContents(await bytesOf(server.engine.streamParquet(viaLake)));
+  return { sql, lake };
+}
+
 describe('Arrow from the lake equals Arrow from DuckDB', () => {
   const longitudinal: [string, Record<string, unknown>][] = [
     ['default metrics', {}],
@@ -122,6 +172,17 @@ describe('Arrow from the lake equals Arrow from DuckDB', () => {
       expect(lake.numRows).toBeGreaterThan(0);
       expect(lake.numRows).toBe(sql.numRows);
       expect(contents(lake)).toBe(contents(sql));
+    });
+
+    it(`longitudinal data as Parquet, ${name}`, async () => {
+      const { sql, lake } = await parquetBothWays(() =>
+        server.engine.longitudinal.data(
+          ATHLETE,
+          query as Parameters<typeof server.engine.longitudinal.data>[1],
+        ),
+      );
+      expect(lake.length).toBeGreaterThan(1000);
+      expectSameLongText(lake, sql);
     });
 
     it(`longitudinal data as CSV and JSON, ${name}`, async () => {
@@ -169,6 +230,10 @@ describe('Arrow from the lake equals Arrow from DuckDB', () => {
           server.engine.activities.data(ATHLETE, id, metrics ? { metrics } : {}),
         ))
           expect(text.lake, id).toBe(text.sql);
+        const parquet = await parquetBothWays(() =>
+          server.engine.activities.data(ATHLETE, id, metrics ? { metrics } : {}),
+        );
+        expectSameLongText(parquet.lake, parquet.sql, id);
       }
     }
   });
@@ -201,7 +266,11 @@ describe('lake files that ingest does not write today', () => {
   const metrics = ['power', 'heart_rate', 'speed', 'distance', 'lap'];
 
   /** A samples file written by DuckDB from an activity's file, through `select` and COPY options. */
-  async function rewrite(select: (source: string) => string, options: string): Promise<string> {
+  async function rewrite(
+    select: (source: string) => string,
+    options: string,
+    format = 'COMPRESSION zstd, PARQUET_VERSION V2',
+  ): Promise<string> {
     const [row] = await server.engine.store.all<{ samples_path: string }>(
       `SELECT samples_path FROM activities WHERE athlete_id = '${ATHLETE}' ORDER BY sample_count DESC LIMIT 1`,
     );
@@ -209,7 +278,7 @@ describe('lake files that ingest does not write today', () => {
     const path = join(dir, 'samples.parquet');
     const source = server.engine.store.parquetSource([row!.samples_path]);
     await server.engine.store.all(
-      `COPY (${select(source)}) TO '${path}' (FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION V2${options})`,
+      `COPY (${select(source)}) TO '${path}' (FORMAT parquet, ${format}${options})`,
     );
     return path;
   }
@@ -261,11 +330,26 @@ describe('lake files that ingest does not write today', () => {
     }
   }
 
+  /** The file's Parquet export, as parquet-wasm reads it back, against Arrow through DuckDB. */
+  async function expectSameParquet(path: string, offsetUs: number): Promise<void> {
+    const bytes = await viaLake(path, offsetUs, metrics, streamLakeParquet);
+    const lake = contents(tableFromIPC(readParquet(bytes).intoIPCStream()));
+    expectSameLongText(lake, contents(await viaSql(path, offsetUs)));
+  }
+
   it('rows out of time order come sorted, as ORDER BY timestamp sorts them', async () => {
     const path = await rewrite((source) => `SELECT * FROM ${source} ORDER BY hash(timestamp)`, '');
     const lake = tableFromIPC(await viaLake(path, -18_000_000_000));
     expect(contents(lake)).toBe(contents(await viaSql(path, -18_000_000_000)));
     await expectSameText(path, -18_000_000_000);
+    await expectSameParquet(path, -18_000_000_000);
+  });
+
+  it('Parquet of files in other codecs and page versions (copied, or decoded and written plain)', async () => {
+    for (const format of ['COMPRESSION snappy', 'COMPRESSION uncompressed, PARQUET_VERSION V1']) {
+      const path = await rewrite((source) => `SELECT * FROM ${source}`, '', format);
+      await expectSameParquet(path, 3_600_000_000);
+    }
   });
 
   it('several row groups with nulls across their edges', async () => {
@@ -278,6 +362,7 @@ describe('lake files that ingest does not write today', () => {
     expect(contents(lake)).toBe(contents(await viaSql(path, 7_200_000_000)));
     expect(lake.getChild('power')!.nullCount).toBeGreaterThan(0);
     await expectSameText(path, 7_200_000_000);
+    await expectSameParquet(path, 7_200_000_000);
   });
 
   it('a column the file lacks comes as nulls', async () => {

@@ -1,9 +1,9 @@
 import type { MessagePort } from 'node:worker_threads';
-import { encodeLakeFiles, type LakeArrowRequest } from './lake-arrow-task.ts';
+import { encodeLakeFiles, type LakeArrowRequest, type LakeFileOutput } from './lake-arrow-task.ts';
 
 /** A worker's answer to one request: the messages (their buffers transferred, not copied) or the error. */
 export async function answerLakeArrowRequest(port: MessagePort, request: LakeArrowRequest): Promise<void> {
-  let messages: Uint8Array[];
+  let messages: LakeFileOutput[];
   try {
     messages = await encodeLakeFiles(request);
   } catch (error) {
@@ -11,5 +11,6 @@ export async function answerLakeArrowRequest(port: MessagePort, request: LakeArr
     return;
   }
   // Each message owns its buffer: transferring one cannot take another's bytes along.
-  port.postMessage({ messages }, [...new Set(messages.map((m) => m.buffer as ArrayBuffer))]);
+  const buffers = messages.map((m) => (m instanceof Uint8Array ? m : m.bytes).buffer as ArrayBuffer);
+  port.postMessage({ messages }, [...new Set(buffers)]);
 }

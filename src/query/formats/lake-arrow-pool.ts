@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { LakeArrowRequest } from './lake-arrow-task.ts';
+import type { LakeArrowRequest, LakeFileOutput } from './lake-arrow-task.ts';
 
 /** Set in the built CLI (scripts/build.mjs): the folder of its bundles, which hold the worker's. */
 declare const __peakformBundle: string | undefined;
@@ -11,7 +11,7 @@ const WORKER_URL =
 
 interface Job {
   request: LakeArrowRequest;
-  resolve: (messages: Uint8Array[]) => void;
+  resolve: (messages: LakeFileOutput[]) => void;
   reject: (error: Error) => void;
 }
 
@@ -32,8 +32,8 @@ export class LakeArrowPool {
 
   constructor(readonly size: number) {}
 
-  /** The record-batch messages of the request's files, in their order. */
-  encode(request: LakeArrowRequest): Promise<Uint8Array[]> {
+  /** What the request's files become (record-batch messages, text, Parquet parts), in their order. */
+  encode(request: LakeArrowRequest): Promise<LakeFileOutput[]> {
     return new Promise((resolve, reject) => {
       this.queue.push({ request, resolve, reject });
       this.dispatch();
@@ -66,7 +66,7 @@ export class LakeArrowPool {
       resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_GENERATION_MB },
     });
     const slot: Slot = { worker, job: undefined };
-    worker.on('message', (message: { messages?: Uint8Array[]; error?: string }) => {
+    worker.on('message', (message: { messages?: LakeFileOutput[]; error?: string }) => {
       const job = slot.job;
       slot.job = undefined;
       worker.unref();

@@ -2,10 +2,13 @@ import { Field, RecordBatchStreamWriter, Schema } from 'apache-arrow';
 import { METRICS } from '../../domain/metrics.ts';
 import type { ColumnType } from '../../store/column-batch.ts';
 import { arrowType } from './arrow-ipc-stream.ts';
+import { arrowSchemaMetadata } from './arrow-schema-metadata.ts';
 import { csvHeader } from './csv.ts';
 import { type LakeArrowPool, lakeArrowPool } from './lake-arrow-pool.ts';
+import type { LakeFileOutput, LakeFormat } from './lake-arrow-task.ts';
 import type { LakeArrowColumn, LakeArrowFile, LakeArrowSource } from './lake-files.ts';
-import type { LakeTextFormat } from './lake-text.ts';
+import type { LakeParquetPart } from './lake-parquet-part.ts';
+import { MAGIC, type ParquetRowGroup, parquetFooter, shiftedChunk } from './parquet-write.ts';
 
 /**
  * An Arrow result read straight from the lake's samples files: the output columns, where each
@@ -31,8 +34,30 @@ export async function* streamLakeArrow(
 ): AsyncGenerator<Uint8Array> {
   const { schema, endOfStream } = schemaAndEnd(plan.columns);
   yield schema;
-  yield* fileMessages(plan, 'arrow', pool);
+  yield* fileMessages(plan, 'arrow', pool) as AsyncGenerator<Uint8Array>;
   yield endOfStream;
+}
+
+/**
+ * Writes the plan's rows as one Parquet file, the rows, schema and `ARROW:schema` of DuckDB's
+ * export of the same query: each file's part as the worker pool makes it (its stored column
+ * chunks copied, `copiedParquetPart`), one or more row groups per file, then the footer.
+ */
+export async function* streamLakeParquet(
+  plan: LakePlan,
+  pool: LakeArrowPool = lakeArrowPool(),
+): AsyncGenerator<Uint8Array> {
+  yield MAGIC.slice();
+  let at = MAGIC.length;
+  const rowGroups: ParquetRowGroup[] = [];
+  for await (const output of fileMessages(plan, 'parquet', pool)) {
+    const part = output as LakeParquetPart;
+    for (const group of part.rowGroups)
+      rowGroups.push({ rows: group.rows, chunks: group.chunks.map((chunk) => shiftedChunk(chunk, at)) });
+    if (part.bytes.length > 0) yield part.bytes;
+    at += part.bytes.length;
+  }
+  yield parquetFooter(plan.columns, rowGroups, { 'ARROW:schema': arrowSchemaMetadata(plan.columns) });
 }
 
 /**
@@ -44,7 +69,8 @@ export async function* streamLakeCsv(
   pool: LakeArrowPool = lakeArrowPool(),
 ): AsyncGenerator<Uint8Array> {
   yield Buffer.from(csvHeader(plan.columns.map((c) => c.name)));
-  for await (const lines of fileMessages(plan, 'csv', pool)) if (lines.byteLength > 0) yield lines;
+  for await (const lines of fileMessages(plan, 'csv', pool) as AsyncGenerator<Uint8Array>)
+    if (lines.byteLength > 0) yield lines;
 }
 
 /** Writes the plan's rows as a JSON array of row objects, the text `writeJsonRows` gives. */
@@ -54,7 +80,7 @@ export async function* streamLakeJson(
 ): AsyncGenerator<Uint8Array> {
   yield Buffer.from('[');
   let first = true;
-  for await (const rows of fileMessages(plan, 'json', pool)) {
+  for await (const rows of fileMessages(plan, 'json', pool) as AsyncGenerator<Uint8Array>) {
     if (rows.byteLength === 0) continue;
     if (!first) yield Buffer.from(',');
     yield rows;
@@ -70,12 +96,12 @@ export async function* streamLakeJson(
  */
 async function* fileMessages(
   plan: LakePlan,
-  format: 'arrow' | LakeTextFormat,
+  format: LakeFormat,
   pool: LakeArrowPool,
-): AsyncGenerator<Uint8Array> {
+): AsyncGenerator<LakeFileOutput> {
   const jobs = groupFiles(plan.files);
   const window = 2 * pool.size;
-  const inFlight: Promise<Uint8Array[]>[] = [];
+  const inFlight: Promise<LakeFileOutput[]>[] = [];
   let next = 0;
   const submit = () => {
     while (inFlight.length < window && next < jobs.length)

@@ -4,15 +4,24 @@ import { ParquetFile, type Table as WasmTable, wasmMemory } from 'parquet-wasm';
 import type { ColumnType } from '../../store/column-batch.ts';
 import type { LakeArrowColumn, LakeArrowFile } from './lake-files.ts';
 import { LakeParquetError, type ReadColumn, type ReadFile, readLakeParquet } from './lake-parquet.ts';
+import { copiedParquetPart, decodedParquetPart, type LakeParquetPart } from './lake-parquet-part.ts';
 import { encodeLakeText, type LakeTextFormat } from './lake-text.ts';
 import { zstdReady } from './zstd.ts';
 
 export interface LakeArrowRequest {
   columns: readonly LakeArrowColumn[];
   files: readonly LakeArrowFile[];
-  /** What each file becomes: an Arrow record-batch message (the default), or CSV or JSON text. */
-  format?: 'arrow' | LakeTextFormat;
+  /**
+   * What each file becomes: an Arrow record-batch message (the default), CSV or JSON text, or its
+   * share of a Parquet file (`LakeParquetPart`).
+   */
+  format?: LakeFormat;
 }
+
+export type LakeFormat = 'arrow' | LakeTextFormat | 'parquet';
+
+/** What a file becomes: bytes, or a Parquet part (bytes and their row groups' metadata). */
+export type LakeFileOutput = Uint8Array | LakeParquetPart;
 
 /** Bytes per value of the fixed-width column types the lake route produces. */
 const WIDTH: Partial<Record<ColumnType, number>> = {
@@ -36,9 +45,9 @@ const WIDTH: Partial<Record<ColumnType, number>> = {
  * Returns one message per file, each in its own buffer (the worker transfers them, so no byte is
  * copied again; joining them cost a tenth of the worker's time), without the schema message.
  */
-export async function encodeLakeFiles(request: LakeArrowRequest): Promise<Uint8Array[]> {
+export async function encodeLakeFiles(request: LakeArrowRequest): Promise<LakeFileOutput[]> {
   await zstdReady;
-  const messages: Uint8Array[] = [];
+  const messages: LakeFileOutput[] = [];
   for (const file of request.files)
     messages.push(await encodeLakeFile(request.columns, file, request.format ?? 'arrow'));
   return messages;
@@ -60,8 +69,12 @@ type OutBuffer = Uint8Array | { byteLength: number; write?: (target: Uint8Array)
 async function encodeLakeFile(
   columns: readonly LakeArrowColumn[],
   file: LakeArrowFile,
-  format: 'arrow' | LakeTextFormat,
-): Promise<Uint8Array> {
+  format: LakeFormat,
+): Promise<LakeFileOutput> {
+  if (format === 'parquet') {
+    const part = copyOwn(columns, file);
+    if (part) return part;
+  }
   const stored = columns.filter((c) => c.source === 'stored').map((c) => c.name);
   const names = ['timestamp', ...stored.filter((n) => n !== 'timestamp')];
   const own = readOwn(file.path, names);
@@ -70,7 +83,7 @@ async function encodeLakeFile(
   // The usual file (one row group, every column present) is read through the Arrow C data
   // interface, its buffers copied once from WebAssembly memory into the message; anything else
   // through an IPC stream that apache-arrow parses.
-  let fast: Uint8Array | undefined;
+  let fast: LakeFileOutput | undefined;
   try {
     fast = withWasmColumns(table, (read) => encodeRead(columns, file, read, format));
   } catch (error) {
@@ -96,15 +109,32 @@ function readOwn(path: string, names: string[]): ReadFile | undefined {
   }
 }
 
+/** The file's Parquet part with its stored chunks copied; undefined when it must be decoded first. */
+function copyOwn(columns: readonly LakeArrowColumn[], file: LakeArrowFile): LakeParquetPart | undefined {
+  try {
+    return copiedParquetPart(columns, file);
+  } catch (error) {
+    if (error instanceof LakeParquetError) return undefined;
+    throw error;
+  }
+}
+
 function encodeRead(
   columns: readonly LakeArrowColumn[],
   file: LakeArrowFile,
   read: ReadFile,
-  format: 'arrow' | LakeTextFormat,
-): Uint8Array {
+  format: LakeFormat,
+): LakeFileOutput {
   const timestamp = read.columns.get('timestamp');
   if (!timestamp) throw new Error(`${file.path} has no timestamp column`);
   const order = timeOrder(timestamp, read.length);
+  if (format === 'parquet')
+    return decodedParquetPart(columns, file, read.length, (column) => {
+      if (column.source === 'stored' && !read.columns.has(column.name)) return undefined;
+      const out = columnOut(column, read, timestamp, file, order);
+      const [validity, values] = out.buffers as [Uint8Array, Uint8Array];
+      return { values, validity: out.nullCount > 0 ? validity : null, nullCount: out.nullCount };
+    });
   if (format !== 'arrow') return encodeLakeText(format, columns, file, read, timestamp, order);
   const out = columns.map((column) => columnOut(column, read, timestamp, file, order));
   return recordBatchMessage(read.length, out);

@@ -40,9 +40,14 @@ class Unsupported extends Error {}
  * Arrow data route (issue 11).
  */
 export function readLakeParquet(path: string, names: readonly string[]): ReadFile | undefined {
+  return withFileBytes(path, (source) => decodeLakeParquet(source, names));
+}
+
+/** `use` of a file's bytes read through `FileBytes`, the file closed after. */
+export function withFileBytes<T>(path: string, use: (source: ByteSource) => T): T {
   const fd = openSync(path, 'r');
   try {
-    return decodeLakeParquet(new FileBytes(fd, fstatSync(fd).size), names);
+    return use(new FileBytes(fd, fstatSync(fd).size));
   } finally {
     closeSync(fd);
   }
@@ -100,8 +105,13 @@ export interface ByteSource {
 }
 
 export function decodeLakeParquet(source: ByteSource, names: readonly string[]): ReadFile | undefined {
+  return guarded(() => decode(source, names));
+}
+
+/** `read`'s result; undefined for what this reader does not decode; any failure a `LakeParquetError`. */
+function guarded<T>(read: () => T): T | undefined {
   try {
-    return decode(source, names);
+    return read();
   } catch (error) {
     if (error instanceof Unsupported) return undefined;
     if (error instanceof LakeParquetError) throw error;
@@ -128,50 +138,90 @@ const BYTE_STREAM_SPLIT = 9;
 /** ConvertedType INT_16, INT_32 and INT_64 by their bits. */
 const CONVERTED_INT: Record<number, number> = { 16: 16, 32: 17, 64: 18 };
 
-interface Leaf {
+export interface LakeParquetLeaf {
   name: string;
   physical: number;
   optional: boolean;
   format: string;
 }
 
-function decode(source: ByteSource, names: readonly string[]): ReadFile {
+/**
+ * A lake file's shape as its footer gives it: its leaf columns, its rows, and each row group's
+ * rows and column-chunk metadata (one per leaf, in the leaves' order).
+ */
+export interface LakeParquetLayout {
+  leaves: LakeParquetLeaf[];
+  length: number;
+  groups: { rows: number; chunks: ThriftStruct[] }[];
+}
+
+/**
+ * The layout of a file this reader understands; undefined for one it does not (a nested schema,
+ * chunks in other files); throws `LakeParquetError` on a corrupt footer.
+ */
+export function lakeParquetLayout(source: ByteSource): LakeParquetLayout | undefined {
+  return guarded(() => layoutOf(source));
+}
+
+function layoutOf(source: ByteSource): LakeParquetLayout {
   const meta = footer(source);
   const leaves = schemaLeaves(meta[2]);
-  const wanted = new Map<number, Leaf>();
+  const length = int(meta[3], 'num_rows');
+  let row = 0;
+  const groups = list(meta[4], 'row_groups').map((g) => {
+    const group = struct(g, 'row group');
+    const rows = int(group[3], 'row group num_rows');
+    row += rows;
+    const chunks = list(group[1], 'columns').map((c) => {
+      const chunk = struct(c, 'column chunk');
+      if (chunk[1] !== undefined) throw new Unsupported('column chunk in another file');
+      return struct(chunk[3], 'column metadata');
+    });
+    if (chunks.length !== leaves.length)
+      throw new LakeParquetError('row group has the wrong number of columns');
+    return { rows, chunks };
+  });
+  if (row !== length) throw new LakeParquetError('row groups do not add up to the file rows');
+  return { leaves, length, groups };
+}
+
+/** Decodes the named columns of a file whose layout is known (`decodeLakeParquet`'s contract). */
+export function decodeLakeLayout(
+  source: ByteSource,
+  layout: LakeParquetLayout,
+  names: readonly string[],
+): ReadFile | undefined {
+  return guarded(() => decodeColumns(source, layout, names));
+}
+
+function decode(source: ByteSource, names: readonly string[]): ReadFile {
+  return decodeColumns(source, layoutOf(source), names);
+}
+
+function decodeColumns(source: ByteSource, layout: LakeParquetLayout, names: readonly string[]): ReadFile {
+  const { leaves, length } = layout;
+  const wanted = new Map<number, LakeParquetLeaf>();
   for (const name of names) {
     const index = leaves.findIndex((leaf) => leaf.name === name);
     if (index >= 0) wanted.set(index, leaves[index]!);
   }
-  const length = int(meta[3], 'num_rows');
-  const groups = list(meta[4], 'row_groups').map((g) => struct(g, 'row group'));
   const columns = new Map<string, ColumnSink>();
   for (const [, leaf] of wanted) columns.set(leaf.name, new ColumnSink(leaf, length));
   let row = 0;
-  for (const group of groups) {
-    const rows = int(group[3], 'row group num_rows');
-    const chunks = list(group[1], 'columns');
-    if (chunks.length !== leaves.length)
-      throw new LakeParquetError('row group has the wrong number of columns');
-    const metas = new Map<number, ThriftStruct>();
+  for (const { rows, chunks } of layout.groups) {
     let from = source.size;
     let to = 0;
     for (const [index, leaf] of wanted) {
-      const chunk = struct(chunks[index], 'column chunk');
-      if (chunk[1] !== undefined) throw new Unsupported('column chunk in another file');
-      const meta = struct(chunk[3], 'column metadata');
-      const [start, size] = chunkRange(meta, leaf, source.size);
+      const [start, size] = chunkRange(chunks[index]!, leaf, source.size);
       from = Math.min(from, start);
       to = Math.max(to, start + size);
-      metas.set(index, meta);
     }
     // One read for the group's wanted chunks (they lie side by side, mostly).
     if (to > from) source.read(from, to - from);
     for (const [index, leaf] of wanted)
-      readChunk(source, metas.get(index)!, leaf, columns.get(leaf.name)!, row, rows);
+      readChunk(source, chunks[index]!, leaf, columns.get(leaf.name)!, row, rows);
     row += rows;
   }
-  if (row !== length) throw new LakeParquetError('row groups do not add up to the file rows');
   const read: ReadFile = { length, columns: new Map() };
   for (const [name, sink] of columns) read.columns.set(name, sink.finish());
   return read;
@@ -192,7 +242,7 @@ function isMagic(bytes: Uint8Array, at: number): boolean {
 
 const text = new TextDecoder();
 
-function schemaLeaves(value: ThriftValue | undefined): Leaf[] {
+function schemaLeaves(value: ThriftValue | undefined): LakeParquetLeaf[] {
   const elements = list(value, 'schema').map((e) => struct(e, 'schema element'));
   const root = elements[0];
   if (!root || int(root[5], 'root num_children') !== elements.length - 1)
@@ -202,7 +252,7 @@ function schemaLeaves(value: ThriftValue | undefined): Leaf[] {
     const repetition = element[3] ?? 0;
     if (repetition !== 0 && repetition !== 1) throw new Unsupported('repeated column');
     const physical = element[1];
-    const leaf: Leaf = {
+    const leaf: LakeParquetLeaf = {
       name: text.decode(bytesOf(element[4], 'column name')),
       physical: typeof physical === 'number' ? physical : -1,
       optional: repetition === 1,
@@ -279,7 +329,7 @@ class ColumnSink {
   readonly width: number;
 
   constructor(
-    readonly leaf: Leaf,
+    readonly leaf: LakeParquetLeaf,
     readonly length: number,
   ) {
     if (leaf.format === '')
@@ -309,7 +359,7 @@ class ColumnSink {
 function readChunk(
   source: ByteSource,
   meta: ThriftStruct,
-  leaf: Leaf,
+  leaf: LakeParquetLeaf,
   sink: ColumnSink,
   firstRow: number,
   rows: number,
@@ -352,7 +402,7 @@ function readChunk(
 }
 
 /** Where a column chunk's pages lie in the file: its first page's offset and its byte length. */
-function chunkRange(meta: ThriftStruct, leaf: Leaf, fileSize: number): [number, number] {
+export function chunkRange(meta: ThriftStruct, leaf: LakeParquetLeaf, fileSize: number): [number, number] {
   const dataOffset = int(meta[9], 'data_page_offset');
   const dictionaryOffset = meta[11] === undefined ? dataOffset : int(meta[11], 'dictionary_page_offset');
   const start = Math.min(dataOffset, dictionaryOffset);

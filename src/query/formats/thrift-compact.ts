@@ -1,9 +1,10 @@
 /**
- * A reader of Thrift's compact protocol, enough for Parquet's footer and page headers: a struct
- * is read into an array indexed by field id (`struct[4]` is field 4), lists into arrays, binary
- * fields as byte views. Unknown fields are read and kept like known ones, so no schema is needed;
- * the caller picks the ids it knows. Every read is bounds-checked: a truncated or corrupt header
- * throws a `ThriftError`, never reads past its bytes, never loops on a bad length.
+ * A reader of Thrift's compact protocol, enough for Parquet's footer and page headers (and, at the
+ * end, a writer of them): a struct is read into an array indexed by field id (`struct[4]` is field
+ * 4), lists into arrays, binary fields as byte views. Unknown fields are read and kept like known
+ * ones, so no schema is needed; the caller picks the ids it knows. Every read is bounds-checked:
+ * a truncated or corrupt header throws a `ThriftError`, never reads past its bytes, never loops on
+ * a bad length.
  */
 
 export class ThriftError extends Error {}
@@ -132,3 +133,134 @@ export class ThriftReader {
     return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
   }
 }
+
+/**
+ * A writer of Thrift's compact protocol for the structs Parquet writes (footer, page headers).
+ * Fields are written in increasing id order within a struct (the caller's order), which is what
+ * the short delta form of a field header needs.
+ */
+export class ThriftWriter {
+  private bytes = new Uint8Array(256);
+  private length = 0;
+  /** The last field id of each open struct (the innermost last). */
+  private readonly lastIds: number[] = [0];
+
+  i32(id: number, value: number): this {
+    this.fieldHeader(id, I32);
+    this.zigzag(value);
+    return this;
+  }
+
+  /** An i64 from a Number (exact below 2^53: Parquet's offsets, sizes and counts are). */
+  i64(id: number, value: number): this {
+    this.fieldHeader(id, I64);
+    this.zigzag(value);
+    return this;
+  }
+
+  bool(id: number, value: boolean): this {
+    this.fieldHeader(id, value ? TRUE : FALSE);
+    return this;
+  }
+
+  binary(id: number, value: Uint8Array | string): this {
+    this.fieldHeader(id, BINARY);
+    this.binaryValue(value);
+    return this;
+  }
+
+  /** A struct field whose own fields `write` adds. */
+  struct(id: number, write: (writer: this) => void): this {
+    this.fieldHeader(id, STRUCT);
+    this.structBody(write);
+    return this;
+  }
+
+  /** A list of structs, each written by `write`. */
+  structList<T>(id: number, items: readonly T[], write: (writer: this, item: T) => void): this {
+    this.listHeader(id, STRUCT, items.length);
+    for (const item of items) this.structBody((w) => write(w, item));
+    return this;
+  }
+
+  i32List(id: number, items: readonly number[]): this {
+    this.listHeader(id, I32, items.length);
+    for (const item of items) this.zigzag(item);
+    return this;
+  }
+
+  binaryList(id: number, items: readonly (Uint8Array | string)[]): this {
+    this.listHeader(id, BINARY, items.length);
+    for (const item of items) this.binaryValue(item);
+    return this;
+  }
+
+  /** The bytes written: a top-level struct's fields and its STOP. */
+  finish(): Uint8Array {
+    this.byte(STOP);
+    return this.bytes.slice(0, this.length);
+  }
+
+  private structBody(write: (writer: this) => void): void {
+    this.lastIds.push(0);
+    write(this);
+    this.lastIds.pop();
+    this.byte(STOP);
+  }
+
+  private fieldHeader(id: number, type: number): void {
+    const last = this.lastIds[this.lastIds.length - 1]!;
+    const delta = id - last;
+    if (delta > 0 && delta <= 15) this.byte((delta << 4) | type);
+    else {
+      this.byte(type);
+      this.zigzag(id);
+    }
+    this.lastIds[this.lastIds.length - 1] = id;
+  }
+
+  private listHeader(id: number, elementType: number, size: number): void {
+    this.fieldHeader(id, LIST);
+    if (size < 15) this.byte((size << 4) | elementType);
+    else {
+      this.byte(0xf0 | elementType);
+      this.varint(size);
+    }
+  }
+
+  private binaryValue(value: Uint8Array | string): void {
+    const bytes = typeof value === 'string' ? utf8.encode(value) : value;
+    this.varint(bytes.length);
+    this.reserve(bytes.length);
+    this.bytes.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+
+  private zigzag(value: number): void {
+    // 2v for v ≥ 0, -2v - 1 below, without 32-bit operators (i64 values pass 2^31).
+    this.varint(value >= 0 ? value * 2 : -value * 2 - 1);
+  }
+
+  private varint(value: number): void {
+    this.reserve(10);
+    while (value >= 0x80) {
+      this.bytes[this.length++] = (value % 128) | 0x80;
+      value = Math.floor(value / 128);
+    }
+    this.bytes[this.length++] = value;
+  }
+
+  private byte(value: number): void {
+    this.reserve(1);
+    this.bytes[this.length++] = value;
+  }
+
+  private reserve(more: number): void {
+    if (this.length + more <= this.bytes.length) return;
+    const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.length + more));
+    grown.set(this.bytes.subarray(0, this.length));
+    this.bytes = grown;
+  }
+}
+
+const utf8 = new TextEncoder();

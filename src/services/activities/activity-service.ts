@@ -155,7 +155,6 @@ export class ActivityService {
     return {
       columns,
       batches: withColumnTypes(this.store.stream(sql), new Map(columns.map((c) => [c.name, c.type]))),
-      parquetSql: sql,
       lake: {
         columns: lakeArrowColumns(columns),
         files: [

@@ -256,7 +256,7 @@ export class LongitudinalService {
   /**
    * The samples of every matching activity, oldest first, with `timestamp_local`, `activity_id`
    * and `sport`, streamed batch by batch from the Parquet files (DuckDB keeps the files' order and
-   * each file is sorted). One query without parameters, so DuckDB can also COPY it to Parquet.
+   * each file is sorted), or, for every format, read from the files by the lake workers (`lake`).
    */
   async data(athleteId: string, query: LongitudinalDataQuery): Promise<TabularResult> {
     assertDateRange(query.start, query.end);
@@ -297,7 +297,6 @@ export class LongitudinalService {
     return {
       columns,
       batches: withColumnTypes(this.store.stream(sql, [], ['activity_id', 'sport']), types),
-      parquetSql: sql,
       lake: {
         columns: lakeArrowColumns(columns),
         files: activities.map((a) => ({

@@ -1,0 +1,262 @@
+import type { ColumnType } from '../../store/column-batch.ts';
+import type { LakeArrowColumn, LakeArrowFile } from './lake-files.ts';
+import {
+  type ByteSource,
+  chunkRange,
+  decodeLakeLayout,
+  type LakeParquetLayout,
+  lakeParquetLayout,
+  withFileBytes,
+} from './lake-parquet.ts';
+import {
+  concat,
+  constantChunk,
+  deltaInt64Chunk,
+  type EncodedChunk,
+  int64Bytes,
+  nullChunk,
+  PARQUET_BYTE_ARRAY,
+  PARQUET_INT64,
+  type ParquetChunkMeta,
+  type ParquetRowGroup,
+  type ParquetStatistics,
+  physicalTypeOf,
+  plainChunk,
+  shiftedChunk,
+} from './parquet-write.ts';
+import type { ThriftStruct, ThriftValue } from './thrift-compact.ts';
+
+/**
+ * One lake file's share of a Parquet export: its row groups' column chunks side by side, and their
+ * metadata with offsets from the first of these bytes (the stream that joins the parts moves them
+ * to the file's).
+ */
+export interface LakeParquetPart {
+  bytes: Uint8Array;
+  rowGroups: ParquetRowGroup[];
+}
+
+/** The Arrow C data format a stored column must have in the file to be copied as the wire type. */
+const FORMAT_OF: Partial<Record<ColumnType, string>> = {
+  int16: 's',
+  int32: 'i',
+  int64: 'l',
+  float32: 'f',
+  float64: 'g',
+  timestamp: 'tsu:UTC',
+};
+
+/**
+ * The part of a file in time order whose stored columns have their wire types (every file ingest
+ * writes): each row group's stored column chunks are copied as they are, compressed pages and
+ * statistics included, so a year of samples costs a read and a copy rather than a decode and an
+ * encode. The columns the catalog adds are written beside them: `timestamp_local` delta-coded from
+ * the decoded `timestamp`, `activity_id`, `sport` and `duration` as one dictionary value, absent
+ * metrics as nulls. Undefined when the file needs decoding first (`decodedParquetPart`): out of
+ * time order, another type, something this module's reader does not understand; throws
+ * `LakeParquetError` when it finds the file corrupt.
+ */
+export function copiedParquetPart(
+  columns: readonly LakeArrowColumn[],
+  file: LakeArrowFile,
+): LakeParquetPart | undefined {
+  return withFileBytes(file.path, (source) => {
+    const layout = lakeParquetLayout(source);
+    if (!layout) return undefined;
+    const indexOf = new Map(layout.leaves.map((leaf, i) => [leaf.name, i]));
+    const stored = columns.filter((c) => c.source === 'stored' && indexOf.has(c.name));
+    if (stored.some((c) => layout.leaves[indexOf.get(c.name)!]!.format !== FORMAT_OF[c.type]))
+      return undefined;
+    if (!indexOf.has('timestamp')) return undefined;
+    const storedIndices = [...new Set(['timestamp', ...stored.map((c) => c.name)])].map(
+      (n) => indexOf.get(n)!,
+    );
+    // The group's chunks in one read, which the timestamp's decoding then finds in memory.
+    if (layout.groups.length === 1) readSpan(source, layout, 0, storedIndices);
+    const timestamp = decodeLakeLayout(source, layout, ['timestamp'])?.columns.get('timestamp');
+    if (!timestamp || timestamp.nullCount > 0 || !inTimeOrder(timestamp.bytes, layout.length))
+      return undefined;
+    const words = new Uint32Array(timestamp.bytes.buffer, timestamp.bytes.byteOffset, layout.length * 2);
+
+    const pieces: Uint8Array[] = [];
+    const rowGroups: ParquetRowGroup[] = [];
+    let at = 0;
+    let firstRow = 0;
+    for (const [g, group] of layout.groups.entries()) {
+      if (layout.groups.length > 1) readSpan(source, layout, g, storedIndices);
+      const { rows } = group;
+      const chunks: ParquetChunkMeta[] = [];
+      for (const column of columns) {
+        const index = indexOf.get(column.name);
+        const encoded =
+          column.source === 'stored' && index !== undefined
+            ? copiedChunk(source, layout, group.chunks[index]!, index)
+            : column.source === 'timestamp_local'
+              ? localTimes(words.subarray(firstRow * 2, (firstRow + rows) * 2), file.utcOffsetUs, rows)
+              : addedChunk(column, file, rows);
+        chunks.push(shiftedChunk(encoded.meta, at));
+        pieces.push(encoded.bytes);
+        at += encoded.bytes.length;
+      }
+      rowGroups.push({ rows, chunks });
+      firstRow += rows;
+    }
+    return { bytes: concat(pieces), rowGroups };
+  });
+}
+
+/**
+ * A file's part from its decoded columns, for files `copiedParquetPart` leaves: one row group of
+ * plain values in the order given. `fixed` gives a stored or `timestamp_local` column's values and
+ * validity as the Arrow path lays them out (undefined: the file lacks the column).
+ */
+export function decodedParquetPart(
+  columns: readonly LakeArrowColumn[],
+  file: LakeArrowFile,
+  rows: number,
+  fixed: (
+    column: LakeArrowColumn,
+  ) => { values: Uint8Array; validity: Uint8Array | null; nullCount: number } | undefined,
+): LakeParquetPart {
+  const pieces: Uint8Array[] = [];
+  const chunks: ParquetChunkMeta[] = [];
+  let at = 0;
+  for (const column of columns) {
+    const data =
+      column.source === 'stored' || column.source === 'timestamp_local' ? fixed(column) : undefined;
+    const physical = physicalTypeOf(column.type);
+    const encoded = data
+      ? plainChunk(
+          physical,
+          data.values,
+          data.values.length / Math.max(1, rows),
+          data.validity,
+          data.nullCount,
+          rows,
+        )
+      : addedChunk(column, file, rows);
+    chunks.push(shiftedChunk(encoded.meta, at));
+    pieces.push(encoded.bytes);
+    at += encoded.bytes.length;
+  }
+  return { bytes: concat(pieces), rowGroups: rows > 0 ? [{ rows, chunks }] : [] };
+}
+
+/** Reads the stored chunks of one row group in one call, so their copies come from memory. */
+function readSpan(
+  source: ByteSource,
+  layout: LakeParquetLayout,
+  group: number,
+  indices: readonly number[],
+): void {
+  let from = source.size;
+  let to = 0;
+  for (const index of indices) {
+    const [start, size] = chunkRange(
+      layout.groups[group]!.chunks[index]!,
+      layout.leaves[index]!,
+      source.size,
+    );
+    from = Math.min(from, start);
+    to = Math.max(to, start + size);
+  }
+  if (to > from) source.read(from, to - from);
+}
+
+/** A stored column chunk as the file holds it, its offsets made relative to its first byte. */
+function copiedChunk(
+  source: ByteSource,
+  layout: LakeParquetLayout,
+  meta: ThriftStruct,
+  index: number,
+): EncodedChunk {
+  const [start, size] = chunkRange(meta, layout.leaves[index]!, source.size);
+  const dictionary = meta[11];
+  return {
+    bytes: source.read(start, size),
+    meta: {
+      physical: meta[1] as number,
+      encodings: (meta[2] as number[]).slice(),
+      codec: meta[4] as number,
+      numValues: meta[5] as number,
+      uncompressedSize: meta[6] as number,
+      compressedSize: size,
+      dataPageOffset: (meta[9] as number) - start,
+      ...(typeof dictionary === 'number' ? { dictionaryPageOffset: dictionary - start } : {}),
+      ...statisticsOf(meta[12]),
+    },
+  };
+}
+
+/** A chunk's statistics, their byte fields copied (a view would carry its whole read buffer along). */
+function statisticsOf(value: ThriftValue | undefined): { statistics?: ParquetStatistics } {
+  if (!Array.isArray(value)) return {};
+  const s = value as ThriftStruct;
+  const bytes = (v: ThriftValue | undefined) => (v instanceof Uint8Array ? v.slice() : undefined);
+  const count = (v: ThriftValue | undefined) => (typeof v === 'number' ? v : undefined);
+  const flag = (v: ThriftValue | undefined) => (typeof v === 'boolean' ? v : undefined);
+  const statistics: ParquetStatistics = {
+    max: bytes(s[1]),
+    min: bytes(s[2]),
+    nullCount: count(s[3]),
+    distinctCount: count(s[4]),
+    maxValue: bytes(s[5]),
+    minValue: bytes(s[6]),
+    isMaxValueExact: flag(s[7]),
+    isMinValueExact: flag(s[8]),
+  };
+  for (const key of Object.keys(statistics) as (keyof ParquetStatistics)[])
+    if (statistics[key] === undefined) delete statistics[key];
+  return { statistics };
+}
+
+/** `timestamp` + the offset (int64 words, added in two 32-bit halves), delta-coded. */
+function localTimes(words: Uint32Array, offsetUs: number, rows: number): EncodedChunk {
+  const shifted = new Uint32Array(rows * 2);
+  const offset = BigInt.asUintN(64, BigInt(offsetUs));
+  const addLo = Number(offset & 0xffffffffn);
+  const addHi = Number(offset >> 32n);
+  for (let i = 0; i < rows; i++) {
+    const lo = words[2 * i]! + addLo;
+    shifted[2 * i] = lo;
+    shifted[2 * i + 1] = words[2 * i + 1]! + addHi + (lo > 0xffffffff ? 1 : 0);
+  }
+  return (
+    deltaInt64Chunk(shifted, null, 0, rows) ??
+    plainChunk(PARQUET_INT64, new Uint8Array(shifted.buffer), 8, null, 0, rows)
+  );
+}
+
+const utf8 = new TextEncoder();
+
+/** A column the catalog adds (`activity_id`, `sport`, `duration`) or an absent one (nulls). */
+function addedChunk(column: LakeArrowColumn, file: LakeArrowFile, rows: number): EncodedChunk {
+  switch (column.source) {
+    case 'activity_id':
+    case 'sport': {
+      const text = utf8.encode(column.source === 'sport' ? file.sport : file.activityId);
+      const plain = new Uint8Array(4 + text.length);
+      new DataView(plain.buffer).setUint32(0, text.length, true);
+      plain.set(text, 4);
+      return constantChunk(PARQUET_BYTE_ARRAY, plain, rows, text);
+    }
+    case 'duration': {
+      const one = int64Bytes(1);
+      return constantChunk(PARQUET_INT64, one, rows, one);
+    }
+    default:
+      return nullChunk(physicalTypeOf(column.type), rows);
+  }
+}
+
+/** Whether the int64 instants are strictly increasing (ingest writes every file so). */
+function inTimeOrder(bytes: Uint8Array, length: number): boolean {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 1; i < length; i++) {
+    const hi = view.getInt32(8 * i + 4, true);
+    const prevHi = view.getInt32(8 * i - 4, true);
+    if (hi < prevHi || (hi === prevHi && view.getUint32(8 * i, true) <= view.getUint32(8 * i - 8, true)))
+      return false;
+  }
+  return true;
+}
