@@ -59,6 +59,9 @@ describe('Parquet streamed as it is assembled', () => {
     expect(summary).toEqual({ n: BigInt(RIDES * 3600), watts: BigInt(expectedWatts), ordered: true });
     const [groups] = await rows(`SELECT count(DISTINCT row_group_id) AS n FROM parquet_metadata('${path}')`);
     expect(Number(groups!.n)).toBe(RIDES);
+    // Every column chunk snappy, as the wire contract says (WIRE.md §1.8), whatever the lake's codec.
+    const codecs = await rows(`SELECT DISTINCT compression FROM parquet_metadata('${path}')`);
+    expect(codecs).toEqual([{ compression: 'SNAPPY' }]);
     connection.closeSync();
     const exportsDir = server.engine.store.lake.fromStored('exports');
     const made = await stat(exportsDir).then(

@@ -4,7 +4,6 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { tableFromIPC } from 'apache-arrow';
 import { readParquet } from 'parquet-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeLakeParquet } from '../../src/query/formats/lake-parquet.ts';
 import {
   concat,
   deltaInt64Chunk,
@@ -15,16 +14,17 @@ import {
   plainChunk,
   shiftedChunk,
 } from '../../src/query/formats/parquet-write.ts';
+import { snappyCompress } from '../../src/query/formats/snappy.ts';
 import { ThriftReader, ThriftWriter } from '../../src/query/formats/thrift-compact.ts';
 import { zstdReady } from '../../src/query/formats/zstd.ts';
 import { makeTempDir } from '../helpers/test-server.ts';
 import { xorshift32 } from '../helpers/xorshift.ts';
 
 /**
- * The Parquet writing pieces of the lake's export, read back by three independent readers
- * (DuckDB, parquet-wasm, the lake's own reader): delta-coded int64 pages over every shape of
- * series (steady, gaps, steps back, nulls, block edges, one value, none), plain pages, and the
- * Thrift writer against the reader.
+ * The Parquet writing pieces of the lake's export, read back by two independent readers (DuckDB,
+ * parquet-wasm): delta-coded int64 pages over every shape of series (steady, gaps, steps back,
+ * nulls, block edges, one value, none) and plain pages, all snappy; the snappy compressor against
+ * a decoder written from the format's description; the Thrift writer against the reader.
  */
 
 let db: Awaited<ReturnType<DuckDBInstance['connect']>>;
@@ -80,15 +80,11 @@ async function readBack(bytes: Uint8Array, name: string): Promise<(bigint | null
   const wasmValues = [...tableFromIPC(readParquet(bytes).intoIPCStream()).getChild('v')!].map((v) =>
     v === null ? null : BigInt(v as bigint),
   );
-  const own = decodeLakeParquet({ size: bytes.length, read: (o, l) => bytes.subarray(o, o + l) }, ['v']);
-  const column = own!.columns.get('v')!;
-  const view = new DataView(column.bytes.buffer, column.bytes.byteOffset, column.bytes.byteLength);
-  const ownValues = Array.from({ length: own!.length }, (_, i) => {
-    const bit = i + column.bitOffset;
-    const valid = !column.validity || (column.validity[bit >> 3]! >> (bit & 7)) & 1;
-    return valid ? view.getBigInt64(8 * i, true) : null;
-  });
-  return [duck, wasmValues, ownValues];
+  const [codecs] = (
+    await db.runAndReadAll(`SELECT list(DISTINCT compression) FROM parquet_metadata('${path}')`)
+  ).getRows();
+  expect(codecs![0]).toEqual(expect.objectContaining({ items: ['SNAPPY'] }));
+  return [duck, wasmValues];
 }
 
 const SECOND = 1_000_000n;
@@ -184,5 +180,86 @@ describe('ThriftWriter', () => {
     expect(read[41]).toEqual(longList);
     expect((read[42] as Uint8Array[]).map((b) => new TextDecoder().decode(b))).toEqual(['a', 'bc']);
     expect((read[60] as unknown[][]).map((s) => s[300])).toEqual([1, 2, 3]);
+  });
+});
+
+/** Snappy's raw format decoded from its description: a length, then literals and back-copies. */
+function snappyDecode(input: Uint8Array): Uint8Array {
+  let at = 0;
+  let length = 0;
+  for (let shift = 0; ; shift += 7) {
+    const byte = input[at++]!;
+    length += (byte & 0x7f) * 2 ** shift;
+    if (byte < 0x80) break;
+  }
+  const out = new Uint8Array(length);
+  let written = 0;
+  while (at < input.length) {
+    const tag = input[at++]!;
+    if ((tag & 3) === 0) {
+      let n = tag >> 2;
+      if (n >= 60) {
+        const bytes = n - 59;
+        n = 0;
+        for (let i = 0; i < bytes; i++) n += input[at++]! * 256 ** i;
+      }
+      out.set(input.subarray(at, at + n + 1), written);
+      at += n + 1;
+      written += n + 1;
+      continue;
+    }
+    let copy: number;
+    let offset: number;
+    if ((tag & 3) === 1) {
+      copy = ((tag >> 2) & 7) + 4;
+      offset = ((tag >> 5) << 8) | input[at++]!;
+    } else if ((tag & 3) === 2) {
+      copy = (tag >> 2) + 1;
+      offset = input[at]! | (input[at + 1]! << 8);
+      at += 2;
+    } else {
+      copy = (tag >> 2) + 1;
+      offset = input[at]! | (input[at + 1]! << 8) | (input[at + 2]! << 16) | (input[at + 3]! * 2 ** 24);
+      at += 4;
+    }
+    if (offset === 0 || offset > written) throw new Error(`bad copy offset ${offset} at ${written}`);
+    for (let i = 0; i < copy; i++, written++) out[written] = out[written - offset]!;
+  }
+  if (written !== length) throw new Error(`decoded ${written} bytes of ${length}`);
+  return out;
+}
+
+describe('snappyCompress', () => {
+  const random = xorshift32(5);
+  const INPUTS: [string, Uint8Array][] = [
+    ['nothing', new Uint8Array(0)],
+    ['a few bytes', new Uint8Array([1, 2, 3])],
+    ['one byte repeated past a block', new Uint8Array(200_000).fill(7)],
+    ['noise', Uint8Array.from({ length: 150_000 }, () => Math.floor(random() * 256))],
+    [
+      'text with repeats',
+      new TextEncoder().encode(
+        Array.from({ length: 4000 }, (_, i) => `row ${i % 97},power ${i % 13};`).join(''),
+      ),
+    ],
+    [
+      'noise and runs in turn, across block edges',
+      Uint8Array.from({ length: 300_000 }, (_, i) =>
+        (i >> 10) % 3 === 0 ? Math.floor(random() * 256) : i % 251,
+      ),
+    ],
+    ['a run ending a block', Uint8Array.from({ length: 65_536 + 70 }, (_, i) => (i < 65_500 ? i % 7 : 9))],
+  ];
+  for (const [name, input] of INPUTS) {
+    it(`decodes back to the input: ${name}`, () => {
+      const packed = snappyCompress(input);
+      expect(Buffer.from(snappyDecode(packed)).equals(Buffer.from(input))).toBe(true);
+      expect(packed.length).toBeLessThanOrEqual(32 + input.length + input.length / 6);
+    });
+  }
+
+  it('compresses what repeats', () => {
+    expect(snappyCompress(new Uint8Array(200_000).fill(7)).length).toBeLessThan(10_000);
+    expect(snappyCompress(INPUTS[4]![1]).length).toBeLessThan(INPUTS[4]![1].length / 3);
   });
 });

@@ -4,6 +4,8 @@ import {
   type ByteSource,
   chunkRange,
   decodeLakeLayout,
+  decompress,
+  LakeParquetError,
   type LakeParquetLayout,
   lakeParquetLayout,
   withFileBytes,
@@ -19,12 +21,15 @@ import {
   PARQUET_INT64,
   type ParquetChunkMeta,
   type ParquetRowGroup,
-  type ParquetStatistics,
   physicalTypeOf,
   plainChunk,
+  rewrittenPageHeader,
+  SNAPPY,
   shiftedChunk,
+  statisticsOf,
 } from './parquet-write.ts';
-import type { ThriftStruct, ThriftValue } from './thrift-compact.ts';
+import { snappyCompress } from './snappy.ts';
+import { ThriftReader, type ThriftStruct } from './thrift-compact.ts';
 
 /**
  * One lake file's share of a Parquet export: its row groups' column chunks side by side, and their
@@ -67,6 +72,9 @@ export function copiedParquetPart(
     const stored = columns.filter((c) => c.source === 'stored' && indexOf.has(c.name));
     if (stored.some((c) => layout.leaves[indexOf.get(c.name)!]!.format !== FORMAT_OF[c.type]))
       return undefined;
+    for (const group of layout.groups)
+      for (const c of stored)
+        if (!READABLE_CODECS.has(group.chunks[indexOf.get(c.name)!]![4] as number)) return undefined;
     if (!indexOf.has('timestamp')) return undefined;
     const storedIndices = [...new Set(['timestamp', ...stored.map((c) => c.name)])].map(
       (n) => indexOf.get(n)!,
@@ -90,7 +98,7 @@ export function copiedParquetPart(
         const index = indexOf.get(column.name);
         const encoded =
           column.source === 'stored' && index !== undefined
-            ? copiedChunk(source, layout, group.chunks[index]!, index)
+            ? snappyChunk(source, layout, group.chunks[index]!, index)
             : column.source === 'timestamp_local'
               ? localTimes(words.subarray(firstRow * 2, (firstRow + rows) * 2), file.utcOffsetUs, rows)
               : addedChunk(column, file, rows);
@@ -163,52 +171,74 @@ function readSpan(
   if (to > from) source.read(from, to - from);
 }
 
-/** A stored column chunk as the file holds it, its offsets made relative to its first byte. */
-function copiedChunk(
+/**
+ * A stored column chunk with its pages recompressed to snappy, the wire contract's codec: each
+ * page's body decompressed (zstd) and compressed again, its header rewritten for the new size;
+ * encodings, values and statistics stay the file's. Offsets are from the chunk's first byte.
+ */
+function snappyChunk(
   source: ByteSource,
   layout: LakeParquetLayout,
   meta: ThriftStruct,
   index: number,
 ): EncodedChunk {
-  const [start, size] = chunkRange(meta, layout.leaves[index]!, source.size);
-  const dictionary = meta[11];
+  const leaf = layout.leaves[index]!;
+  const [start, size] = chunkRange(meta, leaf, source.size);
+  const chunk = source.read(start, size);
+  const codec = meta[4];
+  const pieces: Uint8Array[] = [];
+  let at = 0;
+  let written = 0;
+  let uncompressed = 0;
+  let dictionaryPageOffset: number | undefined;
+  let dataPageOffset: number | undefined;
+  while (at < chunk.length) {
+    const reader = new ThriftReader(chunk, at);
+    const header = reader.struct();
+    const bodySize = header[3];
+    const fullSize = header[2];
+    if (typeof bodySize !== 'number' || typeof fullSize !== 'number' || bodySize > chunk.length - reader.at)
+      throw new LakeParquetError(`column ${leaf.name}: a page runs past its chunk`);
+    const body = chunk.subarray(reader.at, reader.at + bodySize);
+    at = reader.at + bodySize;
+    // A v2 data page keeps its levels uncompressed ahead of its values.
+    const v2 = header[8] as ThriftStruct | undefined;
+    const levels = v2 ? (v2[5] as number) + (v2[6] as number) : 0;
+    const values =
+      v2 && v2[7] === false
+        ? body.subarray(levels)
+        : decompress(codec, body.subarray(levels), fullSize - levels);
+    const packed = snappyCompress(values);
+    const head = rewrittenPageHeader(header, levels + packed.length);
+    if (header[1] === DICTIONARY_PAGE) dictionaryPageOffset ??= written;
+    else if (header[1] !== INDEX_PAGE) dataPageOffset ??= written;
+    pieces.push(head, body.subarray(0, levels), packed);
+    written += head.length + levels + packed.length;
+    uncompressed += head.length + fullSize;
+  }
+  if (dataPageOffset === undefined)
+    throw new LakeParquetError(`column ${leaf.name}: a chunk without data pages`);
+  const statistics = statisticsOf(meta[12]);
   return {
-    bytes: source.read(start, size),
+    bytes: concat(pieces),
     meta: {
       physical: meta[1] as number,
       encodings: (meta[2] as number[]).slice(),
-      codec: meta[4] as number,
+      codec: SNAPPY,
       numValues: meta[5] as number,
-      uncompressedSize: meta[6] as number,
-      compressedSize: size,
-      dataPageOffset: (meta[9] as number) - start,
-      ...(typeof dictionary === 'number' ? { dictionaryPageOffset: dictionary - start } : {}),
-      ...statisticsOf(meta[12]),
+      uncompressedSize: uncompressed,
+      compressedSize: written,
+      dataPageOffset,
+      ...(dictionaryPageOffset === undefined ? {} : { dictionaryPageOffset }),
+      ...(statistics ? { statistics } : {}),
     },
   };
 }
 
-/** A chunk's statistics, their byte fields copied (a view would carry its whole read buffer along). */
-function statisticsOf(value: ThriftValue | undefined): { statistics?: ParquetStatistics } {
-  if (!Array.isArray(value)) return {};
-  const s = value as ThriftStruct;
-  const bytes = (v: ThriftValue | undefined) => (v instanceof Uint8Array ? v.slice() : undefined);
-  const count = (v: ThriftValue | undefined) => (typeof v === 'number' ? v : undefined);
-  const flag = (v: ThriftValue | undefined) => (typeof v === 'boolean' ? v : undefined);
-  const statistics: ParquetStatistics = {
-    max: bytes(s[1]),
-    min: bytes(s[2]),
-    nullCount: count(s[3]),
-    distinctCount: count(s[4]),
-    maxValue: bytes(s[5]),
-    minValue: bytes(s[6]),
-    isMaxValueExact: flag(s[7]),
-    isMinValueExact: flag(s[8]),
-  };
-  for (const key of Object.keys(statistics) as (keyof ParquetStatistics)[])
-    if (statistics[key] === undefined) delete statistics[key];
-  return { statistics };
-}
+const DICTIONARY_PAGE = 2;
+const INDEX_PAGE = 1;
+/** Codecs whose pages this module decompresses (none, zstd). */
+const READABLE_CODECS = new Set([0, 6]);
 
 /** `timestamp` + the offset (int64 words, added in two 32-bit halves), delta-coded. */
 function localTimes(words: Uint32Array, offsetUs: number, rows: number): EncodedChunk {

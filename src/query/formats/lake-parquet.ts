@@ -881,7 +881,8 @@ function putWide(target: Values, i: number, value: number): void {
 
 const zigzag = (raw: number) => (raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2);
 
-function decompress(codec: ThriftValue | undefined, body: Uint8Array, size: number): Uint8Array {
+/** A page's body uncompressed (no compression or zstd, the codecs this reader takes). */
+export function decompress(codec: ThriftValue | undefined, body: Uint8Array, size: number): Uint8Array {
   if (codec === UNCOMPRESSED) {
     if (body.length !== size) throw new LakeParquetError('uncompressed page size mismatch');
     return body;

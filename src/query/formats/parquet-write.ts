@@ -1,11 +1,13 @@
 import type { ColumnType } from '../../store/column-batch.ts';
-import { ThriftWriter } from './thrift-compact.ts';
+import { snappyCompress } from './snappy.ts';
+import { type ThriftStruct, type ThriftValue, ThriftWriter } from './thrift-compact.ts';
 
 /**
  * The pieces of a Parquet file that the lake's export assembles (`lake-parquet-part.ts`): column
- * chunks of uncompressed v1 pages (one value repeated, all nulls, plain values, delta-coded int64)
- * and the footer, with the schema elements DuckDB writes for each column type, so that readers
- * (DuckDB's `parquet_schema` included) see the same file as DuckDB's own export.
+ * chunks of snappy v1 pages (one value repeated, all nulls, plain values, delta-coded int64), page
+ * headers rewritten for recompressed pages, and the footer, with the schema elements DuckDB writes
+ * for each column type, so that readers (DuckDB's `parquet_schema` included) see the same file as
+ * DuckDB's own export.
  */
 
 /** Parquet's physical types. */
@@ -14,7 +16,8 @@ export const PARQUET_INT64 = 2;
 export const PARQUET_FLOAT = 4;
 export const PARQUET_DOUBLE = 5;
 export const PARQUET_BYTE_ARRAY = 6;
-const UNCOMPRESSED = 0;
+/** The wire contract's codec for every page of an export (WIRE.md §1.8). */
+export const SNAPPY = 1;
 const DATA_PAGE = 0;
 const DICTIONARY_PAGE = 2;
 const PLAIN = 0;
@@ -163,18 +166,78 @@ function chunkMeta(w: ThriftWriter, chunk: ParquetChunkMeta, name: string): void
     .i64(7, chunk.compressedSize)
     .i64(9, chunk.dataPageOffset);
   if (chunk.dictionaryPageOffset !== undefined) w.i64(11, chunk.dictionaryPageOffset);
-  const s = chunk.statistics;
-  if (!s) return;
-  w.struct(12, (t) => {
-    if (s.max) t.binary(1, s.max);
-    if (s.min) t.binary(2, s.min);
-    if (s.nullCount !== undefined) t.i64(3, s.nullCount);
-    if (s.distinctCount !== undefined) t.i64(4, s.distinctCount);
-    if (s.maxValue) t.binary(5, s.maxValue);
-    if (s.minValue) t.binary(6, s.minValue);
-    if (s.isMaxValueExact !== undefined) t.bool(7, s.isMaxValueExact);
-    if (s.isMinValueExact !== undefined) t.bool(8, s.isMinValueExact);
-  });
+  if (chunk.statistics) w.struct(12, (t) => writeStatistics(t, chunk.statistics!));
+}
+
+function writeStatistics(w: ThriftWriter, s: ParquetStatistics): void {
+  if (s.max) w.binary(1, s.max);
+  if (s.min) w.binary(2, s.min);
+  if (s.nullCount !== undefined) w.i64(3, s.nullCount);
+  if (s.distinctCount !== undefined) w.i64(4, s.distinctCount);
+  if (s.maxValue) w.binary(5, s.maxValue);
+  if (s.minValue) w.binary(6, s.minValue);
+  if (s.isMaxValueExact !== undefined) w.bool(7, s.isMaxValueExact);
+  if (s.isMinValueExact !== undefined) w.bool(8, s.isMinValueExact);
+}
+
+/** A page's statistics as a page header or column chunk holds them (byte fields copied). */
+export function statisticsOf(value: ThriftValue | undefined): ParquetStatistics | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const s = value as ThriftStruct;
+  const bytes = (v: ThriftValue | undefined) => (v instanceof Uint8Array ? v.slice() : undefined);
+  const count = (v: ThriftValue | undefined) => (typeof v === 'number' ? v : undefined);
+  const flag = (v: ThriftValue | undefined) => (typeof v === 'boolean' ? v : undefined);
+  const statistics: ParquetStatistics = {
+    max: bytes(s[1]),
+    min: bytes(s[2]),
+    nullCount: count(s[3]),
+    distinctCount: count(s[4]),
+    maxValue: bytes(s[5]),
+    minValue: bytes(s[6]),
+    isMaxValueExact: flag(s[7]),
+    isMinValueExact: flag(s[8]),
+  };
+  for (const key of Object.keys(statistics) as (keyof ParquetStatistics)[])
+    if (statistics[key] === undefined) delete statistics[key];
+  return statistics;
+}
+
+/**
+ * A page header read from a file (`ThriftReader`), written again for a body recompressed to
+ * `compressedSize` bytes: its page type, sizes, and the header of its kind (data v1 or v2,
+ * dictionary, index) with their statistics. The CRC, which covered the old body, is left out.
+ */
+export function rewrittenPageHeader(header: ThriftStruct, compressedSize: number): Uint8Array {
+  const int = (v: ThriftValue | undefined) => v as number;
+  const w = new ThriftWriter().i32(1, int(header[1])).i32(2, int(header[2])).i32(3, compressedSize);
+  const v1 = header[5] as ThriftStruct | undefined;
+  if (v1)
+    w.struct(5, (d) => {
+      d.i32(1, int(v1[1])).i32(2, int(v1[2])).i32(3, int(v1[3])).i32(4, int(v1[4]));
+      const stats = statisticsOf(v1[5]);
+      if (stats) d.struct(5, (t) => writeStatistics(t, stats));
+    });
+  if (header[6] !== undefined) w.struct(6, () => {});
+  const dictionary = header[7] as ThriftStruct | undefined;
+  if (dictionary)
+    w.struct(7, (d) => {
+      d.i32(1, int(dictionary[1])).i32(2, int(dictionary[2]));
+      if (typeof dictionary[3] === 'boolean') d.bool(3, dictionary[3]);
+    });
+  const v2 = header[8] as ThriftStruct | undefined;
+  if (v2)
+    w.struct(8, (d) => {
+      d.i32(1, int(v2[1]))
+        .i32(2, int(v2[2]))
+        .i32(3, int(v2[3]))
+        .i32(4, int(v2[4]))
+        .i32(5, int(v2[5]))
+        .i32(6, int(v2[6]))
+        .bool(7, true);
+      const stats = statisticsOf(v2[8]);
+      if (stats) d.struct(8, (t) => writeStatistics(t, stats));
+    });
+  return w.finish();
 }
 
 /** A copy of the chunk metadata with its offsets moved by `by` bytes. */
@@ -205,18 +268,38 @@ export function constantChunk(
     new Uint8Array([1]),
     runOf(rows, 0),
   ]);
+  return chunkOf(physical, [PLAIN, RLE, RLE_DICTIONARY], rows, [dictionary, data], {
+    max: stat,
+    min: stat,
+    nullCount: 0,
+    distinctCount: 1,
+    maxValue: stat,
+    minValue: stat,
+  });
+}
+
+/** A chunk of pages (a dictionary page first, if `pages` has two), all snappy. */
+function chunkOf(
+  physical: number,
+  encodings: number[],
+  rows: number,
+  pages: readonly { bytes: Uint8Array; uncompressed: number }[],
+  statistics: ParquetStatistics,
+): EncodedChunk {
+  const bytes = concat(pages.map((p) => p.bytes));
+  const dictionary = pages.length > 1 ? pages[0]! : undefined;
   return {
-    bytes: concat([dictionary, data]),
+    bytes,
     meta: {
       physical,
-      encodings: [PLAIN, RLE, RLE_DICTIONARY],
-      codec: UNCOMPRESSED,
+      encodings,
+      codec: SNAPPY,
       numValues: rows,
-      uncompressedSize: dictionary.length + data.length,
-      compressedSize: dictionary.length + data.length,
-      dictionaryPageOffset: 0,
-      dataPageOffset: dictionary.length,
-      statistics: { max: stat, min: stat, nullCount: 0, distinctCount: 1, maxValue: stat, minValue: stat },
+      uncompressedSize: pages.reduce((sum, p) => sum + p.uncompressed, 0),
+      compressedSize: bytes.length,
+      ...(dictionary ? { dictionaryPageOffset: 0 } : {}),
+      dataPageOffset: dictionary ? dictionary.bytes.length : 0,
+      statistics,
     },
   };
 }
@@ -224,19 +307,7 @@ export function constantChunk(
 /** `rows` nulls: one page of definition levels, no values. */
 export function nullChunk(physical: number, rows: number): EncodedChunk {
   const data = page(dataPageHeader(rows, PLAIN), [levelsOf(new Uint8Array((rows + 7) >> 3), 0, rows)]);
-  return {
-    bytes: data,
-    meta: {
-      physical,
-      encodings: [PLAIN, RLE],
-      codec: UNCOMPRESSED,
-      numValues: rows,
-      uncompressedSize: data.length,
-      compressedSize: data.length,
-      dataPageOffset: 0,
-      statistics: { nullCount: rows },
-    },
-  };
+  return chunkOf(physical, [PLAIN, RLE], rows, [data], { nullCount: rows });
 }
 
 /**
@@ -264,19 +335,7 @@ export function plainChunk(
     at += outWidth;
   }
   const data = page(dataPageHeader(rows, PLAIN), [levelsOf(validity, rows - nullCount, rows), out]);
-  return {
-    bytes: data,
-    meta: {
-      physical,
-      encodings: [PLAIN, RLE],
-      codec: UNCOMPRESSED,
-      numValues: rows,
-      uncompressedSize: data.length,
-      compressedSize: data.length,
-      dataPageOffset: 0,
-      statistics: { nullCount },
-    },
-  };
+  return chunkOf(physical, [PLAIN, RLE], rows, [data], { nullCount });
 }
 
 /**
@@ -313,19 +372,7 @@ export function deltaInt64Chunk(
     const [low, high] = [int64Bytes(min), int64Bytes(max)];
     Object.assign(statistics, { max: high, min: low, maxValue: high, minValue: low });
   }
-  return {
-    bytes: data,
-    meta: {
-      physical: PARQUET_INT64,
-      encodings: [RLE, DELTA_BINARY_PACKED],
-      codec: UNCOMPRESSED,
-      numValues: rows,
-      uncompressedSize: data.length,
-      compressedSize: data.length,
-      dataPageOffset: 0,
-      statistics,
-    },
-  };
+  return chunkOf(PARQUET_INT64, [RLE, DELTA_BINARY_PACKED], rows, [data], statistics);
 }
 
 export function int64Bytes(value: number): Uint8Array {
@@ -432,30 +479,35 @@ function runOf(count: number, value: number): Uint8Array {
   return sink.finish();
 }
 
-function dataPageHeader(rows: number, encoding: number): (w: ThriftWriter, size: number) => void {
-  return (w, size) =>
+function dataPageHeader(rows: number, encoding: number): Parameters<typeof page>[0] {
+  return (w, size, compressedSize) =>
     w
       .i32(1, DATA_PAGE)
       .i32(2, size)
-      .i32(3, size)
+      .i32(3, compressedSize)
       .struct(5, (d) => d.i32(1, rows).i32(2, encoding).i32(3, RLE).i32(4, RLE));
 }
 
-function dictionaryPageHeader(values: number): (w: ThriftWriter, size: number) => void {
-  return (w, size) =>
+function dictionaryPageHeader(values: number): Parameters<typeof page>[0] {
+  return (w, size, compressedSize) =>
     w
       .i32(1, DICTIONARY_PAGE)
       .i32(2, size)
-      .i32(3, size)
+      .i32(3, compressedSize)
       .struct(7, (d) => d.i32(1, values).i32(2, PLAIN));
 }
 
-/** An uncompressed page: its header, then its body. */
-function page(header: (w: ThriftWriter, size: number) => void, body: readonly Uint8Array[]): Uint8Array {
-  const size = body.reduce((sum, part) => sum + part.length, 0);
+/** A snappy page: its header, then its body compressed; `uncompressed` counts the header too. */
+function page(
+  header: (w: ThriftWriter, size: number, compressedSize: number) => void,
+  body: readonly Uint8Array[],
+): { bytes: Uint8Array; uncompressed: number } {
+  const plain = concat(body);
+  const packed = snappyCompress(plain);
   const writer = new ThriftWriter();
-  header(writer, size);
-  return concat([writer.finish(), ...body]);
+  header(writer, plain.length, packed.length);
+  const head = writer.finish();
+  return { bytes: concat([head, packed]), uncompressed: head.length + plain.length };
 }
 
 export function concat(parts: readonly Uint8Array[]): Uint8Array {
