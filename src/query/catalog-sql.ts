@@ -5,6 +5,12 @@ import { type CompiledQuery, compileSql, joinSql, type Sql, sql, stringList } fr
 
 /** Catalog reads and writes of sources, thresholds and settings, compiled with their parameters. */
 
+/** Where an activity's samples are now, and the catalog values a lake read adds to its rows. */
+export function compileActivityLakeFile(athleteId: string, activityId: string): CompiledQuery {
+  return compileSql(sql`SELECT id, samples_path, sport, utc_offset_s, sample_count FROM activities
+    WHERE athlete_id = ${athleteId} AND id = ${activityId}`);
+}
+
 /**
  * Sources by their ids alone, with their athletes for the caller to check: `id IN ($1, …)` over the
  * key is an index lookup (≈ 2 ms of CPU at a million sources), while any further condition, or a

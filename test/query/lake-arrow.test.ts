@@ -391,6 +391,31 @@ describe('lake files that ingest does not write today', () => {
     }
   });
 
+  it('files a recompute replaced after the plan are read from where the catalog names them now', async () => {
+    const plans = async () => {
+      const results = await Promise.all([
+        server.engine.longitudinal.data(ATHLETE, { metrics: ['power', 'heart_rate'] } as never),
+        server.engine.activities.data(ATHLETE, activityIds[0]!, {}),
+      ]);
+      for (const result of results) await result.batches.return(undefined);
+      return results.map((r) => r.lake!);
+    };
+    const before = await plans();
+    await server.engine.sources.recompute(ATHLETE);
+    const after = await plans();
+    // Every file of the old plans is gone: the recompute wrote new generations.
+    for (const file of before.flatMap((p) => p.files))
+      await expect(readFile(file.path), file.path).rejects.toThrow(/ENOENT/);
+    for (const [i, stream] of [streamLakeArrow, streamLakeParquet, streamLakeCsv].entries()) {
+      for (const [p, plan] of before.entries()) {
+        const stale = Buffer.from(await bytesOf(stream(plan)));
+        expect(stale.equals(Buffer.from(await bytesOf(stream(after[p]!)))), `${i} ${p}`).toBe(true);
+      }
+    }
+    // Without a way to ask the catalog again, the stale plan fails cleanly.
+    await expect(bytesOf(streamLakeArrow({ ...before[0]!, current: undefined }))).rejects.toThrow(/ENOENT/);
+  });
+
   it('a file that cannot be read fails the stream', async () => {
     await expect(viaLake('/nonexistent/samples.parquet', 0)).rejects.toThrow(/ENOENT|no such file/);
   });

@@ -7,7 +7,10 @@ export async function answerLakeArrowRequest(port: MessagePort, request: LakeArr
   try {
     messages = await encodeLakeFiles(request);
   } catch (error) {
-    port.postMessage({ error: error instanceof Error ? error.message : String(error) });
+    // A file the catalog named when the plan was made and a write has since replaced or removed.
+    const missing =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? (error as NodeJS.ErrnoException).path : undefined;
+    port.postMessage({ error: error instanceof Error ? error.message : String(error), missing });
     return;
   }
   // Each message owns its buffer: transferring one cannot take another's bytes along.

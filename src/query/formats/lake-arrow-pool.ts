@@ -20,6 +20,16 @@ interface Slot {
   job: Job | undefined;
 }
 
+/** A job failed because one of its files no longer exists (`path`). */
+export class LakeFileMissing extends Error {
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * Worker threads that read lake samples files into Arrow record-batch messages
  * (`encodeLakeFiles`), so decoding never runs on the thread that serves requests. One pool per
@@ -66,12 +76,14 @@ export class LakeArrowPool {
       resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_GENERATION_MB },
     });
     const slot: Slot = { worker, job: undefined };
-    worker.on('message', (message: { messages?: LakeFileOutput[]; error?: string }) => {
+    worker.on('message', (message: { messages?: LakeFileOutput[]; error?: string; missing?: string }) => {
       const job = slot.job;
       slot.job = undefined;
       worker.unref();
       if (job) {
         if (message.messages) job.resolve(message.messages);
+        else if (message.missing)
+          job.reject(new LakeFileMissing(message.error ?? 'lake file missing', message.missing));
         else job.reject(new Error(message.error ?? 'lake Arrow worker failed'));
       }
       this.dispatch();

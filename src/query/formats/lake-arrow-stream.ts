@@ -4,7 +4,7 @@ import type { ColumnType } from '../../store/column-batch.ts';
 import { arrowType } from './arrow-ipc-stream.ts';
 import { arrowSchemaMetadata } from './arrow-schema-metadata.ts';
 import { csvHeader } from './csv.ts';
-import { type LakeArrowPool, lakeArrowPool } from './lake-arrow-pool.ts';
+import { type LakeArrowPool, LakeFileMissing, lakeArrowPool } from './lake-arrow-pool.ts';
 import type { LakeFileOutput, LakeFormat } from './lake-arrow-task.ts';
 import type { LakeArrowColumn, LakeArrowFile, LakeArrowSource } from './lake-files.ts';
 import type { LakeParquetPart } from './lake-parquet-part.ts';
@@ -16,8 +16,19 @@ import { MAGIC, type ParquetRowGroup, parquetFooter, shiftedChunk } from './parq
  */
 export interface LakePlan {
   columns: readonly LakeArrowColumn[];
-  files: readonly (LakeArrowFile & { rows: number })[];
+  files: readonly LakePlanFile[];
+  /**
+   * The file of an activity as the catalog names it now (undefined: the activity is gone). A
+   * write that re-derives an activity (a recompute) replaces its files and removes the old ones
+   * at commit; a read planned before that asks again rather than fail (`readCurrent`).
+   */
+  current?: (file: LakeArrowFile) => Promise<LakePlanFile | undefined>;
 }
+
+export type LakePlanFile = LakeArrowFile & { rows: number };
+
+/** Times a job is planned again after its files were replaced under it, before it fails. */
+const MAX_REPLANS = 3;
 
 /** Files are sent to the workers in groups of about this many rows (one record batch per file). */
 const ROWS_PER_JOB = 32_768;
@@ -104,20 +115,46 @@ async function* fileMessages(
   const inFlight: Promise<LakeFileOutput[]>[] = [];
   let next = 0;
   const submit = () => {
-    while (inFlight.length < window && next < jobs.length)
-      inFlight.push(pool.encode({ columns: plan.columns, files: jobs[next++]!, format }));
-  };
-  try {
-    submit();
-    while (inFlight.length > 0) {
-      const messages = await inFlight[0]!;
-      inFlight.shift();
-      submit();
-      yield* messages;
+    while (inFlight.length < window && next < jobs.length) {
+      const job = readCurrent(plan, jobs[next++]!, format, pool);
+      // Handled now: a later job may fail while an earlier one is awaited (the error surfaces
+      // when its turn comes, or is dropped with the stream).
+      job.catch(() => undefined);
+      inFlight.push(job);
     }
-  } finally {
-    // A consumer that stops early leaves jobs running; their results are dropped.
-    for (const job of inFlight) job.catch(() => undefined);
+  };
+  // A consumer that stops early leaves the jobs in flight running; their results are dropped.
+  submit();
+  while (inFlight.length > 0) {
+    const messages = await inFlight[0]!;
+    inFlight.shift();
+    submit();
+    yield* messages;
+  }
+}
+
+/**
+ * A job's outputs; when one of its files has gone since the plan was made, its files as the
+ * catalog names them now (an activity deleted meanwhile is left out), a few times at most.
+ */
+async function readCurrent(
+  plan: LakePlan,
+  files: LakeArrowFile[],
+  format: LakeFormat,
+  pool: LakeArrowPool,
+): Promise<LakeFileOutput[]> {
+  for (let replans = 0; ; replans++) {
+    try {
+      return await pool.encode({ columns: plan.columns, files, format });
+    } catch (error) {
+      if (!(error instanceof LakeFileMissing) || !plan.current || replans === MAX_REPLANS) throw error;
+      const current = await Promise.all(files.map((file) => plan.current!(file)));
+      files = current.flatMap((file) => {
+        if (!file) return [];
+        const { rows: _, ...rest } = file;
+        return [rest];
+      });
+    }
   }
 }
 

@@ -23,6 +23,7 @@ import { lakeArrowColumns } from '../../query/formats/lake-arrow-stream.ts';
 import { compileActivityCurve } from '../../query/longitudinal-sql.ts';
 import { batchFromRows, type ColumnType, singleBatch } from '../../store/column-batch.ts';
 import type { Store } from '../../store/store.ts';
+import { currentLakeFiles, lakePlanFile } from '../lake-plan-files.ts';
 import { sportFilter } from '../sport-filter.ts';
 import { type ResultColumnSpec, type TabularResult, withColumnTypes } from '../tabular-result.ts';
 import { ActivityCatalogView } from './activity-catalog-view.ts';
@@ -157,15 +158,8 @@ export class ActivityService {
       batches: withColumnTypes(this.store.stream(sql), new Map(columns.map((c) => [c.name, c.type]))),
       lake: {
         columns: lakeArrowColumns(columns),
-        files: [
-          {
-            path: this.store.lake.fromStored(row.samples_path),
-            activityId: row.id,
-            sport: row.sport,
-            utcOffsetUs: Math.trunc(row.utc_offset_s ?? 0) * 1_000_000,
-            rows: Number(row.sample_count ?? 0),
-          },
-        ],
+        files: [lakePlanFile(this.store, row)],
+        current: currentLakeFiles(this.store, athleteId),
       },
     };
   }

@@ -44,6 +44,7 @@ import {
 } from '../../query/longitudinal-sql.ts';
 import { batchFromRows, type ColumnType, singleBatch } from '../../store/column-batch.ts';
 import type { Store } from '../../store/store.ts';
+import { currentLakeFiles, lakePlanFile } from '../lake-plan-files.ts';
 import { sportFilter } from '../sport-filter.ts';
 import { type ResultColumnSpec, type TabularResult, withColumnTypes } from '../tabular-result.ts';
 import { type CurvePoint, LongitudinalIndex } from './longitudinal-index.ts';
@@ -299,13 +300,8 @@ export class LongitudinalService {
       batches: withColumnTypes(this.store.stream(sql, [], ['activity_id', 'sport']), types),
       lake: {
         columns: lakeArrowColumns(columns),
-        files: activities.map((a) => ({
-          path: this.store.lake.fromStored(a.samples_path),
-          activityId: a.id,
-          sport: a.sport,
-          utcOffsetUs: Math.trunc(a.utc_offset_s ?? 0) * 1_000_000,
-          rows: Number(a.sample_count ?? 0),
-        })),
+        files: activities.map((a) => lakePlanFile(this.store, a)),
+        current: currentLakeFiles(this.store, athleteId),
       },
     };
   }
