@@ -11,7 +11,7 @@
  *     plain `node:http` server over the same loopback in the same run.
  *
  *   npx tsx bench/formats.ts [--years Y] [--end YYYY-MM-DD] [--skip-staged] [--skip-previous] [--in-process]
- *     [--data DIR --athlete ID] [--repeat 3]
+ *     [--data DIR --athlete ID] [--repeat 3] [--formats arrow,parquet,csv,json]
  * `--end` cuts the range (the previous paths are slow); `--in-process` skips the HTTP part;
  * `--data` uses a lake already built (e.g. by another checkout) instead of the cached one. In
  * process and over HTTP each case runs once to warm up, then `--repeat` times: the figures are the
@@ -50,8 +50,12 @@ const { values: args } = parseArgs({
     data: { type: 'string' },
     athlete: { type: 'string' },
     repeat: { type: 'string', default: '3' },
+    formats: { type: 'string' },
   },
 });
+/** The formats measured (`--formats`, default all); a case counts by its first word ("csv, …"). */
+const ONLY = args.formats ? new Set(args.formats.split(',')) : undefined;
+const measured = (format: string) => !ONLY || ONLY.has(format.split(',')[0]!);
 const YEARS = Number(args.years ?? '1');
 const REPEAT = Math.max(1, Number(args.repeat));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -153,7 +157,7 @@ try {
         },
       ]);
     }
-    for (const [format, run] of timings) {
+    for (const [format, run] of timings.filter(([format]) => measured(format))) {
       // As over HTTP: once untimed (a server's worker pool and code paths are warm), then the
       // median of --repeat runs.
       await run();
@@ -214,7 +218,7 @@ try {
   );
   console.log(`first Arrow request (worker pool start): first byte ${Math.round(cold.firstByteMs)} ms`);
   for (const c of CASES) {
-    for (const format of FORMATS) {
+    for (const format of FORMATS.filter(measured)) {
       const params = new URLSearchParams([
         ['format', format],
         ...(args.end ? [['end', args.end] as [string, string]] : []),

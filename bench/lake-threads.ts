@@ -9,7 +9,7 @@
  * /tmp/base <rev>`, node_modules linked), so two trees compare by running this twice, alternately,
  * on the same lake. A tree from before the lake text formats measures Arrow only.
  *
- *   npx tsx bench/lake-threads.ts [--root DIR] [--data DIR] [--rounds 2] [--formats arrow,csv,json]
+ *   npx tsx bench/lake-threads.ts [--root DIR] [--data DIR] [--rounds 2] [--formats arrow,csv,json,parquet]
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -35,6 +35,7 @@ const STREAM: Record<string, ((plan: unknown) => AsyncIterable<Uint8Array>) | un
   arrow: streams.streamLakeArrow,
   csv: streams.streamLakeCsv,
   json: streams.streamLakeJson,
+  parquet: streams.streamLakeParquet,
 };
 
 if (values.root && !values.data)

@@ -351,15 +351,16 @@ export function deltaInt64Chunk(
   nullCount: number,
   rows: number,
 ): EncodedChunk | undefined {
-  const values: number[] = [];
+  const values = new Float64Array(rows - nullCount);
+  let count = 0;
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < rows; i++) {
     if (validity && !(validity[i >> 3]! & (1 << (i & 7)))) continue;
     const value = (words[2 * i + 1]! | 0) * 2 ** 32 + words[2 * i]!;
-    if (!Number.isSafeInteger(value) || Math.abs(value) >= 2 ** 52) return undefined;
-    if (values.length > 0 && Math.abs(value - values[values.length - 1]!) >= 2 ** 51) return undefined;
-    values.push(value);
+    if (Math.abs(value) >= 2 ** 52) return undefined;
+    if (count > 0 && Math.abs(value - values[count - 1]!) >= 2 ** 51) return undefined;
+    values[count++] = value;
     if (value < min) min = value;
     if (value > max) max = value;
   }
@@ -368,7 +369,7 @@ export function deltaInt64Chunk(
     deltaBinaryPacked(values),
   ]);
   const statistics: ParquetStatistics = { nullCount };
-  if (values.length > 0) {
+  if (count > 0) {
     const [low, high] = [int64Bytes(min), int64Bytes(max)];
     Object.assign(statistics, { max: high, min: low, maxValue: high, minValue: low });
   }
@@ -387,7 +388,7 @@ const MINIBLOCKS = 4;
 const MINIBLOCK = BLOCK / MINIBLOCKS;
 
 /** DELTA_BINARY_PACKED: a header, then blocks of a minimum delta, bit widths and packed deltas. */
-function deltaBinaryPacked(values: readonly number[]): Uint8Array {
+function deltaBinaryPacked(values: Float64Array): Uint8Array {
   const out = new ByteSink();
   out.varint(BLOCK);
   out.varint(MINIBLOCKS);

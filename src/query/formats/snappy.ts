@@ -7,19 +7,26 @@
  */
 
 const BLOCK = 1 << 16;
-const HASH_BITS = 14;
+/** The hash table's largest size; a smaller input gets a smaller table (clearing it is per block). */
+const MAX_HASH_BITS = 14;
 /** Inputs shorter than this are written as one literal (a match needs room around it). */
 const MIN_INPUT = 15;
 
 export function snappyCompress(input: Uint8Array): Uint8Array {
-  // Worst case: a literal tag of 5 bytes per 64 KiB block beside every byte, and the length.
-  const out = new Uint8Array(10 + input.length + 5 * Math.ceil(input.length / BLOCK + 1));
+  // The format's bound on the output (32 + n + n / 6), in a buffer kept between calls.
+  const bound = 32 + input.length + Math.ceil(input.length / 6);
+  if (scratch.length < bound) scratch = new Uint8Array(Math.max(bound, 2 * scratch.length));
+  const out = scratch;
   let at = writeVarint(out, 0, input.length);
-  const table = new Int32Array(1 << HASH_BITS);
+  let hashBits = 8;
+  while (hashBits < MAX_HASH_BITS && 1 << hashBits < input.length) hashBits++;
   for (let block = 0; block < input.length; block += BLOCK)
-    at = compressBlock(input, block, Math.min(input.length, block + BLOCK), out, at, table);
+    at = compressBlock(input, block, Math.min(input.length, block + BLOCK), out, at, hashBits);
   return out.slice(0, at);
 }
+
+let scratch = new Uint8Array(1 << 16);
+const tables = Array.from({ length: MAX_HASH_BITS + 1 }, (_, bits) => new Int32Array(1 << bits));
 
 function writeVarint(out: Uint8Array, at: number, value: number): number {
   while (value >= 0x80) {
@@ -31,7 +38,7 @@ function writeVarint(out: Uint8Array, at: number, value: number): number {
 }
 
 const load32 = (b: Uint8Array, i: number) => b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
-const hash = (word: number) => Math.imul(word, 0x1e35a7bd) >>> (32 - HASH_BITS);
+const hash = (word: number, shift: number) => Math.imul(word, 0x1e35a7bd) >>> shift;
 
 /** Compresses input[from, to) (at most one block, so every offset fits in 16 bits). */
 function compressBlock(
@@ -40,10 +47,12 @@ function compressBlock(
   to: number,
   out: Uint8Array,
   at: number,
-  table: Int32Array,
+  hashBits: number,
 ): number {
   let literalStart = from;
   if (to - from >= MIN_INPUT) {
+    const table = tables[hashBits]!;
+    const shift = 32 - hashBits;
     table.fill(-1);
     // Matches start at least 4 bytes before the end, and leave room to read 4 bytes ahead.
     const lastStart = to - 4;
@@ -51,7 +60,7 @@ function compressBlock(
     let misses = 32;
     while (i < lastStart) {
       const word = load32(input, i);
-      const h = hash(word);
+      const h = hash(word, shift);
       const candidate = table[h]!;
       table[h] = i;
       if (candidate < from || load32(input, candidate) !== word) {
@@ -65,7 +74,7 @@ function compressBlock(
       at = writeCopy(out, at, i - candidate, length);
       i += length;
       literalStart = i;
-      if (i < lastStart) table[hash(load32(input, i - 1))] = i - 1;
+      if (i < lastStart) table[hash(load32(input, i - 1), shift)] = i - 1;
     }
   }
   return writeLiteral(input, literalStart, to, out, at);
