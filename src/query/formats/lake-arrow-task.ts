@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type Data, Message, MessageHeader, MetadataVersion, tableFromIPC } from 'apache-arrow';
 import { ParquetFile, type Table as WasmTable, wasmMemory } from 'parquet-wasm';
 import type { ColumnType } from '../../store/column-batch.ts';
-import type { LakeArrowColumn, LakeArrowFile } from './lake-files.ts';
+import { type LakeArrowColumn, type LakeArrowFile, localInstants } from './lake-files.ts';
 import { LakeParquetError, type ReadColumn, type ReadFile, readLakeParquet } from './lake-parquet.ts';
 import { copiedParquetPart, decodedParquetPart, type LakeParquetPart } from './lake-parquet-part.ts';
 import { encodeLakeText, type LakeTextFormat } from './lake-text.ts';
@@ -371,19 +371,11 @@ function shiftedTimestamps(
   order: Uint32Array | null,
 ): ColumnOut {
   const source = ordered(timestamp.bytes, 8, order);
-  const out = new Uint32Array(length * 2);
   const words =
     source.byteOffset % 4 === 0
       ? new Uint32Array(source.buffer, source.byteOffset, length * 2)
       : new Uint32Array(source.slice().buffer);
-  const offset = BigInt.asUintN(64, BigInt(offsetUs));
-  const addLo = Number(offset & 0xffffffffn);
-  const addHi = Number(offset >> 32n);
-  for (let i = 0; i < length; i++) {
-    const lo = words[2 * i]! + addLo;
-    out[2 * i] = lo;
-    out[2 * i + 1] = words[2 * i + 1]! + addHi + (lo > 0xffffffff ? 1 : 0);
-  }
+  const out = localInstants(words, offsetUs, length);
   return {
     length,
     nullCount: timestamp.nullCount,

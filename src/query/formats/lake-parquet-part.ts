@@ -1,5 +1,5 @@
 import type { ColumnType } from '../../store/column-batch.ts';
-import type { LakeArrowColumn, LakeArrowFile } from './lake-files.ts';
+import { type LakeArrowColumn, type LakeArrowFile, localInstants } from './lake-files.ts';
 import {
   type ByteSource,
   chunkRange,
@@ -240,17 +240,9 @@ const INDEX_PAGE = 1;
 /** Codecs whose pages this module decompresses (none, zstd). */
 const READABLE_CODECS = new Set([0, 6]);
 
-/** `timestamp` + the offset (int64 words, added in two 32-bit halves), delta-coded. */
+/** `timestamp_local` of the rows, delta-coded. */
 function localTimes(words: Uint32Array, offsetUs: number, rows: number): EncodedChunk {
-  const shifted = new Uint32Array(rows * 2);
-  const offset = BigInt.asUintN(64, BigInt(offsetUs));
-  const addLo = Number(offset & 0xffffffffn);
-  const addHi = Number(offset >> 32n);
-  for (let i = 0; i < rows; i++) {
-    const lo = words[2 * i]! + addLo;
-    shifted[2 * i] = lo;
-    shifted[2 * i + 1] = words[2 * i + 1]! + addHi + (lo > 0xffffffff ? 1 : 0);
-  }
+  const shifted = localInstants(words, offsetUs, rows);
   return (
     deltaInt64Chunk(shifted, null, 0, rows) ??
     plainChunk(PARQUET_INT64, new Uint8Array(shifted.buffer), 8, null, 0, rows)
