@@ -365,6 +365,81 @@ describe('lake files that ingest does not write today', () => {
     await expectSameParquet(path, 7_200_000_000);
   });
 
+  it('Parquet of files of every kind in one plan: joined where they can be, in order, as Arrow has them', async () => {
+    const stored = await server.engine.store.all<{ samples_path: string }>(
+      `SELECT samples_path FROM activities WHERE athlete_id = '${ATHLETE}' ORDER BY start_utc, id`,
+    );
+    const lake = stored.map((r) => server.engine.store.lake.fromStored(r.samples_path));
+    const odd = [
+      await rewrite((source) => `SELECT * FROM ${source} ORDER BY hash(timestamp)`, ''),
+      await rewrite((source) => `SELECT * FROM ${source}`, ', ROW_GROUP_SIZE 1000'),
+      await rewrite((source) => `SELECT * EXCLUDE (lap) FROM ${source}`, ''),
+      await rewrite((source) => `SELECT * FROM ${source}`, '', 'COMPRESSION snappy'),
+    ];
+    const paths = [lake[0]!, odd[0]!, ...lake.slice(1, 3), odd[1]!, odd[2]!, ...lake.slice(3), odd[3]!];
+    const columns = lakeArrowColumns([
+      { name: 'timestamp', type: 'timestamp' },
+      { name: 'timestamp_local', type: 'timestamp_local' },
+      { name: 'activity_id', type: 'utf8' },
+      { name: 'sport', type: 'utf8' },
+      { name: 'duration', type: 'duration' },
+      ...[...metrics, 'cadence', 'notes'].map((name) => ({
+        name,
+        type: WIRE_METRICS.find((m) => m.name === name)!.type,
+      })),
+    ]);
+    const plan = {
+      columns,
+      files: paths.map((path, i) => ({
+        path,
+        activityId: `a${i}`,
+        sport: i % 3 === 0 ? 'cycling.road' : 'running',
+        utcOffsetUs: (i - 4) * 1_800_000_000,
+        rows: 3000,
+      })),
+    };
+    const parquet = await bytesOf(streamLakeParquet(plan));
+    const arrow = tableFromIPC(await bytesOf(streamLakeArrow(plan)));
+    expectSameLongText(contents(tableFromIPC(readParquet(parquet).intoIPCStream())), contents(arrow));
+    const polars = pl.readParquet(Buffer.from(parquet));
+    expect(polars.height).toBe(arrow.numRows);
+    expect(polars.getColumn('activity_id').toArray()).toEqual(arrow.getChild('activity_id')!.toArray());
+    // Fewer row groups than files: runs of files joined.
+    const path = join(await makeTempDir('peakform-lake-joined-'), 'x.parquet');
+    await writeFile(path, parquet);
+    const [groups] = await server.engine.store.all<{ n: bigint }>(
+      `SELECT count(DISTINCT row_group_id) AS n FROM parquet_metadata('${path}')`,
+    );
+    expect(Number(groups!.n)).toBeLessThan(paths.length);
+    // Each joined chunk's statistics hold its rows' least and greatest value and its nulls.
+    const chunks = await server.engine.store.all<Record<string, string | bigint | null>>(
+      `SELECT path_in_schema AS name, row_group_id, stats_min_value, stats_max_value, stats_null_count,
+         sum(row_group_num_rows) OVER (ORDER BY row_group_id ROWS UNBOUNDED PRECEDING) / count(*) OVER (PARTITION BY row_group_id) AS upto
+       FROM parquet_metadata('${path}') WHERE path_in_schema IN ('power', 'heart_rate', 'speed', 'distance')`,
+    );
+    const sizes = await server.engine.store.all<{ row_group_id: bigint; n: bigint }>(
+      `SELECT DISTINCT row_group_id, row_group_num_rows AS n FROM parquet_metadata('${path}') ORDER BY 1`,
+    );
+    let first = 0;
+    const from = new Map<number, [number, number]>();
+    for (const { row_group_id, n } of sizes) {
+      from.set(Number(row_group_id), [first, first + Number(n)]);
+      first += Number(n);
+    }
+    expect(chunks.length).toBe(4 * sizes.length);
+    for (const chunk of chunks) {
+      const [lo, hi] = from.get(Number(chunk.row_group_id))!;
+      const [actual] = await server.engine.store.all<Record<string, string | bigint | null>>(
+        `SELECT CAST(min(${chunk.name}) AS VARCHAR) AS lo, CAST(max(${chunk.name}) AS VARCHAR) AS hi,
+           count(*) - count(${chunk.name}) AS nulls
+         FROM read_parquet('${path}', file_row_number = true) WHERE file_row_number >= ${lo} AND file_row_number < ${hi}`,
+      );
+      const label = `${chunk.name} in row group ${chunk.row_group_id}`;
+      expect(Number(chunk.stats_null_count), label).toBe(Number(actual!.nulls));
+      expect([chunk.stats_min_value, chunk.stats_max_value], label).toEqual([actual!.lo, actual!.hi]);
+    }
+  });
+
   it('a column the file lacks comes as nulls', async () => {
     const path = await rewrite((source) => `SELECT * EXCLUDE (lap) FROM ${source}`, '');
     const lake = tableFromIPC(await viaLake(path, 0));

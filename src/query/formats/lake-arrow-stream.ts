@@ -34,6 +34,9 @@ const MAX_REPLANS = 3;
 const ROWS_PER_JOB = 32_768;
 /** …and at most this many files (a catalog without row counts still makes small jobs). */
 const FILES_PER_JOB = 16;
+/** Parquet jobs are a row group each (joined from their files): DuckDB's row group size. */
+const PARQUET_ROWS_PER_JOB = 122_880;
+const PARQUET_FILES_PER_JOB = 64;
 
 /**
  * Writes the plan's Arrow IPC stream: the schema message at once, then the record batches that
@@ -110,7 +113,10 @@ async function* fileMessages(
   format: LakeFormat,
   pool: LakeArrowPool,
 ): AsyncGenerator<LakeFileOutput> {
-  const jobs = groupFiles(plan.files);
+  const jobs =
+    format === 'parquet'
+      ? groupFiles(plan.files, PARQUET_ROWS_PER_JOB, PARQUET_FILES_PER_JOB)
+      : groupFiles(plan.files, ROWS_PER_JOB, FILES_PER_JOB);
   const window = 2 * pool.size;
   const inFlight: Promise<LakeFileOutput[]>[] = [];
   let next = 0;
@@ -158,21 +164,26 @@ async function readCurrent(
   }
 }
 
-function groupFiles(files: LakePlan['files']): LakeArrowFile[][] {
+/**
+ * The files in jobs of at most `rowsPerJob` rows (a longer file alone) and `filesPerJob` files.
+ * The first job is one file, so the first batch (read before the status is sent) comes soon.
+ */
+function groupFiles(files: LakePlan['files'], rowsPerJob: number, filesPerJob: number): LakeArrowFile[][] {
   const jobs: LakeArrowFile[][] = [];
   let job: LakeArrowFile[] = [];
   let rows = 0;
+  const close = () => {
+    jobs.push(job);
+    job = [];
+    rows = 0;
+  };
   for (const { rows: n, ...file } of files) {
+    if (job.length > 0 && (rows + n > rowsPerJob || job.length >= filesPerJob)) close();
     job.push(file);
     rows += n;
-    // The first job is one file, so the first batch (read before the status is sent) comes soon.
-    if (rows >= ROWS_PER_JOB || job.length >= FILES_PER_JOB || jobs.length === 0) {
-      jobs.push(job);
-      job = [];
-      rows = 0;
-    }
+    if (jobs.length === 0) close();
   }
-  if (job.length > 0) jobs.push(job);
+  if (job.length > 0) close();
   return jobs;
 }
 

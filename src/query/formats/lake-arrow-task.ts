@@ -4,7 +4,13 @@ import { ParquetFile, type Table as WasmTable, wasmMemory } from 'parquet-wasm';
 import type { ColumnType } from '../../store/column-batch.ts';
 import { type LakeArrowColumn, type LakeArrowFile, localInstants } from './lake-files.ts';
 import { LakeParquetError, type ReadColumn, type ReadFile, readLakeParquet } from './lake-parquet.ts';
-import { copiedParquetPart, decodedParquetPart, type LakeParquetPart } from './lake-parquet-part.ts';
+import {
+  type CopySource,
+  copySources,
+  decodedParquetPart,
+  joinedParquetPart,
+  type LakeParquetPart,
+} from './lake-parquet-part.ts';
 import { encodeLakeText, type LakeTextFormat } from './lake-text.ts';
 import { zstdReady } from './zstd.ts';
 
@@ -47,6 +53,16 @@ const WIDTH: Partial<Record<ColumnType, number>> = {
  */
 export async function encodeLakeFiles(request: LakeArrowRequest): Promise<LakeFileOutput[]> {
   await zstdReady;
+  if (request.format === 'parquet') {
+    // One part for the job: runs of files joined into row groups, the others decoded.
+    const items: (CopySource[] | LakeParquetPart)[] = [];
+    for (const file of request.files)
+      items.push(
+        copyOwn(request.columns, file) ??
+          ((await encodeLakeFile(request.columns, file, 'parquet')) as LakeParquetPart),
+      );
+    return [joinedParquetPart(request.columns, items)];
+  }
   const messages: LakeFileOutput[] = [];
   for (const file of request.files)
     messages.push(await encodeLakeFile(request.columns, file, request.format ?? 'arrow'));
@@ -71,10 +87,6 @@ async function encodeLakeFile(
   file: LakeArrowFile,
   format: LakeFormat,
 ): Promise<LakeFileOutput> {
-  if (format === 'parquet') {
-    const part = copyOwn(columns, file);
-    if (part) return part;
-  }
   const stored = columns.filter((c) => c.source === 'stored').map((c) => c.name);
   const names = ['timestamp', ...stored.filter((n) => n !== 'timestamp')];
   const own = readOwn(file.path, names);
@@ -109,10 +121,10 @@ function readOwn(path: string, names: string[]): ReadFile | undefined {
   }
 }
 
-/** The file's Parquet part with its stored chunks copied; undefined when it must be decoded first. */
-function copyOwn(columns: readonly LakeArrowColumn[], file: LakeArrowFile): LakeParquetPart | undefined {
+/** The file's row groups to copy into a Parquet part; undefined when it must be decoded first. */
+function copyOwn(columns: readonly LakeArrowColumn[], file: LakeArrowFile): CopySource[] | undefined {
   try {
-    return copiedParquetPart(columns, file);
+    return copySources(columns, file);
   } catch (error) {
     if (error instanceof LakeParquetError) return undefined;
     throw error;

@@ -650,7 +650,7 @@ function dictionaryRuns(
  * The RLE/bit-packed hybrid of `count` values of `bitWidth` bits into `out`. Every run consumes at
  * least its header byte, and every read is bounds-checked, so a corrupt run cannot loop.
  */
-function hybrid(
+export function hybrid(
   bytes: Uint8Array,
   from: number,
   to: number,

@@ -203,13 +203,17 @@ export function statisticsOf(value: ThriftValue | undefined): ParquetStatistics 
 }
 
 /**
- * A page header read from a file (`ThriftReader`), written again for a body recompressed to
- * `compressedSize` bytes: its page type, sizes, and the header of its kind (data v1 or v2,
+ * A page header read from a file (`ThriftReader`), written again for a body of new sizes (values
+ * re-coded, recompressed): its page type, sizes, and the header of its kind (data v1 or v2,
  * dictionary, index) with their statistics. The CRC, which covered the old body, is left out.
  */
-export function rewrittenPageHeader(header: ThriftStruct, compressedSize: number): Uint8Array {
+export function rewrittenPageHeader(
+  header: ThriftStruct,
+  uncompressedSize: number,
+  compressedSize: number,
+): Uint8Array {
   const int = (v: ThriftValue | undefined) => v as number;
-  const w = new ThriftWriter().i32(1, int(header[1])).i32(2, int(header[2])).i32(3, compressedSize);
+  const w = new ThriftWriter().i32(1, int(header[1])).i32(2, uncompressedSize).i32(3, compressedSize);
   const v1 = header[5] as ThriftStruct | undefined;
   if (v1)
     w.struct(5, (d) => {
@@ -261,20 +265,35 @@ export function constantChunk(
   rows: number,
   stat: Uint8Array,
 ): EncodedChunk {
-  const dictionary = page(dictionaryPageHeader(1), [plainValue]);
-  // Definition levels (every value present), then the indices: bit width 1, one run of zeros.
+  return dictionaryRunsChunk(physical, plainValue, 1, [{ index: 0, rows }], { min: stat, max: stat });
+}
+
+/**
+ * Runs of dictionary values (`plainValues` holds `count` PLAIN values): the dictionary page, then
+ * one page whose every row is present and whose indices are one RLE run per run.
+ */
+export function dictionaryRunsChunk(
+  physical: number,
+  plainValues: Uint8Array,
+  count: number,
+  runs: readonly { index: number; rows: number }[],
+  stat: { min: Uint8Array; max: Uint8Array },
+): EncodedChunk {
+  const rows = runs.reduce((sum, r) => sum + r.rows, 0);
+  const bitWidth = Math.max(1, bitWidthOf(count - 1));
+  const dictionary = page(dictionaryPageHeader(count), [plainValues]);
   const data = page(dataPageHeader(rows, RLE_DICTIONARY), [
     levelsOf(null, rows, rows),
-    new Uint8Array([1]),
-    runOf(rows, 0),
+    new Uint8Array([bitWidth]),
+    ...runs.map((r) => runOf(r.rows, r.index, (bitWidth + 7) >> 3)),
   ]);
   return chunkOf(physical, [PLAIN, RLE, RLE_DICTIONARY], rows, [dictionary, data], {
-    max: stat,
-    min: stat,
+    max: stat.max,
+    min: stat.min,
     nullCount: 0,
-    distinctCount: 1,
-    maxValue: stat,
-    minValue: stat,
+    distinctCount: count,
+    maxValue: stat.max,
+    minValue: stat.min,
   });
 }
 
@@ -335,7 +354,33 @@ export function plainChunk(
     at += outWidth;
   }
   const data = page(dataPageHeader(rows, PLAIN), [levelsOf(validity, rows - nullCount, rows), out]);
-  return chunkOf(physical, [PLAIN, RLE], rows, [data], { nullCount });
+  return chunkOf(physical, [PLAIN, RLE], rows, [data], { nullCount, ...plainBounds(physical, out) });
+}
+
+/** The least and greatest of PLAIN values by the physical type's order (NaN left out), as bytes. */
+function plainBounds(physical: number, values: Uint8Array): ParquetStatistics {
+  const width = physical === PARQUET_INT64 || physical === PARQUET_DOUBLE ? 8 : 4;
+  const view = new DataView(values.buffer, values.byteOffset, values.byteLength);
+  const read = (i: number): number | bigint =>
+    physical === PARQUET_INT64
+      ? view.getBigInt64(i * width, true)
+      : physical === PARQUET_DOUBLE
+        ? view.getFloat64(i * width, true)
+        : physical === PARQUET_FLOAT
+          ? view.getFloat32(i * width, true)
+          : view.getInt32(i * width, true);
+  let low = -1;
+  let high = -1;
+  for (let i = 0; i < values.length / width; i++) {
+    const value = read(i);
+    if (typeof value === 'number' && Number.isNaN(value)) continue;
+    if (low < 0 || value < read(low)) low = i;
+    if (high < 0 || value > read(high)) high = i;
+  }
+  if (low < 0) return {};
+  const min = values.slice(low * width, (low + 1) * width);
+  const max = values.slice(high * width, (high + 1) * width);
+  return { min, max, minValue: min, maxValue: max };
 }
 
 /**
@@ -408,7 +453,7 @@ function deltaBinaryPacked(values: Float64Array): Uint8Array {
       let most = 0;
       for (let i = m * MINIBLOCK; i < Math.min(count, (m + 1) * MINIBLOCK); i++)
         most = Math.max(most, deltas[i]! - minDelta);
-      widths[m] = bitWidth(most);
+      widths[m] = bitWidthOf(most);
     }
     out.bytes(widths);
     for (let m = 0; m * MINIBLOCK < count; m++) {
@@ -430,7 +475,8 @@ function zigzag(value: number): number {
   return value >= 0 ? value * 2 : -value * 2 - 1;
 }
 
-function bitWidth(value: number): number {
+/** The bits a non-negative integer needs (0 for 0). */
+export function bitWidthOf(value: number): number {
   let width = 0;
   while (value >= 1) {
     value = Math.floor(value / 2);
@@ -472,11 +518,11 @@ function levelsOf(validity: Uint8Array | null, present: number, rows: number): U
   return out;
 }
 
-/** An RLE run of `count` copies of a one-byte value (bit widths up to 8). */
-function runOf(count: number, value: number): Uint8Array {
+/** An RLE run of `count` copies of a value, in `valueBytes` little-endian bytes. */
+function runOf(count: number, value: number, valueBytes = 1): Uint8Array {
   const sink = new ByteSink();
   sink.varint(count * 2);
-  sink.bytes(new Uint8Array([value]));
+  sink.bytes(Uint8Array.from({ length: valueBytes }, (_, b) => (value >>> (8 * b)) & 0xff));
   return sink.finish();
 }
 
