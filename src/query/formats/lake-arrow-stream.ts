@@ -54,8 +54,8 @@ export async function* streamLakeArrow(
 
 /**
  * Writes the plan's rows as one Parquet file, the rows, schema and `ARROW:schema` of DuckDB's
- * export of the same query: each file's part as the worker pool makes it (its stored column
- * chunks copied, `copiedParquetPart`), one or more row groups per file, then the footer.
+ * export of the same query: each job's part as the worker pool makes it (its files' stored pages
+ * kept as encoded, runs of files joined into row groups, `joinedParquetPart`), then the footer.
  */
 export async function* streamLakeParquet(
   plan: LakePlan,

@@ -97,7 +97,7 @@ interface SourcePage {
 /**
  * The row groups of a file ready to be copied into an export, each stored column chunk's pages
  * keeping their encodings, values and statistics, so a year of samples costs decompressing and
- * compressing rather than decoding and encoding (`copiedParquetPart` writes them). Undefined when
+ * compressing rather than decoding and encoding (`joinedParquetPart` writes them). Undefined when
  * the file needs decoding first (`decodedParquetPart`): out of time order, another type or codec,
  * something this module's reader does not understand; throws `LakeParquetError` when it finds the
  * file corrupt.
@@ -147,15 +147,6 @@ export function copySources(
   });
 }
 
-/** The rows of one file as a part: each of its row groups as one of the export's. */
-export function copiedParquetPart(
-  columns: readonly LakeArrowColumn[],
-  file: LakeArrowFile,
-): LakeParquetPart | undefined {
-  const sources = copySources(columns, file);
-  return sources && joinedParquetPart(columns, [sources]);
-}
-
 /** Rows per row group of an export, at most, when files are joined into one (DuckDB's size). */
 const MAX_GROUP_ROWS = 122_880;
 
@@ -180,14 +171,16 @@ export function joinedParquetPart(
   let run: CopySource[] = [];
   let runRows = 0;
   const flush = () => {
-    if (run.length > 0)
-      add(
-        rowGroupOf(columns, run) ??
-          joinedParquetPart(
-            columns,
-            run.map((s) => [s]),
-          ),
-      );
+    if (run.length === 0) return;
+    const joined = rowGroupOf(columns, run);
+    if (joined) add(joined);
+    else
+      for (const source of run) {
+        // Sources whose dictionaries cannot be joined go one row group each.
+        const alone = rowGroupOf(columns, [source]);
+        if (!alone) throw new LakeParquetError(`${source.file.path}: a dictionary too large to copy`);
+        add(alone);
+      }
     run = [];
     runRows = 0;
   };
@@ -215,8 +208,8 @@ function sameShape(a: CopySource, b: CopySource): boolean {
 }
 
 /**
- * The sources as one row group; undefined when their chunks cannot be joined (dictionary indices
- * in v1 pages, or a joined dictionary past 2^24 values): the caller then writes one row group each.
+ * The sources as one row group; undefined when their dictionaries cannot be joined (past 2^24
+ * values: indices are re-coded 24 bits at most).
  */
 function rowGroupOf(
   columns: readonly LakeArrowColumn[],
@@ -464,7 +457,7 @@ function textRunsChunk(runs: readonly { text: string; rows: number }[]): Encoded
 }
 
 /**
- * A file's part from its decoded columns, for files `copiedParquetPart` leaves: one row group of
+ * A file's part from its decoded columns, for files `copySources` leaves: one row group of
  * plain values in the order given. `fixed` gives a stored or `timestamp_local` column's values and
  * validity as the Arrow path lays them out (undefined: the file lacks the column).
  */
