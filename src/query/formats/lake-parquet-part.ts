@@ -281,22 +281,34 @@ function joinedChunk(parts: readonly SourceChunk[]): EncodedChunk | undefined {
   // The joined dictionary and, per part, where each of its indices goes.
   const remaps: (Int32Array | undefined)[] = [];
   const joined: Uint8Array[] = [];
-  const seen = new Map<string, number>();
+  // Values by their bits: one 32-bit word, or the high word then the low one.
+  const seen = new Map<number, number | Map<number, number>>();
   for (const part of parts) {
     if (!part.dictionary) {
       remaps.push(undefined);
       continue;
     }
     const { values, count } = part.dictionary;
+    const words = new DataView(values.buffer, values.byteOffset, values.byteLength);
     const remap = new Int32Array(count);
     for (let i = 0; i < count; i++) {
-      const value = values.subarray(i * width, (i + 1) * width);
-      const key = String.fromCharCode(...value);
-      let index = seen.get(key);
+      // The map that holds this value's index, and its key there.
+      let holder = seen as Map<number, number>;
+      const key = words.getInt32(width * i, true);
+      if (width === 8) {
+        const high = words.getInt32(8 * i + 4, true);
+        let lows = seen.get(high) as Map<number, number> | undefined;
+        if (!lows) {
+          lows = new Map();
+          seen.set(high, lows);
+        }
+        holder = lows;
+      }
+      let index = holder.get(key);
       if (index === undefined) {
         index = joined.length;
-        seen.set(key, index);
-        joined.push(value);
+        holder.set(key, index);
+        joined.push(values.subarray(i * width, (i + 1) * width));
       }
       remap[i] = index;
     }
@@ -540,12 +552,11 @@ function sourceChunk(
     // A v2 data page keeps its levels uncompressed ahead of its values.
     const v2 = header[8] as ThriftStruct | undefined;
     const levelsLength = v2 ? (v2[5] as number) + (v2[6] as number) : 0;
-    // Copied out: zstd's output lives in WebAssembly memory until the next call.
-    const values = (
+    // zstd's output is a copy out of WebAssembly memory; an uncompressed page a view of the read.
+    const values =
       v2 && v2[7] === false
         ? body.subarray(levelsLength)
-        : decompress(codec, body.subarray(levelsLength), fullSize - levelsLength)
-    ).slice();
+        : decompress(codec, body.subarray(levelsLength), fullSize - levelsLength);
     if (header[1] === DICTIONARY_PAGE) {
       const count = (header[7] as ThriftStruct | undefined)?.[1];
       if (dictionary || typeof count !== 'number')
@@ -561,7 +572,7 @@ function sourceChunk(
     const indexed = encoding === RLE_DICTIONARY || encoding === PLAIN_DICTIONARY;
     if (v2) {
       const present = rows - (v2[2] as number);
-      pages.push({ header, v2: true, levels: body.slice(0, levelsLength), values, indexed, present });
+      pages.push({ header, v2: true, levels: body.subarray(0, levelsLength), values, indexed, present });
       continue;
     }
     // A v1 page's definition levels (bit width 1: columns are flat) open its body, with their length.
