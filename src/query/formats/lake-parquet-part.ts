@@ -221,12 +221,7 @@ function rowGroupOf(
     let chunk: EncodedChunk | undefined;
     if (column.source === 'stored' && sources[0]!.chunks.has(column.name))
       chunk = joinedChunk(sources.map((s) => s.chunks.get(column.name)!));
-    else if (column.source === 'timestamp_local')
-      chunk = localTimes(
-        concatWords(sources.map((s) => localInstants(s.words, s.file.utcOffsetUs, s.rows))),
-        0,
-        rows,
-      );
+    else if (column.source === 'timestamp_local') chunk = int64Chunk(localWords(sources, rows), rows);
     else if (column.source === 'activity_id' || column.source === 'sport')
       chunk = textRunsChunk(
         sources.map((s) => ({
@@ -247,12 +242,13 @@ function rowGroupOf(
   return { bytes: concat(encoded.map((c) => c.bytes)), rowGroups: [{ rows, chunks }] };
 }
 
-function concatWords(parts: readonly Uint32Array[]): Uint32Array {
-  const out = new Uint32Array(parts.reduce((sum, p) => sum + p.length, 0));
+/** `timestamp_local` of the sources' rows, each source shifted by its activity's offset. */
+function localWords(sources: readonly CopySource[], rows: number): Uint32Array {
+  const out = new Uint32Array(rows * 2);
   let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
+  for (const source of sources) {
+    out.set(localInstants(source.words, source.file.utcOffsetUs, source.rows), at);
+    at += source.rows * 2;
   }
   return out;
 }
@@ -330,12 +326,10 @@ function joinedChunk(parts: readonly SourceChunk[]): EncodedChunk | undefined {
     }
   }
   const encodings = [...new Set(parts.flatMap((p) => p.encodings))];
+  const partRows = parts.map((p) => p.pages.reduce((n, page) => n + pageValues(page), 0));
   const statistics = joinedStatistics(
     physical,
-    parts.map((p) => ({
-      statistics: p.statistics,
-      rows: p.pages.reduce((n, page) => n + pageValues(page), 0),
-    })),
+    parts.map((p, i) => ({ statistics: p.statistics, rows: partRows[i]! })),
   );
   return {
     bytes: concat(pieces),
@@ -343,7 +337,7 @@ function joinedChunk(parts: readonly SourceChunk[]): EncodedChunk | undefined {
       physical,
       encodings,
       codec: SNAPPY,
-      numValues: parts.reduce((sum, p) => sum + p.pages.reduce((n, page) => n + pageValues(page), 0), 0),
+      numValues: partRows.reduce((sum, n) => sum + n, 0),
       uncompressedSize: uncompressed,
       compressedSize: written,
       dataPageOffset,
@@ -599,10 +593,11 @@ function sourceChunk(
     });
   }
   if (pages.length === 0) throw new LakeParquetError(`column ${leaf.name}: a chunk without data pages`);
+  const statistics = statisticsOf(meta[12]);
   return {
     physical: meta[1] as number,
     encodings: (meta[2] as number[]).slice(),
-    ...(statisticsOf(meta[12]) ? { statistics: statisticsOf(meta[12])! } : {}),
+    ...(statistics ? { statistics } : {}),
     ...(dictionary ? { dictionary } : {}),
     pages,
   };
@@ -615,12 +610,11 @@ const INDEX_PAGE = 1;
 /** Codecs whose pages this module decompresses (none, zstd). */
 const READABLE_CODECS = new Set([0, 6]);
 
-/** `timestamp_local` of the rows, delta-coded. */
-function localTimes(words: Uint32Array, offsetUs: number, rows: number): EncodedChunk {
-  const shifted = localInstants(words, offsetUs, rows);
+/** Int64 values (pairs of 32-bit words, none null) delta-coded, or plain past what deltas take. */
+function int64Chunk(words: Uint32Array, rows: number): EncodedChunk {
   return (
-    deltaInt64Chunk(shifted, null, 0, rows) ??
-    plainChunk(PARQUET_INT64, new Uint8Array(shifted.buffer), 8, null, 0, rows)
+    deltaInt64Chunk(words, null, 0, rows) ??
+    plainChunk(PARQUET_INT64, new Uint8Array(words.buffer, words.byteOffset, rows * 8), 8, null, 0, rows)
   );
 }
 
@@ -630,13 +624,8 @@ const utf8 = new TextEncoder();
 function addedChunk(column: LakeArrowColumn, file: LakeArrowFile, rows: number): EncodedChunk {
   switch (column.source) {
     case 'activity_id':
-    case 'sport': {
-      const text = utf8.encode(column.source === 'sport' ? file.sport : file.activityId);
-      const plain = new Uint8Array(4 + text.length);
-      new DataView(plain.buffer).setUint32(0, text.length, true);
-      plain.set(text, 4);
-      return constantChunk(PARQUET_BYTE_ARRAY, plain, rows, text);
-    }
+    case 'sport':
+      return textRunsChunk([{ text: column.source === 'sport' ? file.sport : file.activityId, rows }]);
     case 'duration': {
       const one = int64Bytes(1);
       return constantChunk(PARQUET_INT64, one, rows, one);
